@@ -1,0 +1,55 @@
+//! A calculator served over Streamable HTTP.
+//!
+//! ```text
+//! cargo run --example quickstart              # http://127.0.0.1:8000/mcp
+//! cargo run --example quickstart 127.0.0.1:9000
+//! ```
+
+use mcp_runtime::{Mode, mcp_server, tool};
+
+#[derive(Default)]
+struct Calculator;
+
+#[mcp_server(name = "calculator", version = "1.0.0")]
+impl Calculator {
+    /// Add two numbers.
+    #[tool]
+    async fn add(&self, a: f64, b: f64) -> f64 {
+        a + b
+    }
+
+    /// Divide `a` by `b`; dividing by zero is a tool error, not a crash.
+    #[tool(read_only)]
+    fn divide(&self, a: f64, b: f64) -> Result<f64, String> {
+        if b == 0.0 {
+            Err("division by zero".into())
+        } else {
+            Ok(a / b)
+        }
+    }
+
+    /// Round `x` to `digits` decimal places (0 when omitted).
+    #[tool]
+    fn round(
+        &self,
+        x: f64,
+        #[arg(description = "Decimal places to keep")] digits: Option<u32>,
+    ) -> f64 {
+        let factor = 10f64.powi(digits.unwrap_or(0).min(15) as i32);
+        (x * factor).round() / factor
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8000".into());
+    mcp_runtime::serve(Calculator, addr, Mode::Stateful).await
+}

@@ -1,0 +1,76 @@
+//! Expansion snapshots: what `cargo expand` shows for typical servers.
+//!
+//! Update them with `UPDATE_EXPECT=1 cargo test -p mcp-macros`.
+
+use expect_test::{ExpectFile, expect_file};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn check(args: TokenStream, input: TokenStream, expected: ExpectFile) {
+    let output = crate::mcp_server_impl(args, input);
+    let file: syn::File = syn::parse2(output).expect("the expansion parses");
+    expected.assert_eq(&prettyplease::unparse(&file));
+}
+
+#[test]
+fn calculator() {
+    check(
+        quote!(name = "calculator", version = "1.0.0"),
+        quote! {
+            impl Calculator {
+                /// Add two numbers.
+                #[tool]
+                async fn add(&self, a: f64, b: f64) -> f64 {
+                    a + b
+                }
+
+                /// Divide `a` by `b`.
+                #[tool(read_only, title = "Divide")]
+                fn divide(
+                    &self,
+                    #[arg(description = "The dividend.")] a: f64,
+                    /// The divisor.
+                    b: Option<f64>,
+                ) -> Result<f64, String> {
+                    todo!()
+                }
+
+                fn helper(&self) {}
+            }
+        },
+        expect_file!["expand/calculator.rs"],
+    );
+}
+
+#[test]
+fn args_struct_context_and_defaults() {
+    check(
+        quote!(instructions = "Use it wisely.", crate = ::my::mcp),
+        quote! {
+            impl<T: Clone + Send + Sync + 'static> Worker<T> where T: Default {
+                #[my::mcp::tool(name = "run-job", description = "Runs a job.")]
+                async fn run(&self, Args(job): Args<Job>, ctx: Context) {}
+
+                #[tool]
+                fn ping(&self) -> CallToolResult {
+                    todo!()
+                }
+            }
+        },
+        expect_file!["expand/args_context.rs"],
+    );
+}
+
+#[test]
+fn errors_keep_the_impl() {
+    check(
+        quote!(nme = "x"),
+        quote! {
+            impl Server {
+                #[tool]
+                fn add(&mut self, #[arg(description = "x")] a: &str) {}
+            }
+        },
+        expect_file!["expand/errors.rs"],
+    );
+}

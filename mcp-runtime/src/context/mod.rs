@@ -1,0 +1,230 @@
+//! [`Context`]: what a tool may ask of the runtime while it runs.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::protocol::{ClientCapabilities, RequestId, notification_json, request_json};
+use crate::server::{LogLevel, Peer, PeerError, ServerHandle};
+
+/// The request a handler serves: progress, logging, cancellation and requests to the client.
+///
+/// Take it as a parameter of any tool (`ctx: Context`); it is not part of the input schema.
+///
+/// ```
+/// use mcp_runtime::{mcp_server, tool, Context};
+///
+/// struct Worker;
+///
+/// #[mcp_server]
+/// impl Worker {
+///     /// Count to `n`, reporting progress.
+///     #[tool]
+///     async fn count(&self, n: u32, ctx: Context) -> String {
+///         for i in 0..n {
+///             if ctx.is_cancelled() {
+///                 return "cancelled".into();
+///             }
+///             ctx.progress(f64::from(i + 1), Some(f64::from(n)), None).await;
+///         }
+///         format!("counted to {n}")
+///     }
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Context {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    request_id: RequestId,
+    progress_token: Option<Value>,
+    cancel: CancellationToken,
+    peer: Arc<Peer>,
+    outbound: Option<mpsc::Sender<String>>,
+    server: ServerHandle,
+}
+
+impl Context {
+    pub(crate) fn new(
+        request_id: RequestId,
+        progress_token: Option<Value>,
+        cancel: CancellationToken,
+        peer: Arc<Peer>,
+        outbound: Option<mpsc::Sender<String>>,
+        server: ServerHandle,
+    ) -> Self {
+        Context {
+            inner: Arc::new(Inner {
+                request_id,
+                progress_token,
+                cancel,
+                peer,
+                outbound,
+                server,
+            }),
+        }
+    }
+
+    /// The running server: enable or disable tools, announce resource updates.
+    pub fn server(&self) -> &ServerHandle {
+        &self.inner.server
+    }
+
+    /// A context attached to no client, for calling handlers in unit tests: notifications go
+    /// nowhere and requests to the client fail with [`PeerError::NoChannel`].
+    ///
+    /// ```
+    /// let ctx = mcp_runtime::Context::detached();
+    /// assert!(!ctx.is_cancelled());
+    /// ```
+    pub fn detached() -> Self {
+        Self::new(
+            RequestId::Number(0),
+            None,
+            CancellationToken::new(),
+            Arc::new(Peer::new(false)),
+            None,
+            ServerHandle::new(Default::default()),
+        )
+    }
+
+    /// The JSON-RPC id of the request being served.
+    pub fn request_id(&self) -> &RequestId {
+        &self.inner.request_id
+    }
+
+    /// What the client declared it supports.
+    pub fn client_capabilities(&self) -> &ClientCapabilities {
+        self.inner.peer.client_capabilities()
+    }
+
+    /// The protocol version of the session, once negotiated.
+    pub fn protocol_version(&self) -> Option<&'static str> {
+        self.inner.peer.protocol_version()
+    }
+
+    /// Whether the client cancelled the request (or the session ended).
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancel.is_cancelled()
+    }
+
+    /// Completes when the request is cancelled; use it in `tokio::select!`.
+    pub async fn cancelled(&self) {
+        self.inner.cancel.cancelled().await
+    }
+
+    /// Reports progress, if the client asked for it with a progress token (otherwise a no-op).
+    /// `progress` must increase from one call to the next.
+    pub async fn progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
+        let Some(token) = &self.inner.progress_token else {
+            return;
+        };
+        let mut params = json!({ "progressToken": token, "progress": progress });
+        if let Some(total) = total {
+            params["total"] = json!(total);
+        }
+        if let Some(message) = message {
+            params["message"] = json!(message);
+        }
+        self.notify("notifications/progress", params).await;
+    }
+
+    /// Sends a log message (`notifications/message`) if the client's level lets it through.
+    pub async fn log(&self, level: LogLevel, logger: Option<&str>, data: impl Serialize) {
+        if level < self.inner.peer.log_level() {
+            return;
+        }
+        let data = serde_json::to_value(data).unwrap_or_else(|e| Value::String(e.to_string()));
+        let mut params = json!({ "level": level.as_str(), "data": data });
+        if let Some(logger) = logger {
+            params["logger"] = json!(logger);
+        }
+        self.notify("notifications/message", params).await;
+    }
+
+    /// Logs `message` at `debug`.
+    pub async fn debug(&self, message: impl Into<String>) {
+        self.log(LogLevel::Debug, None, message.into()).await
+    }
+
+    /// Logs `message` at `info`.
+    pub async fn info(&self, message: impl Into<String>) {
+        self.log(LogLevel::Info, None, message.into()).await
+    }
+
+    /// Logs `message` at `warning`.
+    pub async fn warning(&self, message: impl Into<String>) {
+        self.log(LogLevel::Warning, None, message.into()).await
+    }
+
+    /// Logs `message` at `error`.
+    pub async fn error(&self, message: impl Into<String>) {
+        self.log(LogLevel::Error, None, message.into()).await
+    }
+
+    /// Sends a notification related to this request. It is dropped when the response
+    /// cannot carry it (JSON responses) or the client went away without an event store.
+    pub async fn notify(&self, method: &str, params: Value) {
+        if let Some(tx) = &self.inner.outbound {
+            if tx.send(notification_json(method, &params)).await.is_err() {
+                tracing::debug!(
+                    method,
+                    "notification dropped: the response stream is closed"
+                );
+            }
+        } else {
+            tracing::debug!(method, "notification dropped: this response is plain JSON");
+        }
+    }
+
+    /// Sends a request to the client and waits for its answer. Fails at once when the
+    /// transport cannot carry it, and when the request is cancelled.
+    pub async fn request(&self, method: &str, params: Value) -> Result<Value, PeerError> {
+        let peer = &self.inner.peer;
+        let Some(tx) = self
+            .inner
+            .outbound
+            .as_ref()
+            .filter(|_| peer.accepts_requests())
+        else {
+            return Err(PeerError::NoChannel);
+        };
+        let (id, rx) = peer.register_outgoing();
+        if tx.send(request_json(&id, method, &params)).await.is_err() {
+            peer.forget_outgoing(&id);
+            return Err(PeerError::Closed);
+        }
+        let answer = tokio::select! {
+            answer = rx => answer,
+            () = self.inner.cancel.cancelled() => {
+                peer.forget_outgoing(&id);
+                return Err(PeerError::Closed);
+            }
+        };
+        match answer {
+            Ok(Ok(raw)) => {
+                serde_json::from_str(raw.get()).map_err(|e| PeerError::Malformed(e.to_string()))
+            }
+            Ok(Err(error)) => Err(PeerError::Client(error)),
+            Err(_) => Err(PeerError::Closed),
+        }
+    }
+
+    /// Like [`request`](Self::request), but first checks that the client declared `capability`.
+    pub async fn request_with_capability(
+        &self,
+        capability: &'static str,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, PeerError> {
+        if !self.client_capabilities().supports(capability) {
+            return Err(PeerError::MissingCapability(capability));
+        }
+        self.request(method, params).await
+    }
+}

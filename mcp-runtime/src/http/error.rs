@@ -1,0 +1,111 @@
+//! HTTP-level failures and the responses they become: a status and a JSON-RPC error body.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::protocol::{ErrorObject, MessageError, error_codes, error_json};
+
+/// Why a request was refused before (or instead of) reaching the server's methods.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum HttpError {
+    #[error("Not Acceptable: the client must accept {0}")]
+    NotAcceptable(&'static str),
+    #[error("Unsupported Media Type: Content-Type must be application/json")]
+    UnsupportedMediaType,
+    #[error("Payload Too Large: the body exceeds {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("could not read the request body: {0}")]
+    Body(String),
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    #[error("Bad Request: Mcp-Session-Id header is required")]
+    MissingSession,
+    #[error("Session not found")]
+    UnknownSession,
+    #[error("Bad Request: the session is already initialized")]
+    AlreadyInitialized,
+    #[error(
+        "Bad Request: Unsupported protocol version: {0} (supported versions: {supported})",
+        supported = crate::protocol::version::SUPPORTED.join(", ")
+    )]
+    UnsupportedVersion(String),
+    #[error("Bad Request: Last-Event-ID {0:?} is unknown or expired")]
+    UnknownEvent(String),
+    #[error("Method Not Allowed")]
+    MethodNotAllowed(&'static str),
+    #[error("Conflict: only one SSE stream is allowed per session")]
+    StreamConflict,
+    #[error("Service Unavailable: too many sessions")]
+    TooManySessions,
+    #[error("Invalid Host header: {0}")]
+    BadHost(String),
+    #[error("Invalid Origin header: {0}")]
+    BadOrigin(String),
+}
+
+impl HttpError {
+    fn status(&self) -> StatusCode {
+        match self {
+            HttpError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            HttpError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            HttpError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            HttpError::Body(_)
+            | HttpError::Message(_)
+            | HttpError::MissingSession
+            | HttpError::AlreadyInitialized
+            | HttpError::UnsupportedVersion(_)
+            | HttpError::UnknownEvent(_) => StatusCode::BAD_REQUEST,
+            HttpError::UnknownSession => StatusCode::NOT_FOUND,
+            HttpError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            HttpError::StreamConflict => StatusCode::CONFLICT,
+            HttpError::TooManySessions => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::BadHost(_) => StatusCode::MISDIRECTED_REQUEST,
+            HttpError::BadOrigin(_) => StatusCode::FORBIDDEN,
+        }
+    }
+
+    fn error_object(&self) -> ErrorObject {
+        match self {
+            HttpError::Message(e) => e.to_error_object(),
+            HttpError::MissingSession
+            | HttpError::UnknownSession
+            | HttpError::AlreadyInitialized
+            | HttpError::UnsupportedVersion(_)
+            | HttpError::UnknownEvent(_)
+            | HttpError::Body(_) => {
+                ErrorObject::new(error_codes::INVALID_REQUEST, self.to_string())
+            }
+            _ => ErrorObject::new(error_codes::SERVER_ERROR, self.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error()
+            || status == StatusCode::FORBIDDEN
+            || status == StatusCode::MISDIRECTED_REQUEST
+        {
+            tracing::warn!(%status, error = %self, "request refused");
+        } else {
+            tracing::debug!(%status, error = %self, "request refused");
+        }
+        let body = error_json(None, &self.error_object());
+        let mut response = (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response();
+        if let HttpError::MethodNotAllowed(allow) = self {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        response
+    }
+}

@@ -1,0 +1,150 @@
+//! The request headers MCP cares about.
+
+use axum::http::{HeaderMap, HeaderName, header};
+
+use super::error::HttpError;
+use crate::protocol::version;
+
+/// `Mcp-Session-Id`.
+pub(crate) static SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
+/// `MCP-Protocol-Version`.
+pub(crate) static PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
+/// `Last-Event-ID`.
+pub(crate) static LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
+
+const JSON: &str = "application/json";
+const SSE: &str = "text/event-stream";
+
+fn str_header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The session id header, if any.
+pub(crate) fn session_id(headers: &HeaderMap) -> Option<&str> {
+    str_header(headers, &SESSION_ID)
+}
+
+/// The `Last-Event-ID` header, if any.
+pub(crate) fn last_event_id(headers: &HeaderMap) -> Option<&str> {
+    str_header(headers, &LAST_EVENT_ID)
+}
+
+/// Whether the `Accept` header admits `media` (exactly, by `type/*`, or by `*/*`).
+fn accepts(headers: &HeaderMap, media: &str) -> bool {
+    let (kind, _) = media.split_once('/').unwrap_or((media, ""));
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|part| part.split(';').next().unwrap_or("").trim())
+        .any(|range| {
+            range.eq_ignore_ascii_case(media)
+                || range == "*/*"
+                || range
+                    .strip_suffix("/*")
+                    .is_some_and(|k| k.eq_ignore_ascii_case(kind))
+        })
+}
+
+/// POST must accept JSON and SSE (JSON alone when the server only answers JSON).
+pub(crate) fn check_post_accept(headers: &HeaderMap, json_only: bool) -> Result<(), HttpError> {
+    let json = accepts(headers, JSON);
+    if json_only && json {
+        return Ok(());
+    }
+    if json && accepts(headers, SSE) {
+        Ok(())
+    } else {
+        Err(HttpError::NotAcceptable(
+            "both application/json and text/event-stream",
+        ))
+    }
+}
+
+/// GET must accept SSE.
+pub(crate) fn check_get_accept(headers: &HeaderMap) -> Result<(), HttpError> {
+    if accepts(headers, SSE) {
+        Ok(())
+    } else {
+        Err(HttpError::NotAcceptable("text/event-stream"))
+    }
+}
+
+/// POST bodies must be JSON.
+pub(crate) fn check_content_type(headers: &HeaderMap) -> Result<(), HttpError> {
+    let is_json = str_header(headers, &header::CONTENT_TYPE).is_some_and(|v| {
+        v.split(';')
+            .next()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case(JSON))
+    });
+    if is_json {
+        Ok(())
+    } else {
+        Err(HttpError::UnsupportedMediaType)
+    }
+}
+
+/// The request's protocol version: the header if present and supported, else 2025-03-26.
+pub(crate) fn protocol_version(headers: &HeaderMap) -> Result<&'static str, HttpError> {
+    match headers.get(&PROTOCOL_VERSION) {
+        None => Ok(version::V2025_03_26),
+        Some(value) => {
+            let text = value.to_str().unwrap_or("");
+            version::SUPPORTED
+                .iter()
+                .copied()
+                .find(|v| *v == text)
+                .ok_or_else(|| {
+                    HttpError::UnsupportedVersion(
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn with_accept(v: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, HeaderValue::from_static(v));
+        h
+    }
+
+    #[test]
+    fn accept_ranges() {
+        assert!(
+            check_post_accept(&with_accept("application/json, text/event-stream"), false).is_ok()
+        );
+        assert!(
+            check_post_accept(
+                &with_accept("application/json;q=0.9,text/event-stream"),
+                false
+            )
+            .is_ok()
+        );
+        assert!(check_post_accept(&with_accept("*/*"), false).is_ok());
+        assert!(check_post_accept(&with_accept("application/json"), false).is_err());
+        assert!(check_post_accept(&with_accept("application/json"), true).is_ok());
+        assert!(check_post_accept(&HeaderMap::new(), true).is_err());
+        assert!(check_get_accept(&with_accept("text/*")).is_ok());
+        assert!(check_get_accept(&with_accept("application/json")).is_err());
+    }
+
+    #[test]
+    fn content_types() {
+        let mut h = HeaderMap::new();
+        assert!(check_content_type(&h).is_err());
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        assert!(check_content_type(&h).is_ok());
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        assert!(check_content_type(&h).is_err());
+    }
+}

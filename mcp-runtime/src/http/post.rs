@@ -1,0 +1,292 @@
+//! POST: one JSON-RPC message in; 202, a JSON body, or an SSE stream out.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::mpsc;
+
+use super::error::HttpError;
+use super::{App, headers, sse};
+use crate::config::Mode;
+use crate::protocol::{ErrorObject, Message, Request, error_codes, error_json, version};
+use crate::server::{Peer, RequestEnv};
+use crate::session::{Lookup, Principal, Session, StreamSink};
+
+pub(super) async fn handle(
+    State(app): State<Arc<App>>,
+    principal: Option<Extension<Principal>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let principal = principal.map(|Extension(p)| p);
+    match serve(app, principal, headers, body).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+pub(super) fn lookup_error(lookup: Lookup) -> HttpError {
+    match lookup {
+        Lookup::Missing => HttpError::MissingSession,
+        Lookup::NotFound => HttpError::UnknownSession,
+    }
+}
+
+pub(super) fn session_header(session: &Session) -> Option<(HeaderName, HeaderValue)> {
+    HeaderValue::from_str(&session.key())
+        .ok()
+        .map(|v| (headers::SESSION_ID.clone(), v))
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, HttpError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let inner = e.into_inner();
+        if inner
+            .downcast_ref::<http_body_util::LengthLimitError>()
+            .is_some()
+        {
+            HttpError::PayloadTooLarge(limit)
+        } else {
+            HttpError::Body(inner.to_string())
+        }
+    })
+}
+
+async fn serve(
+    app: Arc<App>,
+    principal: Option<Principal>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, HttpError> {
+    headers::check_post_accept(&headers, app.config.json_response)?;
+    headers::check_content_type(&headers)?;
+    let bytes = read_body(body, app.config.max_request_body).await?;
+    let message = Message::parse(&bytes)?;
+    let version = headers::protocol_version(&headers)?;
+    match app.config.mode {
+        Mode::Stateless => {
+            let peer = Arc::new(Peer::new(false));
+            dispatch(&app, message, peer, None, version).await
+        }
+        Mode::Stateful => match message {
+            Message::Request(request) if request.method == "initialize" => {
+                if let Some(id) = headers::session_id(&headers) {
+                    return Err(match app.sessions.get(Some(id), principal.as_ref()) {
+                        Ok(_) => HttpError::AlreadyInitialized,
+                        Err(_) => HttpError::UnknownSession,
+                    });
+                }
+                initialize(&app, request, principal).await
+            }
+            message => {
+                let session = app
+                    .sessions
+                    .get(headers::session_id(&headers), principal.as_ref())
+                    .map_err(lookup_error)?;
+                let peer = session.peer.clone();
+                dispatch(&app, message, peer, Some(session), version).await
+            }
+        },
+    }
+}
+
+/// Opens a session and answers `initialize` in it; the session is dropped if that fails.
+async fn initialize(
+    app: &Arc<App>,
+    request: Request,
+    principal: Option<Principal>,
+) -> Result<Response, HttpError> {
+    let session = app
+        .sessions
+        .create(principal)
+        .ok_or(HttpError::TooManySessions)?;
+    app.ensure_background();
+    let env = RequestEnv {
+        peer: session.peer.clone(),
+        outbound: None,
+        cancel: session.cancel.child_token(),
+    };
+    let id = request.id.clone();
+    let reply = app
+        .dispatcher
+        .handle_request(request, env)
+        .await
+        .unwrap_or_else(|| cancelled(&id));
+    let Some(version) = session.peer.protocol_version() else {
+        app.sessions.remove_session(&session);
+        return Ok(json(reply, None));
+    };
+    tracing::info!(
+        session = %session.key(),
+        client = ?session.peer.client_info().map(|c| &c.name),
+        version,
+        "session initialized"
+    );
+    let header = session_header(&session);
+    if app.config.json_response {
+        return Ok(json(reply, header));
+    }
+    let (sink, rx) = attached_sink(app, Some(&session), version).await;
+    sink.send(reply).await;
+    sink.detach().await;
+    Ok(sse::response(rx, None, None, (), header))
+}
+
+fn cancelled(id: &crate::protocol::RequestId) -> String {
+    error_json(
+        Some(id),
+        &ErrorObject::new(error_codes::REQUEST_CANCELLED, "Request cancelled"),
+    )
+}
+
+fn json(body: String, session: Option<(HeaderName, HeaderValue)>) -> Response {
+    let mut response = (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    if let Some((name, value)) = session {
+        response.headers_mut().insert(name, value);
+    }
+    response
+}
+
+/// A stream for one response, attached to a fresh client channel, primed when the client
+/// can resume (an event store, and a protocol version that knows priming events).
+async fn attached_sink(
+    app: &App,
+    session: Option<&Arc<Session>>,
+    version: &str,
+) -> (Arc<StreamSink>, mpsc::Receiver<crate::session::SseFrame>) {
+    let sink = match session {
+        Some(session) => session.open_stream(app.config.event_store.clone()),
+        None => Arc::new(StreamSink::new(String::new(), None)),
+    };
+    let (tx, rx) = mpsc::channel(32);
+    sink.attach(tx).await;
+    if app.config.event_store.is_some() && version::at_least(version, version::V2025_11_25) {
+        sink.prime(app.config.retry_interval).await;
+    }
+    (sink, rx)
+}
+
+async fn dispatch(
+    app: &Arc<App>,
+    message: Message,
+    peer: Arc<Peer>,
+    session: Option<Arc<Session>>,
+    version: &'static str,
+) -> Result<Response, HttpError> {
+    let request = match message {
+        Message::Notification(notification) => {
+            app.dispatcher.handle_notification(notification, &peer);
+            return Ok(StatusCode::ACCEPTED.into_response());
+        }
+        Message::Response(response) => {
+            app.dispatcher.handle_response(response, &peer);
+            return Ok(StatusCode::ACCEPTED.into_response());
+        }
+        Message::Request(request) => request,
+    };
+    let cancel = match &session {
+        Some(s) => s.cancel.child_token(),
+        None => app.sessions.shutdown_token().child_token(),
+    };
+    let header = session.as_deref().and_then(session_header);
+    if app.config.json_response {
+        let env = RequestEnv {
+            peer,
+            outbound: None,
+            cancel,
+        };
+        let id = request.id.clone();
+        let reply = app
+            .dispatcher
+            .handle_request(request, env)
+            .await
+            .unwrap_or_else(|| cancelled(&id));
+        return Ok(json(reply, header));
+    }
+    let (sink, rx) = attached_sink(app, session.as_ref(), version).await;
+    let guard = session.as_ref().map(|s| s.stream_guard());
+    let env = RequestEnv {
+        peer,
+        outbound: None,
+        cancel,
+    };
+    // A task of its own: a client that disconnects does not cancel the request.
+    tokio::spawn(guarded_pump(app.clone(), request, env, sink, session));
+    Ok(sse::response(
+        rx,
+        app.config.keep_alive,
+        None,
+        guard,
+        header,
+    ))
+}
+
+/// Runs [`pump`]; if it panics (a bug, or a panicking event store), the client gets an error
+/// instead of a hang, and the session, now in an unknown state, is ended.
+async fn guarded_pump(
+    app: Arc<App>,
+    request: Request,
+    env: RequestEnv,
+    sink: Arc<StreamSink>,
+    session: Option<Arc<Session>>,
+) {
+    use futures_util::FutureExt;
+    let id = request.id.clone();
+    let run = pump(app.clone(), request, env, sink.clone(), session.clone());
+    if std::panic::AssertUnwindSafe(run)
+        .catch_unwind()
+        .await
+        .is_err()
+    {
+        tracing::error!(id = %id, "request stream failed; ending its session");
+        let error = ErrorObject::internal("the server failed while answering this request");
+        sink.fail(error_json(Some(&id), &error)).await;
+        if let Some(session) = session {
+            app.sessions.remove_session(&session);
+        }
+    }
+}
+
+/// Runs one request, passing its related messages and then its response to the stream.
+async fn pump(
+    app: Arc<App>,
+    request: Request,
+    env: RequestEnv,
+    sink: Arc<StreamSink>,
+    session: Option<Arc<Session>>,
+) {
+    let (tx, mut rx) = mpsc::channel::<String>(16);
+    let id = request.id.clone();
+    let env = RequestEnv {
+        outbound: Some(tx),
+        ..env
+    };
+    let work = app.dispatcher.handle_request(request, env);
+    tokio::pin!(work);
+    let reply = loop {
+        tokio::select! {
+            reply = &mut work => break reply,
+            Some(frame) = rx.recv() => sink.send(frame).await,
+        }
+    };
+    while let Ok(frame) = rx.try_recv() {
+        sink.send(frame).await;
+    }
+    sink.send(reply.unwrap_or_else(|| cancelled(&id))).await;
+    if let Some(session) = session {
+        session.end_stream_of(&sink);
+    }
+    sink.detach().await;
+}

@@ -1,0 +1,472 @@
+//! The JSON-RPC 2.0 envelope: ids, incoming messages and outgoing frames.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// The `jsonrpc` member every message carries.
+pub const JSONRPC_VERSION: &str = "2.0";
+
+/// A JSON-RPC request id: a string or an integer (MCP forbids `null`).
+///
+/// ```
+/// use mcp_runtime::protocol::RequestId;
+/// let id: RequestId = serde_json::from_str("7").unwrap();
+/// assert_eq!(id, RequestId::Number(7));
+/// assert_eq!(serde_json::to_string(&RequestId::from("a")).unwrap(), "\"a\"");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RequestId {
+    /// An integer id.
+    Number(i64),
+    /// A string id.
+    String(Arc<str>),
+}
+
+impl From<i64> for RequestId {
+    fn from(n: i64) -> Self {
+        RequestId::Number(n)
+    }
+}
+
+impl From<&str> for RequestId {
+    fn from(s: &str) -> Self {
+        RequestId::String(s.into())
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestId::Number(n) => write!(f, "{n}"),
+            RequestId::String(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+/// A JSON-RPC error object.
+///
+/// ```
+/// use mcp_runtime::protocol::ErrorObject;
+/// let e = ErrorObject::method_not_found("nope");
+/// assert_eq!(e.code, -32601);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorObject {
+    /// The error code (see [`error_codes`](crate::protocol::error_codes)).
+    pub code: i32,
+    /// A short human-readable message.
+    pub message: String,
+    /// Extra data, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+impl ErrorObject {
+    /// An error with a code and a message and no data.
+    pub fn new(code: i32, message: impl Into<String>) -> Self {
+        ErrorObject {
+            code,
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    /// -32700: the body is not JSON.
+    pub fn parse_error(detail: impl fmt::Display) -> Self {
+        Self::new(error_codes::PARSE_ERROR, format!("Parse error: {detail}"))
+    }
+
+    /// -32600: JSON, but not a valid JSON-RPC message.
+    pub fn invalid_request(detail: impl fmt::Display) -> Self {
+        Self::new(
+            error_codes::INVALID_REQUEST,
+            format!("Invalid request: {detail}"),
+        )
+    }
+
+    /// -32601: no such method.
+    pub fn method_not_found(method: &str) -> Self {
+        Self::new(
+            error_codes::METHOD_NOT_FOUND,
+            format!("Method not found: {method}"),
+        )
+    }
+
+    /// -32602: the params are wrong.
+    pub fn invalid_params(detail: impl fmt::Display) -> Self {
+        Self::new(
+            error_codes::INVALID_PARAMS,
+            format!("Invalid params: {detail}"),
+        )
+    }
+
+    /// -32603: the server failed.
+    pub fn internal(detail: impl fmt::Display) -> Self {
+        Self::new(
+            error_codes::INTERNAL_ERROR,
+            format!("Internal error: {detail}"),
+        )
+    }
+
+    /// Attaches `data` to the error.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+}
+
+impl fmt::Display for ErrorObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+impl std::error::Error for ErrorObject {}
+
+/// Standard JSON-RPC and MCP error codes.
+pub mod error_codes {
+    /// Invalid JSON.
+    pub const PARSE_ERROR: i32 = -32700;
+    /// Not a valid request object.
+    pub const INVALID_REQUEST: i32 = -32600;
+    /// Unknown method.
+    pub const METHOD_NOT_FOUND: i32 = -32601;
+    /// Invalid method parameters.
+    pub const INVALID_PARAMS: i32 = -32602;
+    /// Internal error.
+    pub const INTERNAL_ERROR: i32 = -32603;
+    /// Generic server error used by transports (the TS and Python SDKs use it too).
+    pub const SERVER_ERROR: i32 = -32000;
+    /// A resource was not found (2025-11-25).
+    pub const RESOURCE_NOT_FOUND: i32 = -32002;
+    /// The request was cancelled before it produced a response.
+    pub const REQUEST_CANCELLED: i32 = -32800;
+}
+
+/// An incoming JSON-RPC request.
+#[derive(Debug)]
+pub struct Request {
+    /// The request id.
+    pub id: RequestId,
+    /// The method name.
+    pub method: String,
+    /// The raw params, parsed lazily by the handler that owns them.
+    pub params: Option<Box<RawValue>>,
+}
+
+/// An incoming JSON-RPC notification.
+#[derive(Debug)]
+pub struct Notification {
+    /// The method name.
+    pub method: String,
+    /// The raw params.
+    pub params: Option<Box<RawValue>>,
+}
+
+/// An incoming JSON-RPC response (the client answering a server-to-client request).
+#[derive(Debug)]
+pub struct Response {
+    /// The id of the server's request this answers.
+    pub id: RequestId,
+    /// The result, or the client's error.
+    pub outcome: Result<Box<RawValue>, ErrorObject>,
+}
+
+/// Any message a client can send.
+#[derive(Debug)]
+pub enum Message {
+    /// A request: it expects a response.
+    Request(Request),
+    /// A notification: no response.
+    Notification(Notification),
+    /// A response to a request the server sent.
+    Response(Response),
+}
+
+/// The wire shape of every message, classified by [`Message::parse`].
+#[derive(Deserialize)]
+struct Envelope {
+    jsonrpc: Option<Box<RawValue>>,
+    #[serde(default, deserialize_with = "present")]
+    id: Option<Box<RawValue>>,
+    method: Option<String>,
+    params: Option<Box<RawValue>>,
+    result: Option<Box<RawValue>>,
+    error: Option<ErrorObject>,
+}
+
+/// Keeps a field that is present with the value `null` apart from a missing one.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
+    Box::<RawValue>::deserialize(d).map(Some)
+}
+
+/// Why a body is not a message.
+#[derive(Debug, thiserror::Error)]
+pub enum MessageError {
+    /// Not JSON at all (-32700).
+    #[error("{0}")]
+    Parse(serde_json::Error),
+    /// JSON, but not a JSON-RPC message (-32600).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl MessageError {
+    /// The JSON-RPC error object to answer with.
+    pub fn to_error_object(&self) -> ErrorObject {
+        match self {
+            MessageError::Parse(e) => ErrorObject::parse_error(e),
+            MessageError::Invalid(m) => ErrorObject::invalid_request(m),
+        }
+    }
+}
+
+impl Message {
+    /// Parses and classifies one message.
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::Message;
+    /// let m = Message::parse(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#).unwrap();
+    /// assert!(matches!(m, Message::Request(r) if r.method == "ping"));
+    /// assert!(Message::parse(b"{").is_err());
+    /// ```
+    pub fn parse(body: &[u8]) -> Result<Message, MessageError> {
+        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b'[') {
+            // Validate it is JSON first, so a broken array is still a parse error.
+            serde_json::from_slice::<serde::de::IgnoredAny>(body).map_err(MessageError::Parse)?;
+            return Err(MessageError::Invalid(
+                "JSON-RPC batches are not supported; send one message per request".into(),
+            ));
+        }
+        if first != Some(&b'{') {
+            serde_json::from_slice::<serde::de::IgnoredAny>(body).map_err(MessageError::Parse)?;
+            return Err(MessageError::Invalid(
+                "a JSON-RPC message must be a JSON object".into(),
+            ));
+        }
+        let env: Envelope = serde_json::from_slice(body).map_err(|e| {
+            if e.is_data() {
+                MessageError::Invalid(e.to_string())
+            } else {
+                MessageError::Parse(e)
+            }
+        })?;
+        match env.jsonrpc.as_deref().map(RawValue::get) {
+            Some("\"2.0\"") => {}
+            Some(other) => {
+                return Err(MessageError::Invalid(format!(
+                    "`jsonrpc` must be \"2.0\", got {other}"
+                )));
+            }
+            None => return Err(MessageError::Invalid("missing `jsonrpc: \"2.0\"`".into())),
+        }
+        let id = match env.id {
+            None => None,
+            Some(raw) => Some(parse_id(&raw)?),
+        };
+        match (env.method, id, env.result, env.error) {
+            (Some(method), Some(id), None, None) => Ok(Message::Request(Request {
+                id,
+                method,
+                params: env.params,
+            })),
+            (Some(method), None, None, None) => Ok(Message::Notification(Notification {
+                method,
+                params: env.params,
+            })),
+            (None, Some(id), Some(result), None) => Ok(Message::Response(Response {
+                id,
+                outcome: Ok(result),
+            })),
+            (None, Some(id), None, Some(error)) => Ok(Message::Response(Response {
+                id,
+                outcome: Err(error),
+            })),
+            (None, None, _, _) => Err(MessageError::Invalid(
+                "a message needs a `method` (request or notification) or an `id` with `result` or `error` (response)".into(),
+            )),
+            _ => Err(MessageError::Invalid(
+                "a message must be exactly one of request, notification or response".into(),
+            )),
+        }
+    }
+}
+
+fn parse_id(raw: &RawValue) -> Result<RequestId, MessageError> {
+    serde_json::from_str::<RequestId>(raw.get()).map_err(|_| {
+        MessageError::Invalid(format!(
+            "`id` must be a string or an integer, got {}",
+            raw.get()
+        ))
+    })
+}
+
+/// A message the server sends, serialized once into the bytes of one frame.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Outgoing<'a> {
+    /// A successful response.
+    Result {
+        /// Always "2.0".
+        jsonrpc: &'static str,
+        /// The id being answered.
+        id: &'a RequestId,
+        /// The result.
+        result: &'a RawValue,
+    },
+    /// An error response; `id` is `None` when the request's id is unknown.
+    Error {
+        /// Always "2.0".
+        jsonrpc: &'static str,
+        /// The id being answered (serialized as `null` when unknown).
+        id: Option<&'a RequestId>,
+        /// The error.
+        error: &'a ErrorObject,
+    },
+    /// A server-to-client notification or request.
+    Call {
+        /// Always "2.0".
+        jsonrpc: &'static str,
+        /// Present for requests.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a RequestId>,
+        /// The method.
+        method: &'a str,
+        /// The params.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        params: Option<&'a serde_json::Value>,
+    },
+}
+
+impl Outgoing<'_> {
+    /// Serializes the frame to a JSON string.
+    pub fn to_json(&self) -> String {
+        // Serializing these shapes cannot fail: every field is a string, number or valid raw JSON.
+        serde_json::to_string(self).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "failed to serialize an outgoing JSON-RPC message");
+            String::from(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"Internal error: serialization failed"}}"#)
+        })
+    }
+}
+
+/// Builds the JSON text of a response to `id` with `result`.
+pub fn result_json(id: &RequestId, result: &RawValue) -> String {
+    Outgoing::Result {
+        jsonrpc: JSONRPC_VERSION,
+        id,
+        result,
+    }
+    .to_json()
+}
+
+/// Builds the JSON text of an error response (`id: null` when `id` is `None`).
+pub fn error_json(id: Option<&RequestId>, error: &ErrorObject) -> String {
+    Outgoing::Error {
+        jsonrpc: JSONRPC_VERSION,
+        id,
+        error,
+    }
+    .to_json()
+}
+
+/// Builds the JSON text of a notification.
+pub fn notification_json(method: &str, params: &serde_json::Value) -> String {
+    Outgoing::Call {
+        jsonrpc: JSONRPC_VERSION,
+        id: None,
+        method,
+        params: Some(params),
+    }
+    .to_json()
+}
+
+/// Builds the JSON text of a server-to-client request.
+pub fn request_json(id: &RequestId, method: &str, params: &serde_json::Value) -> String {
+    Outgoing::Call {
+        jsonrpc: JSONRPC_VERSION,
+        id: Some(id),
+        method,
+        params: Some(params),
+    }
+    .to_json()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid(body: &str) -> String {
+        match Message::parse(body.as_bytes()) {
+            Err(MessageError::Invalid(m)) => m,
+            other => panic!("expected Invalid for {body}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn classifies_the_three_kinds() {
+        let req = Message::parse(br#"{"jsonrpc":"2.0","id":"a","method":"m","params":{"x":1}}"#);
+        match req.unwrap() {
+            Message::Request(r) => {
+                assert_eq!(r.id, RequestId::from("a"));
+                assert_eq!(r.params.unwrap().get(), r#"{"x":1}"#);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            Message::parse(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).unwrap(),
+            Message::Notification(n) if n.method == "notifications/initialized"
+        ));
+        assert!(matches!(
+            Message::parse(br#"{"jsonrpc":"2.0","id":3,"result":{}}"#).unwrap(),
+            Message::Response(Response {
+                id: RequestId::Number(3),
+                outcome: Ok(_)
+            })
+        ));
+        assert!(matches!(
+            Message::parse(br#"{"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"x"}}"#)
+                .unwrap(),
+            Message::Response(Response { outcome: Err(e), .. }) if e.code == 1
+        ));
+    }
+
+    #[test]
+    fn rejects_malformed_messages() {
+        assert!(matches!(
+            Message::parse(b"{nope"),
+            Err(MessageError::Parse(_))
+        ));
+        assert!(invalid(r#"{"jsonrpc":"2.0","id":null,"method":"m"}"#).contains("`id`"));
+        assert!(invalid(r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#).contains("`id`"));
+        assert!(invalid(r#"{"id":1,"method":"m"}"#).contains("jsonrpc"));
+        assert!(invalid(r#"{"jsonrpc":"1.0","id":1,"method":"m"}"#).contains("2.0"));
+        assert!(invalid(r#"{"jsonrpc":"2.0"}"#).contains("method"));
+        assert!(invalid(r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#).contains("batches"));
+        assert!(invalid(r#"{"jsonrpc":"2.0","method":5}"#).contains("string"));
+        assert!(invalid(r#"42"#).contains("object"));
+        assert!(matches!(Message::parse(b""), Err(MessageError::Parse(_))));
+    }
+
+    #[test]
+    fn serializes_frames() {
+        let id = RequestId::Number(1);
+        let raw = RawValue::from_string("{}".into()).unwrap();
+        assert_eq!(
+            result_json(&id, &raw),
+            r#"{"jsonrpc":"2.0","id":1,"result":{}}"#
+        );
+        assert_eq!(
+            error_json(None, &ErrorObject::new(-32600, "bad")),
+            r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"bad"}}"#
+        );
+        assert_eq!(
+            notification_json("n", &serde_json::json!({"a":1})),
+            r#"{"jsonrpc":"2.0","method":"n","params":{"a":1}}"#
+        );
+    }
+}

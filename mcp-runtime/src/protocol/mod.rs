@@ -1,0 +1,31 @@
+//! MCP messages on the wire: the JSON-RPC envelope and the MCP types, with serde.
+//!
+//! This module depends on nothing else in the crate.
+
+mod completion;
+mod content;
+mod jsonrpc;
+mod lifecycle;
+mod meta;
+mod prompts;
+mod resources;
+mod tools;
+pub mod version;
+
+pub use completion::{
+    CompleteParams, CompleteResult, Completion, CompletionArgument, CompletionContext,
+    CompletionRef,
+};
+pub use content::{Content, ResourceContents};
+pub use jsonrpc::{
+    ErrorObject, JSONRPC_VERSION, Message, MessageError, Notification, Outgoing, Request,
+    RequestId, Response, error_codes, error_json, notification_json, request_json, result_json,
+};
+pub use lifecycle::{
+    ClientCapabilities, Implementation, InitializeParams, InitializeResult, ListChanged,
+    ResourcesCapability, ServerCapabilities,
+};
+pub use meta::{MetaOnly, RequestMeta};
+pub use prompts::{GetPromptParams, GetPromptResult, Prompt, PromptArgument, PromptMessage, Role};
+pub use resources::{ReadResourceResult, Resource, ResourceTemplate, ResourceUriParams};
+pub use tools::{CallToolParams, CallToolResult, Tool, ToolAnnotations};

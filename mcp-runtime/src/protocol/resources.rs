@@ -1,0 +1,115 @@
+//! `resources/*`: fixed resources, URI templates, reading and subscriptions.
+
+use serde::{Deserialize, Serialize};
+
+use super::content::ResourceContents;
+
+/// A resource as listed by `resources/list`.
+///
+/// ```
+/// use mcp_runtime::protocol::Resource;
+/// let r = Resource::new("test://static-text", "static-text").with_mime_type("text/plain");
+/// assert_eq!(serde_json::to_value(&r).unwrap()["mimeType"], "text/plain");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    /// The resource's URI.
+    pub uri: String,
+    /// Programmatic name.
+    pub name: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// MIME type of its contents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// Size in bytes, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+}
+
+impl Resource {
+    /// A resource with a URI and a name.
+    pub fn new(uri: impl Into<String>, name: impl Into<String>) -> Self {
+        Resource {
+            uri: uri.into(),
+            name: name.into(),
+            title: None,
+            description: None,
+            mime_type: None,
+            size: None,
+        }
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the MIME type.
+    pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> Self {
+        self.mime_type = Some(mime_type.into());
+        self
+    }
+}
+
+/// A family of resources named by an RFC 6570 URI template, as listed by
+/// `resources/templates/list`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceTemplate {
+    /// The template, e.g. `test://template/{id}/data`.
+    pub uri_template: String,
+    /// Programmatic name.
+    pub name: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What its resources hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// MIME type of its resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+}
+
+impl ResourceTemplate {
+    /// A template with a name.
+    pub fn new(uri_template: impl Into<String>, name: impl Into<String>) -> Self {
+        ResourceTemplate {
+            uri_template: uri_template.into(),
+            name: name.into(),
+            title: None,
+            description: None,
+            mime_type: None,
+        }
+    }
+}
+
+/// `resources/read` result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadResourceResult {
+    /// The contents (one resource may have several parts).
+    pub contents: Vec<ResourceContents>,
+}
+
+impl ReadResourceResult {
+    /// A result with one part.
+    pub fn one(contents: ResourceContents) -> Self {
+        ReadResourceResult {
+            contents: vec![contents],
+        }
+    }
+}
+
+/// Params of `resources/read`, `resources/subscribe` and `resources/unsubscribe`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResourceUriParams {
+    /// The resource's URI.
+    pub uri: String,
+}

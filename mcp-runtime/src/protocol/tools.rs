@@ -1,0 +1,126 @@
+//! `tools/list` and `tools/call`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::content::Content;
+
+/// A tool as listed by `tools/list`.
+///
+/// ```
+/// use mcp_runtime::protocol::Tool;
+/// let tool = Tool::new("add", serde_json::json!({"type": "object"}).as_object().unwrap().clone());
+/// assert_eq!(tool.name, "add");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tool {
+    /// The unique name clients call it by.
+    pub name: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What the tool does, for the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// JSON Schema of the arguments object.
+    pub input_schema: Map<String, Value>,
+    /// JSON Schema of `structuredContent`, when the tool returns structured output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_schema: Option<Map<String, Value>>,
+    /// Behaviour hints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<ToolAnnotations>,
+}
+
+impl Tool {
+    /// A tool with a name and an input schema.
+    pub fn new(name: impl Into<String>, input_schema: Map<String, Value>) -> Self {
+        Tool {
+            name: name.into(),
+            title: None,
+            description: None,
+            input_schema,
+            output_schema: None,
+            annotations: None,
+        }
+    }
+}
+
+/// Hints about a tool's behaviour (clients must not trust them from untrusted servers).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolAnnotations {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The tool does not modify its environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only_hint: Option<bool>,
+    /// The tool may perform destructive updates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destructive_hint: Option<bool>,
+    /// Calling it twice with the same arguments has no further effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotent_hint: Option<bool>,
+    /// The tool talks to an open world of external entities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_world_hint: Option<bool>,
+}
+
+/// `tools/call` params.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CallToolParams {
+    /// The tool to call.
+    pub name: String,
+    /// Its arguments.
+    #[serde(default)]
+    pub arguments: Option<Map<String, Value>>,
+    /// Request metadata (the progress token).
+    #[serde(rename = "_meta", default)]
+    pub meta: Option<super::meta::RequestMeta>,
+}
+
+/// The result of a tool call.
+///
+/// ```
+/// use mcp_runtime::protocol::CallToolResult;
+/// let r = CallToolResult::error("division by zero");
+/// assert_eq!(r.is_error, Some(true));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallToolResult {
+    /// The content blocks.
+    pub content: Vec<Content>,
+    /// Structured output matching the tool's `outputSchema`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_content: Option<Value>,
+    /// `true` when the tool failed; the content says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_error: Option<bool>,
+}
+
+impl CallToolResult {
+    /// A successful result with these blocks.
+    pub fn success(content: Vec<Content>) -> Self {
+        CallToolResult {
+            content,
+            ..Default::default()
+        }
+    }
+
+    /// A successful result with one text block.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::success(vec![Content::text(text)])
+    }
+
+    /// A failed result (`isError: true`) with one text block saying why.
+    pub fn error(message: impl Into<String>) -> Self {
+        CallToolResult {
+            content: vec![Content::text(message)],
+            structured_content: None,
+            is_error: Some(true),
+        }
+    }
+}

@@ -1,0 +1,431 @@
+//! Routes a JSON-RPC message to the method that handles it.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::handle::ServerHandle;
+use super::lists::ListCache;
+use super::{LogLevel, MCPServer, Peer};
+use crate::context::Context;
+use crate::error::McpError;
+use crate::protocol::{
+    CallToolParams, CallToolResult, CompleteParams, CompleteResult, Completion, ErrorObject,
+    GetPromptParams, Implementation, InitializeParams, InitializeResult, ListChanged, Notification,
+    Request, RequestId, ResourceUriParams, ResourcesCapability, Response, ServerCapabilities,
+    error_json, result_json, version,
+};
+
+/// Answers MCP methods for one server, whatever the transport.
+///
+/// Built once per server: it caches the `tools/list` answer.
+///
+/// ```
+/// use mcp_runtime::{mcp_server, tool, Dispatcher};
+///
+/// struct Hello;
+///
+/// #[mcp_server]
+/// impl Hello {
+///     /// Greet.
+///     #[tool]
+///     fn hello(&self) -> &'static str { "hi" }
+/// }
+///
+/// let dispatcher = Dispatcher::new(Hello);
+/// assert_eq!(dispatcher.server_info().name, "mcp-runtime");
+/// ```
+pub struct Dispatcher {
+    server: Arc<dyn MCPServer>,
+    info: Implementation,
+    instructions: Option<String>,
+    capabilities: ServerCapabilities,
+    tools: ListCache,
+    resources: ListCache,
+    templates: ListCache,
+    prompts: ListCache,
+    page_size: Option<usize>,
+    handle: ServerHandle,
+}
+
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where one request is being served: its client, its outbound stream, its cancellation.
+#[derive(Debug, Clone)]
+pub struct RequestEnv {
+    /// The client.
+    pub peer: Arc<Peer>,
+    /// Messages related to the request (progress, logs, requests to the client) go here;
+    /// `None` when the response is plain JSON and cannot carry them.
+    pub outbound: Option<mpsc::Sender<String>>,
+    /// Cancelled by `notifications/cancelled` or when the session ends.
+    pub cancel: CancellationToken,
+}
+
+impl RequestEnv {
+    /// An environment with a fresh cancellation token.
+    pub fn new(peer: Arc<Peer>, outbound: Option<mpsc::Sender<String>>) -> Self {
+        RequestEnv {
+            peer,
+            outbound,
+            cancel: CancellationToken::new(),
+        }
+    }
+}
+
+fn to_raw<T: Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObject> {
+    serde_json::value::to_raw_value(value).map_err(ErrorObject::internal)
+}
+
+fn parse_params<T: DeserializeOwned>(params: Option<&RawValue>) -> Result<T, ErrorObject> {
+    let text = params.map_or("{}", RawValue::get);
+    serde_json::from_str(text).map_err(ErrorObject::invalid_params)
+}
+
+fn empty_result() -> Box<RawValue> {
+    RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| unreachable!("`{{}}` is valid JSON"))
+}
+
+impl Dispatcher {
+    /// Wraps a server; lists its tools once.
+    pub fn new(server: impl MCPServer) -> Self {
+        Self::from_arc(Arc::new(server))
+    }
+
+    /// Wraps a shared server.
+    pub fn from_arc(server: Arc<dyn MCPServer>) -> Self {
+        let tools = ListCache::new("tools", &server.tools(), |t| &t.name);
+        let resources = ListCache::new("resources", &server.resources(), |r| &r.uri);
+        let templates = ListCache::new("resourceTemplates", &server.resource_templates(), |t| {
+            &t.uri_template
+        });
+        let prompts = ListCache::new("prompts", &server.prompts(), |p| &p.name);
+        let capabilities = server.capabilities().unwrap_or_else(|| ServerCapabilities {
+            tools: (tools.len() > 0).then(|| ListChanged {
+                list_changed: Some(true),
+            }),
+            resources: (resources.len() + templates.len() > 0).then(|| ResourcesCapability {
+                subscribe: Some(true),
+                list_changed: Some(true),
+            }),
+            prompts: (prompts.len() > 0).then(|| ListChanged {
+                list_changed: Some(true),
+            }),
+            logging: Some(Default::default()),
+            completions: server.supports_completions().then(Default::default),
+            experimental: None,
+        });
+        let tool_names = server.tools().into_iter().map(|t| t.name).collect();
+        Dispatcher {
+            info: server.server_info(),
+            instructions: server.instructions(),
+            capabilities,
+            tools,
+            resources,
+            templates,
+            prompts,
+            page_size: None,
+            handle: ServerHandle::new(tool_names),
+            server,
+        }
+    }
+
+    /// Serves list methods in pages of `size` items (default: everything in one page).
+    pub fn with_page_size(mut self, size: Option<usize>) -> Self {
+        self.page_size = size.map(|n| n.max(1));
+        self
+    }
+
+    /// A handle to enable or disable tools and announce changes to clients.
+    pub fn handle(&self) -> &ServerHandle {
+        &self.handle
+    }
+
+    /// The capabilities the server declares.
+    pub fn capabilities(&self) -> &ServerCapabilities {
+        &self.capabilities
+    }
+
+    fn context(
+        &self,
+        id: RequestId,
+        progress_token: Option<serde_json::Value>,
+        env: RequestEnv,
+    ) -> Context {
+        Context::new(
+            id,
+            progress_token,
+            env.cancel,
+            env.peer,
+            env.outbound,
+            self.handle.clone(),
+        )
+    }
+
+    /// The server's name and version.
+    pub fn server_info(&self) -> &Implementation {
+        &self.info
+    }
+
+    /// Handles a request and returns the JSON text of its response, or `None` when the
+    /// request was cancelled (cancelled requests get no response).
+    pub async fn handle_request(&self, request: Request, env: RequestEnv) -> Option<String> {
+        let peer = env.peer.clone();
+        let Some(_in_flight) = peer.begin_request(&request.id, env.cancel.clone()) else {
+            let error = ErrorObject::invalid_request(format!(
+                "request id {} is already in use by a request in flight in this session",
+                request.id
+            ));
+            return Some(error_json(Some(&request.id), &error));
+        };
+        let id = request.id.clone();
+        let cancel = env.cancel.clone();
+        let outcome = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return None,
+            outcome = self.route(request, env) => outcome,
+        };
+        Some(match outcome {
+            Ok(result) => result_json(&id, &result),
+            Err(error) => error_json(Some(&id), &error),
+        })
+    }
+
+    async fn route(&self, request: Request, env: RequestEnv) -> Result<Box<RawValue>, ErrorObject> {
+        let params = request.params.as_deref();
+        match request.method.as_str() {
+            "initialize" => self.initialize(params, &env.peer),
+            "ping" => Ok(empty_result()),
+            "logging/setLevel" => {
+                #[derive(serde::Deserialize)]
+                struct SetLevel {
+                    level: String,
+                }
+                let SetLevel { level } = parse_params(params)?;
+                let level = LogLevel::parse(&level).ok_or_else(|| {
+                    ErrorObject::invalid_params(format!(
+                        "unknown log level {level:?}; expected one of debug, info, notice, warning, error, critical, alert, emergency"
+                    ))
+                })?;
+                env.peer.set_log_level(level);
+                Ok(empty_result())
+            }
+            "tools/list" => {
+                let cursor = cursor(params)?;
+                let handle = &self.handle;
+                if handle.any_tool_disabled() {
+                    self.tools.page(cursor.as_deref(), self.page_size, |name| {
+                        !handle.is_tool_enabled(name)
+                    })
+                } else {
+                    self.tools
+                        .page(cursor.as_deref(), self.page_size, |_| false)
+                }
+            }
+            "tools/call" => {
+                let call: CallToolParams = parse_params(params)?;
+                let result = self.call_tool(call, request.id, env).await?;
+                to_raw(&result)
+            }
+            "resources/list" => {
+                self.resources
+                    .page(cursor(params)?.as_deref(), self.page_size, |_| false)
+            }
+            "resources/templates/list" => {
+                self.templates
+                    .page(cursor(params)?.as_deref(), self.page_size, |_| false)
+            }
+            "resources/read" => {
+                let ResourceUriParams { uri } = parse_params(params)?;
+                let meta = meta(params);
+                let ctx = self.context(request.id, meta, env);
+                let Some(future) = self.server.read_resource(&uri, ctx) else {
+                    return Err(McpError::resource_not_found(&uri).0);
+                };
+                to_raw(&guarded(future, "resource", &uri).await?)
+            }
+            "resources/subscribe" => {
+                let ResourceUriParams { uri } = parse_params(params)?;
+                env.peer.subscribe(uri);
+                Ok(empty_result())
+            }
+            "resources/unsubscribe" => {
+                let ResourceUriParams { uri } = parse_params(params)?;
+                env.peer.unsubscribe(&uri);
+                Ok(empty_result())
+            }
+            "prompts/list" => self
+                .prompts
+                .page(cursor(params)?.as_deref(), self.page_size, |_| false),
+            "prompts/get" => {
+                let GetPromptParams { name, arguments } = parse_params(params)?;
+                let ctx = self.context(request.id, meta(params), env);
+                let Some(future) = self.server.get_prompt(&name, arguments, ctx) else {
+                    return Err(ErrorObject::invalid_params(format!(
+                        "Unknown prompt: {name}"
+                    )));
+                };
+                to_raw(&guarded(future, "prompt", &name).await?)
+            }
+            "completion/complete" => {
+                let complete: CompleteParams = parse_params(params)?;
+                let ctx = self.context(request.id, meta(params), env);
+                let future = self.server.complete(complete, ctx);
+                let completion = guarded(future, "completion", "complete").await?;
+                let Completion {
+                    values,
+                    total,
+                    has_more,
+                } = completion;
+                let cut = Completion::from_values(values);
+                to_raw(&CompleteResult {
+                    completion: Completion {
+                        total: total.or(cut.total),
+                        has_more: has_more.or(cut.has_more),
+                        values: cut.values,
+                    },
+                })
+            }
+            other => Err(ErrorObject::method_not_found(other)),
+        }
+    }
+
+    fn initialize(
+        &self,
+        params: Option<&RawValue>,
+        peer: &Peer,
+    ) -> Result<Box<RawValue>, ErrorObject> {
+        let params: InitializeParams = parse_params(params)?;
+        let version = version::negotiate(&params.protocol_version);
+        if !peer.initialize(version, params.client_info, params.capabilities) {
+            return Err(ErrorObject::invalid_request(
+                "the session is already initialized; start a new session to initialize again",
+            ));
+        }
+        to_raw(&InitializeResult {
+            protocol_version: version,
+            capabilities: &self.capabilities,
+            server_info: &self.info,
+            instructions: self.instructions.as_deref(),
+        })
+    }
+
+    async fn call_tool(
+        &self,
+        call: CallToolParams,
+        id: RequestId,
+        env: RequestEnv,
+    ) -> Result<CallToolResult, ErrorObject> {
+        let progress_token = call.meta.and_then(|m| m.progress_token);
+        let ctx = self.context(id, progress_token, env);
+        let future = if self.handle.is_tool_enabled(&call.name) {
+            self.server.call_tool(&call.name, call.arguments, ctx)
+        } else {
+            None
+        };
+        let Some(future) = future else {
+            return Err(ErrorObject::invalid_params(format!(
+                "Unknown tool: {}",
+                call.name
+            )));
+        };
+        match AssertUnwindSafe(future).catch_unwind().await {
+            Ok(result) => Ok(result),
+            Err(panic) => {
+                let message = panic_message(&*panic);
+                tracing::error!(tool = %call.name, panic = %message, "tool panicked");
+                Ok(CallToolResult::error(format!(
+                    "tool `{}` panicked: {message}",
+                    call.name
+                )))
+            }
+        }
+    }
+
+    /// Handles a notification from the client.
+    pub fn handle_notification(&self, notification: Notification, peer: &Peer) {
+        match notification.method.as_str() {
+            "notifications/initialized" => {}
+            "notifications/cancelled" => {
+                #[derive(serde::Deserialize)]
+                struct Cancelled {
+                    #[serde(rename = "requestId")]
+                    request_id: RequestId,
+                }
+                match parse_params::<Cancelled>(notification.params.as_deref()) {
+                    Ok(c) => {
+                        if !peer.cancel(&c.request_id) {
+                            tracing::debug!(id = %c.request_id, "cancellation for a request not in flight");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "malformed notifications/cancelled"),
+                }
+            }
+            other => tracing::debug!(method = other, "ignored notification"),
+        }
+    }
+
+    /// Delivers the client's answer to a server-to-client request.
+    pub fn handle_response(&self, response: Response, peer: &Peer) {
+        if !peer.complete(&response.id, response.outcome) {
+            tracing::warn!(id = %response.id, "dropped a response to an unknown request id");
+        }
+    }
+}
+
+/// The `cursor` of a list request.
+fn cursor(params: Option<&RawValue>) -> Result<Option<String>, ErrorObject> {
+    #[derive(serde::Deserialize)]
+    struct Paginated {
+        cursor: Option<String>,
+    }
+    Ok(parse_params::<Paginated>(params)?.cursor)
+}
+
+/// The progress token in `params._meta`, if any.
+fn meta(params: Option<&RawValue>) -> Option<serde_json::Value> {
+    parse_params::<crate::protocol::MetaOnly>(params)
+        .ok()
+        .and_then(|m| m.meta)
+        .and_then(|m| m.progress_token)
+}
+
+/// Awaits a handler; a panic becomes an internal error instead of a dead session.
+async fn guarded<T>(
+    future: super::BoxFuture<'_, Result<T, McpError>>,
+    kind: &str,
+    name: &str,
+) -> Result<T, ErrorObject> {
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(outcome) => outcome.map_err(|e| e.0),
+        Err(panic) => {
+            let message = panic_message(&*panic);
+            tracing::error!(kind, name, panic = %message, "handler panicked");
+            Err(ErrorObject::internal(format!(
+                "{kind} `{name}` panicked: {message}"
+            )))
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_owned()
+    }
+}

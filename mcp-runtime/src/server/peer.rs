@@ -1,0 +1,327 @@
+//! What the server knows of one client and how it talks back to it.
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::value::RawValue;
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+use crate::protocol::{ClientCapabilities, ErrorObject, Implementation, RequestId};
+
+/// The client's side of one session (or of one request, in stateless mode).
+///
+/// Holds no buffers and no task: an idle peer is a few words of memory.
+#[derive(Debug, Default)]
+pub struct Peer {
+    protocol_version: OnceLock<&'static str>,
+    client: OnceLock<(Implementation, ClientCapabilities)>,
+    initialized: AtomicBool,
+    log_level: AtomicU8,
+    in_flight: Mutex<HashMap<RequestId, CancellationToken>>,
+    pending: Mutex<HashMap<RequestId, oneshot::Sender<Answer>>>,
+    next_request_id: AtomicI64,
+    accepts_requests: bool,
+    subscriptions: Mutex<HashSet<String>>,
+}
+
+/// The client's answer to a server-to-client request: its result or its error.
+pub(crate) type Answer = Result<Box<RawValue>, ErrorObject>;
+
+/// Why a server-to-client request failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PeerError {
+    /// The client did not declare the capability the request needs.
+    #[error("the client does not support `{0}` (it did not declare the capability)")]
+    MissingCapability(&'static str),
+    /// The transport cannot carry a request to the client (stateless mode or JSON responses).
+    #[error(
+        "this request cannot reach the client: server-to-client requests need a stateful session with SSE responses"
+    )]
+    NoChannel,
+    /// The client answered with an error.
+    #[error("the client answered with an error: {0}")]
+    Client(ErrorObject),
+    /// The session ended or the request was cancelled before the client answered.
+    #[error("the session ended before the client answered")]
+    Closed,
+    /// The client's answer did not have the expected shape.
+    #[error("the client's answer is malformed: {0}")]
+    Malformed(String),
+}
+
+/// Log levels, lowest first (RFC 5424 severities, as MCP names them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum LogLevel {
+    /// Debug-level messages.
+    Debug,
+    /// Informational messages.
+    Info,
+    /// Normal but significant conditions.
+    Notice,
+    /// Warning conditions.
+    Warning,
+    /// Error conditions.
+    Error,
+    /// Critical conditions.
+    Critical,
+    /// Action must be taken immediately.
+    Alert,
+    /// The system is unusable.
+    Emergency,
+}
+
+impl LogLevel {
+    const ALL: [LogLevel; 8] = [
+        LogLevel::Debug,
+        LogLevel::Info,
+        LogLevel::Notice,
+        LogLevel::Warning,
+        LogLevel::Error,
+        LogLevel::Critical,
+        LogLevel::Alert,
+        LogLevel::Emergency,
+    ];
+
+    /// The level's name on the wire.
+    ///
+    /// ```
+    /// assert_eq!(mcp_runtime::LogLevel::Warning.as_str(), "warning");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Notice => "notice",
+            LogLevel::Warning => "warning",
+            LogLevel::Error => "error",
+            LogLevel::Critical => "critical",
+            LogLevel::Alert => "alert",
+            LogLevel::Emergency => "emergency",
+        }
+    }
+
+    /// Parses a level name.
+    ///
+    /// ```
+    /// use mcp_runtime::LogLevel;
+    /// assert_eq!(LogLevel::parse("info"), Some(LogLevel::Info));
+    /// assert_eq!(LogLevel::parse("loud"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<LogLevel> {
+        Self::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+}
+
+/// Removes a request from the in-flight table when its handling ends, however it ends.
+#[derive(Debug)]
+pub(crate) struct InFlightGuard<'a> {
+    peer: &'a Peer,
+    id: RequestId,
+}
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        lock(&self.peer.in_flight).remove(&self.id);
+    }
+}
+
+/// Locks a mutex, recovering the data if a panic poisoned it (the tables stay consistent:
+/// every critical section is a single map operation).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Peer {
+    /// A peer for a session that can carry server-to-client requests (`true`) or not.
+    pub fn new(accepts_requests: bool) -> Self {
+        Peer {
+            accepts_requests,
+            ..Default::default()
+        }
+    }
+
+    /// Records the `initialize` handshake. Returns `false` if the peer was already initialized.
+    pub fn initialize(
+        &self,
+        version: &'static str,
+        client: Implementation,
+        capabilities: ClientCapabilities,
+    ) -> bool {
+        if self.initialized.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        let _ = self.protocol_version.set(version);
+        let _ = self.client.set((client, capabilities));
+        true
+    }
+
+    /// Whether `initialize` has been answered.
+    pub fn is_initialized(&self) -> bool {
+        self.initialized.load(Ordering::Acquire)
+    }
+
+    /// The negotiated protocol version, once initialized.
+    pub fn protocol_version(&self) -> Option<&'static str> {
+        self.protocol_version.get().copied()
+    }
+
+    /// Who the client said it is.
+    pub fn client_info(&self) -> Option<&Implementation> {
+        self.client.get().map(|(info, _)| info)
+    }
+
+    /// What the client said it supports (empty before `initialize`).
+    pub fn client_capabilities(&self) -> &ClientCapabilities {
+        static EMPTY: OnceLock<ClientCapabilities> = OnceLock::new();
+        match self.client.get() {
+            Some((_, caps)) => caps,
+            None => EMPTY.get_or_init(ClientCapabilities::default),
+        }
+    }
+
+    /// The minimum level of log messages the client wants.
+    pub fn log_level(&self) -> LogLevel {
+        LogLevel::ALL[usize::from(self.log_level.load(Ordering::Relaxed)).min(7)]
+    }
+
+    /// Sets the minimum log level (`logging/setLevel`).
+    pub fn set_log_level(&self, level: LogLevel) {
+        self.log_level.store(level as u8, Ordering::Relaxed);
+    }
+
+    /// Whether server-to-client requests can reach this client.
+    pub fn accepts_requests(&self) -> bool {
+        self.accepts_requests
+    }
+
+    /// Subscribes to updates of a resource.
+    pub fn subscribe(&self, uri: String) {
+        lock(&self.subscriptions).insert(uri);
+    }
+
+    /// Ends a subscription (unknown URIs are ignored).
+    pub fn unsubscribe(&self, uri: &str) {
+        lock(&self.subscriptions).remove(uri);
+    }
+
+    /// Whether the client subscribed to this resource.
+    pub fn is_subscribed(&self, uri: &str) -> bool {
+        lock(&self.subscriptions).contains(uri)
+    }
+
+    /// Registers a request as in flight, or returns `None` if its id already is.
+    pub(crate) fn begin_request(
+        &self,
+        id: &RequestId,
+        cancel: CancellationToken,
+    ) -> Option<InFlightGuard<'_>> {
+        match lock(&self.in_flight).entry(id.clone()) {
+            Entry::Occupied(_) => None,
+            Entry::Vacant(slot) => {
+                slot.insert(cancel);
+                Some(InFlightGuard {
+                    peer: self,
+                    id: id.clone(),
+                })
+            }
+        }
+    }
+
+    /// The number of requests being handled.
+    pub fn in_flight(&self) -> usize {
+        lock(&self.in_flight).len()
+    }
+
+    /// Cancels an in-flight request (`notifications/cancelled`); unknown ids are ignored.
+    pub fn cancel(&self, id: &RequestId) -> bool {
+        match lock(&self.in_flight).get(id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Cancels every in-flight request and fails every pending server-to-client request.
+    pub fn close(&self) {
+        for token in lock(&self.in_flight).values() {
+            token.cancel();
+        }
+        lock(&self.pending).clear();
+    }
+
+    /// Allocates an id for a server-to-client request and the receiver of its answer.
+    pub(crate) fn register_outgoing(&self) -> (RequestId, oneshot::Receiver<Answer>) {
+        let n = self.next_request_id.fetch_add(1, Ordering::Relaxed);
+        let id = RequestId::String(format!("srv-{n}").into());
+        let (tx, rx) = oneshot::channel();
+        lock(&self.pending).insert(id.clone(), tx);
+        (id, rx)
+    }
+
+    /// Forgets a server-to-client request that will not be answered (the sender gave up).
+    pub(crate) fn forget_outgoing(&self, id: &RequestId) {
+        lock(&self.pending).remove(id);
+    }
+
+    /// Delivers the client's answer to a server-to-client request.
+    /// Returns `false` (and the answer is dropped) when no request with that id waits.
+    pub fn complete(&self, id: &RequestId, outcome: Answer) -> bool {
+        match lock(&self.pending).remove(id) {
+            Some(tx) => tx.send(outcome).is_ok(),
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_in_flight_ids_are_refused_until_the_first_ends() {
+        let peer = Peer::new(true);
+        let id = RequestId::Number(1);
+        let first = peer.begin_request(&id, CancellationToken::new());
+        assert!(first.is_some());
+        assert!(peer.begin_request(&id, CancellationToken::new()).is_none());
+        drop(first);
+        assert!(peer.begin_request(&id, CancellationToken::new()).is_some());
+    }
+
+    #[test]
+    fn cancel_reaches_the_in_flight_token() {
+        let peer = Peer::new(true);
+        let token = CancellationToken::new();
+        let _g = peer.begin_request(&RequestId::from("a"), token.clone());
+        assert!(!peer.cancel(&RequestId::from("b")));
+        assert!(peer.cancel(&RequestId::from("a")));
+        assert!(token.is_cancelled());
+    }
+
+    #[tokio::test]
+    async fn answers_reach_the_waiting_request_once() {
+        let peer = Peer::new(true);
+        let (id, rx) = peer.register_outgoing();
+        let raw = RawValue::from_string("{\"ok\":true}".into()).unwrap();
+        assert!(peer.complete(&id, Ok(raw.clone())));
+        assert!(!peer.complete(&id, Ok(raw)));
+        assert_eq!(rx.await.unwrap().unwrap().get(), "{\"ok\":true}");
+    }
+
+    #[test]
+    fn log_levels_round_trip() {
+        let peer = Peer::new(false);
+        assert_eq!(peer.log_level(), LogLevel::Debug);
+        peer.set_log_level(LogLevel::Error);
+        assert_eq!(peer.log_level(), LogLevel::Error);
+        for l in LogLevel::ALL {
+            assert_eq!(LogLevel::parse(l.as_str()), Some(l));
+        }
+    }
+}

@@ -1,0 +1,673 @@
+//! `#[mcp_server]` and `#[tool]`: the generated `MCPServer`, called directly (no transport).
+
+use mcp_runtime::{Args, CallToolResult, Context, MCPServer, mcp_server, tool};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Calls `name` with `arguments` (a JSON object, or `null` for none).
+async fn call(server: &impl MCPServer, name: &str, arguments: Value) -> CallToolResult {
+    let arguments = match arguments {
+        Value::Object(map) => Some(map),
+        Value::Null => None,
+        other => panic!("arguments must be an object, not {other}"),
+    };
+    let future = server
+        .call_tool(name, arguments, Context::detached())
+        .unwrap_or_else(|| panic!("no tool named {name}"));
+    future.await
+}
+
+/// The text of a result's only content block.
+fn text(result: &CallToolResult) -> &str {
+    assert_eq!(result.content.len(), 1, "{result:?}");
+    result.content[0].as_text().expect("a text block")
+}
+
+/// The `tools/list` entry of `name`, as JSON.
+fn listed(server: &impl MCPServer, name: &str) -> Value {
+    let tool = server.tools().into_iter().find(|tool| tool.name == name);
+    serde_json::to_value(tool.unwrap_or_else(|| panic!("no tool named {name}"))).unwrap()
+}
+
+struct Calculator;
+
+#[derive(Serialize)]
+struct Stats {
+    count: usize,
+    mean: f64,
+}
+
+/// An arithmetic operation.
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum Op {
+    /// Addition.
+    Add,
+    /// Multiplication.
+    Mul,
+}
+
+#[mcp_server(name = "calculator", version = "1.0.0", instructions = "Do maths.")]
+impl Calculator {
+    /// Add two numbers.
+    #[tool]
+    async fn add(&self, a: f64, b: f64) -> f64 {
+        a + b
+    }
+
+    /// Divide `a` by `b`.
+    ///
+    ///     Dividing by zero is an error.
+    #[tool(read_only, idempotent, title = "Divide")]
+    fn divide(
+        &self,
+        #[arg(description = "The dividend.")] a: f64,
+        #[arg(description = "The divisor.")] b: f64,
+    ) -> Result<f64, String> {
+        if b == 0.0 {
+            Err("division by zero".into())
+        } else {
+            Ok(a / b)
+        }
+    }
+
+    /// Ignored: `description` wins.
+    #[tool(
+        name = "repeat",
+        description = "Repeat a text.",
+        destructive = false,
+        open_world
+    )]
+    fn repeat_text(&self, text: String, times: Option<i64>) -> String {
+        text.repeat(times.unwrap_or(2) as usize)
+    }
+
+    /// Count and average some numbers.
+    #[tool]
+    async fn stats(&self, values: Vec<f64>) -> Result<Stats, std::io::Error> {
+        let count = values.len();
+        let mean = values.iter().sum::<f64>() / count as f64;
+        Ok(Stats { count, mean })
+    }
+
+    /// Apply an operation.
+    #[tool]
+    fn apply(&self, op: Op, x: i64, y: i64) -> i64 {
+        match op {
+            Op::Add => x + y,
+            Op::Mul => x * y,
+        }
+    }
+
+    /// Whether the request was cancelled.
+    #[tool]
+    async fn cancelled(&self, ctx: Context, label: String) -> String {
+        format!("{label}: {}", ctx.is_cancelled())
+    }
+
+    #[tool]
+    fn nothing(&self) {}
+
+    /// Not a tool.
+    fn helper(&self) -> f64 {
+        1.0
+    }
+}
+
+#[test]
+fn explicit_server_info() {
+    let info = Calculator.server_info();
+    assert_eq!(
+        (info.name.as_str(), info.version.as_str()),
+        ("calculator", "1.0.0")
+    );
+    assert_eq!(Calculator.instructions().as_deref(), Some("Do maths."));
+    assert_eq!(Calculator.helper(), 1.0);
+}
+
+#[test]
+fn tool_names_in_order() {
+    let names: Vec<String> = Calculator.tools().into_iter().map(|t| t.name).collect();
+    assert_eq!(
+        names,
+        [
+            "add",
+            "divide",
+            "repeat",
+            "stats",
+            "apply",
+            "cancelled",
+            "nothing"
+        ]
+    );
+}
+
+#[test]
+fn flat_parameters_and_doc_description() {
+    assert_eq!(
+        listed(&Calculator, "add"),
+        json!({
+            "name": "add",
+            "description": "Add two numbers.",
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "a": { "type": "number", "format": "double" },
+                    "b": { "type": "number", "format": "double" },
+                },
+                "required": ["a", "b"],
+                "additionalProperties": false,
+            },
+        })
+    );
+}
+
+#[test]
+fn annotations_title_and_arg_descriptions() {
+    assert_eq!(
+        listed(&Calculator, "divide"),
+        json!({
+            "name": "divide",
+            "title": "Divide",
+            "description": "Divide `a` by `b`.\n\n    Dividing by zero is an error.",
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "a": { "type": "number", "format": "double", "description": "The dividend." },
+                    "b": { "type": "number", "format": "double", "description": "The divisor." },
+                },
+                "required": ["a", "b"],
+                "additionalProperties": false,
+            },
+            "annotations": { "title": "Divide", "readOnlyHint": true, "idempotentHint": true },
+        })
+    );
+}
+
+#[test]
+fn renamed_tool_with_description_optional_parameter_and_false_hint() {
+    assert_eq!(
+        listed(&Calculator, "repeat"),
+        json!({
+            "name": "repeat",
+            "description": "Repeat a text.",
+            "inputSchema": {
+                "type": "object",
+                "properties": {
+                    "text": { "type": "string" },
+                    "times": { "type": "integer", "format": "int64" },
+                },
+                "required": ["text"],
+                "additionalProperties": false,
+            },
+            "annotations": { "destructiveHint": false, "openWorldHint": true },
+        })
+    );
+}
+
+#[test]
+fn vec_enum_defs_and_no_parameters() {
+    assert_eq!(
+        listed(&Calculator, "stats")["inputSchema"],
+        json!({
+            "type": "object",
+            "properties": {
+                "values": { "type": "array", "items": { "type": "number", "format": "double" } },
+            },
+            "required": ["values"],
+            "additionalProperties": false,
+        })
+    );
+    assert_eq!(
+        listed(&Calculator, "apply")["inputSchema"],
+        json!({
+            "type": "object",
+            "properties": {
+                "op": { "$ref": "#/$defs/Op" },
+                "x": { "type": "integer", "format": "int64" },
+                "y": { "type": "integer", "format": "int64" },
+            },
+            "required": ["op", "x", "y"],
+            "additionalProperties": false,
+            "$defs": {
+                "Op": {
+                    "description": "An arithmetic operation.",
+                    "oneOf": [
+                        { "type": "string", "const": "add", "description": "Addition." },
+                        { "type": "string", "const": "mul", "description": "Multiplication." },
+                    ],
+                },
+            },
+        })
+    );
+    // The context is not an argument.
+    assert_eq!(
+        listed(&Calculator, "cancelled")["inputSchema"]["properties"],
+        json!({ "label": { "type": "string" } })
+    );
+    assert_eq!(
+        listed(&Calculator, "nothing"),
+        json!({
+            "name": "nothing",
+            "inputSchema": { "type": "object", "properties": {}, "additionalProperties": false },
+        })
+    );
+}
+
+#[tokio::test]
+async fn sync_and_async_tools_return_text() {
+    let result = call(&Calculator, "add", json!({ "a": 1.5, "b": 2 })).await;
+    assert_eq!(text(&result), "3.5");
+    assert_eq!(result.is_error, None);
+    let result = call(&Calculator, "divide", json!({ "a": 1, "b": 4 })).await;
+    assert_eq!(text(&result), "0.25");
+    let result = call(&Calculator, "repeat", json!({ "text": "ab" })).await;
+    assert_eq!(text(&result), "abab");
+    let result = call(&Calculator, "repeat", json!({ "text": "ab", "times": 3 })).await;
+    assert_eq!(text(&result), "ababab");
+    let result = call(
+        &Calculator,
+        "repeat",
+        json!({ "text": "ab", "times": null }),
+    )
+    .await;
+    assert_eq!(text(&result), "abab");
+    let result = call(&Calculator, "apply", json!({ "op": "mul", "x": 6, "y": 7 })).await;
+    assert_eq!(text(&result), "42");
+}
+
+#[tokio::test]
+async fn serialize_results_become_json_text() {
+    let result = call(&Calculator, "stats", json!({ "values": [1.0, 2.0, 6.0] })).await;
+    assert_eq!(text(&result), r#"{"count":3,"mean":3.0}"#);
+}
+
+#[tokio::test]
+async fn err_becomes_an_error_result() {
+    let result = call(&Calculator, "divide", json!({ "a": 1, "b": 0 })).await;
+    assert_eq!(result.is_error, Some(true));
+    assert_eq!(text(&result), "division by zero");
+}
+
+#[tokio::test]
+async fn unit_result_has_no_content() {
+    let result = call(&Calculator, "nothing", Value::Null).await;
+    assert_eq!(result, CallToolResult::default());
+    let result = call(&Calculator, "nothing", json!({})).await;
+    assert_eq!(result, CallToolResult::default());
+}
+
+#[tokio::test]
+async fn tool_with_context() {
+    let result = call(&Calculator, "cancelled", json!({ "label": "cancelled" })).await;
+    assert_eq!(text(&result), "cancelled: false");
+}
+
+#[tokio::test]
+async fn bad_arguments_name_every_argument() {
+    let result = call(&Calculator, "add", json!({ "a": 1 })).await;
+    assert_eq!(result.is_error, Some(true));
+    assert_eq!(
+        text(&result),
+        "Invalid arguments: missing required argument `b`"
+    );
+
+    let result = call(&Calculator, "add", Value::Null).await;
+    assert_eq!(
+        text(&result),
+        "Invalid arguments: missing required argument `a`; missing required argument `b`"
+    );
+
+    let result = call(&Calculator, "add", json!({ "a": "one", "b": 2, "c": 3 })).await;
+    assert_eq!(
+        text(&result),
+        "Invalid arguments: invalid argument `a`: invalid type: string \"one\", expected f64; \
+         unknown argument `c`"
+    );
+
+    let result = call(&Calculator, "apply", json!({ "op": "div", "x": 1, "y": 2 })).await;
+    assert!(
+        text(&result)
+            .starts_with("Invalid arguments: invalid argument `op`: unknown variant `div`"),
+        "{result:?}"
+    );
+
+    let result = call(&Calculator, "nothing", json!({ "extra": true })).await;
+    assert_eq!(result.is_error, Some(true));
+    assert_eq!(text(&result), "Invalid arguments: unknown argument `extra`");
+}
+
+#[test]
+fn unknown_tool_is_none() {
+    assert!(
+        Calculator
+            .call_tool("helper", None, Context::detached())
+            .is_none()
+    );
+    assert!(
+        Calculator
+            .call_tool("", None, Context::detached())
+            .is_none()
+    );
+}
+
+struct Echo;
+
+#[mcp_server]
+impl Echo {
+    /// Say it back.
+    #[tool]
+    fn echo(
+        &self,
+        /// The text to say back.
+        text: String,
+        /** How many times:
+        once by default. */
+        times: Option<u32>,
+        /// Loses to `#[arg]`.
+        #[arg(description = "Between the copies.")]
+        separator: Option<String>,
+    ) -> String {
+        let times = times.unwrap_or(1) as usize;
+        vec![text; times].join(&separator.unwrap_or_default())
+    }
+}
+
+#[test]
+fn parameter_doc_comments_describe_arguments() {
+    assert_eq!(
+        listed(&Echo, "echo")["inputSchema"],
+        json!({
+            "type": "object",
+            "properties": {
+                "text": { "type": "string", "description": "The text to say back." },
+                "times": {
+                    "type": "integer",
+                    "format": "uint32",
+                    "minimum": 0,
+                    "description": "How many times:\nonce by default.",
+                },
+                "separator": { "type": "string", "description": "Between the copies." },
+            },
+            "required": ["text"],
+            "additionalProperties": false,
+        })
+    );
+}
+
+#[tokio::test]
+async fn parameters_with_doc_comments_are_called_as_usual() {
+    let arguments = json!({ "text": "ab", "times": 2, "separator": "-" });
+    assert_eq!(text(&call(&Echo, "echo", arguments).await), "ab-ab");
+}
+
+/// A server with the defaults and no tools.
+struct Defaults;
+
+#[mcp_server]
+impl Defaults {}
+
+#[test]
+fn default_server_info_is_the_crate_s() {
+    let info = Defaults.server_info();
+    assert_eq!(info.name, "mcp-runtime");
+    assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(Defaults.instructions(), None);
+    assert!(Defaults.tools().is_empty());
+    assert!(
+        Defaults
+            .call_tool("add", None, Context::detached())
+            .is_none()
+    );
+}
+
+/// Parameters of a search.
+#[derive(Deserialize, JsonSchema)]
+struct SearchParams {
+    /// What to look for.
+    query: String,
+    /// At most this many results.
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+struct Search;
+
+#[mcp_server]
+impl Search {
+    /// Search the catalogue.
+    #[tool]
+    fn search(&self, Args(params): Args<SearchParams>) -> Vec<String> {
+        let limit = params.limit.unwrap_or(2) as usize;
+        (1..=limit)
+            .map(|i| format!("{} {i}", params.query))
+            .collect()
+    }
+
+    /// Search, with the context.
+    #[tool]
+    async fn search_later(&self, ctx: Context, params: Args<SearchParams>) -> String {
+        format!("{} ({})", params.0.query, ctx.is_cancelled())
+    }
+}
+
+#[test]
+fn args_struct_schema_is_the_struct_s() {
+    assert_eq!(
+        listed(&Search, "search")["inputSchema"],
+        json!({
+            "title": "SearchParams",
+            "description": "Parameters of a search.",
+            "type": "object",
+            "properties": {
+                "query": { "type": "string", "description": "What to look for." },
+                "limit": {
+                    "type": ["integer", "null"],
+                    "format": "uint32",
+                    "minimum": 0,
+                    "description": "At most this many results.",
+                    "default": null,
+                },
+            },
+            "required": ["query"],
+        })
+    );
+    assert_eq!(
+        listed(&Search, "search")["inputSchema"],
+        listed(&Search, "search_later")["inputSchema"]
+    );
+}
+
+#[tokio::test]
+async fn args_struct_calls() {
+    let result = call(&Search, "search", json!({ "query": "rust" })).await;
+    assert_eq!(text(&result), r#"["rust 1","rust 2"]"#);
+    let result = call(
+        &Search,
+        "search_later",
+        json!({ "query": "rust", "limit": 1 }),
+    )
+    .await;
+    assert_eq!(text(&result), "rust (false)");
+}
+
+#[tokio::test]
+async fn args_struct_parse_errors() {
+    let result = call(&Search, "search", json!({ "limit": 1 })).await;
+    assert_eq!(result.is_error, Some(true));
+    assert_eq!(text(&result), "Invalid arguments: missing field `query`");
+    let result = call(&Search, "search", json!({ "query": 5 })).await;
+    assert_eq!(
+        text(&result),
+        "Invalid arguments: invalid type: integer `5`, expected a string"
+    );
+}
+
+/// Parameter names that the generated code might have used for itself.
+struct Collide;
+
+#[mcp_server]
+impl Collide {
+    #[tool]
+    async fn collide(
+        &self,
+        __parser: i64,
+        __value: i64,
+        __ctx: i64,
+        __arguments: i64,
+        __name: i64,
+        ctx: Context,
+    ) -> i64 {
+        let _ = ctx;
+        __parser + __value + __ctx + __arguments + __name
+    }
+
+    #[tool]
+    fn r#type(&self, r#type: String, r#async: Option<bool>) -> String {
+        format!("{type}{}", r#async.unwrap_or_default())
+    }
+}
+
+#[tokio::test]
+async fn parameter_names_do_not_collide_with_generated_ones() {
+    let arguments =
+        json!({ "__parser": 1, "__value": 2, "__ctx": 3, "__arguments": 4, "__name": 5 });
+    let result = call(&Collide, "collide", arguments).await;
+    assert_eq!(text(&result), "15");
+    assert_eq!(
+        listed(&Collide, "type")["inputSchema"]["properties"],
+        json!({ "type": { "type": "string" }, "async": { "type": "boolean" } })
+    );
+    let result = call(&Collide, "type", json!({ "type": "t", "async": true })).await;
+    assert_eq!(text(&result), "ttrue");
+}
+
+/// Generic servers keep their parameters and bounds.
+struct Counter<T> {
+    start: T,
+}
+
+#[mcp_server(name = "counter")]
+impl<T> Counter<T>
+where
+    T: Copy + Into<i64> + Send + Sync + 'static,
+{
+    /// Add to the start.
+    #[mcp_runtime::tool]
+    fn plus(&self, n: i64) -> i64 {
+        self.start.into() + n
+    }
+}
+
+#[tokio::test]
+async fn generic_server() {
+    let counter = Counter { start: 40_i32 };
+    assert_eq!(text(&call(&counter, "plus", json!({ "n": 2 })).await), "42");
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+struct Point {
+    x: i64,
+    y: i64,
+}
+
+/// Everything the generated code names, shadowed: it must still compile.
+mod hygiene {
+    #![allow(dead_code, non_camel_case_types)]
+
+    use mcp_runtime::{Context, mcp_server, tool};
+
+    use super::Point;
+
+    type Result = ();
+    struct Option;
+    struct Some;
+    struct None;
+    struct Ok;
+    struct Err;
+    struct String;
+    struct Box;
+    struct Vec;
+    struct str;
+    struct Default;
+    trait Into {}
+    trait From {}
+    mod std {}
+    mod core {}
+    mod serde {}
+    mod serde_json {}
+    mod schemars {}
+
+    pub(super) struct Shadowed;
+
+    #[mcp_server(name = "shadowed", instructions = "Shadows everything.")]
+    impl Shadowed {
+        /// Subtract.
+        #[tool(read_only, title = "Subtract")]
+        fn sub(
+            &self,
+            x: i64,
+            y: ::std::option::Option<i64>,
+        ) -> ::std::result::Result<i64, ::std::string::String> {
+            ::std::result::Result::Ok(x - y.unwrap_or(0))
+        }
+
+        #[tool]
+        async fn ctx(&self, ctx: Context) -> bool {
+            ctx.is_cancelled()
+        }
+
+        #[tool]
+        fn mirror(&self, ::mcp_runtime::Args(p): ::mcp_runtime::Args<Point>) -> Point {
+            Point { x: p.y, y: p.x }
+        }
+    }
+}
+
+/// Without the prelude: the generated code names nothing implicitly.
+mod no_prelude {
+    #![no_implicit_prelude]
+
+    use ::mcp_runtime::{Context, mcp_server, tool};
+
+    pub(super) struct Bare;
+
+    #[mcp_server(name = "bare")]
+    impl Bare {
+        /// Negate.
+        #[tool(read_only)]
+        async fn neg(
+            &self,
+            x: i64,
+            _ctx: Context,
+        ) -> ::std::result::Result<i64, ::std::string::String> {
+            ::std::result::Result::Ok(-x)
+        }
+
+        #[tool]
+        fn unit(&self, _flag: ::std::option::Option<bool>) {}
+    }
+}
+
+#[tokio::test]
+async fn shadowed_names_change_nothing() {
+    let server = hygiene::Shadowed;
+    assert_eq!(
+        server.instructions().as_deref(),
+        Some("Shadows everything.")
+    );
+    assert_eq!(
+        text(&call(&server, "sub", json!({ "x": 5, "y": 3 })).await),
+        "2"
+    );
+    assert_eq!(text(&call(&server, "ctx", json!({})).await), "false");
+    let result = call(&server, "mirror", json!({ "x": 1, "y": 2 })).await;
+    assert_eq!(text(&result), r#"{"x":2,"y":1}"#);
+    let server = no_prelude::Bare;
+    assert_eq!(text(&call(&server, "neg", json!({ "x": 5 })).await), "-5");
+    assert_eq!(
+        call(&server, "unit", json!({})).await,
+        CallToolResult::default()
+    );
+}

@@ -1,0 +1,36 @@
+use mcp_runtime::{Args, mcp_server, tool};
+
+struct Server;
+
+struct NotDeserialize;
+
+#[derive(serde::Deserialize)]
+struct NoSchema;
+
+struct NotAResult;
+
+struct NotDisplay;
+
+#[mcp_server]
+impl Server {
+    #[tool]
+    fn not_deserialize(&self, _value: NotDeserialize) {}
+
+    #[tool]
+    fn no_schema(&self, _value: NoSchema) {}
+
+    #[tool]
+    fn no_struct_schema(&self, _value: Args<NoSchema>) {}
+
+    #[tool]
+    fn not_a_result(&self) -> NotAResult {
+        NotAResult
+    }
+
+    #[tool]
+    fn error_not_display(&self) -> Result<i32, NotDisplay> {
+        Ok(1)
+    }
+}
+
+fn main() {}

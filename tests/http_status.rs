@@ -1,0 +1,471 @@
+//! The status-code table of the Streamable HTTP transport, one row per test, raw HTTP against
+//! a live server.
+
+use std::time::Duration;
+
+use integration_tests::servers::Calculator;
+use integration_tests::{Client, TestServer, read};
+use mcp_runtime::{HttpConfig, Mode, Security};
+use serde_json::{Value, json};
+
+const PING: &str = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+
+async fn initialized(config: impl Into<HttpConfig>) -> (TestServer, Client) {
+    let server = TestServer::start(Calculator, config).await;
+    let mut client = server.client();
+    client.initialize().await;
+    (server, client)
+}
+
+/// A POST with the standard Accept and Content-Type and the session id, but no protocol version.
+fn raw(client: &Client) -> reqwest::RequestBuilder {
+    client
+        .bare_post()
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+}
+
+fn assert_jsonrpc_error(body: &str, code: i64) -> Value {
+    let v: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(v["jsonrpc"], "2.0");
+    assert_eq!(v["id"], Value::Null, "{body}");
+    assert_eq!(v["error"]["code"], code, "{body}");
+    v
+}
+
+#[tokio::test]
+async fn post_must_accept_json_and_sse() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    let post = |accept: &'static str| {
+        client
+            .bare_post()
+            .header("content-type", "application/json")
+            .header("accept", accept)
+            .body(PING)
+            .send()
+    };
+    for accept in ["", "application/json", "text/event-stream", "text/html"] {
+        let reply = read(post(accept).await.unwrap()).await;
+        assert_eq!(reply.status, 406, "accept {accept:?}");
+        assert_jsonrpc_error(&reply.body, -32000);
+    }
+    // Wildcards accept both, as HTTP says.
+    for accept in [
+        "*/*",
+        "application/*, text/*",
+        "application/json;q=0.9, text/event-stream;q=0.8",
+    ] {
+        assert_eq!(
+            post(accept).await.unwrap().status(),
+            200,
+            "accept {accept:?}"
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn json_mode_accepts_json_alone() {
+    let (server, client) = initialized(HttpConfig::new(Mode::Stateful).json_response(true)).await;
+    let reply = read(
+        client
+            .bare_post()
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .body(PING)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["result"], json!({}));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn post_body_must_be_json() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    let reply = read(
+        client
+            .bare_post()
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "text/plain")
+            .body(PING)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 415);
+    assert_jsonrpc_error(&reply.body, -32000);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_parse_error_and_wrong_shapes_are_invalid_requests() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    let reply = read(
+        client
+            .post_builder()
+            .body("{not json")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    assert_jsonrpc_error(&reply.body, -32700);
+    for body in [
+        r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+        r#"{"id":1,"method":"ping"}"#,
+        r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
+        r#""ping""#,
+    ] {
+        let reply = read(client.post_builder().body(body).send().await.unwrap()).await;
+        assert_eq!(reply.status, 400, "{body}");
+        assert_jsonrpc_error(&reply.body, -32600);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn notifications_and_client_responses_get_202() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    let reply = client.post(&json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 99}})).await;
+    assert_eq!((reply.status, reply.body.as_str()), (202, ""));
+    // A response to a request the server never sent is dropped, still with 202.
+    let reply = client
+        .post(&json!({"jsonrpc": "2.0", "id": "srv-404", "result": {}}))
+        .await;
+    assert_eq!((reply.status, reply.body.as_str()), (202, ""));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn missing_session_is_400_and_unknown_is_404() {
+    let (server, mut client) = initialized(Mode::Stateful).await;
+    let session = client.session.take();
+    let reply = client.request("ping", json!({})).await;
+    assert_eq!(reply.status, 400);
+    assert_jsonrpc_error(&reply.body, -32600);
+    for bogus in ["0123456789abcdef0123456789abcdef", "not-a-session-id"] {
+        client.session = Some(bogus.into());
+        let reply = client.request("ping", json!({})).await;
+        assert_eq!(reply.status, 404, "{bogus}");
+        assert_jsonrpc_error(&reply.body, -32600);
+    }
+    client.session = session;
+    assert_eq!(client.request("ping", json!({})).await.status, 200);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn initialize_on_an_existing_session_is_refused() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    let reply = client
+        .post(&json!({"jsonrpc": "2.0", "id": 9, "method": "initialize",
+            "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "x", "version": "1"}}}))
+        .await;
+    assert_eq!(reply.status, 400);
+    assert_jsonrpc_error(&reply.body, -32600);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn protocol_version_header_must_be_supported_but_need_not_be_the_negotiated_one() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    let reply = read(
+        raw(&client)
+            .header("mcp-protocol-version", "1999-01-01")
+            .body(PING)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    let error = assert_jsonrpc_error(&reply.body, -32600);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2025-11-25"),
+        "lists the supported versions"
+    );
+    for version in ["2025-03-26", "2024-11-05", "2025-06-18", "2025-11-25"] {
+        let reply = read(
+            raw(&client)
+                .header("mcp-protocol-version", version)
+                .body(PING)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(reply.status, 200, "{version}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bad_origin_is_403_and_bad_host_is_421() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    let port = server.addr.port();
+    let reply = read(
+        client
+            .post_builder()
+            .header("origin", "http://evil.example.com")
+            .body(PING)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 403);
+    assert_jsonrpc_error(&reply.body, -32000);
+    let reply = read(
+        client
+            .post_builder()
+            .header("host", "evil.example.com")
+            .body(PING)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 421);
+    assert_jsonrpc_error(&reply.body, -32000);
+    for (host, origin) in [
+        (
+            format!("127.0.0.1:{port}"),
+            format!("http://127.0.0.1:{port}"),
+        ),
+        (
+            format!("localhost:{port}"),
+            format!("http://localhost:{port}"),
+        ),
+    ] {
+        let reply = read(
+            client
+                .post_builder()
+                .header("host", host)
+                .header("origin", origin)
+                .body(PING)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(reply.status, 200);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn configured_allow_lists_replace_the_loopback_defaults() {
+    let config = HttpConfig::new(Mode::Stateful).security(Security::allow(
+        ["mcp.example.com"],
+        ["https://app.example.com"],
+    ));
+    let server = TestServer::start(Calculator, config).await;
+    let client = server.client();
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "x", "version": "1"}}});
+    let reply = read(
+        client
+            .post_builder()
+            .body(init.to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 421, "127.0.0.1 is not on the list");
+    let reply = read(
+        client
+            .post_builder()
+            .header("host", "mcp.example.com")
+            .header("origin", "https://app.example.com")
+            .body(init.to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    let disabled = TestServer::start(
+        Calculator,
+        HttpConfig::new(Mode::Stateful).security(Security::Disabled),
+    )
+    .await;
+    let reply = read(
+        disabled
+            .client()
+            .post_builder()
+            .header("host", "evil.example.com")
+            .body(init.to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    server.stop().await;
+    disabled.stop().await;
+}
+
+#[tokio::test]
+async fn other_methods_get_405_with_allow() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    for method in [reqwest::Method::PUT, reqwest::Method::PATCH] {
+        let reply = read(
+            client
+                .http
+                .request(method.clone(), &server.url)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(reply.status, 405, "{method}");
+        assert_eq!(reply.header("allow"), Some("GET, POST, DELETE"));
+        assert_jsonrpc_error(&reply.body, -32000);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_second_standalone_get_stream_is_409() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    let session = client.session.clone().unwrap();
+    let get = || {
+        client
+            .http
+            .get(&server.url)
+            .header("accept", "text/event-stream")
+            .header("mcp-session-id", &session)
+            .send()
+    };
+    let first = get().await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["content-type"], "text/event-stream");
+    let second = read(get().await.unwrap()).await;
+    assert_eq!(second.status, 409);
+    assert_jsonrpc_error(&second.body, -32000);
+    drop(first);
+    // Once the first stream is gone, a new one may open.
+    let mut reopened = None;
+    for _ in 0..50 {
+        let r = get().await.unwrap();
+        if r.status() == 200 {
+            reopened = Some(r);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        reopened.is_some(),
+        "a new GET stream opens after the old one closed"
+    );
+    let wrong_accept = read(
+        client
+            .http
+            .get(&server.url)
+            .header("accept", "application/json")
+            .header("mcp-session-id", &session)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(wrong_accept.status, 406);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_413() {
+    let (server, client) =
+        initialized(HttpConfig::new(Mode::Stateful).max_request_body(1024)).await;
+    let big =
+        json!({"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"pad": "x".repeat(2000)}});
+    let reply = client.post(&big).await;
+    assert_eq!(reply.status, 413);
+    assert_jsonrpc_error(&reply.body, -32000);
+    // Also when the body is chunked (no Content-Length to check up front).
+    let chunks = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(big.to_string())]);
+    let reply = read(
+        client
+            .post_builder()
+            .body(reqwest::Body::wrap_stream(chunks))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 413);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn one_session_too_many_is_503_and_the_others_keep_working() {
+    let (server, mut first) = initialized(HttpConfig::new(Mode::Stateful).max_sessions(2)).await;
+    let mut second = server.client();
+    second.initialize().await;
+    let reply = server
+        .client()
+        .post(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "x", "version": "1"}}}))
+        .await;
+    assert_eq!(reply.status, 503);
+    assert_jsonrpc_error(&reply.body, -32000);
+    assert_eq!(first.request("ping", json!({})).await.status, 200);
+    assert_eq!(second.request("ping", json!({})).await.status, 200);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn idle_sessions_expire_and_then_answer_404() {
+    let config =
+        HttpConfig::new(Mode::Stateful).session_idle_timeout(Some(Duration::from_millis(150)));
+    let (server, mut idle) = initialized(config).await;
+    let (_, mut busy) = (0, server.client());
+    busy.initialize().await;
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            busy.request("ping", json!({})).await.status,
+            200,
+            "activity keeps a session alive"
+        );
+    }
+    let reply = idle.request("ping", json!({})).await;
+    assert_eq!(reply.status, 404, "the idle session ended");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn delete_ends_the_session_and_a_second_delete_is_404() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    let session = client.session.clone().unwrap();
+    let delete = || {
+        client
+            .http
+            .delete(&server.url)
+            .header("mcp-session-id", &session)
+            .send()
+    };
+    assert_eq!(delete().await.unwrap().status(), 200);
+    assert_eq!(delete().await.unwrap().status(), 404);
+    assert_eq!(
+        client
+            .http
+            .delete(&server.url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    server.stop().await;
+}
