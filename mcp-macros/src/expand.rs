@@ -294,21 +294,21 @@ fn call_and_convert(
     names: &Names,
     call_args: &[TokenStream],
 ) -> TokenStream {
-    let Names { value, error, .. } = names;
+    let Names { error, .. } = names;
     let ident = tool.ident();
     let await_ = tool.is_async().then(|| quote!(.await));
     let call = quote!(Self::#ident(self, #(#call_args),*) #await_);
     match tool.output {
         Output::Unit => quote!(#private::IntoToolResult::into_tool_result(#call)),
         Output::Value(ty) => {
-            let convert = convert(private, ty, value);
+            let (ret, convert) = convert(private, ty);
             quote!({
-                let #value = #call;
+                let #ret = #call;
                 #convert
             })
         }
         Output::Result(ty) => {
-            let convert = convert(private, ty, value);
+            let (ret, convert) = convert(private, ty);
             let result = quote!(#private::core::result::Result);
             // An error type that is not `Display` is reported at that type.
             let span = error_type(ty).unwrap_or(ty).span();
@@ -319,7 +319,7 @@ fn call_and_convert(
             let error_result = quote_spanned!(span=> #at_ty::error_result(#error));
             quote! {
                 match #call {
-                    #result::Ok(#value) => #convert,
+                    #result::Ok(#ret) => #convert,
                     #result::Err(#error) => #error_result,
                 }
             }
@@ -341,14 +341,21 @@ fn error_type(ty: &syn::Type) -> Option<&syn::Type> {
     }
 }
 
-/// Converts `value` through `IntoToolResult` if it implements it, else as `Serialize` JSON
-/// text (autoref specialization). Spanned at the return type, where a type that is neither
-/// gets its error.
-fn convert(private: &Private, ty: &syn::Type, value: &Ident) -> TokenStream {
+/// A local for the value a tool returned, and its conversion: through `IntoToolResult` if it
+/// implements it, else as `Serialize` JSON text (autoref specialization).
+///
+/// Both are spanned at the return type, where a type that is neither gets its error (a
+/// mixed-site local would move the error to the attribute). The local is bound after the
+/// call, where nothing of the user's is used, so it cannot collide.
+fn convert(private: &Private, ty: &syn::Type) -> (Ident, TokenStream) {
+    let span = ty.span();
+    let ret = Ident::new("__ret", span);
+    let private = private.at(span);
     // Only one of the two traits is used for a given type.
-    quote_spanned!(ty.span()=> {
+    let convert = quote_spanned!(span=> {
         #[allow(unused_imports)]
         use #private::{IntoResultKind as _, SerializeKind as _};
-        (&#value).__tool_result_kind().convert(#value)
-    })
+        (&#ret).__tool_result_kind().convert(#ret)
+    });
+    (ret, convert)
 }

@@ -200,14 +200,24 @@ pub trait IntoResultKind {
 }
 impl<T: IntoToolResult> IntoResultKind for T {}
 
-/// Picks [`SerializeTag`] for other `Serialize` types (tried second, through autoref).
+/// Picks [`SerializeTag`] for every other type (tried second, through autoref). The bound is
+/// checked by [`SerializeTag::convert`], so that a type that is neither gets an error saying so.
 pub trait SerializeKind {
     /// The tag.
     fn __tool_result_kind(&self) -> SerializeTag {
         SerializeTag
     }
 }
-impl<T: Serialize> SerializeKind for &T {}
+impl<T> SerializeKind for &T {}
+
+/// A tool's return value that is not [`IntoToolResult`]: any `Serialize` type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a tool",
+    label = "neither `IntoToolResult` nor `serde::Serialize`",
+    note = "return a string, a number, `Content`, `CallToolResult`, `Result<T, E: Display>`, or any `serde::Serialize` type"
+)]
+pub trait SerializeOutput: Serialize {}
+impl<T: Serialize> SerializeOutput for T {}
 
 impl IntoResultTag {
     /// Converts through [`IntoToolResult`].
@@ -218,7 +228,7 @@ impl IntoResultTag {
 
 impl SerializeTag {
     /// Serializes to JSON text.
-    pub fn convert<T: Serialize>(self, value: T) -> CallToolResult {
+    pub fn convert<T: SerializeOutput>(self, value: T) -> CallToolResult {
         match serde_json::to_string(&value) {
             Ok(text) => CallToolResult::text(text),
             Err(e) => {

@@ -524,6 +524,11 @@ impl Collide {
     }
 
     #[tool]
+    fn collide_result(&self, __ret: i64, __error: i64) -> Result<i64, String> {
+        Ok(__ret - __error)
+    }
+
+    #[tool]
     fn r#type(&self, r#type: String, r#async: Option<bool>) -> String {
         format!("{type}{}", r#async.unwrap_or_default())
     }
@@ -535,6 +540,13 @@ async fn parameter_names_do_not_collide_with_generated_ones() {
         json!({ "__parser": 1, "__value": 2, "__ctx": 3, "__arguments": 4, "__name": 5 });
     let result = call(&Collide, "collide", arguments).await;
     assert_eq!(text(&result), "15");
+    let result = call(
+        &Collide,
+        "collide_result",
+        json!({ "__ret": 5, "__error": 2 }),
+    )
+    .await;
+    assert_eq!(text(&result), "3");
     assert_eq!(
         listed(&Collide, "type")["inputSchema"]["properties"],
         json!({ "type": { "type": "string" }, "async": { "type": "boolean" } })

@@ -113,14 +113,14 @@ impl Dispatcher {
         });
         let prompts = ListCache::new("prompts", &server.prompts(), |p| &p.name);
         let capabilities = server.capabilities().unwrap_or_else(|| ServerCapabilities {
-            tools: (tools.len() > 0).then(|| ListChanged {
+            tools: (tools.len() > 0).then_some(ListChanged {
                 list_changed: Some(true),
             }),
-            resources: (resources.len() + templates.len() > 0).then(|| ResourcesCapability {
+            resources: (resources.len() + templates.len() > 0).then_some(ResourcesCapability {
                 subscribe: Some(true),
                 list_changed: Some(true),
             }),
-            prompts: (prompts.len() > 0).then(|| ListChanged {
+            prompts: (prompts.len() > 0).then_some(ListChanged {
                 list_changed: Some(true),
             }),
             logging: Some(Default::default()),

@@ -82,13 +82,13 @@ where
                             .finish()
                         {
                             ::my::mcp::__private::core::result::Result::Ok(()) => {
-                                let __value = Self::ping(self);
+                                let __ret = Self::ping(self);
                                 {
                                     #[allow(unused_imports)]
                                     use ::my::mcp::__private::{
                                         IntoResultKind as _, SerializeKind as _,
                                     };
-                                    (&__value).__tool_result_kind().convert(__value)
+                                    (&__ret).__tool_result_kind().convert(__ret)
                                 }
                             }
                             ::my::mcp::__private::core::result::Result::Err(__error) => {

@@ -118,13 +118,13 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                                 ::mcp_runtime::__private::core::option::Option::Some(a),
                                 ::mcp_runtime::__private::core::option::Option::Some(b),
                             ) => {
-                                let __value = Self::add(self, a, b).await;
+                                let __ret = Self::add(self, a, b).await;
                                 {
                                     #[allow(unused_imports)]
                                     use ::mcp_runtime::__private::{
                                         IntoResultKind as _, SerializeKind as _,
                                     };
-                                    (&__value).__tool_result_kind().convert(__value)
+                                    (&__ret).__tool_result_kind().convert(__ret)
                                 }
                             }
                             (__outcome, ..) => {
@@ -150,13 +150,13 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                             ) => {
                                 match Self::divide(self, a, b) {
                                     ::mcp_runtime::__private::core::result::Result::Ok(
-                                        __value,
+                                        __ret,
                                     ) => {
                                         #[allow(unused_imports)]
                                         use ::mcp_runtime::__private::{
                                             IntoResultKind as _, SerializeKind as _,
                                         };
-                                        (&__value).__tool_result_kind().convert(__value)
+                                        (&__ret).__tool_result_kind().convert(__ret)
                                     }
                                     ::mcp_runtime::__private::core::result::Result::Err(
                                         __error,
