@@ -44,7 +44,7 @@ pub mod __private;
 
 pub use args::Args;
 pub use config::{HttpConfig, Mode, Security};
-pub use context::Context;
+pub use context::{Context, Elicitation, elicitation_schema};
 pub use error::McpError;
 pub use http::StreamableHttp;
 pub use mcp_macros::{mcp_server, tool};

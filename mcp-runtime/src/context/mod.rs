@@ -10,6 +10,14 @@ use tokio_util::sync::CancellationToken;
 use crate::protocol::{ClientCapabilities, RequestId, notification_json, request_json};
 use crate::server::{LogLevel, Peer, PeerError, ServerHandle};
 
+mod elicitation;
+mod elicitation_schema;
+mod roots;
+mod sampling;
+
+pub use elicitation::Elicitation;
+pub use elicitation_schema::elicitation_schema;
+
 /// The request a handler serves: progress, logging, cancellation and requests to the client.
 ///
 /// Take it as a parameter of any tool (`ctx: Context`); it is not part of the input schema.

@@ -4,11 +4,14 @@
 
 mod completion;
 mod content;
+mod elicitation;
 mod jsonrpc;
 mod lifecycle;
 mod meta;
 mod prompts;
 mod resources;
+mod roots;
+mod sampling;
 mod tools;
 pub mod version;
 
@@ -17,6 +20,7 @@ pub use completion::{
     CompletionRef,
 };
 pub use content::{Content, ResourceContents};
+pub use elicitation::{ElicitAction, ElicitFormParams, ElicitResult, ElicitUrlParams};
 pub use jsonrpc::{
     ErrorObject, JSONRPC_VERSION, Message, MessageError, Notification, Outgoing, Request,
     RequestId, Response, error_codes, error_json, notification_json, request_json, result_json,
@@ -28,4 +32,9 @@ pub use lifecycle::{
 pub use meta::{MetaOnly, RequestMeta};
 pub use prompts::{GetPromptParams, GetPromptResult, Prompt, PromptArgument, PromptMessage, Role};
 pub use resources::{ReadResourceResult, Resource, ResourceTemplate, ResourceUriParams};
+pub use roots::{ListRootsResult, Root};
+pub use sampling::{
+    CreateMessageRequest, CreateMessageResult, IncludeContext, ModelHint, ModelPreferences,
+    SamplingContent, SamplingMessage, ToolChoice, ToolChoiceMode,
+};
 pub use tools::{CallToolParams, CallToolResult, Tool, ToolAnnotations};

@@ -50,6 +50,10 @@ pub enum PeerError {
     /// The client's answer did not have the expected shape.
     #[error("the client's answer is malformed: {0}")]
     Malformed(String),
+    /// The schema of an elicitation cannot be sent: the spec allows only a flat object of
+    /// strings, numbers, booleans and enums.
+    #[error("the elicitation schema is not allowed: {0}")]
+    InvalidSchema(String),
 }
 
 /// Log levels, lowest first (RFC 5424 severities, as MCP names them).
