@@ -35,6 +35,7 @@ pub mod protocol;
 mod serve;
 mod server;
 mod session;
+mod stdio;
 mod tool;
 mod uri_template;
 
@@ -57,5 +58,6 @@ pub use server::{
 pub use session::{
     EventStore, EventStoreError, InMemoryEventStore, Principal, Replay, StoredEvent,
 };
+pub use stdio::{serve_io, serve_stdio};
 pub use tool::IntoToolResult;
 pub use uri_template::{match_uri_template, uri_template_variables};

@@ -1,0 +1,139 @@
+"""Checks the quickstart calculator with the official Python MCP SDK client.
+
+Usage: python_client.py --url http://127.0.0.1:PORT/mcp [--stdio PATH_TO_STDIO_EXAMPLE]
+
+Runs the same checks over Streamable HTTP (mode="legacy" and mode="auto") and, with --stdio,
+over stdio against the `stdio` example. Prints one line per check and a closing
+"python-client: N passed, M failed"; exits 1 on any failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import traceback
+from typing import Any
+
+from mcp.client import Client
+from mcp.client.stdio import StdioServerParameters
+
+EXPECTED_TOOLS: dict[str, dict[str, Any]] = {
+    "add": {
+        "description": "Add two numbers.",
+        "properties": {"a": "number", "b": "number"},
+        "required": ["a", "b"],
+    },
+    "divide": {
+        "description": "Divide `a` by `b`; dividing by zero is a tool error, not a crash.",
+        "properties": {"a": "number", "b": "number"},
+        "required": ["a", "b"],
+    },
+    "round": {
+        "description": "Round `x` to `digits` decimal places (0 when omitted).",
+        "properties": {"x": "number", "digits": "integer"},
+        "required": ["x"],
+    },
+}
+
+passed = 0
+failed = 0
+
+
+def check(label: str, ok: bool, detail: str = "") -> None:
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   {label}")
+    else:
+        failed += 1
+        print(f"FAIL {label}: {detail}")
+
+
+def schema_type(schema: dict[str, Any]) -> str | None:
+    """The JSON type of a property schema; `["integer", "null"]` counts as "integer"."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        rest = [k for k in kind if k != "null"]
+        return rest[0] if len(rest) == 1 else None
+    return kind
+
+
+def text_of(result: Any) -> str:
+    texts = [block.text for block in result.content if getattr(block, "type", None) == "text"]
+    return texts[0] if texts else ""
+
+
+async def run(label: str, server: Any, mode: str, expected_tools: set[str]) -> None:
+    async with Client(server, mode=mode, read_timeout_seconds=20) as client:
+        check(f"{label}: connected (protocol {client.protocol_version})", bool(client.protocol_version))
+        info = client.server_info
+        check(f"{label}: serverInfo", info is not None and info.name == "calculator", repr(info))
+
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        check(f"{label}: tools/list names", set(tools) == expected_tools, f"got {sorted(tools)}")
+        for name in sorted(expected_tools):
+            want = EXPECTED_TOOLS[name]
+            tool = tools.get(name)
+            if tool is None:
+                check(f"{label}: tool {name}", False, "missing")
+                continue
+            check(
+                f"{label}: {name} description",
+                tool.description == want["description"],
+                repr(tool.description),
+            )
+            schema = tool.input_schema
+            props = schema.get("properties", {})
+            types = {key: schema_type(props.get(key, {})) for key in want["properties"]}
+            check(
+                f"{label}: {name} inputSchema",
+                schema.get("type") == "object"
+                and set(props) == set(want["properties"])
+                and types == want["properties"]
+                and sorted(schema.get("required", [])) == sorted(want["required"]),
+                repr(schema),
+            )
+
+        added = await client.call_tool("add", {"a": 2, "b": 3.5})
+        check(f"{label}: add(2, 3.5) = 5.5", not added.is_error and float(text_of(added)) == 5.5, repr(added))
+
+        divided = await client.call_tool("divide", {"a": 1, "b": 0})
+        check(
+            f"{label}: divide by zero is a tool error",
+            divided.is_error and "division by zero" in text_of(divided),
+            repr(divided),
+        )
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True, help="the quickstart's endpoint, http://HOST:PORT/mcp")
+    parser.add_argument("--stdio", help="path to the built `stdio` example")
+    args = parser.parse_args()
+
+    runs: list[tuple[str, Any, str, set[str]]] = [
+        ("http legacy", args.url, "legacy", set(EXPECTED_TOOLS)),
+        ("http auto", args.url, "auto", set(EXPECTED_TOOLS)),
+    ]
+    if args.stdio:
+        stdio = StdioServerParameters(command=args.stdio)
+        runs += [
+            ("stdio legacy", stdio, "legacy", {"add", "divide"}),
+            ("stdio auto", stdio, "auto", {"add", "divide"}),
+        ]
+    for label, server, mode, expected in runs:
+        try:
+            await asyncio.wait_for(run(label, server, mode, expected), timeout=60)
+        except BaseException as exc:  # noqa: BLE001 - report every failure, then go on
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            check(f"{label}: session", False, detail)
+            traceback.print_exc(file=sys.stdout)
+    print(f"python-client: {passed} passed, {failed} failed")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

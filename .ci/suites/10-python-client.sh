@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The official Python MCP SDK client (pinned) against the quickstart over Streamable HTTP,
+# and against the `stdio` example over stdio.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+trap ci_cleanup EXIT
+
+MCP_VERSION="2.3.0"
+venv="$CI_CACHE/py-mcp-$MCP_VERSION"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import mcp.client" 2>/dev/null; then
+  ci_log "creating $venv with mcp==$MCP_VERSION"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "mcp==$MCP_VERSION" \
+    || ci_die "pip install mcp==$MCP_VERSION"
+fi
+installed="$("$venv/bin/python" -c 'from importlib.metadata import version; print(version("mcp"))')"
+[ "$installed" = "$MCP_VERSION" ] || ci_die "venv has mcp $installed, expected $MCP_VERSION"
+
+quickstart="$(ci_example quickstart)"
+stdio="$(ci_example stdio)"
+port="$(ci_free_port)"
+log="$CI_CACHE/quickstart-python-client.log"
+ci_start_server "$log" "$port" "$quickstart" "127.0.0.1:$port"
+
+ci_log "mcp $MCP_VERSION (Python) -> quickstart at http://127.0.0.1:$port/mcp, stdio example"
+if "$venv/bin/python" "$CI_ROOT/.ci/clients/python_client.py" \
+  --url "http://127.0.0.1:$port/mcp" --stdio "$stdio"; then
+  ci_log "PASS: Python SDK client $MCP_VERSION (http legacy+auto, stdio legacy+auto) in ${SECONDS}s"
+else
+  echo "--- quickstart log (last 40 lines)"
+  tail -n 40 "$log"
+  ci_die "Python SDK client $MCP_VERSION found failures (see above)"
+fi
