@@ -253,6 +253,21 @@ async fn cancellation_stops_the_request_and_closes_its_stream() {
 }
 
 #[tokio::test]
+async fn a_cancellation_sent_right_after_the_request_is_never_lost() {
+    let server = TestServer::start(Chatty::default(), Mode::Stateful).await;
+    let mut client = server.client();
+    client.initialize().await;
+    for id in 100..120 {
+        let mut stream = open(&client, call(id, "wait", json!({}))).await;
+        let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": id}});
+        assert_eq!(client.post(&cancel).await.status, 202);
+        let (_, last) = stream.next_message().await.unwrap();
+        assert_eq!(last["error"]["code"], -32800, "request {id}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_duplicate_in_flight_id_is_refused_at_once() {
     let server = TestServer::start(Chatty::default(), Mode::Stateful).await;
     let mut client = server.client();

@@ -1,11 +1,11 @@
-//! Procedural macros for [`mcp_runtime`](https://docs.rs/mcp-runtime): `#[mcp_server]` and
-//! `#[tool]`. Use them through `mcp_runtime`, which re-exports them and provides the code they
-//! expand to.
+//! Procedural macros for [`mcp_runtime`](https://docs.rs/mcp-runtime): `#[mcp_server]`, and
+//! `#[tool]`, `#[resource]` and `#[prompt]` on its methods. Use them through `mcp_runtime`,
+//! which re-exports them and provides the code they expand to.
 //!
 //! Each expansion goes through four phases, one module each: the input is read into a typed
 //! model (`ast`, `attr`), checked (`valid`) and expanded (`expand`). Errors are collected
 //! (`ctxt`) and reported together, with the user's code still emitted (`fallback`).
-//! `#[tool]` is inert inside `#[mcp_server]` (`inert`).
+//! The method attributes are inert inside `#[mcp_server]` (`inert`).
 
 mod ast;
 mod attr;
@@ -14,6 +14,7 @@ mod expand;
 mod fallback;
 mod inert;
 mod private;
+mod template;
 #[cfg(test)]
 mod tests;
 mod valid;
@@ -26,7 +27,8 @@ use crate::ast::Server;
 use crate::ctxt::Ctxt;
 
 /// Implements `mcp_runtime::MCPServer` for the type of an inherent `impl` block, with its
-/// `#[tool]` methods as the server's tools.
+/// `#[tool]`, `#[resource]` and `#[prompt]` methods as the server's tools, resources and
+/// prompts.
 ///
 /// Arguments, all optional:
 /// - `name = "..."`, `version = "..."`: the server's name and version (default: the crate's
@@ -34,7 +36,8 @@ use crate::ctxt::Ctxt;
 /// - `instructions = "..."`: usage hints for the model;
 /// - `crate = path`: where `mcp_runtime` is, when it is not `::mcp_runtime`.
 ///
-/// See the `mcp_runtime` documentation for examples.
+/// The capabilities follow from what the block has: `tools`, `resources` (with `subscribe`),
+/// `prompts`, `completions` (when a `complete(...)` names a method) and `logging`.
 #[proc_macro_attribute]
 pub fn mcp_server(args: TokenStream, input: TokenStream) -> TokenStream {
     mcp_server_impl(args.into(), input.into()).into()
@@ -65,11 +68,56 @@ fn mcp_server_impl(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
 /// - `description = "..."`: what it does, for the model (default: the doc comment);
 /// - `title = "..."`: a display name;
 /// - `read_only`, `destructive`, `idempotent`, `open_world`: behaviour hints (each may also
-///   be written `= true` or `= false`).
+///   be written `= true` or `= false`);
+/// - `structured`: the value returned (`T`, or `T` of `Result<T, E>`) is structured content,
+///   with an `outputSchema`; `T: Serialize + JsonSchema`. Returning `Json<T>` does the same
+///   without the flag;
+/// - `icon = "https://..."` or `icon(src = "...", mime_type = "...", sizes = "48x48 any",
+///   theme = "light" | "dark")`, repeatable.
 ///
-/// Parameters are described with doc comments or `#[arg(description = "...")]`.
+/// Parameters are arguments, described with doc comments or `#[arg(description = "...")]`
+/// and renamed with `#[arg(name = "...")]`; `ctx: Context` is the request's context.
 /// Outside an `#[mcp_server]` impl block, `#[tool]` is an error.
 #[proc_macro_attribute]
 pub fn tool(args: TokenStream, input: TokenStream) -> TokenStream {
     inert::tool(args.into(), input.into()).into()
+}
+
+/// Marks a method of an `#[mcp_server]` impl block as a resource, or as a resource template
+/// when its URI has `{param}`s.
+///
+/// Arguments:
+/// - `uri = "..."` (required): the URI, or an RFC 6570 template of `{name}` (one path
+///   segment) and `{+name}` (may contain `/`) expressions;
+/// - `name = "..."`: the resource's name (default: the method's name);
+/// - `description = "..."`: what it holds (default: the doc comment);
+/// - `title = "..."`, `mime_type = "..."`, `icon = ...` (as for `#[tool]`);
+/// - `complete(param = method, ...)`: the method of the same impl block that suggests values
+///   for a template parameter.
+///
+/// Each `{param}` is bound to the method parameter of that name (or
+/// `#[arg(name = "param")]`), parsed with `FromStr`; a value that does not parse means the
+/// URI does not match this template. The method may also take `ctx: Context`.
+/// Outside an `#[mcp_server]` impl block, `#[resource]` is an error.
+#[proc_macro_attribute]
+pub fn resource(args: TokenStream, input: TokenStream) -> TokenStream {
+    inert::resource(args.into(), input.into()).into()
+}
+
+/// Marks a method of an `#[mcp_server]` impl block as a prompt.
+///
+/// Arguments, all optional:
+/// - `name = "..."`: the prompt's name (default: the method's name);
+/// - `description = "..."`: what it is for (default: the doc comment);
+/// - `title = "..."`, `icon = ...` (as for `#[tool]`);
+/// - `complete(argument = method, ...)`: the method of the same impl block that suggests
+///   values for an argument.
+///
+/// Parameters are the prompt's arguments: `T` is required and `Option<T>` optional, parsed
+/// from the client's strings with `FromStr`; they are described with doc comments or
+/// `#[arg(description = "...")]` and renamed with `#[arg(name = "...")]`. The method may also
+/// take `ctx: Context`. Outside an `#[mcp_server]` impl block, `#[prompt]` is an error.
+#[proc_macro_attribute]
+pub fn prompt(args: TokenStream, input: TokenStream) -> TokenStream {
+    inert::prompt(args.into(), input.into()).into()
 }

@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::protocol::CacheHint;
+use crate::server::RequestStateKey;
 use crate::session::EventStore;
 
 /// Whether the server keeps sessions between requests.
@@ -167,6 +169,13 @@ pub struct HttpConfig {
     /// Items per page of `tools/list`, `resources/list`, `resources/templates/list` and
     /// `prompts/list` (with opaque `nextCursor`s). Default: `None`, everything in one page.
     pub page_size: Option<usize>,
+    /// `ttlMs` and `cacheScope` of 2026-07-28 list, read and discover results, unless the
+    /// server's [`MCPServer::cache_hint`](crate::MCPServer::cache_hint) says otherwise.
+    /// Default: [`CacheHint::NONE`] (stale at once, private).
+    pub cache_hint: CacheHint,
+    /// Signs the `requestState` of 2026-07-28 multi round-trip requests. Default: a random
+    /// key of this process; instances behind one load balancer must share a key.
+    pub request_state_key: RequestStateKey,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -183,6 +192,8 @@ impl std::fmt::Debug for HttpConfig {
             .field("max_sessions", &self.max_sessions)
             .field("max_request_body", &self.max_request_body)
             .field("page_size", &self.page_size)
+            .field("cache_hint", &self.cache_hint)
+            .field("request_state_key", &self.request_state_key)
             .finish()
     }
 }
@@ -214,6 +225,8 @@ impl HttpConfig {
             max_sessions: 10_000,
             max_request_body: 4 * 1024 * 1024,
             page_size: None,
+            cache_hint: CacheHint::NONE,
+            request_state_key: RequestStateKey::random(),
         }
     }
 
@@ -268,6 +281,26 @@ impl HttpConfig {
     /// Sets [`page_size`](Self::page_size).
     pub fn page_size(mut self, size: Option<usize>) -> Self {
         self.page_size = size;
+        self
+    }
+
+    /// Sets [`cache_hint`](Self::cache_hint).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::{HttpConfig, Mode, protocol::CacheHint};
+    /// let config = HttpConfig::new(Mode::Stateless)
+    ///     .cache_hint(CacheHint::public(Duration::from_secs(300)));
+    /// assert_eq!(config.cache_hint.ttl_ms, 300_000);
+    /// ```
+    pub fn cache_hint(mut self, hint: CacheHint) -> Self {
+        self.cache_hint = hint;
+        self
+    }
+
+    /// Sets [`request_state_key`](Self::request_state_key).
+    pub fn request_state_key(mut self, key: RequestStateKey) -> Self {
+        self.request_state_key = key;
         self
     }
 

@@ -10,21 +10,53 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 pub use crate::args::Args;
+pub use crate::completion::{
+    FromCompletionContext, FromCompletionValue, IntoCompletion, RefKind, completion_target,
+};
 pub use crate::context::Context;
-pub use crate::protocol::{CallToolResult, Implementation, Tool, ToolAnnotations};
+pub use crate::error::McpError;
+pub use crate::prompt::{IntoGetPromptResult, PromptArguments};
+pub use crate::protocol::{
+    CallToolResult, CompleteParams, Completion, CompletionArgument, GetPromptResult, Icon,
+    IconTheme, Implementation, Prompt, PromptArgument, ReadResourceResult, Resource,
+    ResourceTemplate, Tool, ToolAnnotations,
+};
+pub use crate::resource::{FromArgument, IntoReadResourceResult, TemplateMatch};
 pub use crate::server::{Arguments, BoxFuture, MCPServer};
+pub use crate::structured::{StructuredOutput, output_schema, structured_result};
 pub use crate::tool::IntoToolResult;
 pub use ::core;
 pub use ::serde_json;
 pub use ::std;
 
-/// Boxes a tool's future. The only place the macros require `Send`, so that a tool whose
-/// future is not `Send` gets an error naming that tool.
-pub fn box_tool_future<'a, F>(future: F) -> BoxFuture<'a, F::Output>
+/// Boxes a handler's future. The only place the macros require `Send`, so that a handler
+/// whose future is not `Send` gets an error naming that handler.
+pub fn box_future<'a, F>(future: F) -> BoxFuture<'a, F::Output>
 where
     F: Future + Send + 'a,
 {
     Box::pin(future)
+}
+
+/// The answer to a completion request no completion function serves: no values.
+pub fn no_completion<'a>() -> BoxFuture<'a, Result<Completion, McpError>> {
+    Box::pin(::core::future::ready(Ok(Completion::default())))
+}
+
+/// The error for prompt arguments that failed to parse.
+pub fn prompt_arguments_error(outcome: Result<(), McpError>) -> McpError {
+    outcome
+        .err()
+        .unwrap_or_else(|| McpError::invalid_params("Invalid arguments"))
+}
+
+/// One argument of a prompt, as `prompts/list` shows it.
+pub fn prompt_argument(name: &str, description: Option<&str>, required: bool) -> PromptArgument {
+    PromptArgument {
+        name: name.to_owned(),
+        description: description.map(str::to_owned),
+        required: Some(required),
+    }
 }
 
 /// Builds the JSON Schema of a tool's arguments, one parameter at a time.
@@ -85,14 +117,17 @@ impl InputSchema {
     }
 }
 
-/// The schema of a tool whose arguments are one struct `T`.
+/// The schema of a tool whose arguments are one struct `T`: the struct's own schema, with its
+/// `$schema` and `$defs` (SEP-1613), without the title schemars makes up from the type's name.
 pub fn struct_input_schema<T: JsonSchema>() -> Map<String, Value> {
     let schema = SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<T>();
     match schema.to_value() {
         Value::Object(mut map) => {
-            map.remove("$schema");
+            if map.get("title").and_then(Value::as_str) == Some(&T::schema_name()) {
+                map.remove("title");
+            }
             map
         }
         other => {

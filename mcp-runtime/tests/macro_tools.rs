@@ -1,6 +1,6 @@
 //! `#[mcp_server]` and `#[tool]`: the generated `MCPServer`, called directly (no transport).
 
-use mcp_runtime::{Args, CallToolResult, Context, MCPServer, mcp_server, tool};
+use mcp_runtime::{Args, CallToolResult, Context, Json, MCPServer, mcp_server, tool};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -452,12 +452,14 @@ impl Search {
     }
 }
 
+/// The struct's own schema: its `$schema` kept (SEP-1613), the title schemars makes up from the
+/// type's name left out.
 #[test]
 fn args_struct_schema_is_the_struct_s() {
     assert_eq!(
         listed(&Search, "search")["inputSchema"],
         json!({
-            "title": "SearchParams",
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
             "description": "Parameters of a search.",
             "type": "object",
             "properties": {
@@ -532,6 +534,22 @@ impl Collide {
     fn r#type(&self, r#type: String, r#async: Option<bool>) -> String {
         format!("{type}{}", r#async.unwrap_or_default())
     }
+
+    /// Template parameters named like the generated locals.
+    #[mcp_runtime::resource(uri = "collide://{__uri}/{__matched}")]
+    fn collide_resource(&self, __uri: String, __matched: u8) -> String {
+        format!("{__uri} {__matched}")
+    }
+
+    /// Prompt arguments named like the generated locals.
+    #[mcp_runtime::prompt(complete(__value = __request))]
+    fn collide_prompt(&self, __parser: String, __value: Option<String>) -> String {
+        format!("{__parser} {}", __value.unwrap_or_default())
+    }
+
+    fn __request(&self, __context: &str) -> Vec<String> {
+        vec![__context.to_uppercase()]
+    }
 }
 
 #[tokio::test]
@@ -553,6 +571,26 @@ async fn parameter_names_do_not_collide_with_generated_ones() {
     );
     let result = call(&Collide, "type", json!({ "type": "t", "async": true })).await;
     assert_eq!(text(&result), "ttrue");
+
+    let read = Collide.read_resource("collide://a/7", Context::detached());
+    let read = serde_json::to_value(read.unwrap().await.unwrap()).unwrap();
+    assert_eq!(read["contents"][0]["text"], "a 7");
+    let arguments = json!({ "__parser": "p", "__value": "v" })
+        .as_object()
+        .cloned();
+    let prompt = Collide.get_prompt("collide_prompt", arguments, Context::detached());
+    let prompt = serde_json::to_value(prompt.unwrap().await.unwrap()).unwrap();
+    assert_eq!(prompt["messages"][0]["content"]["text"], "p v");
+    let request = serde_json::from_value(json!({
+        "ref": { "type": "ref/prompt", "name": "collide_prompt" },
+        "argument": { "name": "__value", "value": "x" },
+    }))
+    .unwrap();
+    let completion = Collide
+        .complete(request, Context::detached())
+        .await
+        .unwrap();
+    assert_eq!(completion.values, ["X"]);
 }
 
 /// Generic servers keep their parameters and bounds.
@@ -588,7 +626,7 @@ struct Point {
 mod hygiene {
     #![allow(dead_code, non_camel_case_types)]
 
-    use mcp_runtime::{Context, mcp_server, tool};
+    use mcp_runtime::{Context, mcp_server, prompt, resource, tool};
 
     use super::Point;
 
@@ -634,6 +672,43 @@ mod hygiene {
         fn mirror(&self, ::mcp_runtime::Args(p): ::mcp_runtime::Args<Point>) -> Point {
             Point { x: p.y, y: p.x }
         }
+
+        #[tool(structured)]
+        fn origin(&self) -> ::std::result::Result<Point, ::std::string::String> {
+            ::std::result::Result::Ok(Point { x: 0, y: 0 })
+        }
+
+        #[tool]
+        fn boxed(&self) -> ::mcp_runtime::Json<::std::vec::Vec<i64>> {
+            ::mcp_runtime::Json(::std::vec![1])
+        }
+
+        /// A point by its x.
+        #[resource(uri = "points://{x}", complete(x = xs))]
+        fn point(&self, x: i64, ctx: Context) -> ::std::string::String {
+            let _ = ctx;
+            ::std::format!("({x}, 0)")
+        }
+
+        /// The origin.
+        #[resource(uri = "points://origin")]
+        async fn origin_text(&self) -> &'static ::core::primitive::str {
+            "(0, 0)"
+        }
+
+        /// Describe a point.
+        #[prompt(complete(x = xs))]
+        fn describe(&self, x: i64, y: ::std::option::Option<i64>) -> ::std::string::String {
+            ::std::format!("({x}, {})", y.unwrap_or(0))
+        }
+
+        fn xs(
+            &self,
+            value: &::core::primitive::str,
+        ) -> ::std::vec::Vec<&'static ::core::primitive::str> {
+            let _ = value;
+            ::std::vec!["1", "2"]
+        }
     }
 }
 
@@ -641,7 +716,7 @@ mod hygiene {
 mod no_prelude {
     #![no_implicit_prelude]
 
-    use ::mcp_runtime::{Context, mcp_server, tool};
+    use ::mcp_runtime::{Context, mcp_server, prompt, resource, tool};
 
     pub(super) struct Bare;
 
@@ -659,6 +734,22 @@ mod no_prelude {
 
         #[tool]
         fn unit(&self, _flag: ::std::option::Option<bool>) {}
+
+        /// A number.
+        #[resource(uri = "bare://{n}", complete(n = ns))]
+        fn number(&self, n: u8) -> ::std::string::String {
+            ::std::string::ToString::to_string(&n)
+        }
+
+        /// Say a number.
+        #[prompt]
+        async fn say(&self, n: u8, _ctx: Context) -> ::std::string::String {
+            ::std::string::ToString::to_string(&n)
+        }
+
+        fn ns(&self, _value: ::std::string::String) -> ::std::vec::Vec<::std::string::String> {
+            ::std::vec::Vec::new()
+        }
     }
 }
 
@@ -676,10 +767,180 @@ async fn shadowed_names_change_nothing() {
     assert_eq!(text(&call(&server, "ctx", json!({})).await), "false");
     let result = call(&server, "mirror", json!({ "x": 1, "y": 2 })).await;
     assert_eq!(text(&result), r#"{"x":2,"y":1}"#);
+    let result = call(&server, "origin", json!({})).await;
+    assert_eq!(result.structured_content, Some(json!({"x": 0, "y": 0})));
+    let result = call(&server, "boxed", json!({})).await;
+    assert_eq!(result.structured_content, Some(json!({"result": [1]})));
+    let read = server
+        .read_resource("points://3", Context::detached())
+        .unwrap();
+    assert_eq!(read.await.unwrap().contents[0].uri(), "points://3");
+    let read = server.read_resource("points://origin", Context::detached());
+    assert!(read.unwrap().await.is_ok());
+    let prompt = server
+        .get_prompt("describe", None, Context::detached())
+        .unwrap();
+    assert_eq!(prompt.await.unwrap_err().code(), -32602);
+    assert!(server.supports_completions());
     let server = no_prelude::Bare;
     assert_eq!(text(&call(&server, "neg", json!({ "x": 5 })).await), "-5");
+    let read = server
+        .read_resource("bare://7", Context::detached())
+        .unwrap();
+    assert_eq!(read.await.unwrap().contents[0].uri(), "bare://7");
+    assert!(
+        server
+            .read_resource("bare://700", Context::detached())
+            .is_none()
+    );
+    let prompt = server.get_prompt("say", None, Context::detached()).unwrap();
+    assert_eq!(prompt.await.unwrap_err().code(), -32602);
     assert_eq!(
         call(&server, "unit", json!({})).await,
         CallToolResult::default()
+    );
+}
+
+#[derive(Serialize, JsonSchema)]
+struct Area {
+    /// Square units.
+    value: f64,
+}
+
+struct Shapes;
+
+#[mcp_server]
+impl Shapes {
+    /// The area of a square.
+    #[tool(icon = "https://example.com/square.svg")]
+    fn area(&self, side: f64) -> Json<Area> {
+        Json(Area { value: side * side })
+    }
+
+    /// Sides of a regular polygon.
+    #[tool(
+        structured,
+        icon(
+            src = "poly.png",
+            mime_type = "image/png",
+            sizes = "48x48 96x96",
+            theme = "dark"
+        ),
+        icon = "poly.svg"
+    )]
+    fn sides(&self, name: String) -> Result<u32, String> {
+        match name.as_str() {
+            "triangle" => Ok(3),
+            "square" => Ok(4),
+            other => Err(format!("unknown polygon {other}")),
+        }
+    }
+
+    /// A structured point, fallible.
+    #[tool]
+    async fn point(&self, x: i64) -> Result<Json<Point>, std::io::Error> {
+        Ok(Json(Point { x, y: 0 }))
+    }
+
+    /// Plain `Serialize` stays text without `structured`.
+    #[tool]
+    fn plain(&self) -> Area {
+        Area { value: 1.0 }
+    }
+}
+
+#[test]
+fn structured_tools_have_an_output_schema_and_icons() {
+    assert_eq!(
+        listed(&Shapes, "area"),
+        json!({
+            "name": "area",
+            "description": "The area of a square.",
+            "inputSchema": {
+                "type": "object",
+                "properties": { "side": { "type": "number", "format": "double" } },
+                "required": ["side"],
+                "additionalProperties": false,
+            },
+            "outputSchema": {
+                "type": "object",
+                "properties": {
+                    "value": { "type": "number", "format": "double", "description": "Square units." },
+                },
+                "required": ["value"],
+            },
+            "icons": [{ "src": "https://example.com/square.svg" }],
+        })
+    );
+    assert_eq!(
+        listed(&Shapes, "sides"),
+        json!({
+            "name": "sides",
+            "description": "Sides of a regular polygon.",
+            "inputSchema": {
+                "type": "object",
+                "properties": { "name": { "type": "string" } },
+                "required": ["name"],
+                "additionalProperties": false,
+            },
+            "outputSchema": {
+                "type": "object",
+                "properties": {
+                    "result": { "type": "integer", "format": "uint32", "minimum": 0 },
+                },
+                "required": ["result"],
+            },
+            "icons": [
+                {
+                    "src": "poly.png",
+                    "mimeType": "image/png",
+                    "sizes": ["48x48", "96x96"],
+                    "theme": "dark",
+                },
+                { "src": "poly.svg" },
+            ],
+        })
+    );
+    assert_eq!(
+        listed(&Shapes, "point")["outputSchema"]["required"],
+        json!(["x", "y"])
+    );
+    assert_eq!(listed(&Shapes, "plain").get("outputSchema"), None);
+}
+
+#[tokio::test]
+async fn structured_results_carry_content_and_text() {
+    let json_of = |result: CallToolResult| serde_json::to_value(result).unwrap();
+    assert_eq!(
+        json_of(call(&Shapes, "area", json!({ "side": 3 })).await),
+        json!({
+            "content": [{ "type": "text", "text": r#"{"value":9.0}"# }],
+            "structuredContent": { "value": 9.0 },
+        })
+    );
+    assert_eq!(
+        json_of(call(&Shapes, "sides", json!({ "name": "square" })).await),
+        json!({
+            "content": [{ "type": "text", "text": r#"{"result":4}"# }],
+            "structuredContent": { "result": 4 },
+        })
+    );
+    assert_eq!(
+        json_of(call(&Shapes, "sides", json!({ "name": "circle" })).await),
+        json!({
+            "content": [{ "type": "text", "text": "unknown polygon circle" }],
+            "isError": true,
+        })
+    );
+    assert_eq!(
+        json_of(call(&Shapes, "point", json!({ "x": 2 })).await),
+        json!({
+            "content": [{ "type": "text", "text": r#"{"x":2,"y":0}"# }],
+            "structuredContent": { "x": 2, "y": 0 },
+        })
+    );
+    assert_eq!(
+        json_of(call(&Shapes, "plain", json!({})).await),
+        json!({ "content": [{ "type": "text", "text": r#"{"value":1.0}"# }] })
     );
 }

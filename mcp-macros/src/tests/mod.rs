@@ -74,3 +74,73 @@ fn errors_keep_the_impl() {
         expect_file!["expand/errors.rs"],
     );
 }
+
+#[test]
+fn resources_prompts_and_completions() {
+    check(
+        quote!(name = "library", version = "1.0.0"),
+        quote! {
+            impl Library {
+                /// The catalogue.
+                #[resource(uri = "library://catalogue", mime_type = "text/plain")]
+                fn catalogue(&self) -> String {
+                    todo!()
+                }
+
+                /// One book.
+                #[resource(
+                    uri = "library://books/{id}/{format}",
+                    name = "book",
+                    mime_type = "application/json",
+                    complete(format = formats),
+                )]
+                async fn book(&self, id: u32, format: String, ctx: Context) -> Result<String, McpError> {
+                    todo!()
+                }
+
+                /// Recommend a book.
+                #[prompt(title = "Recommend", complete(genre = genres))]
+                fn recommend(
+                    &self,
+                    /// The genre.
+                    genre: String,
+                    #[arg(name = "maxPages")] max_pages: Option<u32>,
+                ) -> Vec<PromptMessage> {
+                    todo!()
+                }
+
+                fn formats(&self, value: &str) -> Vec<String> {
+                    todo!()
+                }
+
+                async fn genres(&self, value: String, chosen: HashMap<String, String>, ctx: Context) -> Vec<String> {
+                    todo!()
+                }
+            }
+        },
+        expect_file!["expand/library.rs"],
+    );
+}
+
+#[test]
+fn structured_tools_and_icons() {
+    check(
+        quote!(),
+        quote! {
+            impl Shapes {
+                /// The area of a square.
+                #[tool(icon = "https://example.com/square.svg")]
+                fn area(&self, side: f64) -> Json<Area> {
+                    todo!()
+                }
+
+                /// Sides of a regular polygon.
+                #[tool(structured, icon(src = "poly.png", mime_type = "image/png", sizes = "48x48", theme = "dark"))]
+                fn sides(&self, name: String) -> Result<u32, String> {
+                    todo!()
+                }
+            }
+        },
+        expect_file!["expand/structured.rs"],
+    );
+}

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::protocol::{ClientCapabilities, RequestId, notification_json, request_json};
+use crate::server::input::{Halt, InputExchange};
 use crate::server::{LogLevel, Peer, PeerError, ServerHandle};
 
 mod elicitation;
@@ -45,6 +46,8 @@ pub use elicitation_schema::elicitation_schema;
 #[derive(Clone, Debug)]
 pub struct Context {
     inner: Arc<Inner>,
+    /// The key of the next requests to the client in an `InputRequiredResult` (2026-07-28).
+    input_key: Option<Arc<str>>,
 }
 
 #[derive(Debug)]
@@ -55,6 +58,8 @@ struct Inner {
     peer: Arc<Peer>,
     outbound: Option<mpsc::Sender<String>>,
     server: ServerHandle,
+    /// Set for 2026-07-28 requests that may answer `InputRequiredResult`.
+    input: Option<Arc<InputExchange>>,
 }
 
 impl Context {
@@ -74,7 +79,50 @@ impl Context {
                 peer,
                 outbound,
                 server,
+                input: None,
             }),
+            input_key: None,
+        }
+    }
+
+    /// Routes requests to the client through a multi round-trip exchange (2026-07-28).
+    pub(crate) fn with_input(self, input: Option<Arc<InputExchange>>) -> Self {
+        let Some(input) = input else { return self };
+        match Arc::try_unwrap(self.inner) {
+            Ok(mut inner) => {
+                inner.input = Some(input);
+                Context {
+                    inner: Arc::new(inner),
+                    input_key: self.input_key,
+                }
+            }
+            Err(inner) => {
+                // Only fresh contexts get an exchange; a shared one keeps working without.
+                tracing::error!("an input exchange was attached to a shared context");
+                Context {
+                    inner,
+                    input_key: self.input_key,
+                }
+            }
+        }
+    }
+
+    /// The same context, whose requests to the client travel under `key` in a 2026-07-28
+    /// `InputRequiredResult` (the key of `inputRequests` and `inputResponses`). Without one,
+    /// the runtime numbers them (`input-0`, `input-1`, …). The handshake era ignores it.
+    ///
+    /// ```no_run
+    /// # async fn f(ctx: mcp_runtime::Context) -> Result<(), mcp_runtime::PeerError> {
+    /// let roots = ctx
+    ///     .with_input_key("client_roots")
+    ///     .request_with_capability("roots", "roots/list", serde_json::json!({}))
+    ///     .await?;
+    /// # let _ = roots; Ok(()) }
+    /// ```
+    pub fn with_input_key(&self, key: impl Into<String>) -> Context {
+        Context {
+            inner: self.inner.clone(),
+            input_key: Some(Arc::from(key.into())),
         }
     }
 
@@ -111,7 +159,8 @@ impl Context {
         self.inner.peer.client_capabilities()
     }
 
-    /// The protocol version of the session, once negotiated.
+    /// The protocol version of the session, once negotiated (in the 2026-07-28 era, the
+    /// request's).
     pub fn protocol_version(&self) -> Option<&'static str> {
         self.inner.peer.protocol_version()
     }
@@ -144,7 +193,7 @@ impl Context {
 
     /// Sends a log message (`notifications/message`) if the client's level lets it through.
     pub async fn log(&self, level: LogLevel, logger: Option<&str>, data: impl Serialize) {
-        if level < self.inner.peer.log_level() {
+        if !self.inner.peer.wants_log(level) {
             return;
         }
         let data = serde_json::to_value(data).unwrap_or_else(|e| Value::String(e.to_string()));
@@ -192,7 +241,23 @@ impl Context {
 
     /// Sends a request to the client and waits for its answer. Fails at once when the
     /// transport cannot carry it, and when the request is cancelled.
+    ///
+    /// In the 2026-07-28 era the request travels in an `InputRequiredResult`: the handler is
+    /// stopped here, and run again from the start when the client retries with its answer,
+    /// which this call then returns. Your code does not change; it must only ask the same
+    /// questions in the same order on every run (do side effects after the questions).
     pub async fn request(&self, method: &str, params: Value) -> Result<Value, PeerError> {
+        if let Some(input) = &self.inner.input {
+            return match input.ask(self.input_key.as_deref(), method, params) {
+                Ok(answer) => Ok(answer),
+                Err(Halt::Unsupported) => Err(PeerError::NoChannel),
+                Err(Halt::Stop) => {
+                    // The runtime drops this future; a spawned copy ends with the request.
+                    input.over().await;
+                    Err(PeerError::Closed)
+                }
+            };
+        }
         let peer = &self.inner.peer;
         let Some(tx) = self
             .inner
@@ -230,9 +295,32 @@ impl Context {
         method: &str,
         params: Value,
     ) -> Result<Value, PeerError> {
-        if !self.client_capabilities().supports(capability) {
-            return Err(PeerError::MissingCapability(capability));
-        }
+        self.require_capability(capability).await?;
         self.request(method, params).await
+    }
+
+    /// Checks that the client declared `capability` (`sampling`, `elicitation`, `roots`…)
+    /// before doing work that needs it.
+    ///
+    /// In the handshake era a missing capability is an error your code sees. In the 2026-07-28
+    /// era, where the client declares capabilities per request, the spec has the server answer
+    /// the request with `MissingRequiredClientCapability` (-32021) instead: the handler is
+    /// stopped here and never sees the error.
+    ///
+    /// ```no_run
+    /// # async fn f(ctx: mcp_runtime::Context) -> Result<(), mcp_runtime::PeerError> {
+    /// ctx.require_capability("sampling").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn require_capability(&self, capability: &'static str) -> Result<(), PeerError> {
+        if self.client_capabilities().supports(capability) {
+            return Ok(());
+        }
+        if let Some(input) = &self.inner.input {
+            input.require_capability(capability);
+            input.over().await;
+            return Err(PeerError::Closed);
+        }
+        Err(PeerError::MissingCapability(capability))
     }
 }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::HttpError;
 use super::post::lookup_error;
-use super::{App, headers};
+use super::{App, headers, modern};
 use crate::config::Mode;
 use crate::session::Principal;
 
@@ -18,7 +18,7 @@ pub(super) async fn handle(
     principal: Option<Extension<Principal>>,
     headers: HeaderMap,
 ) -> Response {
-    if app.config.mode == Mode::Stateless {
+    if app.config.mode == Mode::Stateless || modern::names_modern_version(&headers) {
         return HttpError::MethodNotAllowed("POST").into_response();
     }
     let principal = principal.map(|Extension(p)| p);

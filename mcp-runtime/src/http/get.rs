@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use super::error::HttpError;
 use super::post::{lookup_error, session_header};
-use super::{App, headers, sse};
+use super::{App, headers, modern, sse};
 use crate::config::Mode;
 use crate::session::{Principal, Session, SseFrame};
 
@@ -31,7 +31,7 @@ async fn serve(
     principal: Option<Principal>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if app.config.mode == Mode::Stateless {
+    if app.config.mode == Mode::Stateless || modern::names_modern_version(&headers) {
         return Err(HttpError::MethodNotAllowed("POST"));
     }
     headers::check_get_accept(&headers)?;

@@ -4,6 +4,7 @@ mod delete;
 mod error;
 mod get;
 mod headers;
+mod modern;
 mod post;
 mod security;
 mod sse;
@@ -65,7 +66,10 @@ impl Drop for App {
 impl StreamableHttp {
     /// The endpoint for `server` with `config`.
     pub fn new(server: impl MCPServer, config: HttpConfig) -> Self {
-        let dispatcher = Dispatcher::new(server).with_page_size(config.page_size);
+        let dispatcher = Dispatcher::new(server)
+            .with_page_size(config.page_size)
+            .with_cache_hint(config.cache_hint)
+            .with_request_state_key(config.request_state_key.clone());
         Self::from_dispatcher(dispatcher, config)
     }
 

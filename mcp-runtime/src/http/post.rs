@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 
 use super::error::HttpError;
-use super::{App, headers, sse};
+use super::{App, headers, modern, sse};
 use crate::config::Mode;
 use crate::protocol::{ErrorObject, Message, Request, error_codes, error_json, version};
-use crate::server::{Peer, RequestEnv};
+use crate::server::{InFlight, Peer, RequestEnv};
 use crate::session::{Lookup, Principal, Session, StreamSink};
 
 pub(super) async fn handle(
@@ -66,6 +66,9 @@ async fn serve(
     headers::check_content_type(&headers)?;
     let bytes = read_body(body, app.config.max_request_body).await?;
     let message = Message::parse(&bytes)?;
+    if modern::routes_here(&headers, &message) {
+        return Ok(modern::serve(app, principal, headers, message).await);
+    }
     let version = headers::protocol_version(&headers)?;
     match app.config.mode {
         Mode::Stateless => {
@@ -215,15 +218,28 @@ async fn dispatch(
             .unwrap_or_else(|| cancelled(&id));
         return Ok(json(reply, header));
     }
-    let (sink, rx) = attached_sink(app, session.as_ref(), version).await;
-    let guard = session.as_ref().map(|s| s.stream_guard());
     let env = RequestEnv {
         peer,
         outbound: None,
         cancel,
     };
+    // Registered now, not when the task first runs: a `notifications/cancelled` POSTed right
+    // after this request must find it.
+    let in_flight = match app.dispatcher.begin(&request, &env) {
+        Ok(in_flight) => in_flight,
+        Err(duplicate) => return Ok(json(duplicate, header)),
+    };
+    let (sink, rx) = attached_sink(app, session.as_ref(), version).await;
+    let guard = session.as_ref().map(|s| s.stream_guard());
     // A task of its own: a client that disconnects does not cancel the request.
-    tokio::spawn(guarded_pump(app.clone(), request, env, sink, session));
+    tokio::spawn(guarded_pump(
+        app.clone(),
+        request,
+        env,
+        in_flight,
+        sink,
+        session,
+    ));
     Ok(sse::response(
         rx,
         app.config.keep_alive,
@@ -239,12 +255,20 @@ async fn guarded_pump(
     app: Arc<App>,
     request: Request,
     env: RequestEnv,
+    in_flight: InFlight,
     sink: Arc<StreamSink>,
     session: Option<Arc<Session>>,
 ) {
     use futures_util::FutureExt;
     let id = request.id.clone();
-    let run = pump(app.clone(), request, env, sink.clone(), session.clone());
+    let run = pump(
+        app.clone(),
+        request,
+        env,
+        in_flight,
+        sink.clone(),
+        session.clone(),
+    );
     if std::panic::AssertUnwindSafe(run)
         .catch_unwind()
         .await
@@ -264,6 +288,7 @@ async fn pump(
     app: Arc<App>,
     request: Request,
     env: RequestEnv,
+    in_flight: InFlight,
     sink: Arc<StreamSink>,
     session: Option<Arc<Session>>,
 ) {
@@ -273,7 +298,7 @@ async fn pump(
         outbound: Some(tx),
         ..env
     };
-    let work = app.dispatcher.handle_request(request, env);
+    let work = app.dispatcher.handle_begun(request, env, in_flight);
     tokio::pin!(work);
     let reply = loop {
         tokio::select! {

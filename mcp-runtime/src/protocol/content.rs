@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::base64;
+use super::resources::Resource;
+
 /// One block of content in a tool result or a prompt message.
 ///
 /// ```
@@ -60,6 +63,12 @@ impl Content {
     }
 
     /// An image block from base64 data.
+    ///
+    /// ```
+    /// use mcp_runtime::Content;
+    /// let c = Content::image("iVBORw0KGgo=", "image/png");
+    /// assert_eq!(serde_json::to_value(&c).unwrap()["mimeType"], "image/png");
+    /// ```
     pub fn image(data_base64: impl Into<String>, mime_type: impl Into<String>) -> Self {
         Content::Image {
             data: data_base64.into(),
@@ -67,7 +76,34 @@ impl Content {
         }
     }
 
+    /// An image block from raw bytes (encoded to base64 here).
+    ///
+    /// ```
+    /// use mcp_runtime::Content;
+    /// let c = Content::image_bytes(b"\x89PNG", "image/png");
+    /// assert_eq!(c, Content::image("iVBORw==", "image/png"));
+    /// ```
+    pub fn image_bytes(bytes: impl AsRef<[u8]>, mime_type: impl Into<String>) -> Self {
+        Self::image(base64::encode(bytes.as_ref()), mime_type)
+    }
+
+    /// A PNG image block from raw bytes.
+    ///
+    /// ```
+    /// use mcp_runtime::Content;
+    /// assert_eq!(Content::image_png(b"\x89PNG"), Content::image("iVBORw==", "image/png"));
+    /// ```
+    pub fn image_png(bytes: impl AsRef<[u8]>) -> Self {
+        Self::image_bytes(bytes, "image/png")
+    }
+
     /// An audio block from base64 data.
+    ///
+    /// ```
+    /// use mcp_runtime::Content;
+    /// let c = Content::audio("UklGRg==", "audio/wav");
+    /// assert_eq!(serde_json::to_value(&c).unwrap()["type"], "audio");
+    /// ```
     pub fn audio(data_base64: impl Into<String>, mime_type: impl Into<String>) -> Self {
         Content::Audio {
             data: data_base64.into(),
@@ -75,7 +111,23 @@ impl Content {
         }
     }
 
-    /// A resource link.
+    /// An audio block from raw bytes (encoded to base64 here).
+    ///
+    /// ```
+    /// use mcp_runtime::Content;
+    /// assert_eq!(Content::audio_bytes(b"RIFF", "audio/wav"), Content::audio("UklGRg==", "audio/wav"));
+    /// ```
+    pub fn audio_bytes(bytes: impl AsRef<[u8]>, mime_type: impl Into<String>) -> Self {
+        Self::audio(base64::encode(bytes.as_ref()), mime_type)
+    }
+
+    /// A link to the resource at `uri`, called `name`.
+    ///
+    /// ```
+    /// use mcp_runtime::Content;
+    /// let c = Content::resource_link("file:///notes.txt", "notes");
+    /// assert_eq!(serde_json::to_value(&c).unwrap()["type"], "resource_link");
+    /// ```
     pub fn resource_link(uri: impl Into<String>, name: impl Into<String>) -> Self {
         Content::ResourceLink {
             uri: uri.into(),
@@ -85,12 +137,84 @@ impl Content {
         }
     }
 
+    /// A link to a resource as `resources/list` describes it (URI, name, description and
+    /// MIME type).
+    ///
+    /// ```
+    /// use mcp_runtime::Content;
+    /// use mcp_runtime::protocol::Resource;
+    /// let notes = Resource::new("file:///notes.txt", "notes").with_mime_type("text/plain");
+    /// assert_eq!(
+    ///     serde_json::to_value(Content::link(&notes)).unwrap(),
+    ///     serde_json::json!({
+    ///         "type": "resource_link",
+    ///         "uri": "file:///notes.txt",
+    ///         "name": "notes",
+    ///         "mimeType": "text/plain"
+    ///     })
+    /// );
+    /// ```
+    pub fn link(resource: &Resource) -> Self {
+        Content::ResourceLink {
+            uri: resource.uri.clone(),
+            name: resource.name.clone(),
+            description: resource.description.clone(),
+            mime_type: resource.mime_type.clone(),
+        }
+    }
+
     /// An embedded resource.
+    ///
+    /// ```
+    /// use mcp_runtime::{Content, ResourceContents};
+    /// let c = Content::resource(ResourceContents::text("test://a", "text/plain", "hi"));
+    /// assert_eq!(serde_json::to_value(&c).unwrap()["resource"]["text"], "hi");
+    /// ```
     pub fn resource(resource: ResourceContents) -> Self {
         Content::Resource { resource }
     }
 
+    /// An embedded text resource.
+    ///
+    /// ```
+    /// use mcp_runtime::{Content, ResourceContents};
+    /// assert_eq!(
+    ///     Content::embedded_text("test://a", "text/plain", "hi"),
+    ///     Content::resource(ResourceContents::text("test://a", "text/plain", "hi"))
+    /// );
+    /// ```
+    pub fn embedded_text(
+        uri: impl Into<String>,
+        mime_type: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        Self::resource(ResourceContents::text(uri, mime_type, text))
+    }
+
+    /// An embedded binary resource, from raw bytes.
+    ///
+    /// ```
+    /// use mcp_runtime::{Content, ResourceContents};
+    /// assert_eq!(
+    ///     Content::embedded_bytes("test://a", "application/octet-stream", [0u8, 1]),
+    ///     Content::resource(ResourceContents::blob("test://a", "application/octet-stream", "AAE="))
+    /// );
+    /// ```
+    pub fn embedded_bytes(
+        uri: impl Into<String>,
+        mime_type: impl Into<String>,
+        bytes: impl AsRef<[u8]>,
+    ) -> Self {
+        Self::resource(ResourceContents::bytes(uri, mime_type, bytes))
+    }
+
     /// The text of a text block.
+    ///
+    /// ```
+    /// use mcp_runtime::Content;
+    /// assert_eq!(Content::text("hi").as_text(), Some("hi"));
+    /// assert_eq!(Content::image_png([0u8]).as_text(), None);
+    /// ```
     pub fn as_text(&self) -> Option<&str> {
         match self {
             Content::Text { text } => Some(text),
@@ -146,6 +270,12 @@ impl ResourceContents {
     }
 
     /// Binary contents with a MIME type, from base64 data.
+    ///
+    /// ```
+    /// use mcp_runtime::ResourceContents;
+    /// let r = ResourceContents::blob("test://b", "image/png", "iVBORw==");
+    /// assert_eq!(serde_json::to_value(&r).unwrap()["blob"], "iVBORw==");
+    /// ```
     pub fn blob(
         uri: impl Into<String>,
         mime_type: impl Into<String>,
@@ -155,6 +285,35 @@ impl ResourceContents {
             uri: uri.into(),
             mime_type: Some(mime_type.into()),
             blob: blob_base64.into(),
+        }
+    }
+
+    /// Binary contents with a MIME type, from raw bytes (encoded to base64 here).
+    ///
+    /// ```
+    /// use mcp_runtime::ResourceContents;
+    /// assert_eq!(
+    ///     ResourceContents::bytes("test://b", "image/png", b"\x89PNG"),
+    ///     ResourceContents::blob("test://b", "image/png", "iVBORw==")
+    /// );
+    /// ```
+    pub fn bytes(
+        uri: impl Into<String>,
+        mime_type: impl Into<String>,
+        bytes: impl AsRef<[u8]>,
+    ) -> Self {
+        Self::blob(uri, mime_type, base64::encode(bytes.as_ref()))
+    }
+
+    /// The URI of the resource these contents are of.
+    ///
+    /// ```
+    /// use mcp_runtime::ResourceContents;
+    /// assert_eq!(ResourceContents::text("test://a", "text/plain", "").uri(), "test://a");
+    /// ```
+    pub fn uri(&self) -> &str {
+        match self {
+            ResourceContents::Text { uri, .. } | ResourceContents::Blob { uri, .. } => uri,
         }
     }
 }

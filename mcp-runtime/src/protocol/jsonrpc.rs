@@ -145,6 +145,13 @@ pub mod error_codes {
     pub const RESOURCE_NOT_FOUND: i32 = -32002;
     /// The request was cancelled before it produced a response.
     pub const REQUEST_CANCELLED: i32 = -32800;
+    /// 2026-07-28: the HTTP headers do not match the body, or a required header is missing
+    /// or malformed (HTTP 400).
+    pub const HEADER_MISMATCH: i32 = -32020;
+    /// 2026-07-28: the request needs a client capability the client did not declare (HTTP 400).
+    pub const MISSING_REQUIRED_CLIENT_CAPABILITY: i32 = -32021;
+    /// 2026-07-28: the request's protocol version is not one the server speaks (HTTP 400).
+    pub const UNSUPPORTED_PROTOCOL_VERSION: i32 = -32022;
 }
 
 /// An incoming JSON-RPC request.

@@ -2,9 +2,15 @@
 //!
 //! This module depends on nothing else in the crate.
 
+pub(crate) mod base64;
+mod caching;
 mod completion;
 mod content;
+mod discover;
 mod elicitation;
+mod envelope;
+mod icon;
+mod input_required;
 mod jsonrpc;
 mod lifecycle;
 mod meta;
@@ -12,15 +18,24 @@ mod prompts;
 mod resources;
 mod roots;
 mod sampling;
+mod subscriptions;
 mod tools;
 pub mod version;
 
+pub use caching::{CacheHint, CacheScope};
 pub use completion::{
     CompleteParams, CompleteResult, Completion, CompletionArgument, CompletionContext,
     CompletionRef,
 };
 pub use content::{Content, ResourceContents};
+pub use discover::DiscoverResult;
 pub use elicitation::{ElicitAction, ElicitFormParams, ElicitResult, ElicitUrlParams};
+pub use envelope::{
+    CLIENT_CAPABILITIES_KEY, CLIENT_INFO_KEY, EnvelopeError, LOG_LEVEL_KEY, PROTOCOL_VERSION_KEY,
+    RequestEnvelope, SERVER_INFO_KEY, SUBSCRIPTION_ID_KEY,
+};
+pub use icon::{Icon, IconTheme};
+pub use input_required::{InputRequest, InputRequiredResult, InputRetry};
 pub use jsonrpc::{
     ErrorObject, JSONRPC_VERSION, Message, MessageError, Notification, Outgoing, Request,
     RequestId, Response, error_codes, error_json, notification_json, request_json, result_json,
@@ -37,4 +52,5 @@ pub use sampling::{
     CreateMessageRequest, CreateMessageResult, IncludeContext, ModelHint, ModelPreferences,
     SamplingContent, SamplingMessage, ToolChoice, ToolChoiceMode,
 };
+pub use subscriptions::{ListenParams, SubscriptionFilter};
 pub use tools::{CallToolParams, CallToolResult, Tool, ToolAnnotations};

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::content::ResourceContents;
+use super::icon::Icon;
 
 /// A resource as listed by `resources/list`.
 ///
@@ -30,6 +31,9 @@ pub struct Resource {
     /// Size in bytes, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+    /// Icons a client may show for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub icons: Vec<Icon>,
 }
 
 impl Resource {
@@ -42,6 +46,7 @@ impl Resource {
             description: None,
             mime_type: None,
             size: None,
+            icons: Vec::new(),
         }
     }
 
@@ -76,6 +81,9 @@ pub struct ResourceTemplate {
     /// MIME type of its resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mime_type: Option<String>,
+    /// Icons a client may show for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub icons: Vec<Icon>,
 }
 
 impl ResourceTemplate {
@@ -87,6 +95,7 @@ impl ResourceTemplate {
             title: None,
             description: None,
             mime_type: None,
+            icons: Vec::new(),
         }
     }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::content::Content;
+use super::icon::Icon;
 
 /// A tool as listed by `tools/list`.
 ///
@@ -31,6 +32,9 @@ pub struct Tool {
     /// Behaviour hints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<ToolAnnotations>,
+    /// Icons a client may show for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub icons: Vec<Icon>,
 }
 
 impl Tool {
@@ -43,6 +47,7 @@ impl Tool {
             input_schema,
             output_schema: None,
             annotations: None,
+            icons: Vec::new(),
         }
     }
 }
@@ -113,6 +118,23 @@ impl CallToolResult {
     /// A successful result with one text block.
     pub fn text(text: impl Into<String>) -> Self {
         Self::success(vec![Content::text(text)])
+    }
+
+    /// A successful result with structured content, and its JSON text as the one text block
+    /// (for clients that do not read `structuredContent`).
+    ///
+    /// ```
+    /// use mcp_runtime::CallToolResult;
+    /// let r = CallToolResult::structured(serde_json::json!({"sum": 3}));
+    /// assert_eq!(r.content[0].as_text(), Some(r#"{"sum":3}"#));
+    /// assert_eq!(r.structured_content, Some(serde_json::json!({"sum": 3})));
+    /// ```
+    pub fn structured(value: Value) -> Self {
+        CallToolResult {
+            content: vec![Content::text(value.to_string())],
+            structured_content: Some(value),
+            is_error: None,
+        }
     }
 
     /// A failed result (`isError: true`) with one text block saying why.

@@ -11,15 +11,18 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::handle::ServerHandle;
+use super::input::{Gate, Gated, InputExchange};
 use super::lists::ListCache;
+use super::param_headers::ParamHeaders;
+use super::request_state::RequestStateKey;
 use super::{LogLevel, MCPServer, Peer};
 use crate::context::Context;
 use crate::error::McpError;
 use crate::protocol::{
-    CallToolParams, CallToolResult, CompleteParams, CompleteResult, Completion, ErrorObject,
-    GetPromptParams, Implementation, InitializeParams, InitializeResult, ListChanged, Notification,
-    Request, RequestId, ResourceUriParams, ResourcesCapability, Response, ServerCapabilities,
-    error_json, result_json, version,
+    CacheHint, CallToolParams, CallToolResult, CompleteParams, CompleteResult, Completion,
+    ErrorObject, GetPromptParams, Implementation, InitializeParams, InitializeResult, ListChanged,
+    Notification, Request, RequestId, ResourceUriParams, ResourcesCapability, Response,
+    ServerCapabilities, error_json, result_json, version,
 };
 
 /// Answers MCP methods for one server, whatever the transport.
@@ -42,16 +45,22 @@ use crate::protocol::{
 /// assert_eq!(dispatcher.server_info().name, "mcp-runtime");
 /// ```
 pub struct Dispatcher {
-    server: Arc<dyn MCPServer>,
-    info: Implementation,
-    instructions: Option<String>,
-    capabilities: ServerCapabilities,
+    pub(super) server: Arc<dyn MCPServer>,
+    pub(super) info: Implementation,
+    pub(super) instructions: Option<String>,
+    pub(super) capabilities: ServerCapabilities,
     tools: ListCache,
     resources: ListCache,
     templates: ListCache,
     prompts: ListCache,
     page_size: Option<usize>,
-    handle: ServerHandle,
+    pub(super) handle: ServerHandle,
+    /// Signs the `requestState` of multi round-trip requests (2026-07-28).
+    pub(super) state_key: RequestStateKey,
+    /// `ttlMs`/`cacheScope` of cacheable results when the server gives none (2026-07-28).
+    pub(super) cache_hint: CacheHint,
+    /// The `x-mcp-header` parameters of each tool (2026-07-28 HTTP).
+    param_headers: ParamHeaders,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -60,6 +69,12 @@ impl std::fmt::Debug for Dispatcher {
             .field("info", &self.info)
             .finish_non_exhaustive()
     }
+}
+
+/// A request registered as in flight (see [`Dispatcher::begin`]); dropping it frees the id.
+#[derive(Debug)]
+pub struct InFlight {
+    _registration: super::peer::InFlightGuard,
 }
 
 /// Where one request is being served: its client, its outbound stream, its cancellation.
@@ -127,7 +142,9 @@ impl Dispatcher {
             completions: server.supports_completions().then(Default::default),
             experimental: None,
         });
-        let tool_names = server.tools().into_iter().map(|t| t.name).collect();
+        let listed_tools = server.tools();
+        let param_headers = ParamHeaders::new(&listed_tools);
+        let tool_names = listed_tools.into_iter().map(|t| t.name).collect();
         Dispatcher {
             info: server.server_info(),
             instructions: server.instructions(),
@@ -138,8 +155,30 @@ impl Dispatcher {
             prompts,
             page_size: None,
             handle: ServerHandle::new(tool_names),
+            state_key: RequestStateKey::random(),
+            cache_hint: CacheHint::NONE,
+            param_headers,
             server,
         }
+    }
+
+    /// Signs the `requestState` of multi round-trip requests with `key` (default: a random
+    /// key of this process). Share one key between instances behind a load balancer.
+    pub fn with_request_state_key(mut self, key: RequestStateKey) -> Self {
+        self.state_key = key;
+        self
+    }
+
+    /// The caching hint (`ttlMs`, `cacheScope`) of 2026-07-28 list, read and discover results
+    /// when [`MCPServer::cache_hint`] gives none. Default: [`CacheHint::NONE`].
+    pub fn with_cache_hint(mut self, hint: CacheHint) -> Self {
+        self.cache_hint = hint;
+        self
+    }
+
+    /// The `x-mcp-header` parameters of the tools.
+    pub(crate) fn param_headers(&self) -> &ParamHeaders {
+        &self.param_headers
     }
 
     /// Serves list methods in pages of `size` items (default: everything in one page).
@@ -163,6 +202,7 @@ impl Dispatcher {
         id: RequestId,
         progress_token: Option<serde_json::Value>,
         env: RequestEnv,
+        input: Option<Arc<InputExchange>>,
     ) -> Context {
         Context::new(
             id,
@@ -172,6 +212,7 @@ impl Dispatcher {
             env.outbound,
             self.handle.clone(),
         )
+        .with_input(input)
     }
 
     /// The server's name and version.
@@ -181,29 +222,85 @@ impl Dispatcher {
 
     /// Handles a request and returns the JSON text of its response, or `None` when the
     /// request was cancelled (cancelled requests get no response).
+    ///
+    /// The request is registered as in flight when its future is first polled; a transport
+    /// that reads further messages before it polls (and so might read a
+    /// `notifications/cancelled` for it) registers it first with [`begin`](Self::begin).
     pub async fn handle_request(&self, request: Request, env: RequestEnv) -> Option<String> {
-        let peer = env.peer.clone();
-        let Some(_in_flight) = peer.begin_request(&request.id, env.cancel.clone()) else {
-            let error = ErrorObject::invalid_request(format!(
-                "request id {} is already in use by a request in flight in this session",
-                request.id
-            ));
-            return Some(error_json(Some(&request.id), &error));
-        };
+        match self.begin(&request, &env) {
+            Ok(in_flight) => self.handle_begun(request, env, in_flight).await,
+            Err(duplicate) => Some(duplicate),
+        }
+    }
+
+    /// Registers a request as in flight, so its id is taken and `notifications/cancelled`
+    /// reaches it from now on. `Err` holds the error response for an id already in flight.
+    pub fn begin(&self, request: &Request, env: &RequestEnv) -> Result<InFlight, String> {
+        match env.peer.begin_request(&request.id, env.cancel.clone()) {
+            Some(guard) => Ok(InFlight {
+                _registration: guard,
+            }),
+            None => {
+                let error = ErrorObject::invalid_request(format!(
+                    "request id {} is already in use by a request in flight in this session",
+                    request.id
+                ));
+                Err(error_json(Some(&request.id), &error))
+            }
+        }
+    }
+
+    /// Handles a request registered with [`begin`](Self::begin); see
+    /// [`handle_request`](Self::handle_request).
+    pub async fn handle_begun(
+        &self,
+        request: Request,
+        env: RequestEnv,
+        in_flight: InFlight,
+    ) -> Option<String> {
         let id = request.id.clone();
-        let cancel = env.cancel.clone();
-        let outcome = tokio::select! {
-            biased;
-            () = cancel.cancelled() => return None,
-            outcome = self.route(request, env) => outcome,
-        };
+        let outcome = self.answer(request, env, None, in_flight).await?;
         Some(match outcome {
             Ok(result) => result_json(&id, &result),
             Err(error) => error_json(Some(&id), &error),
         })
     }
 
-    async fn route(&self, request: Request, env: RequestEnv) -> Result<Box<RawValue>, ErrorObject> {
+    /// Runs a registered request to its result or error; `None` when it was cancelled. With
+    /// an `input` exchange the handler may stop for client input (2026-07-28).
+    pub(super) async fn answer(
+        &self,
+        request: Request,
+        env: RequestEnv,
+        input: Option<Arc<InputExchange>>,
+        in_flight: InFlight,
+    ) -> Option<Result<Box<RawValue>, ErrorObject>> {
+        let _in_flight = in_flight;
+        let cancel = env.cancel.clone();
+        let work = async {
+            match input.clone() {
+                None => self.route(request, env, None).await,
+                Some(exchange) => {
+                    match Gate::new(self.route(request, env, input), exchange).await {
+                        Gated::Done(outcome) => outcome,
+                        Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
+                    }
+                }
+            }
+        };
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => None,
+            outcome = work => Some(outcome),
+        }
+    }
+
+    async fn route(
+        &self,
+        request: Request,
+        env: RequestEnv,
+        input: Option<Arc<InputExchange>>,
+    ) -> Result<Box<RawValue>, ErrorObject> {
         let params = request.params.as_deref();
         match request.method.as_str() {
             "initialize" => self.initialize(params, &env.peer),
@@ -236,7 +333,7 @@ impl Dispatcher {
             }
             "tools/call" => {
                 let call: CallToolParams = parse_params(params)?;
-                let result = self.call_tool(call, request.id, env).await?;
+                let result = self.call_tool(call, request.id, env, input).await?;
                 to_raw(&result)
             }
             "resources/list" => {
@@ -250,7 +347,7 @@ impl Dispatcher {
             "resources/read" => {
                 let ResourceUriParams { uri } = parse_params(params)?;
                 let meta = meta(params);
-                let ctx = self.context(request.id, meta, env);
+                let ctx = self.context(request.id, meta, env, input);
                 let Some(future) = self.server.read_resource(&uri, ctx) else {
                     return Err(McpError::resource_not_found(&uri).0);
                 };
@@ -271,7 +368,7 @@ impl Dispatcher {
                 .page(cursor(params)?.as_deref(), self.page_size, |_| false),
             "prompts/get" => {
                 let GetPromptParams { name, arguments } = parse_params(params)?;
-                let ctx = self.context(request.id, meta(params), env);
+                let ctx = self.context(request.id, meta(params), env, input);
                 let Some(future) = self.server.get_prompt(&name, arguments, ctx) else {
                     return Err(ErrorObject::invalid_params(format!(
                         "Unknown prompt: {name}"
@@ -281,7 +378,7 @@ impl Dispatcher {
             }
             "completion/complete" => {
                 let complete: CompleteParams = parse_params(params)?;
-                let ctx = self.context(request.id, meta(params), env);
+                let ctx = self.context(request.id, meta(params), env, None);
                 let future = self.server.complete(complete, ctx);
                 let completion = guarded(future, "completion", "complete").await?;
                 let Completion {
@@ -327,9 +424,10 @@ impl Dispatcher {
         call: CallToolParams,
         id: RequestId,
         env: RequestEnv,
+        input: Option<Arc<InputExchange>>,
     ) -> Result<CallToolResult, ErrorObject> {
         let progress_token = call.meta.and_then(|m| m.progress_token);
-        let ctx = self.context(id, progress_token, env);
+        let ctx = self.context(id, progress_token, env, input);
         let future = if self.handle.is_tool_enabled(&call.name) {
             self.server.call_tool(&call.name, call.arguments, ctx)
         } else {

@@ -3,12 +3,22 @@
 
 mod dispatch;
 mod handle;
+pub(crate) mod input;
 mod lists;
+mod modern;
+mod param_headers;
 mod peer;
+mod request_state;
 
-pub use dispatch::{Dispatcher, RequestEnv};
+pub use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};
 pub use peer::{LogLevel, Peer, PeerError};
+pub use request_state::RequestStateKey;
+
+pub(crate) use modern::{
+    ModernCall, acknowledged_frame, listen_closed_result, listen_frame, unsupported_version,
+};
+pub(crate) use param_headers::decode_header_value;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,7 +28,7 @@ use serde_json::{Map, Value};
 use crate::context::Context;
 use crate::error::McpError;
 use crate::protocol::{
-    CallToolResult, CompleteParams, Completion, GetPromptResult, Implementation, Prompt,
+    CacheHint, CallToolResult, CompleteParams, Completion, GetPromptResult, Implementation, Prompt,
     ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities, Tool,
 };
 
@@ -129,4 +139,50 @@ pub trait MCPServer: Send + Sync + 'static {
         let _ = (request, ctx);
         Box::pin(async { Ok(Completion::default()) })
     }
+
+    /// How long a 2026-07-28 client may reuse `result`, and who may cache it (`ttlMs` and
+    /// `cacheScope`). `None` (the default) takes the dispatcher's hint
+    /// ([`Dispatcher::with_cache_hint`], itself "stale at once, private" by default).
+    fn cache_hint(&self, result: Cacheable<'_>) -> Option<CacheHint> {
+        let _ = result;
+        None
+    }
+}
+
+/// A 2026-07-28 result that carries caching hints, as [`MCPServer::cache_hint`] sees it.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcp_runtime::Cacheable;
+/// use mcp_runtime::protocol::CacheHint;
+///
+/// fn hint(result: Cacheable<'_>) -> Option<CacheHint> {
+///     match result {
+///         Cacheable::ToolsList => Some(CacheHint::public(Duration::from_secs(300))),
+///         Cacheable::ResourceRead { uri } if uri.starts_with("user://") => {
+///             Some(CacheHint::private(Duration::from_secs(5)))
+///         }
+///         _ => None,
+///     }
+/// }
+/// assert_eq!(hint(Cacheable::ToolsList).unwrap().ttl_ms, 300_000);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cacheable<'a> {
+    /// `server/discover`.
+    Discover,
+    /// `tools/list`.
+    ToolsList,
+    /// `prompts/list`.
+    PromptsList,
+    /// `resources/list`.
+    ResourcesList,
+    /// `resources/templates/list`.
+    ResourceTemplatesList,
+    /// `resources/read` of `uri`.
+    ResourceRead {
+        /// The resource read.
+        uri: &'a str,
+    },
 }

@@ -3,7 +3,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::value::RawValue;
 use tokio::sync::oneshot;
@@ -17,7 +17,7 @@ use crate::protocol::{ClientCapabilities, ErrorObject, Implementation, RequestId
 #[derive(Debug, Default)]
 pub struct Peer {
     protocol_version: OnceLock<&'static str>,
-    client: OnceLock<(Implementation, ClientCapabilities)>,
+    client: OnceLock<(Option<Implementation>, ClientCapabilities)>,
     initialized: AtomicBool,
     log_level: AtomicU8,
     in_flight: Mutex<HashMap<RequestId, CancellationToken>>,
@@ -120,14 +120,17 @@ impl LogLevel {
     }
 }
 
+/// The stored log level of a client that wants no log messages.
+const LOGGING_OFF: u8 = 8;
+
 /// Removes a request from the in-flight table when its handling ends, however it ends.
 #[derive(Debug)]
-pub(crate) struct InFlightGuard<'a> {
-    peer: &'a Peer,
+pub(crate) struct InFlightGuard {
+    peer: Arc<Peer>,
     id: RequestId,
 }
 
-impl Drop for InFlightGuard<'_> {
+impl Drop for InFlightGuard {
     fn drop(&mut self) {
         lock(&self.peer.in_flight).remove(&self.id);
     }
@@ -159,8 +162,35 @@ impl Peer {
             return false;
         }
         let _ = self.protocol_version.set(version);
-        let _ = self.client.set((client, capabilities));
+        let _ = self.client.set((Some(client), capabilities));
         true
+    }
+
+    /// The client of one 2026-07-28 request, as its `_meta` describes it: no handshake, and
+    /// no log messages unless the request asked for a level.
+    ///
+    /// ```
+    /// use mcp_runtime::{LogLevel, Peer};
+    /// use mcp_runtime::protocol::ClientCapabilities;
+    /// let peer = Peer::for_request("2026-07-28", None, ClientCapabilities::default(), None);
+    /// assert_eq!(peer.protocol_version(), Some("2026-07-28"));
+    /// assert!(!peer.wants_log(LogLevel::Emergency));
+    /// ```
+    pub fn for_request(
+        version: &'static str,
+        client: Option<Implementation>,
+        capabilities: ClientCapabilities,
+        log_level: Option<LogLevel>,
+    ) -> Self {
+        let peer = Peer::new(false);
+        peer.initialized.store(true, Ordering::Release);
+        let _ = peer.protocol_version.set(version);
+        let _ = peer.client.set((client, capabilities));
+        peer.log_level.store(
+            log_level.map_or(LOGGING_OFF, |l| l as u8),
+            Ordering::Relaxed,
+        );
+        peer
     }
 
     /// Whether `initialize` has been answered.
@@ -175,7 +205,7 @@ impl Peer {
 
     /// Who the client said it is.
     pub fn client_info(&self) -> Option<&Implementation> {
-        self.client.get().map(|(info, _)| info)
+        self.client.get().and_then(|(info, _)| info.as_ref())
     }
 
     /// What the client said it supports (empty before `initialize`).
@@ -187,7 +217,12 @@ impl Peer {
         }
     }
 
-    /// The minimum level of log messages the client wants.
+    /// Whether the client wants log messages of `level`.
+    pub fn wants_log(&self, level: LogLevel) -> bool {
+        level as u8 >= self.log_level.load(Ordering::Relaxed)
+    }
+
+    /// The minimum level of log messages the client wants (`Emergency` when it wants none).
     pub fn log_level(&self) -> LogLevel {
         LogLevel::ALL[usize::from(self.log_level.load(Ordering::Relaxed)).min(7)]
     }
@@ -219,16 +254,16 @@ impl Peer {
 
     /// Registers a request as in flight, or returns `None` if its id already is.
     pub(crate) fn begin_request(
-        &self,
+        self: &Arc<Self>,
         id: &RequestId,
         cancel: CancellationToken,
-    ) -> Option<InFlightGuard<'_>> {
+    ) -> Option<InFlightGuard> {
         match lock(&self.in_flight).entry(id.clone()) {
             Entry::Occupied(_) => None,
             Entry::Vacant(slot) => {
                 slot.insert(cancel);
                 Some(InFlightGuard {
-                    peer: self,
+                    peer: self.clone(),
                     id: id.clone(),
                 })
             }
@@ -289,7 +324,7 @@ mod tests {
 
     #[test]
     fn duplicate_in_flight_ids_are_refused_until_the_first_ends() {
-        let peer = Peer::new(true);
+        let peer = Arc::new(Peer::new(true));
         let id = RequestId::Number(1);
         let first = peer.begin_request(&id, CancellationToken::new());
         assert!(first.is_some());
@@ -300,7 +335,7 @@ mod tests {
 
     #[test]
     fn cancel_reaches_the_in_flight_token() {
-        let peer = Peer::new(true);
+        let peer = Arc::new(Peer::new(true));
         let token = CancellationToken::new();
         let _g = peer.begin_request(&RequestId::from("a"), token.clone());
         assert!(!peer.cancel(&RequestId::from("b")));

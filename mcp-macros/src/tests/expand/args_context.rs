@@ -58,7 +58,7 @@ where
         match __name {
             "run-job" => {
                 ::my::mcp::__private::core::option::Option::Some(
-                    ::my::mcp::__private::box_tool_future(async move {
+                    ::my::mcp::__private::box_future(async move {
                         match ::my::mcp::__private::struct_arguments::<
                             Job,
                         >(__arguments) {
@@ -77,7 +77,7 @@ where
             }
             "ping" => {
                 ::my::mcp::__private::core::option::Option::Some(
-                    ::my::mcp::__private::box_tool_future(async move {
+                    ::my::mcp::__private::box_future(async move {
                         match ::my::mcp::__private::ArgumentParser::new(__arguments)
                             .finish()
                         {

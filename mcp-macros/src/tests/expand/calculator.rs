@@ -106,7 +106,7 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
         match __name {
             "add" => {
                 ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::box_tool_future(async move {
+                    ::mcp_runtime::__private::box_future(async move {
                         let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
                             __arguments,
                         );
@@ -136,7 +136,7 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
             }
             "divide" => {
                 ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::box_tool_future(async move {
+                    ::mcp_runtime::__private::box_future(async move {
                         let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
                             __arguments,
                         );

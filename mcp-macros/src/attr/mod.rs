@@ -1,7 +1,12 @@
-//! The arguments of `#[mcp_server(...)]`, `#[tool(...)]` and `#[arg(...)]`, and doc comments.
+//! The arguments of `#[mcp_server(...)]` and `#[arg(...)]`, doc comments, and the pieces
+//! every attribute parser uses; the method attributes are in [`handler`].
 //!
 //! Parsers record their errors in the [`Ctxt`] and return what they could read, so that the
 //! user sees every bad argument at once.
+
+mod handler;
+
+pub(crate) use handler::{CompleteArg, IconArg, PromptArgs, ResourceArgs, ToolArgs};
 
 use std::fmt::Display;
 
@@ -56,92 +61,32 @@ impl ServerArgs {
     }
 }
 
-/// `#[tool(name = "...", description = "...", title = "...", read_only, destructive,
-/// idempotent, open_world)]`.
-pub(crate) struct ToolArgs {
-    pub(crate) name: Option<LitStr>,
-    pub(crate) description: Option<LitStr>,
-    pub(crate) title: Option<LitStr>,
-    pub(crate) read_only: Option<bool>,
-    pub(crate) destructive: Option<bool>,
-    pub(crate) idempotent: Option<bool>,
-    pub(crate) open_world: Option<bool>,
-}
-
-const TOOL_ARGS: &str = "`name`, `description`, `title`, `read_only`, `destructive`, \
-                         `idempotent` and `open_world`";
-
-impl ToolArgs {
-    pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
-        let mut name = One::new("name");
-        let mut description = One::new("description");
-        let mut title = One::new("title");
-        let mut read_only = One::new("read_only");
-        let mut destructive = One::new("destructive");
-        let mut idempotent = One::new("idempotent");
-        let mut open_world = One::new("open_world");
-        parse_attr(cx, attr, "#[tool]", |meta| {
-            let path = &meta.path;
-            if path.is_ident("name") {
-                name.set(cx, path, lit_str(cx, &meta)?);
-            } else if path.is_ident("description") {
-                description.set(cx, path, lit_str(cx, &meta)?);
-            } else if path.is_ident("title") {
-                title.set(cx, path, lit_str(cx, &meta)?);
-            } else if path.is_ident("read_only") {
-                read_only.set(cx, path, flag(cx, &meta)?);
-            } else if path.is_ident("destructive") {
-                destructive.set(cx, path, flag(cx, &meta)?);
-            } else if path.is_ident("idempotent") {
-                idempotent.set(cx, path, flag(cx, &meta)?);
-            } else if path.is_ident("open_world") {
-                open_world.set(cx, path, flag(cx, &meta)?);
-            } else {
-                unknown(cx, &meta, "#[tool]", TOOL_ARGS)?;
-            }
-            Ok(())
-        });
-        ToolArgs {
-            name: name.value,
-            description: description.value,
-            title: title.value,
-            read_only: read_only.value,
-            destructive: destructive.value,
-            idempotent: idempotent.value,
-            open_world: open_world.value,
-        }
-    }
-
-    /// Whether any annotation (a hint or the title) is set.
-    pub(crate) fn has_annotations(&self) -> bool {
-        self.title.is_some()
-            || self.read_only.is_some()
-            || self.destructive.is_some()
-            || self.idempotent.is_some()
-            || self.open_world.is_some()
-    }
-}
-
-/// `#[arg(description = "...")]` on a tool parameter; several are merged.
+/// `#[arg(name = "...", description = "...")]` on a parameter; several are merged.
 #[derive(Default)]
 pub(crate) struct ArgArgs {
+    /// The argument's name for clients, when it is not the parameter's.
+    pub(crate) name: Option<LitStr>,
     pub(crate) description: Option<LitStr>,
 }
 
 impl ArgArgs {
     pub(crate) fn from_attrs(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut name = One::new("name");
         let mut description = One::new("description");
         for attr in attrs.iter().filter(|attr| attr.path().is_ident("arg")) {
             parse_attr(cx, attr, "#[arg]", |meta| {
-                if meta.path.is_ident("description") {
+                if meta.path.is_ident("name") {
+                    name.set(cx, &meta.path, lit_str(cx, &meta)?);
+                } else if meta.path.is_ident("description") {
                     description.set(cx, &meta.path, lit_str(cx, &meta)?);
                 } else {
-                    unknown(cx, &meta, "#[arg]", "`description`")?;
+                    unknown(cx, &meta, "#[arg]", "`name` and `description`")?;
                 }
                 Ok(())
             });
         }
         ArgArgs {
+            name: name.value,
             description: description.value,
         }
     }
@@ -355,12 +300,6 @@ mod tests {
         (parsed, cx.messages())
     }
 
-    fn tool(attr: &Attribute) -> (ToolArgs, Vec<String>) {
-        let cx = Ctxt::new();
-        let parsed = ToolArgs::from_attr(&cx, attr);
-        (parsed, cx.messages())
-    }
-
     #[test]
     fn server_args() {
         let (args, errs) = server(quote!(name = "calc", version = "1.2.3", crate = ::my::rt));
@@ -410,71 +349,19 @@ mod tests {
     }
 
     #[test]
-    fn tool_args() {
-        let attr: Attribute = parse_quote!(#[tool(
-            name = "add_numbers",
-            description = "Adds.",
-            title = "Add",
-            read_only,
-            destructive = false,
-            idempotent = true,
-            open_world
-        )]);
-        let (args, errs) = tool(&attr);
-        assert!(errs.is_empty(), "{errs:?}");
-        assert_eq!(args.name.as_ref().unwrap().value(), "add_numbers");
-        assert_eq!(args.description.as_ref().unwrap().value(), "Adds.");
-        assert_eq!(args.title.as_ref().unwrap().value(), "Add");
-        assert_eq!(args.read_only, Some(true));
-        assert_eq!(args.destructive, Some(false));
-        assert_eq!(args.idempotent, Some(true));
-        assert_eq!(args.open_world, Some(true));
-        assert!(args.has_annotations());
-    }
-
-    #[test]
-    fn bare_tool() {
-        let attr: Attribute = parse_quote!(#[tool]);
-        let (args, errs) = tool(&attr);
-        assert!(errs.is_empty());
-        assert!(args.name.is_none() && !args.has_annotations());
-    }
-
-    #[test]
-    fn tool_arg_errors() {
-        let attr: Attribute = parse_quote!(#[tool(nam = "x", read_only = "yes", read_only, title)]);
-        let (_, errs) = tool(&attr);
-        assert_eq!(
-            errs,
-            [
-                "unknown #[tool] argument `nam`; the arguments are `name`, `description`, \
-                 `title`, `read_only`, `destructive`, `idempotent` and `open_world`",
-                "expected `true` or `false`",
-                "expected `title = \"...\"`",
-            ]
-        );
-        let attr: Attribute = parse_quote!(#[tool = "x"]);
-        assert_eq!(tool(&attr).1, ["expected `#[tool]` or `#[tool(...)]`"]);
-    }
-
-    #[test]
-    fn duplicate_flag() {
-        let attr: Attribute = parse_quote!(#[tool(read_only, read_only)]);
-        assert_eq!(tool(&attr).1, ["duplicate argument `read_only`"]);
-    }
-
-    #[test]
     fn arg_args() {
         let cx = Ctxt::new();
         let attrs: Vec<Attribute> = vec![
             parse_quote!(#[arg(description = "The first.")]),
             parse_quote!(#[arg(desc = "x")]),
+            parse_quote!(#[arg(name = "resourceUri")]),
         ];
         let args = ArgArgs::from_attrs(&cx, &attrs);
         assert_eq!(args.description.unwrap().value(), "The first.");
+        assert_eq!(args.name.unwrap().value(), "resourceUri");
         assert_eq!(
             cx.messages(),
-            ["unknown #[arg] argument `desc`; the arguments are `description`"]
+            ["unknown #[arg] argument `desc`; the arguments are `name` and `description`"]
         );
     }
 

@@ -1,0 +1,555 @@
+//! The arguments of the method attributes: `#[tool(...)]`, `#[resource(...)]` and
+//! `#[prompt(...)]`, with the `icon` and `complete(...)` arguments they share.
+
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, Expr, Ident, LitStr, Token};
+
+use super::{One, flag, lit_str, missing_value, parse_attr, path_name, skip_value, unknown};
+use crate::ctxt::Ctxt;
+
+/// `#[tool(name = "...", description = "...", title = "...", read_only, destructive,
+/// idempotent, open_world, structured, icon = "...")]`.
+pub(crate) struct ToolArgs {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) description: Option<LitStr>,
+    pub(crate) title: Option<LitStr>,
+    pub(crate) read_only: Option<bool>,
+    pub(crate) destructive: Option<bool>,
+    pub(crate) idempotent: Option<bool>,
+    pub(crate) open_world: Option<bool>,
+    /// `structured` (or `structured = true`): the word, for errors.
+    pub(crate) structured: Option<Ident>,
+    pub(crate) icons: Vec<IconArg>,
+}
+
+const TOOL_ARGS: &str = "`name`, `description`, `title`, `read_only`, `destructive`, \
+                         `idempotent`, `open_world`, `structured` and `icon`";
+
+impl ToolArgs {
+    pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
+        let mut name = One::new("name");
+        let mut description = One::new("description");
+        let mut title = One::new("title");
+        let mut read_only = One::new("read_only");
+        let mut destructive = One::new("destructive");
+        let mut idempotent = One::new("idempotent");
+        let mut open_world = One::new("open_world");
+        let mut structured = One::new("structured");
+        let mut icons = Vec::new();
+        parse_attr(cx, attr, "#[tool]", |meta| {
+            let path = &meta.path;
+            if path.is_ident("name") {
+                name.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("description") {
+                description.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("title") {
+                title.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("read_only") {
+                read_only.set(cx, path, flag(cx, &meta)?);
+            } else if path.is_ident("destructive") {
+                destructive.set(cx, path, flag(cx, &meta)?);
+            } else if path.is_ident("idempotent") {
+                idempotent.set(cx, path, flag(cx, &meta)?);
+            } else if path.is_ident("open_world") {
+                open_world.set(cx, path, flag(cx, &meta)?);
+            } else if path.is_ident("structured") {
+                let word = path.get_ident().cloned();
+                structured.set(cx, path, flag(cx, &meta)?.map(|on| on.then_some(word)));
+            } else if path.is_ident("icon") {
+                icons.extend(IconArg::parse(cx, &meta)?);
+            } else {
+                unknown(cx, &meta, "#[tool]", TOOL_ARGS)?;
+            }
+            Ok(())
+        });
+        ToolArgs {
+            name: name.value,
+            description: description.value,
+            title: title.value,
+            read_only: read_only.value,
+            destructive: destructive.value,
+            idempotent: idempotent.value,
+            open_world: open_world.value,
+            structured: structured.value.flatten().flatten(),
+            icons,
+        }
+    }
+
+    /// Whether any annotation (a hint or the title) is set.
+    pub(crate) fn has_annotations(&self) -> bool {
+        self.title.is_some()
+            || self.read_only.is_some()
+            || self.destructive.is_some()
+            || self.idempotent.is_some()
+            || self.open_world.is_some()
+    }
+}
+
+/// `#[resource(uri = "...", name = "...", title = "...", description = "...",
+/// mime_type = "...", icon = "...", complete(param = method))]`.
+pub(crate) struct ResourceArgs {
+    /// `None` only after an error was recorded.
+    pub(crate) uri: Option<LitStr>,
+    pub(crate) name: Option<LitStr>,
+    pub(crate) title: Option<LitStr>,
+    pub(crate) description: Option<LitStr>,
+    pub(crate) mime_type: Option<LitStr>,
+    pub(crate) icons: Vec<IconArg>,
+    pub(crate) complete: Vec<CompleteArg>,
+}
+
+const RESOURCE_ARGS: &str = "`uri`, `name`, `title`, `description`, `mime_type`, `icon` and \
+                             `complete`";
+
+impl ResourceArgs {
+    pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
+        let mut uri = One::new("uri");
+        let mut name = One::new("name");
+        let mut title = One::new("title");
+        let mut description = One::new("description");
+        let mut mime_type = One::new("mime_type");
+        let mut icons = Vec::new();
+        let mut complete = Vec::new();
+        parse_attr(cx, attr, "#[resource]", |meta| {
+            let path = &meta.path;
+            if path.is_ident("uri") {
+                uri.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("name") {
+                name.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("title") {
+                title.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("description") {
+                description.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("mime_type") {
+                mime_type.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("icon") {
+                icons.extend(IconArg::parse(cx, &meta)?);
+            } else if path.is_ident("complete") {
+                CompleteArg::parse(cx, &meta, &mut complete)?;
+            } else {
+                unknown(cx, &meta, "#[resource]", RESOURCE_ARGS)?;
+            }
+            Ok(())
+        });
+        if uri.value.is_none() && !uri_was_given(attr) {
+            cx.error_spanned_by(
+                attr,
+                "a resource needs a URI: `#[resource(uri = \"scheme://path\")]`, with \
+                 `{param}`s for a template",
+            );
+        }
+        ResourceArgs {
+            uri: uri.value,
+            name: name.value,
+            title: title.value,
+            description: description.value,
+            mime_type: mime_type.value,
+            icons,
+            complete,
+        }
+    }
+}
+
+/// Whether `uri` appears among the arguments at all (a bad value was already reported).
+fn uri_was_given(attr: &Attribute) -> bool {
+    let mut given = false;
+    if let syn::Meta::List(list) = &attr.meta {
+        let _ = list.parse_nested_meta(|meta| {
+            given |= meta.path.is_ident("uri");
+            skip_value(&meta)
+        });
+    }
+    given
+}
+
+/// `#[prompt(name = "...", title = "...", description = "...", icon = "...",
+/// complete(argument = method))]`.
+pub(crate) struct PromptArgs {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) title: Option<LitStr>,
+    pub(crate) description: Option<LitStr>,
+    pub(crate) icons: Vec<IconArg>,
+    pub(crate) complete: Vec<CompleteArg>,
+}
+
+const PROMPT_ARGS: &str = "`name`, `title`, `description`, `icon` and `complete`";
+
+impl PromptArgs {
+    pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
+        let mut name = One::new("name");
+        let mut title = One::new("title");
+        let mut description = One::new("description");
+        let mut icons = Vec::new();
+        let mut complete = Vec::new();
+        parse_attr(cx, attr, "#[prompt]", |meta| {
+            let path = &meta.path;
+            if path.is_ident("name") {
+                name.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("title") {
+                title.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("description") {
+                description.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("icon") {
+                icons.extend(IconArg::parse(cx, &meta)?);
+            } else if path.is_ident("complete") {
+                CompleteArg::parse(cx, &meta, &mut complete)?;
+            } else {
+                unknown(cx, &meta, "#[prompt]", PROMPT_ARGS)?;
+            }
+            Ok(())
+        });
+        PromptArgs {
+            name: name.value,
+            title: title.value,
+            description: description.value,
+            icons,
+            complete,
+        }
+    }
+}
+
+/// `icon = "src"` or `icon(src = "...", mime_type = "...", sizes = "48x48 96x96",
+/// theme = "light" | "dark")`.
+pub(crate) struct IconArg {
+    pub(crate) src: LitStr,
+    pub(crate) mime_type: Option<LitStr>,
+    /// `sizes`, split at whitespace (as HTML's `sizes` attribute is).
+    pub(crate) sizes: Vec<String>,
+    /// `light` or `dark`.
+    pub(crate) theme: Option<String>,
+}
+
+const ICON_ARGS: &str = "`src`, `mime_type`, `sizes` and `theme`";
+
+impl IconArg {
+    fn parse(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Self>> {
+        if meta.input.peek(Token![=]) {
+            return Ok(lit_str(cx, meta)?.map(|src| IconArg {
+                src,
+                mime_type: None,
+                sizes: Vec::new(),
+                theme: None,
+            }));
+        }
+        if !meta.input.peek(syn::token::Paren) {
+            let message = "expected `icon = \"https://...\"` or `icon(src = \"...\", ...)`";
+            return missing_value(cx, meta, message).map(|()| None);
+        }
+        let mut src = One::new("src");
+        let mut mime_type = One::new("mime_type");
+        let mut sizes = One::new("sizes");
+        let mut theme = One::new("theme");
+        meta.parse_nested_meta(|meta| {
+            let path = &meta.path;
+            if path.is_ident("src") {
+                src.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("mime_type") {
+                mime_type.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("sizes") {
+                sizes.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("theme") {
+                let value = lit_str(cx, &meta)?.and_then(|lit| match lit.value().as_str() {
+                    theme @ ("light" | "dark") => Some(theme.to_owned()),
+                    _ => {
+                        cx.error_spanned_by(&lit, "expected `theme = \"light\"` or `\"dark\"`");
+                        None
+                    }
+                });
+                theme.set(cx, path, value);
+            } else {
+                unknown(cx, &meta, "icon(...)", ICON_ARGS)?;
+            }
+            Ok(())
+        })?;
+        let Some(src) = src.value else {
+            cx.error_spanned_by(&meta.path, "an icon needs `src = \"https://...\"`");
+            return Ok(None);
+        };
+        Ok(Some(IconArg {
+            src,
+            mime_type: mime_type.value,
+            sizes: sizes
+                .value
+                .map(|s| s.value().split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            theme: theme.value,
+        }))
+    }
+}
+
+/// One `argument = method` of `complete(...)`.
+pub(crate) struct CompleteArg {
+    /// The prompt argument or template parameter.
+    pub(crate) argument: Ident,
+    /// The method of the impl block that suggests its values.
+    pub(crate) method: Ident,
+}
+
+impl CompleteArg {
+    /// The argument's name as clients send it (`r#type` is `type`).
+    pub(crate) fn name(&self) -> String {
+        syn::ext::IdentExt::unraw(&self.argument).to_string()
+    }
+
+    fn parse(cx: &Ctxt, meta: &ParseNestedMeta, into: &mut Vec<CompleteArg>) -> syn::Result<()> {
+        let usage = "expected `complete(argument = method, ...)`, naming a method of this impl \
+                     block for each argument";
+        if !meta.input.peek(syn::token::Paren) {
+            if meta.input.peek(Token![=]) {
+                cx.error_spanned_by(&meta.path, usage);
+                return skip_value(meta);
+            }
+            return missing_value(cx, meta, usage);
+        }
+        meta.parse_nested_meta(|entry| {
+            let Some(argument) = entry.path.get_ident().cloned() else {
+                cx.error_spanned_by(&entry.path, "expected the name of an argument");
+                return skip_value(&entry);
+            };
+            if !entry.input.peek(Token![=]) {
+                cx.error_spanned_by(
+                    &entry.path,
+                    format_args!(
+                        "expected `{} = method`, the method that suggests its values",
+                        path_name(&entry.path)
+                    ),
+                );
+                return skip_value(&entry);
+            }
+            let method = match entry.value()?.parse::<Expr>()? {
+                Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => {
+                    path.path.get_ident().cloned()
+                }
+                other => {
+                    cx.error_spanned_by(
+                        other,
+                        "expected the name of a method of this impl block, such as \
+                         `complete_city`",
+                    );
+                    None
+                }
+            };
+            if into.iter().any(|c| c.argument == argument) {
+                cx.error_spanned_by(
+                    &argument,
+                    format_args!("duplicate completion for `{argument}`"),
+                );
+            } else if let Some(method) = method {
+                into.push(CompleteArg { argument, method });
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn tool(attr: &Attribute) -> (ToolArgs, Vec<String>) {
+        let cx = Ctxt::new();
+        let parsed = ToolArgs::from_attr(&cx, attr);
+        (parsed, cx.messages())
+    }
+
+    fn resource(attr: &Attribute) -> (ResourceArgs, Vec<String>) {
+        let cx = Ctxt::new();
+        let parsed = ResourceArgs::from_attr(&cx, attr);
+        (parsed, cx.messages())
+    }
+
+    fn prompt(attr: &Attribute) -> (PromptArgs, Vec<String>) {
+        let cx = Ctxt::new();
+        let parsed = PromptArgs::from_attr(&cx, attr);
+        (parsed, cx.messages())
+    }
+
+    #[test]
+    fn tool_args() {
+        let attr: Attribute = parse_quote!(#[tool(
+            name = "add_numbers",
+            description = "Adds.",
+            title = "Add",
+            read_only,
+            destructive = false,
+            idempotent = true,
+            open_world,
+            structured,
+            icon = "https://example.com/add.png",
+        )]);
+        let (args, errs) = tool(&attr);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(args.name.as_ref().unwrap().value(), "add_numbers");
+        assert_eq!(args.description.as_ref().unwrap().value(), "Adds.");
+        assert_eq!(args.title.as_ref().unwrap().value(), "Add");
+        assert_eq!(args.read_only, Some(true));
+        assert_eq!(args.destructive, Some(false));
+        assert_eq!(args.idempotent, Some(true));
+        assert_eq!(args.open_world, Some(true));
+        assert!(args.structured.is_some());
+        assert_eq!(args.icons.len(), 1);
+        assert_eq!(args.icons[0].src.value(), "https://example.com/add.png");
+        assert!(args.has_annotations());
+        let attr: Attribute = parse_quote!(#[tool(structured = false)]);
+        assert!(tool(&attr).0.structured.is_none());
+    }
+
+    #[test]
+    fn bare_tool() {
+        let attr: Attribute = parse_quote!(#[tool]);
+        let (args, errs) = tool(&attr);
+        assert!(errs.is_empty());
+        assert!(args.name.is_none() && !args.has_annotations() && args.icons.is_empty());
+    }
+
+    #[test]
+    fn tool_arg_errors() {
+        let attr: Attribute = parse_quote!(#[tool(nam = "x", read_only = "yes", read_only, title)]);
+        let (_, errs) = tool(&attr);
+        assert_eq!(
+            errs,
+            [
+                "unknown #[tool] argument `nam`; the arguments are `name`, `description`, \
+                 `title`, `read_only`, `destructive`, `idempotent`, `open_world`, `structured` \
+                 and `icon`",
+                "expected `true` or `false`",
+                "expected `title = \"...\"`",
+            ]
+        );
+        let attr: Attribute = parse_quote!(#[tool = "x"]);
+        assert_eq!(tool(&attr).1, ["expected `#[tool]` or `#[tool(...)]`"]);
+    }
+
+    #[test]
+    fn duplicate_flag() {
+        let attr: Attribute = parse_quote!(#[tool(read_only, read_only)]);
+        assert_eq!(tool(&attr).1, ["duplicate argument `read_only`"]);
+    }
+
+    #[test]
+    fn icons() {
+        let attr: Attribute = parse_quote!(#[tool(
+            icon = "a.png",
+            icon(src = "b.svg", mime_type = "image/svg+xml", sizes = "any  48x48", theme = "dark"),
+        )]);
+        let (args, errs) = tool(&attr);
+        assert!(errs.is_empty(), "{errs:?}");
+        let [a, b] = &args.icons[..] else {
+            panic!("two icons")
+        };
+        assert_eq!(a.src.value(), "a.png");
+        assert!(a.mime_type.is_none() && a.sizes.is_empty() && a.theme.is_none());
+        assert_eq!(b.src.value(), "b.svg");
+        assert_eq!(b.mime_type.as_ref().unwrap().value(), "image/svg+xml");
+        assert_eq!(b.sizes, ["any", "48x48"]);
+        assert_eq!(b.theme.as_deref(), Some("dark"));
+
+        let attr: Attribute = parse_quote!(#[tool(
+            icon(mime_type = "image/png"),
+            icon(src = "c.png", theme = "blue", size = "1x1"),
+            icon,
+        )]);
+        assert_eq!(
+            tool(&attr).1,
+            [
+                "an icon needs `src = \"https://...\"`",
+                "expected `theme = \"light\"` or `\"dark\"`",
+                "unknown icon(...) argument `size`; the arguments are `src`, `mime_type`, \
+                 `sizes` and `theme`",
+                "expected `icon = \"https://...\"` or `icon(src = \"...\", ...)`",
+            ]
+        );
+    }
+
+    #[test]
+    fn resource_args() {
+        let attr: Attribute = parse_quote!(#[resource(
+            uri = "test://items/{id}",
+            name = "item",
+            title = "Item",
+            description = "One item.",
+            mime_type = "application/json",
+            icon = "i.png",
+            complete(id = complete_id),
+        )]);
+        let (args, errs) = resource(&attr);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(args.uri.unwrap().value(), "test://items/{id}");
+        assert_eq!(args.name.unwrap().value(), "item");
+        assert_eq!(args.title.unwrap().value(), "Item");
+        assert_eq!(args.description.unwrap().value(), "One item.");
+        assert_eq!(args.mime_type.unwrap().value(), "application/json");
+        assert_eq!(args.icons.len(), 1);
+        let [complete] = &args.complete[..] else {
+            panic!("one completion")
+        };
+        assert_eq!(
+            (complete.name(), complete.method.to_string()),
+            ("id".into(), "complete_id".into())
+        );
+    }
+
+    #[test]
+    fn resource_needs_a_uri() {
+        let attr: Attribute = parse_quote!(#[resource(name = "x")]);
+        assert_eq!(
+            resource(&attr).1,
+            [
+                "a resource needs a URI: `#[resource(uri = \"scheme://path\")]`, with `{param}`s \
+              for a template"
+            ]
+        );
+        // A bad URI value is reported once, as a bad value.
+        let attr: Attribute = parse_quote!(#[resource(uri = 5)]);
+        assert_eq!(
+            resource(&attr).1,
+            ["expected a string literal: `uri = \"...\"`"]
+        );
+        let attr: Attribute = parse_quote!(#[resource(uri = "a://b", mime = "text/plain")]);
+        assert_eq!(
+            resource(&attr).1,
+            [
+                "unknown #[resource] argument `mime`; the arguments are `uri`, `name`, `title`, \
+              `description`, `mime_type`, `icon` and `complete`"
+            ]
+        );
+    }
+
+    #[test]
+    fn prompt_args_and_completions() {
+        let attr: Attribute = parse_quote!(#[prompt(
+            name = "greet",
+            title = "Greeting",
+            description = "Say hello.",
+            complete(who = complete_who, r#type = complete_type),
+            complete(lang = complete_lang),
+        )]);
+        let (args, errs) = prompt(&attr);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(args.name.unwrap().value(), "greet");
+        assert_eq!(args.title.unwrap().value(), "Greeting");
+        assert_eq!(args.description.unwrap().value(), "Say hello.");
+        let names: Vec<_> = args.complete.iter().map(CompleteArg::name).collect();
+        assert_eq!(names, ["who", "type", "lang"]);
+
+        let attr: Attribute = parse_quote!(#[prompt(
+            complete(who = "complete_who", lang, who = a, who = b, x::y = c),
+            complete = f,
+            uri = "x",
+        )]);
+        assert_eq!(
+            prompt(&attr).1,
+            [
+                "expected the name of a method of this impl block, such as `complete_city`",
+                "expected `lang = method`, the method that suggests its values",
+                "duplicate completion for `who`",
+                "expected the name of an argument",
+                "expected `complete(argument = method, ...)`, naming a method of this impl \
+                 block for each argument",
+                "unknown #[prompt] argument `uri`; the arguments are `name`, `title`, \
+                 `description`, `icon` and `complete`",
+            ]
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! Generates the `MCPServer` impl: the lists (`tools`, `resources`, `prompts`…) and one
+//! `match` arm per handler that parses the arguments, calls the method and converts what it
+//! returns. Each kind of handler has its module.
+//!
+//! Every path goes through [`Private`], and traits are named where they are used, so user
+//! items named `Result`, `Option`, `std`... change nothing, and neither does
+//! `#![no_implicit_prelude]`. Local names carry `Span::mixed_site()`, so they cannot collide
+//! with the user's parameter names. Calls that may fail to type-check are spanned at the
+//! user's tokens: the future at the handler's name (not `Send`), argument parsing and schemas
+//! at the parameter's type (not `Deserialize` / `JsonSchema` / `FromStr`), the conversion at
+//! the return type.
+
+mod completion;
+mod prompt;
+mod resource;
+mod tool;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ast::{Method, Server};
+use crate::attr::IconArg;
+use crate::inert;
+use crate::private::Private;
+
+/// The user's impl block (handler attributes consumed) and the `MCPServer` impl.
+pub(crate) fn server(server: &Server<'_>) -> TokenStream {
+    let krate = server.args.krate.as_ref();
+    let private = Private::new(krate.cloned());
+    let user_impl = inert::neutralize(server.original, krate);
+    let (impl_generics, _, where_clause) = server.original.generics.split_for_impl();
+    let self_ty = &server.original.self_ty;
+    let names = Names::new();
+
+    let env = |var: &str| quote!(#private::core::env!(#var));
+    let server_name = server
+        .args
+        .name
+        .as_ref()
+        .map_or_else(|| env("CARGO_PKG_NAME"), |n| quote!(#n));
+    let version = server
+        .args
+        .version
+        .as_ref()
+        .map_or_else(|| env("CARGO_PKG_VERSION"), |v| quote!(#v));
+    let instructions = server.args.instructions.as_ref().map(|text| {
+        quote! {
+            fn instructions(&self) -> #private::core::option::Option<#private::std::string::String> {
+                #private::core::option::Option::Some(#private::core::convert::From::from(#text))
+            }
+        }
+    });
+    let tools = tool::methods(&server.tools, &private, &names);
+    let resources =
+        (!server.resources.is_empty()).then(|| resource::methods(server, &private, &names));
+    let prompts = (!server.prompts.is_empty()).then(|| prompt::methods(server, &private, &names));
+    let completions = server
+        .has_completions()
+        .then(|| completion::methods(server, &private, &names));
+
+    quote! {
+        #user_impl
+
+        #[automatically_derived]
+        impl #impl_generics #private::MCPServer for #self_ty #where_clause {
+            fn server_info(&self) -> #private::Implementation {
+                #private::Implementation::new(#server_name, #version)
+            }
+
+            #instructions
+
+            #tools
+
+            #resources
+
+            #prompts
+
+            #completions
+        }
+    }
+}
+
+/// Names of the generated locals, hygienic (`Span::mixed_site()`).
+struct Names {
+    name: Ident,
+    arguments: Ident,
+    ctx: Ident,
+    parser: Ident,
+    value: Ident,
+    error: Ident,
+    outcome: Ident,
+    uri: Ident,
+    matched: Ident,
+    request: Ident,
+    reference: Ident,
+    argument: Ident,
+    context: Ident,
+}
+
+impl Names {
+    fn new() -> Self {
+        let ident = |name: &str| Ident::new(name, Span::mixed_site());
+        Names {
+            name: ident("__name"),
+            arguments: ident("__arguments"),
+            ctx: ident("__ctx"),
+            parser: ident("__parser"),
+            value: ident("__value"),
+            error: ident("__error"),
+            outcome: ident("__outcome"),
+            uri: ident("__uri"),
+            matched: ident("__matched"),
+            request: ident("__request"),
+            reference: ident("__reference"),
+            argument: ident("__argument"),
+            context: ident("__context"),
+        }
+    }
+}
+
+/// `Self::method(self, args...)`, awaited when the method is `async`.
+fn call(method: &Method<'_>, args: &[TokenStream]) -> TokenStream {
+    let ident = method.ident();
+    let await_ = method.is_async().then(|| quote!(.await));
+    quote!(Self::#ident(self, #(#args),*) #await_)
+}
+
+/// `Some("text")` as an `Option<&str>`, or `None`.
+fn option_str(private: &Private, text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) => quote!(#private::core::option::Option::Some(#text)),
+        None => quote!(#private::core::option::Option::None),
+    }
+}
+
+/// `Some(String::from("text"))`, for a descriptor's optional field.
+fn some_string(private: &Private, text: &str) -> TokenStream {
+    quote!(#private::core::option::Option::Some(#private::core::convert::From::from(#text)))
+}
+
+/// The statements setting a descriptor's optional fields: `title`, `description` and `icons`.
+fn common_setters(
+    private: &Private,
+    var: &Ident,
+    title: Option<&syn::LitStr>,
+    description: Option<&str>,
+    icons: &[IconArg],
+) -> Vec<TokenStream> {
+    let mut setters = Vec::new();
+    if let Some(description) = description {
+        let description = some_string(private, description);
+        setters.push(quote!(#var.description = #description;));
+    }
+    if let Some(title) = title {
+        let title = some_string(private, &title.value());
+        setters.push(quote!(#var.title = #title;));
+    }
+    if !icons.is_empty() {
+        let icons = icons.iter().map(|icon| icon_expr(private, icon));
+        setters.push(quote!(#var.icons = #private::core::convert::From::from([#(#icons),*]);));
+    }
+    setters
+}
+
+/// An expression building one `Icon`.
+fn icon_expr(private: &Private, icon: &IconArg) -> TokenStream {
+    let src = &icon.src;
+    let mime_type = icon
+        .mime_type
+        .as_ref()
+        .map(|mime| quote!(.with_mime_type(#mime)));
+    let sizes = &icon.sizes;
+    let sizes = (!sizes.is_empty()).then(|| quote!(.with_sizes([#(#sizes),*])));
+    let theme = icon.theme.as_deref().map(|theme| {
+        let variant = Ident::new(
+            if theme == "dark" { "Dark" } else { "Light" },
+            Span::call_site(),
+        );
+        quote!(.with_theme(#private::IconTheme::#variant))
+    });
+    quote!(#private::Icon::new(#src) #mime_type #sizes #theme)
+}
+
+/// `{ let mut var = constructor; setters; var }`, or just the constructor.
+fn with_setters(var: &Ident, constructor: TokenStream, setters: &[TokenStream]) -> TokenStream {
+    if setters.is_empty() {
+        return constructor;
+    }
+    quote!({
+        let mut #var = #constructor;
+        #(#setters)*
+        #var
+    })
+}
+
+/// `From::from([items])` as a `Vec`, or `Vec::new()`.
+fn vec_of(private: &Private, items: Vec<TokenStream>) -> TokenStream {
+    if items.is_empty() {
+        quote!(#private::std::vec::Vec::new())
+    } else {
+        quote!(#private::core::convert::From::from([#(#items),*]))
+    }
+}

@@ -1,0 +1,172 @@
+//! `resources`, `resource_templates` and `read_resource`: fixed URIs by exact match, then
+//! templates in declaration order; a template whose parameters do not parse does not match.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::{Names, call, common_setters, option_str, some_string, vec_of, with_setters};
+use crate::ast::{ParamKind, Resource, Server};
+use crate::private::Private;
+
+/// The `resources`, `resource_templates` and `read_resource` methods.
+pub(super) fn methods(server: &Server<'_>, private: &Private, names: &Names) -> TokenStream {
+    let Names { uri, ctx, .. } = names;
+    let (templates, fixed): (Vec<&Resource<'_>>, Vec<&Resource<'_>>) =
+        server.resources.iter().partition(|r| r.is_template());
+    let list = vec_of(
+        private,
+        fixed.iter().map(|r| descriptor(r, private)).collect(),
+    );
+    let template_list = vec_of(
+        private,
+        templates.iter().map(|r| descriptor(r, private)).collect(),
+    );
+    let fixed_arms = fixed.iter().map(|r| fixed_arm(r, private, names));
+    let fixed_match = (!fixed.is_empty()).then(|| {
+        quote! {
+            match #uri {
+                #(#fixed_arms)*
+                _ => {}
+            }
+        }
+    });
+    let template_reads = templates.iter().map(|r| template_read(r, private, names));
+    quote! {
+        fn resources(&self) -> #private::std::vec::Vec<#private::Resource> {
+            #list
+        }
+
+        fn resource_templates(&self) -> #private::std::vec::Vec<#private::ResourceTemplate> {
+            #template_list
+        }
+
+        fn read_resource<'__mcp>(
+            &'__mcp self,
+            #uri: &#private::core::primitive::str,
+            #ctx: #private::Context,
+        ) -> #private::core::option::Option<
+            #private::BoxFuture<
+                '__mcp,
+                #private::core::result::Result<#private::ReadResourceResult, #private::McpError>,
+            >,
+        > {
+            #fixed_match
+            #(#template_reads)*
+            let _ = #ctx;
+            #private::core::option::Option::None
+        }
+    }
+}
+
+/// An expression building the `Resource` (or `ResourceTemplate`) for the lists.
+fn descriptor(resource: &Resource<'_>, private: &Private) -> TokenStream {
+    let (var, ty) = if resource.is_template() {
+        ("__template", quote!(ResourceTemplate))
+    } else {
+        ("__resource", quote!(Resource))
+    };
+    let var = Ident::new(var, Span::call_site());
+    let uri = &resource.uri;
+    let name = &resource.name;
+    let args = &resource.args;
+    let mut setters = common_setters(
+        private,
+        &var,
+        args.title.as_ref(),
+        resource.description.as_deref(),
+        &args.icons,
+    );
+    if let Some(mime_type) = &args.mime_type {
+        let mime_type = some_string(private, &mime_type.value());
+        setters.push(quote!(#var.mime_type = #mime_type;));
+    }
+    with_setters(&var, quote!(#private::#ty::new(#uri, #name)), &setters)
+}
+
+/// `"uri" => return Some(...),` for a fixed resource.
+fn fixed_arm(resource: &Resource<'_>, private: &Private, names: &Names) -> TokenStream {
+    let uri_lit = &resource.uri;
+    let read = read_future(resource, private, names, quote!(#uri_lit));
+    quote!(#uri_lit => return #private::core::option::Option::Some(#read),)
+}
+
+/// `if let Some(matched) = TemplateMatch::new(...) { if let (Some(a), ...) = ... { return
+/// Some(...) } }` for a template.
+fn template_read(resource: &Resource<'_>, private: &Private, names: &Names) -> TokenStream {
+    let Names { uri, matched, .. } = names;
+    let template = &resource.uri;
+    let mut locals = Vec::new();
+    let mut parses = Vec::new();
+    for param in &resource.method.params {
+        let ParamKind::Flat(flat) = &param.kind else {
+            continue;
+        };
+        let local = flat
+            .ident
+            .expect("validated: template parameters are identifiers");
+        let ty = flat.ty;
+        let name = param.name().unwrap_or_default();
+        locals.push(quote!(#private::core::option::Option::Some(#local)));
+        parses.push(quote_spanned!(ty.span()=> #matched.parse::<#ty>(#name)));
+    }
+    let read = read_future(resource, private, names, quote!(&#uri));
+    quote! {
+        if let #private::core::option::Option::Some(#matched) =
+            #private::TemplateMatch::new(#template, #uri)
+        {
+            if let (#(#locals,)*) = (#(#parses,)*) {
+                let #uri: #private::std::string::String =
+                    #private::core::convert::From::from(#uri);
+                return #private::core::option::Option::Some(#read);
+            }
+        }
+    }
+}
+
+/// The boxed future that calls the method and converts its contents for `uri`.
+fn read_future(
+    resource: &Resource<'_>,
+    private: &Private,
+    names: &Names,
+    uri: TokenStream,
+) -> TokenStream {
+    let Names { ctx, .. } = names;
+    let call_args: Vec<TokenStream> = resource
+        .method
+        .params
+        .iter()
+        .map(|param| match &param.kind {
+            ParamKind::Flat(flat) => {
+                let local = flat.ident;
+                quote!(#local)
+            }
+            _ => quote!(#ctx),
+        })
+        .collect();
+    let call = call(&resource.method, &call_args);
+    let mime_type = option_str(
+        private,
+        resource
+            .args
+            .mime_type
+            .as_ref()
+            .map(|m| m.value())
+            .as_deref(),
+    );
+    let ret_ty = match &resource.method.original.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => resource.method.ident().span(),
+    };
+    let ret = Ident::new("__ret", ret_ty);
+    let at_ret = private.at(ret_ty);
+    let convert = quote_spanned!(ret_ty=>
+        #at_ret::IntoReadResourceResult::into_read_result(#ret, #uri, #mime_type)
+    );
+    let span = resource.method.ident().span();
+    let at_ident = private.at(span);
+    quote_spanned!(span=> #at_ident::box_future(async move {
+        let #ret = #call;
+        #convert
+    }))
+}

@@ -1,0 +1,156 @@
+impl Shapes {
+    /// The area of a square.
+    #[tool(__mcp_server_checked)]
+    fn area(&self, side: f64) -> Json<Area> {
+        todo!()
+    }
+    /// Sides of a regular polygon.
+    #[tool(__mcp_server_checked)]
+    fn sides(&self, name: String) -> Result<u32, String> {
+        todo!()
+    }
+}
+#[automatically_derived]
+impl ::mcp_runtime::__private::MCPServer for Shapes {
+    fn server_info(&self) -> ::mcp_runtime::__private::Implementation {
+        ::mcp_runtime::__private::Implementation::new(
+            ::mcp_runtime::__private::core::env!("CARGO_PKG_NAME"),
+            ::mcp_runtime::__private::core::env!("CARGO_PKG_VERSION"),
+        )
+    }
+    fn tools(
+        &self,
+    ) -> ::mcp_runtime::__private::std::vec::Vec<::mcp_runtime::__private::Tool> {
+        ::mcp_runtime::__private::core::convert::From::from([
+            {
+                let mut __tool = ::mcp_runtime::__private::Tool::new(
+                    "area",
+                    ::mcp_runtime::__private::InputSchema::new()
+                        .param::<
+                            f64,
+                        >(
+                            "side",
+                            ::mcp_runtime::__private::core::option::Option::None,
+                            true,
+                        )
+                        .build(),
+                );
+                __tool.description = ::mcp_runtime::__private::core::option::Option::Some(
+                    ::mcp_runtime::__private::core::convert::From::from(
+                        "The area of a square.",
+                    ),
+                );
+                __tool.icons = ::mcp_runtime::__private::core::convert::From::from([
+                    ::mcp_runtime::__private::Icon::new("https://example.com/square.svg"),
+                ]);
+                __tool.output_schema = ::mcp_runtime::__private::core::option::Option::Some(
+                    ::mcp_runtime::__private::output_schema::<Area>(),
+                );
+                __tool
+            },
+            {
+                let mut __tool = ::mcp_runtime::__private::Tool::new(
+                    "sides",
+                    ::mcp_runtime::__private::InputSchema::new()
+                        .param::<
+                            String,
+                        >(
+                            "name",
+                            ::mcp_runtime::__private::core::option::Option::None,
+                            true,
+                        )
+                        .build(),
+                );
+                __tool.description = ::mcp_runtime::__private::core::option::Option::Some(
+                    ::mcp_runtime::__private::core::convert::From::from(
+                        "Sides of a regular polygon.",
+                    ),
+                );
+                __tool.icons = ::mcp_runtime::__private::core::convert::From::from([
+                    ::mcp_runtime::__private::Icon::new("poly.png")
+                        .with_mime_type("image/png")
+                        .with_sizes(["48x48"])
+                        .with_theme(::mcp_runtime::__private::IconTheme::Dark),
+                ]);
+                __tool.output_schema = ::mcp_runtime::__private::core::option::Option::Some(
+                    ::mcp_runtime::__private::output_schema::<u32>(),
+                );
+                __tool
+            },
+        ])
+    }
+    fn call_tool<'__mcp>(
+        &'__mcp self,
+        __name: &::mcp_runtime::__private::core::primitive::str,
+        __arguments: ::mcp_runtime::__private::Arguments,
+        __ctx: ::mcp_runtime::__private::Context,
+    ) -> ::mcp_runtime::__private::core::option::Option<
+        ::mcp_runtime::__private::BoxFuture<
+            '__mcp,
+            ::mcp_runtime::__private::CallToolResult,
+        >,
+    > {
+        match __name {
+            "area" => {
+                ::mcp_runtime::__private::core::option::Option::Some(
+                    ::mcp_runtime::__private::box_future(async move {
+                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
+                            __arguments,
+                        );
+                        let side = __parser.required::<f64>("side");
+                        match (__parser.finish(), side) {
+                            (
+                                ::mcp_runtime::__private::core::result::Result::Ok(()),
+                                ::mcp_runtime::__private::core::option::Option::Some(side),
+                            ) => {
+                                let __ret = Self::area(self, side);
+                                {
+                                    #[allow(unused_imports)]
+                                    use ::mcp_runtime::__private::{
+                                        IntoResultKind as _, SerializeKind as _,
+                                    };
+                                    (&__ret).__tool_result_kind().convert(__ret)
+                                }
+                            }
+                            (__outcome, ..) => {
+                                ::mcp_runtime::__private::arguments_error(__outcome)
+                            }
+                        }
+                    }),
+                )
+            }
+            "sides" => {
+                ::mcp_runtime::__private::core::option::Option::Some(
+                    ::mcp_runtime::__private::box_future(async move {
+                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
+                            __arguments,
+                        );
+                        let name = __parser.required::<String>("name");
+                        match (__parser.finish(), name) {
+                            (
+                                ::mcp_runtime::__private::core::result::Result::Ok(()),
+                                ::mcp_runtime::__private::core::option::Option::Some(name),
+                            ) => {
+                                match Self::sides(self, name) {
+                                    ::mcp_runtime::__private::core::result::Result::Ok(
+                                        __ret,
+                                    ) => ::mcp_runtime::__private::structured_result(__ret),
+                                    ::mcp_runtime::__private::core::result::Result::Err(
+                                        __error,
+                                    ) => ::mcp_runtime::__private::error_result(__error),
+                                }
+                            }
+                            (__outcome, ..) => {
+                                ::mcp_runtime::__private::arguments_error(__outcome)
+                            }
+                        }
+                    }),
+                )
+            }
+            _ => {
+                let _ = (__arguments, __ctx);
+                ::mcp_runtime::__private::core::option::Option::None
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Resources, templates, prompts, completions and structured tools written with the macros,
+//! spoken to over HTTP: what a client sees of `#[resource]`, `#[prompt]`, `complete(...)` and
+//! `Json<T>`.
+
+use std::time::Duration;
+
+use integration_tests::{Client, SseReader, TestServer};
+use mcp_runtime::{
+    Content, Context, Json, McpError, Mode, PromptMessage, mcp_server, prompt, resource, tool,
+};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+struct Notes;
+
+#[derive(Serialize, JsonSchema)]
+struct Count {
+    notes: u32,
+}
+
+#[mcp_server(name = "notes", version = "1.0.0")]
+impl Notes {
+    /// The index of all notes.
+    #[resource(uri = "notes://index", mime_type = "text/plain")]
+    fn index(&self) -> &'static str {
+        "1: groceries\n2: ideas"
+    }
+
+    /// A note's attachment.
+    #[resource(
+        uri = "notes://{id}/attachment",
+        mime_type = "application/octet-stream"
+    )]
+    async fn attachment(&self, id: u32) -> Result<Vec<u8>, McpError> {
+        match id {
+            1 => Ok(vec![0, 1, 2]),
+            _ => Err(McpError::resource_not_found(&format!(
+                "notes://{id}/attachment"
+            ))),
+        }
+    }
+
+    /// A note.
+    #[resource(uri = "notes://{id}", mime_type = "text/plain", complete(id = ids))]
+    fn note(&self, id: u32) -> String {
+        format!("note {id}")
+    }
+
+    /// Summarize a note.
+    #[prompt(complete(id = ids))]
+    fn summarize(
+        &self,
+        /// The note's number.
+        id: u32,
+        style: Option<String>,
+    ) -> Vec<PromptMessage> {
+        vec![
+            PromptMessage::user(format!(
+                "Summarize note {id} in a {} style.",
+                style.as_deref().unwrap_or("plain")
+            )),
+            PromptMessage::new(
+                mcp_runtime::protocol::Role::User,
+                Content::embedded_text(format!("notes://{id}"), "text/plain", format!("note {id}")),
+            ),
+        ]
+    }
+
+    /// How many notes there are.
+    #[tool]
+    fn count(&self) -> Json<Count> {
+        Json(Count { notes: 2 })
+    }
+
+    /// Change the index; subscribers hear about it.
+    #[tool]
+    fn touch(&self, ctx: Context) -> &'static str {
+        ctx.server().notify_resource_updated("notes://index");
+        "touched"
+    }
+
+    fn ids(&self, typed: &str) -> Vec<String> {
+        ["1", "2", "12"]
+            .into_iter()
+            .filter(|id| id.starts_with(typed))
+            .map(String::from)
+            .collect()
+    }
+}
+
+async fn start() -> (TestServer, Client) {
+    let server = TestServer::start(Notes, Mode::Stateful).await;
+    let mut client = server.client();
+    let init = client.initialize().await;
+    assert_eq!(
+        init["result"]["capabilities"],
+        json!({
+            "tools": {"listChanged": true},
+            "resources": {"subscribe": true, "listChanged": true},
+            "prompts": {"listChanged": true},
+            "logging": {},
+            "completions": {}
+        })
+    );
+    (server, client)
+}
+
+async fn answer(client: &mut Client, method: &str, params: Value) -> Value {
+    let mut response = client.request(method, params).await.response();
+    response
+        .as_object_mut()
+        .and_then(|r| r.remove("result").or_else(|| r.remove("error")))
+        .unwrap_or_else(|| panic!("{method}: {response}"))
+}
+
+#[tokio::test]
+async fn resources_and_templates_over_http() {
+    let (server, mut client) = start().await;
+    assert_eq!(
+        answer(&mut client, "resources/list", json!({})).await,
+        json!({"resources": [{
+            "uri": "notes://index",
+            "name": "index",
+            "description": "The index of all notes.",
+            "mimeType": "text/plain",
+        }]})
+    );
+    assert_eq!(
+        answer(&mut client, "resources/templates/list", json!({})).await["resourceTemplates"],
+        json!([
+            {
+                "uriTemplate": "notes://{id}/attachment",
+                "name": "attachment",
+                "description": "A note's attachment.",
+                "mimeType": "application/octet-stream",
+            },
+            {
+                "uriTemplate": "notes://{id}",
+                "name": "note",
+                "description": "A note.",
+                "mimeType": "text/plain",
+            },
+        ])
+    );
+    assert_eq!(
+        answer(
+            &mut client,
+            "resources/read",
+            json!({"uri": "notes://1/attachment"})
+        )
+        .await,
+        json!({"contents": [{
+            "uri": "notes://1/attachment",
+            "mimeType": "application/octet-stream",
+            "blob": "AAEC",
+        }]})
+    );
+    assert_eq!(
+        answer(&mut client, "resources/read", json!({"uri": "notes://12"})).await,
+        json!({"contents": [{"uri": "notes://12", "mimeType": "text/plain", "text": "note 12"}]})
+    );
+    // The handler's own not-found, and a parameter that does not parse (no template matches).
+    for uri in ["notes://3/attachment", "notes://twelve"] {
+        let error = answer(&mut client, "resources/read", json!({"uri": uri})).await;
+        assert_eq!(error["code"], -32002, "{uri}: {error}");
+        assert_eq!(error["data"], json!({"uri": uri}));
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn prompts_and_completions_over_http() {
+    let (server, mut client) = start().await;
+    assert_eq!(
+        answer(&mut client, "prompts/list", json!({})).await,
+        json!({"prompts": [{
+            "name": "summarize",
+            "description": "Summarize a note.",
+            "arguments": [
+                {"name": "id", "description": "The note's number.", "required": true},
+                {"name": "style", "required": false},
+            ],
+        }]})
+    );
+    assert_eq!(
+        answer(
+            &mut client,
+            "prompts/get",
+            json!({"name": "summarize", "arguments": {"id": "2", "style": "terse"}})
+        )
+        .await,
+        json!({"messages": [
+            {"role": "user", "content": {"type": "text", "text": "Summarize note 2 in a terse style."}},
+            {"role": "user", "content": {"type": "resource", "resource": {
+                "uri": "notes://2", "mimeType": "text/plain", "text": "note 2",
+            }}},
+        ]})
+    );
+    assert_eq!(
+        answer(&mut client, "prompts/get", json!({"name": "summarize"})).await,
+        json!({"code": -32602, "message": "Invalid params: missing required argument `id`"})
+    );
+    assert_eq!(
+        answer(
+            &mut client,
+            "prompts/get",
+            json!({"name": "summarize", "arguments": {"id": "two"}})
+        )
+        .await,
+        json!({
+            "code": -32602,
+            "message": "Invalid params: invalid argument `id`: invalid digit found in string",
+        })
+    );
+    for reference in [
+        json!({"type": "ref/prompt", "name": "summarize"}),
+        json!({"type": "ref/resource", "uri": "notes://{id}"}),
+    ] {
+        assert_eq!(
+            answer(
+                &mut client,
+                "completion/complete",
+                json!({"ref": reference, "argument": {"name": "id", "value": "1"}})
+            )
+            .await,
+            json!({"completion": {"values": ["1", "12"], "total": 2, "hasMore": false}})
+        );
+    }
+    assert_eq!(
+        answer(
+            &mut client,
+            "completion/complete",
+            json!({"ref": {"type": "ref/prompt", "name": "summarize"}, "argument": {"name": "style", "value": ""}})
+        )
+        .await,
+        json!({"completion": {"values": [], "total": 0, "hasMore": false}})
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn structured_tools_and_subscriptions_over_http() {
+    let (server, mut client) = start().await;
+    let tools = answer(&mut client, "tools/list", json!({})).await;
+    assert_eq!(
+        tools["tools"][0]["outputSchema"],
+        json!({
+            "type": "object",
+            "properties": {"notes": {"type": "integer", "format": "uint32", "minimum": 0}},
+            "required": ["notes"],
+        })
+    );
+    assert_eq!(
+        client.call_tool("count", json!({})).await,
+        json!({
+            "content": [{"type": "text", "text": r#"{"notes":2}"#}],
+            "structuredContent": {"notes": 2},
+        })
+    );
+
+    let session = client.session.clone().unwrap();
+    let get = client
+        .http
+        .get(&server.url)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", session)
+        .send();
+    let mut stream = SseReader::new(get.await.unwrap());
+    assert_eq!(
+        answer(
+            &mut client,
+            "resources/subscribe",
+            json!({"uri": "notes://index"})
+        )
+        .await,
+        json!({})
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    client.call_tool("touch", json!({})).await;
+    let (_, notification) = stream.next_message().await.unwrap();
+    assert_eq!(
+        notification,
+        json!({
+            "jsonrpc": "2.0",
+            "method": "notifications/resources/updated",
+            "params": {"uri": "notes://index"},
+        })
+    );
+    server.stop().await;
+}
