@@ -48,15 +48,27 @@ async fn sse_responses_start_with_a_priming_event_when_resumable() {
         stream.next().await.is_none(),
         "the stream ends after the response"
     );
-    // Clients older than 2025-11-25 get no priming event.
-    let old = client
+    // A session negotiated before 2025-11-25 gets no priming event.
+    let mut old = server.client();
+    let init = old
+        .post(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+            "params": {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "x", "version": "1"}}}))
+        .await;
+    old.session = init.header("mcp-session-id").map(str::to_owned);
+    let mut stream = open(&old, call(2, "add", json!({"a": 1, "b": 2}))).await;
+    assert!(
+        !stream.next().await.unwrap().data.is_empty(),
+        "the first event is the response"
+    );
+    // A 2025-11-25 session is primed even when a request's header names an older version.
+    let mixed = client
         .bare_post()
         .header("accept", "application/json, text/event-stream")
         .header("content-type", "application/json")
         .header("mcp-protocol-version", "2025-03-26")
-        .body(call(2, "add", json!({"a": 1, "b": 2})).to_string());
-    let mut stream = SseReader::new(old.send().await.unwrap());
-    assert!(!stream.next().await.unwrap().data.is_empty());
+        .body(call(3, "add", json!({"a": 1, "b": 2})).to_string());
+    let mut stream = SseReader::new(mixed.send().await.unwrap());
+    assert_eq!(stream.next().await.unwrap().data, "", "primed");
     server.stop().await;
 }
 
@@ -156,6 +168,49 @@ async fn a_dropped_stream_resumes_with_exactly_the_missed_events() {
             .unwrap();
         assert_eq!(r.status(), 400, "{sess} {last}");
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_tool_can_end_its_stream_early_and_the_client_resumes_sse_polling() {
+    let server = TestServer::start(Chatty::default(), resumable()).await;
+    let mut client = server.client();
+    client.initialize().await;
+    let mut stream = open(&client, call(1, "poll_me", json!({}))).await;
+    let priming = stream.next().await.unwrap();
+    assert_eq!(priming.retry, Some(500));
+    let (before_id, before) = stream.next_message().await.unwrap();
+    assert_eq!(before["params"]["data"], "before");
+    assert!(
+        stream.next().await.is_none(),
+        "the server ended the stream before the response"
+    );
+    let resumed = client
+        .http
+        .get(&server.url)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", client.session.as_deref().unwrap())
+        .header("last-event-id", before_id.unwrap())
+        .send()
+        .await
+        .unwrap();
+    let mut resumed = SseReader::new(resumed);
+    let (_, after) = resumed.next_message().await.unwrap();
+    assert_eq!(after["params"]["data"], "after");
+    let (_, response) = resumed.next_message().await.unwrap();
+    assert_eq!(
+        response["result"]["content"][0]["text"],
+        "polled (closed: true)"
+    );
+    assert!(resumed.next().await.is_none());
+
+    // Without an event store there is nothing to resume from: the stream stays open.
+    let plain = TestServer::start(Chatty::default(), Mode::Stateful).await;
+    let mut client = plain.client();
+    client.initialize().await;
+    let result = client.call_tool("poll_me", json!({})).await;
+    assert_eq!(result["content"][0]["text"], "polled (closed: false)");
+    plain.stop().await;
     server.stop().await;
 }
 

@@ -251,6 +251,7 @@ impl Connection {
             peer: self.peer.clone(),
             outbound: Some(tx),
             cancel,
+            close_stream: None,
         };
         let mut asked = Vec::new();
         let work = AssertUnwindSafe(self.dispatcher.handle_request(request, env)).catch_unwind();

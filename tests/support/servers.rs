@@ -98,6 +98,16 @@ impl Chatty {
         "done".into()
     }
 
+    /// Log, end the client's stream (SSE polling), work on, log again, answer "polled".
+    #[tool]
+    async fn poll_me(&self, ctx: Context) -> String {
+        ctx.info("before").await;
+        let closed = ctx.close_sse_stream();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        ctx.info("after").await;
+        format!("polled (closed: {closed})")
+    }
+
     /// Wait until cancelled (or 30 s), then say which.
     #[tool]
     async fn wait(&self, ctx: Context) -> String {

@@ -174,7 +174,7 @@ impl Context {
         requested_schema: Map<String, Value>,
     ) -> Result<ElicitResult, PeerError> {
         if !supports_form(self.client_capabilities()) {
-            return Err(PeerError::MissingCapability("elicitation.form"));
+            return Err(self.missing_capability("elicitation.form").await);
         }
         let params = ElicitFormParams::new(message, requested_schema);
         let answer = self
@@ -210,7 +210,7 @@ impl Context {
         elicitation_id: impl Into<String>,
     ) -> Result<ElicitAction, PeerError> {
         if !supports_mode(self.client_capabilities(), "url") {
-            return Err(PeerError::MissingCapability("elicitation.url"));
+            return Err(self.missing_capability("elicitation.url").await);
         }
         let params = ElicitUrlParams::new(message, url, elicitation_id);
         let answer = self

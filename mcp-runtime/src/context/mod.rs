@@ -60,6 +60,8 @@ struct Inner {
     server: ServerHandle,
     /// Set for 2026-07-28 requests that may answer `InputRequiredResult`.
     input: Option<Arc<InputExchange>>,
+    /// Set when the transport can end the client's stream early (SSE polling).
+    close_stream: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl Context {
@@ -80,8 +82,49 @@ impl Context {
                 outbound,
                 server,
                 input: None,
+                close_stream: None,
             }),
             input_key: None,
+        }
+    }
+
+    /// Lets [`close_sse_stream`](Self::close_sse_stream) reach the transport.
+    pub(crate) fn with_stream_control(self, close: Option<Arc<tokio::sync::Notify>>) -> Self {
+        let Some(close) = close else { return self };
+        match Arc::try_unwrap(self.inner) {
+            Ok(mut inner) => {
+                inner.close_stream = Some(close);
+                Context {
+                    inner: Arc::new(inner),
+                    input_key: self.input_key,
+                }
+            }
+            Err(inner) => Context {
+                inner,
+                input_key: self.input_key,
+            },
+        }
+    }
+
+    /// Ends the client's SSE stream for this request now, while the request goes on (SSE
+    /// polling, 2025-11-25): its later messages and its response wait in the event store and
+    /// the client fetches them by reconnecting with `Last-Event-ID` after the `retry`
+    /// interval. Returns `false`, doing nothing, when the stream cannot be resumed (no event
+    /// store, JSON responses, stdio, or a client older than 2025-11-25).
+    ///
+    /// ```no_run
+    /// # async fn long_job(ctx: mcp_runtime::Context) {
+    /// ctx.close_sse_stream(); // don't hold a connection open for the next ten minutes
+    /// tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    /// # }
+    /// ```
+    pub fn close_sse_stream(&self) -> bool {
+        match &self.inner.close_stream {
+            Some(close) => {
+                close.notify_one();
+                true
+            }
+            None => false,
         }
     }
 
@@ -316,11 +359,18 @@ impl Context {
         if self.client_capabilities().supports(capability) {
             return Ok(());
         }
+        Err(self.missing_capability(capability).await)
+    }
+
+    /// Reports that the client lacks `capability` (which may name a sub-capability such as
+    /// `elicitation.url`): the error in the handshake era; in 2026-07-28 the request is
+    /// answered with -32021 and this never returns to the handler.
+    pub(crate) async fn missing_capability(&self, capability: &'static str) -> PeerError {
         if let Some(input) = &self.inner.input {
             input.require_capability(capability);
             input.over().await;
-            return Err(PeerError::Closed);
+            return PeerError::Closed;
         }
-        Err(PeerError::MissingCapability(capability))
+        PeerError::MissingCapability(capability)
     }
 }

@@ -41,7 +41,11 @@ impl Context {
         &self,
         request: CreateMessageRequest,
     ) -> Result<CreateMessageResult, PeerError> {
-        check_sampling(self.client_capabilities(), &request)?;
+        if let Err(PeerError::MissingCapability(capability)) =
+            check_sampling(self.client_capabilities(), &request)
+        {
+            return Err(self.missing_capability(capability).await);
+        }
         let answer = self
             .request("sampling/createMessage", to_params(&request))
             .await?;

@@ -112,6 +112,7 @@ async fn initialize(
         peer: session.peer.clone(),
         outbound: None,
         cancel: session.cancel.child_token(),
+        close_stream: None,
     };
     let id = request.id.clone();
     let reply = app
@@ -209,6 +210,7 @@ async fn dispatch(
             peer,
             outbound: None,
             cancel,
+            close_stream: None,
         };
         let id = request.id.clone();
         let reply = app
@@ -218,10 +220,19 @@ async fn dispatch(
             .unwrap_or_else(|| cancelled(&id));
         return Ok(json(reply, header));
     }
+    // Version for priming: the session's negotiated one (a client that negotiated 2025-11-25
+    // understands priming events whatever header it sends), else the header's.
+    let version = session
+        .as_ref()
+        .and_then(|s| s.peer.protocol_version())
+        .unwrap_or(version);
+    let resumable =
+        app.config.event_store.is_some() && version::at_least(version, version::V2025_11_25);
     let env = RequestEnv {
         peer,
         outbound: None,
         cancel,
+        close_stream: resumable.then(|| Arc::new(tokio::sync::Notify::new())),
     };
     // Registered now, not when the task first runs: a `notifications/cancelled` POSTed right
     // after this request must find it.
@@ -283,6 +294,14 @@ async fn guarded_pump(
     }
 }
 
+/// Completes when `notify` fires; never without one.
+async fn wait_for(notify: Option<&tokio::sync::Notify>) {
+    match notify {
+        Some(n) => n.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Runs one request, passing its related messages and then its response to the stream.
 async fn pump(
     app: Arc<App>,
@@ -294,6 +313,7 @@ async fn pump(
 ) {
     let (tx, mut rx) = mpsc::channel::<String>(16);
     let id = request.id.clone();
+    let close = env.close_stream.clone();
     let env = RequestEnv {
         outbound: Some(tx),
         ..env
@@ -304,6 +324,8 @@ async fn pump(
         tokio::select! {
             reply = &mut work => break reply,
             Some(frame) = rx.recv() => sink.send(frame).await,
+            // SSE polling: end the client's stream; events keep going to the store.
+            () = wait_for(close.as_deref()) => sink.detach().await,
         }
     };
     while let Ok(frame) = rx.try_recv() {

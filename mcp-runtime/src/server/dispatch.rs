@@ -87,6 +87,9 @@ pub struct RequestEnv {
     pub outbound: Option<mpsc::Sender<String>>,
     /// Cancelled by `notifications/cancelled` or when the session ends.
     pub cancel: CancellationToken,
+    /// Set when the transport can end the client's stream early and let it resume
+    /// (SSE polling); [`Context::close_sse_stream`] notifies it.
+    pub close_stream: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl RequestEnv {
@@ -96,6 +99,7 @@ impl RequestEnv {
             peer,
             outbound,
             cancel: CancellationToken::new(),
+            close_stream: None,
         }
     }
 }
@@ -212,6 +216,7 @@ impl Dispatcher {
             env.outbound,
             self.handle.clone(),
         )
+        .with_stream_control(env.close_stream)
         .with_input(input)
     }
 

@@ -214,7 +214,7 @@ impl InputExchange {
                 error_codes::MISSING_REQUIRED_CLIENT_CAPABILITY,
                 format!("this request needs the client capability `{capability}`"),
             )
-            .with_data(json!({ "requiredCapabilities": { *capability: {} } }))),
+            .with_data(json!({ "requiredCapabilities": nested_capability(capability) }))),
             Some(Stopped::InvalidResponse(problem)) => Err(ErrorObject::invalid_params(problem)),
             None => {
                 let state = self
@@ -297,6 +297,13 @@ impl<T> Drop for Gate<'_, T> {
     fn drop(&mut self) {
         self.exchange.over.cancel();
     }
+}
+
+/// `elicitation.url` as the capabilities object `{"elicitation": {"url": {}}}`.
+fn nested_capability(capability: &str) -> Value {
+    capability
+        .rsplit('.')
+        .fold(json!({}), |inner, name| json!({ name: inner }))
 }
 
 #[cfg(test)]
@@ -396,5 +403,14 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code, -32602);
+    }
+
+    #[test]
+    fn sub_capabilities_nest() {
+        assert_eq!(nested_capability("sampling"), json!({"sampling": {}}));
+        assert_eq!(
+            nested_capability("elicitation.url"),
+            json!({"elicitation": {"url": {}}})
+        );
     }
 }

@@ -172,6 +172,7 @@ impl Dispatcher {
             peer,
             outbound: call.outbound.clone(),
             cancel: call.cancel.clone(),
+            close_stream: None,
         };
         Ok(Some((env, input)))
     }
