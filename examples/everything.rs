@@ -304,9 +304,11 @@ impl Everything {
         )
     }
 
-    /// Tests SSE stream resumption: the result can be replayed after a reconnect.
+    /// Tests SSE stream resumption: the server ends the stream early (SSE polling) and the
+    /// client fetches the result by reconnecting with `Last-Event-ID`.
     #[tool]
-    async fn test_reconnection(&self) -> &'static str {
+    async fn test_reconnection(&self, ctx: Context) -> &'static str {
+        ctx.close_sse_stream();
         tokio::time::sleep(Duration::from_millis(100)).await;
         "Reconnection test completed successfully"
     }
