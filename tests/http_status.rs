@@ -469,3 +469,73 @@ async fn delete_ends_the_session_and_a_second_delete_is_404() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_endpoint_path_is_configurable() {
+    let (server, mut client) =
+        initialized(HttpConfig::new(Mode::Stateful).path("/api/v1/mcp")).await;
+    assert!(server.url.ends_with("/api/v1/mcp"));
+    assert_eq!(client.request("ping", json!({})).await.status, 200);
+    let elsewhere = client
+        .http
+        .post(format!("http://{}/mcp", server.addr))
+        .body(PING)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 404);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn idle_streams_get_keep_alive_comments() {
+    let (server, client) =
+        initialized(HttpConfig::new(Mode::Stateful).keep_alive(Some(Duration::from_millis(50))))
+            .await;
+    let get = client
+        .http
+        .get(&server.url)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", client.session.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let mut body = get.bytes_stream();
+    let mut seen = String::new();
+    use futures_util::StreamExt;
+    while !seen.lines().any(|l| l.starts_with(':')) {
+        let chunk = tokio::time::timeout(Duration::from_secs(2), body.next())
+            .await
+            .expect("a keep-alive comment within 2 s")
+            .expect("stream open")
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(body);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn after_shutdown_no_session_opens() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mcp = mcp_runtime::StreamableHttp::new(Calculator, Mode::Stateful.into());
+    let app = mcp.router();
+    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut client = Client::new(&format!("http://{addr}/mcp"));
+    client.initialize().await;
+    mcp.shutdown();
+    assert_eq!(mcp.session_count(), 0);
+    assert_eq!(
+        client.request("ping", json!({})).await.status,
+        404,
+        "its session ended"
+    );
+    let reply = Client::new(&client.url)
+        .post(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "x", "version": "1"}}}))
+        .await;
+    assert_eq!(reply.status, 503);
+    assert_jsonrpc_error(&reply.body, -32000);
+    task.abort();
+}

@@ -316,6 +316,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn defaults_match_the_python_sdk_session_manager() {
+        let c = HttpConfig::default();
+        assert_eq!(c.mode, Mode::Stateful);
+        assert!(!c.json_response);
+        assert_eq!(c.path, "/mcp");
+        assert!(c.event_store.is_none());
+        assert_eq!(c.security, Security::Auto);
+        assert_eq!(c.retry_interval, None);
+        assert_eq!(c.keep_alive, Some(Duration::from_secs(15)));
+        assert_eq!(c.session_idle_timeout, Some(Duration::from_secs(1800)));
+        assert_eq!(c.max_sessions, 10_000);
+        assert_eq!(c.max_request_body, 4 * 1024 * 1024);
+        assert_eq!(c.page_size, None);
+        assert_eq!(HttpConfig::from(Mode::Stateless).mode, Mode::Stateless);
+    }
+
+    #[test]
     fn port_wildcards() {
         assert!(matches_pattern("localhost:*", "localhost"));
         assert!(matches_pattern("localhost:*", "LOCALHOST:8080"));

@@ -37,6 +37,8 @@ pub(crate) enum HttpError {
     StreamConflict,
     #[error("Service Unavailable: too many sessions")]
     TooManySessions,
+    #[error("Service Unavailable: the server is shutting down")]
+    ShuttingDown,
     #[error("Invalid Host header: {0}")]
     BadHost(String),
     #[error("Invalid Origin header: {0}")]
@@ -58,7 +60,7 @@ impl HttpError {
             HttpError::UnknownSession => StatusCode::NOT_FOUND,
             HttpError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             HttpError::StreamConflict => StatusCode::CONFLICT,
-            HttpError::TooManySessions => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::TooManySessions | HttpError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::BadHost(_) => StatusCode::MISDIRECTED_REQUEST,
             HttpError::BadOrigin(_) => StatusCode::FORBIDDEN,
         }

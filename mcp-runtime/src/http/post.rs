@@ -14,7 +14,7 @@ use super::{App, headers, modern, sse};
 use crate::config::Mode;
 use crate::protocol::{ErrorObject, Message, Request, error_codes, error_json, version};
 use crate::server::{InFlight, Peer, RequestEnv};
-use crate::session::{Lookup, Principal, Session, StreamSink};
+use crate::session::{Lookup, Principal, Refusal, Session, StreamSink};
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
@@ -106,7 +106,10 @@ async fn initialize(
     let session = app
         .sessions
         .create(principal)
-        .ok_or(HttpError::TooManySessions)?;
+        .map_err(|refusal| match refusal {
+            Refusal::Full => HttpError::TooManySessions,
+            Refusal::ShuttingDown => HttpError::ShuttingDown,
+        })?;
     app.ensure_background();
     let env = RequestEnv {
         peer: session.peer.clone(),

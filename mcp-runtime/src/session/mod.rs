@@ -152,6 +152,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Why no session was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// `max_sessions` are open.
+    Full,
+    /// The endpoint shut down.
+    ShuttingDown,
+}
+
 /// Why a request found no session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lookup {
@@ -188,11 +197,14 @@ impl SessionManager {
         u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Opens a session, or returns `None` when `max_sessions` are open.
-    pub(crate) fn create(&self, principal: Option<Principal>) -> Option<Arc<Session>> {
+    /// Opens a session, unless `max_sessions` are open or the manager shut down.
+    pub(crate) fn create(&self, principal: Option<Principal>) -> Result<Arc<Session>, Refusal> {
+        if self.shutdown.is_cancelled() {
+            return Err(Refusal::ShuttingDown);
+        }
         if self.count.fetch_add(1, Ordering::AcqRel) >= self.max_sessions {
             self.count.fetch_sub(1, Ordering::AcqRel);
-            return None;
+            return Err(Refusal::Full);
         }
         let session = Arc::new(Session {
             id: uuid::Uuid::new_v4().as_u128(),
@@ -206,8 +218,13 @@ impl SessionManager {
             standalone: OnceLock::new(),
         });
         self.sessions.insert(session.id, session.clone());
+        if self.shutdown.is_cancelled() {
+            // Shut down while we were opening it: shutdown may have missed it in the table.
+            self.remove(session.id);
+            return Err(Refusal::ShuttingDown);
+        }
         tracing::debug!(session = %session.key(), "session opened");
-        Some(session)
+        Ok(session)
     }
 
     /// Finds the session named by an `Mcp-Session-Id` header and marks it active.
@@ -320,9 +337,19 @@ mod tests {
         let m = SessionManager::new(2, None);
         let a = m.create(None).unwrap();
         m.create(None).unwrap();
-        assert!(m.create(None).is_none());
+        assert_eq!(m.create(None).unwrap_err(), Refusal::Full);
         assert!(m.remove_session(&a));
-        assert!(m.create(None).is_some());
+        assert!(m.create(None).is_ok());
+    }
+
+    #[test]
+    fn nothing_opens_after_shutdown() {
+        let m = SessionManager::new(10, None);
+        let s = m.create(None).unwrap();
+        m.shutdown();
+        assert!(s.cancel.is_cancelled());
+        assert_eq!(m.len(), 0);
+        assert_eq!(m.create(None).unwrap_err(), Refusal::ShuttingDown);
     }
 
     #[test]
