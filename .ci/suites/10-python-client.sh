@@ -25,8 +25,9 @@ ci_start_server "$log" "$port" "$quickstart" "127.0.0.1:$port"
 
 ci_log "mcp $MCP_VERSION (Python) -> quickstart at http://127.0.0.1:$port/mcp, stdio example"
 if "$venv/bin/python" "$CI_ROOT/.ci/clients/python_client.py" \
-  --url "http://127.0.0.1:$port/mcp" --stdio "$stdio"; then
-  ci_log "PASS: Python SDK client $MCP_VERSION (http legacy+auto, stdio legacy+auto) in ${SECONDS}s"
+  --url "http://127.0.0.1:$port/mcp" --stdio "$stdio" \
+  && "$venv/bin/python" "$CI_ROOT/.ci/clients/python_modern.py" "http://127.0.0.1:$port/mcp"; then
+  ci_log "PASS: Python SDK client $MCP_VERSION (http legacy+auto, stdio legacy+auto, auto speaks 2026-07-28) in ${SECONDS}s"
 else
   echo "--- quickstart log (last 40 lines)"
   tail -n 40 "$log"
