@@ -289,3 +289,81 @@ async fn structured_tools_and_subscriptions_over_http() {
     );
     server.stop().await;
 }
+
+/// A server defined in another crate (the `integration_tests` library, two modules down) with
+/// `#[tool(local)]` tools, served over HTTP on the multi-threaded runtime.
+mod from_another_crate {
+    use std::sync::atomic::Ordering;
+
+    use integration_tests::servers::library::notebook::Notebook;
+    use integration_tests::{SseReader, TestServer};
+    use mcp_runtime::Mode;
+    use serde_json::json;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn local_tools_stream_progress_while_they_run() {
+        let notebook = Notebook::default();
+        let pages = notebook.pages.clone();
+        let server = TestServer::start(notebook, Mode::Stateful).await;
+        let mut client = server.client();
+        let init = client.initialize().await;
+        // `#[mcp_server]`'s defaults are those of the crate that defines the server.
+        assert_eq!(init["result"]["serverInfo"]["name"], "integration-tests");
+
+        // More progress notifications than the request's channel holds (16): the transport
+        // forwards them while the tool runs on its own thread.
+        let reply = client
+            .request(
+                "tools/call",
+                json!({"name": "write", "arguments": {"lines": 40}, "_meta": {"progressToken": "w"}}),
+            )
+            .await;
+        let messages = reply.messages();
+        let progress = messages
+            .iter()
+            .filter(|m| m["method"] == "notifications/progress")
+            .count();
+        assert_eq!(progress, 40);
+        let response = messages.last().unwrap();
+        assert_eq!(
+            response["result"]["content"][0]["text"], "page 1 written",
+            "{response}"
+        );
+        assert_eq!(pages.lock().unwrap()[0].lines().count(), 40);
+        let result = client.call_tool("count", json!({})).await;
+        assert_eq!(result["content"][0]["text"], "1");
+        server.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn cancelling_a_local_tool_ends_it() {
+        let notebook = Notebook::default();
+        let dropped = notebook.dropped.clone();
+        let server = TestServer::start(notebook, Mode::Stateful).await;
+        let mut client = server.client();
+        client.initialize().await;
+        let call = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "ponder", "arguments": {}}});
+        let mut stream = SseReader::new(
+            client
+                .post_builder()
+                .body(call.to_string())
+                .send()
+                .await
+                .unwrap(),
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 7}});
+        assert_eq!(client.post(&cancel).await.status, 202);
+        let (_, last) = stream.next_message().await.unwrap();
+        assert_eq!(last["error"]["code"], -32800);
+        // The tool's thread saw the cancellation and dropped the tool's future.
+        for _ in 0..100 {
+            if dropped.load(Ordering::SeqCst) == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(dropped.load(Ordering::SeqCst), 1);
+        server.stop().await;
+    }
+}

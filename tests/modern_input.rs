@@ -260,3 +260,29 @@ async fn the_same_tool_asks_on_the_stream_in_the_handshake_era() {
     assert!(response["result"].get("resultType").is_none());
     server.stop().await;
 }
+
+/// A `#[tool(local)]` tool, whose future runs on a thread of its own, asks the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_local_tool_asks_the_client_too() {
+    use integration_tests::servers::library::notebook::Notebook;
+
+    let notebook = Notebook::default();
+    let dropped = notebook.dropped.clone();
+    let server = TestServer::start(notebook, Mode::Stateless).await;
+    let mut client = ModernClient::new(&server.url);
+    let call = json!({"name": "sign", "arguments": {}});
+    let first = client.result("tools/call", call.clone()).await;
+    assert_eq!(first["resultType"], "input_required", "{first}");
+    assert_eq!(
+        first["inputRequests"]["input-0"]["params"]["message"],
+        "Your name?"
+    );
+    let mut retry = call.clone();
+    retry["inputResponses"] = json!({"input-0": accept("name", "Ada")});
+    retry["requestState"] = first["requestState"].clone();
+    let done = client.result("tools/call", retry).await;
+    assert_eq!(done["content"][0]["text"], "signed: Ada", "{done}");
+    // Both runs' futures were dropped: the stopped one and the finished one.
+    assert_eq!(dropped.load(Ordering::SeqCst), 2);
+    server.stop().await;
+}

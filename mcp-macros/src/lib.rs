@@ -28,7 +28,8 @@ use crate::ctxt::Ctxt;
 
 /// Implements `mcp_runtime::MCPServer` for the type of an inherent `impl` block, with its
 /// `#[tool]`, `#[resource]` and `#[prompt]` methods as the server's tools, resources and
-/// prompts.
+/// prompts. One block per type has the attribute; the type's other impl blocks are plain, and
+/// handlers may call their methods.
 ///
 /// Arguments, all optional:
 /// - `name = "..."`, `version = "..."`: the server's name and version (default: the crate's
@@ -72,6 +73,9 @@ fn mcp_server_impl(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
 /// - `structured`: the value returned (`T`, or `T` of `Result<T, E>`) is structured content,
 ///   with an `outputSchema`; `T: Serialize + JsonSchema`. Returning `Json<T>` does the same
 ///   without the flag;
+/// - `local`: for an `async` tool whose future is not `Send` (it holds an `Rc`, a `RefCell`
+///   borrow or a lock guard across an `.await`): it runs on a thread of its own, on a clone of
+///   the server (`Self: Clone`);
 /// - `icon = "https://..."` or `icon(src = "...", mime_type = "...", sizes = "48x48 any",
 ///   theme = "light" | "dark")`, repeatable.
 ///

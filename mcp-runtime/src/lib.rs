@@ -27,11 +27,14 @@
 //! ```
 
 mod args;
+mod arguments;
 mod completion;
 mod config;
 mod context;
 mod error;
 mod http;
+mod input_schema;
+mod local;
 mod prompt;
 pub mod protocol;
 mod resource;
@@ -70,6 +73,51 @@ pub use http::StreamableHttp;
 /// }
 ///
 /// assert_eq!(Echo.server_info().name, "echo");
+/// ```
+///
+/// The server may be generic, and keep its state behind `Arc`s or locks (tools take `&self`
+/// and may run concurrently). One impl block of the type carries `#[mcp_server]`; the others
+/// are plain, and its tools may call their methods. Without `name` and `version`, they are
+/// those of the crate that defines the server.
+///
+/// ```
+/// use std::sync::Mutex;
+///
+/// use mcp_runtime::{mcp_server, tool, MCPServer};
+///
+/// trait Store: Send + Sync + 'static {
+///     fn get(&self, key: &str) -> Option<String>;
+/// }
+///
+/// struct KeyValue<S: Store> {
+///     store: S,
+///     reads: Mutex<u64>,
+/// }
+///
+/// #[mcp_server]
+/// impl<S: Store> KeyValue<S> {
+///     /// Read a key.
+///     #[tool(read_only)]
+///     fn get(&self, key: String) -> Result<String, String> {
+///         self.count_read();
+///         self.store.get(&key).ok_or_else(|| format!("no key {key}"))
+///     }
+/// }
+///
+/// impl<S: Store> KeyValue<S> {
+///     fn count_read(&self) {
+///         *self.reads.lock().unwrap() += 1;
+///     }
+/// }
+///
+/// struct Empty;
+/// impl Store for Empty {
+///     fn get(&self, _: &str) -> Option<String> { None }
+/// }
+///
+/// let server = KeyValue { store: Empty, reads: Mutex::new(0) };
+/// assert_eq!(server.server_info().name, env!("CARGO_PKG_NAME"));
+/// assert_eq!(server.tools()[0].name, "get");
 /// ```
 #[doc(inline)]
 pub use mcp_macros::mcp_server;
@@ -230,6 +278,65 @@ pub use mcp_macros::resource;
 /// let tools = Calculator.tools();
 /// assert_eq!(tools[0].output_schema.as_ref().unwrap()["required"], serde_json::json!(["value", "remainder"]));
 /// assert_eq!(tools[1].output_schema.as_ref().unwrap()["properties"]["result"]["type"], "integer");
+/// ```
+///
+/// # Input schemas
+///
+/// Each parameter is a property of the `inputSchema` (JSON Schema 2020-12, from
+/// `schemars::JsonSchema`); its type must also be `serde::Deserialize`. An `Option<T>`
+/// parameter is an optional `T`: not required, and not nullable either (strict clients reject
+/// `["integer", "null"]`). A `null` the client sends anyway counts as left out, except for an
+/// `Option<Option<T>>` parameter, which asks for `null` in the schema and tells it apart:
+/// `None` left out, `Some(None)` null. Named types (structs, enums) go to the schema's
+/// `$defs`; optional fields of structs are not nullable either.
+///
+/// # Tools whose future is not `Send`
+///
+/// Tools run on the server's worker threads, which move tasks between them, so a tool's future
+/// must be `Send`. One that holds an `Rc`, a `RefCell` borrow or a `std` lock guard across an
+/// `.await` is a compile error naming the tool and the value. Drop such values before the
+/// `.await` (or use `Arc`, `tokio::sync::Mutex`), or mark the tool `#[tool(local)]`:
+///
+/// - it runs on a thread of the runtime's blocking pool, in a `LocalSet`, driven by the
+///   server's runtime (multi-threaded or not): timers, I/O and `tokio::spawn` work as usual,
+///   and `tokio::task::spawn_local` too (for tasks that end with the tool);
+/// - on a clone of the server: `Self: Clone`, with the state that tools change behind an `Arc`
+///   so that the clone shares it. Its arguments are parsed first, and moved to that thread;
+/// - cancellation, progress, requests to the client and panics work as for any tool;
+/// - each running call holds a thread of the blocking pool (512 by default): prefer `Send`
+///   futures for tools that many clients call at once.
+///
+/// ```
+/// use std::rc::Rc;
+/// use std::sync::{Arc, Mutex};
+///
+/// use mcp_runtime::{mcp_server, tool, Context, MCPServer};
+///
+/// #[derive(Clone, Default)]
+/// struct Notes {
+///     notes: Arc<Mutex<Vec<String>>>,
+/// }
+///
+/// #[mcp_server]
+/// impl Notes {
+///     /// Take a note.
+///     #[tool(local)]
+///     async fn note(&self, text: String) -> usize {
+///         let draft = Rc::new(text); // not `Send`, and held across the `.await`
+///         tokio::task::yield_now().await;
+///         let mut notes = self.notes.lock().unwrap();
+///         notes.push(draft.to_string());
+///         notes.len()
+///     }
+/// }
+///
+/// # #[tokio::main] async fn main() {
+/// let notes = Notes::default();
+/// let arguments = serde_json::json!({"text": "buy milk"}).as_object().cloned();
+/// let call = notes.call_tool("note", arguments, Context::detached()).unwrap();
+/// assert_eq!(call.await.content[0].as_text(), Some("1"));
+/// assert_eq!(notes.notes.lock().unwrap().len(), 1); // the clone shares the `Arc`
+/// # }
 /// ```
 #[doc(inline)]
 pub use mcp_macros::tool;

@@ -86,7 +86,22 @@ pub async fn serve_listener(
     Ok(())
 }
 
-/// Completes on Ctrl-C, or SIGTERM on Unix.
+/// Completes on Ctrl-C, or SIGTERM on Unix: what [`serve`] stops on.
+///
+/// ```no_run
+/// # async fn run(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+/// # struct Echo;
+/// # #[mcp_runtime::mcp_server] impl Echo {}
+/// use mcp_runtime::{Mode, serve_listener, shutdown_signal};
+///
+/// // Stop on a signal, after saying so.
+/// let stop = async {
+///     shutdown_signal().await;
+///     eprintln!("stopping");
+/// };
+/// serve_listener(Echo, listener, Mode::Stateful, stop).await
+/// # }
+/// ```
 pub async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {

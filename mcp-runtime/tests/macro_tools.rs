@@ -453,7 +453,8 @@ impl Search {
 }
 
 /// The struct's own schema: its `$schema` kept (SEP-1613), the title schemars makes up from the
-/// type's name left out.
+/// type's name left out, and its optional field not nullable (strict clients reject
+/// `["integer", "null"]`), without the `default: null` that `#[serde(default)]` adds.
 #[test]
 fn args_struct_schema_is_the_struct_s() {
     assert_eq!(
@@ -465,11 +466,10 @@ fn args_struct_schema_is_the_struct_s() {
             "properties": {
                 "query": { "type": "string", "description": "What to look for." },
                 "limit": {
-                    "type": ["integer", "null"],
+                    "type": "integer",
                     "format": "uint32",
                     "minimum": 0,
                     "description": "At most this many results.",
-                    "default": null,
                 },
             },
             "required": ["query"],
@@ -649,10 +649,24 @@ mod hygiene {
     mod serde_json {}
     mod schemars {}
 
+    #[derive(Clone)]
     pub(super) struct Shadowed;
 
     #[mcp_server(name = "shadowed", instructions = "Shadows everything.")]
     impl Shadowed {
+        /// A future that is not `Send`.
+        #[tool(local)]
+        async fn local(&self, x: i64, ctx: Context) -> ::std::string::String {
+            let held = ::std::rc::Rc::new(x);
+            ctx.progress(
+                1.0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )
+            .await;
+            ::std::format!("{held}")
+        }
+
         /// Subtract.
         #[tool(read_only, title = "Subtract")]
         fn sub(
@@ -718,10 +732,19 @@ mod no_prelude {
 
     use ::mcp_runtime::{Context, mcp_server, prompt, resource, tool};
 
+    #[derive(::core::clone::Clone)]
     pub(super) struct Bare;
 
     #[mcp_server(name = "bare")]
     impl Bare {
+        /// A future that is not `Send`.
+        #[tool(local)]
+        async fn local(&self, x: ::std::option::Option<i64>) -> i64 {
+            let held = ::std::rc::Rc::new(x);
+            ::tokio::task::yield_now().await;
+            ::std::option::Option::unwrap_or(*held, 0)
+        }
+
         /// Negate.
         #[tool(read_only)]
         async fn neg(
@@ -753,7 +776,7 @@ mod no_prelude {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shadowed_names_change_nothing() {
     let server = hygiene::Shadowed;
     assert_eq!(
@@ -799,6 +822,9 @@ async fn shadowed_names_change_nothing() {
         call(&server, "unit", json!({})).await,
         CallToolResult::default()
     );
+    assert_eq!(text(&call(&server, "local", json!({ "x": 4 })).await), "4");
+    let server = hygiene::Shadowed;
+    assert_eq!(text(&call(&server, "local", json!({ "x": 3 })).await), "3");
 }
 
 #[derive(Serialize, JsonSchema)]

@@ -118,3 +118,95 @@ impl Chatty {
         }
     }
 }
+
+/// Servers as a library crate defines them for another crate (the test binaries) to serve: in
+/// nested modules, with the defaults of `#[mcp_server]` (the name and version of this crate).
+pub mod library {
+    /// A server with a `#[tool(local)]` tool.
+    pub mod notebook {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::{Arc, Mutex};
+
+        use mcp_runtime::{Context, mcp_server, tool};
+
+        /// Pages written by its tools, shared by its clones.
+        #[derive(Clone, Default)]
+        pub struct Notebook {
+            /// The pages written so far.
+            pub pages: Arc<Mutex<Vec<String>>>,
+            /// How many `local` tool futures have been dropped (finished or stopped).
+            pub dropped: Arc<AtomicUsize>,
+        }
+
+        struct CountOnDrop(Arc<AtomicUsize>);
+
+        impl Drop for CountOnDrop {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+
+        #[mcp_server]
+        impl Notebook {
+            /// Write a page of `lines` lines, reporting progress after each. The draft is an
+            /// `Rc<RefCell<_>>` held across `.await`s: the tool is `local`.
+            #[tool(local)]
+            async fn write(&self, lines: u32, ctx: Context) -> String {
+                let _dropped = CountOnDrop(self.dropped.clone());
+                let draft = Rc::new(RefCell::new(String::new()));
+                for line in 1..=lines {
+                    draft.borrow_mut().push_str(&format!("line {line}\n"));
+                    ctx.progress(f64::from(line), Some(f64::from(lines)), None)
+                        .await;
+                }
+                let page = draft.borrow().clone();
+                let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+                pages.push(page);
+                format!("page {} written", pages.len())
+            }
+
+            /// Wait, with a draft in an `Rc`, until the request is cancelled.
+            #[tool(local)]
+            async fn ponder(&self, ctx: Context) -> String {
+                let _dropped = CountOnDrop(self.dropped.clone());
+                let thought = Rc::new("hmm");
+                ctx.cancelled().await;
+                thought.to_string()
+            }
+
+            /// Ask the client for a name (with an `Rc` held across the question), then sign.
+            #[tool(local)]
+            async fn sign(&self, ctx: Context) -> Result<String, mcp_runtime::PeerError> {
+                let _dropped = CountOnDrop(self.dropped.clone());
+                let signature = Rc::new(RefCell::new(String::from("signed: ")));
+                let answer = ctx
+                    .request_with_capability(
+                        "elicitation",
+                        "elicitation/create",
+                        serde_json::json!({
+                            "message": "Your name?",
+                            "requestedSchema": {
+                                "type": "object",
+                                "properties": {"name": {"type": "string"}},
+                                "required": ["name"]
+                            }
+                        }),
+                    )
+                    .await?;
+                signature
+                    .borrow_mut()
+                    .push_str(answer["content"]["name"].as_str().unwrap_or("?"));
+                let signed = signature.borrow().clone();
+                Ok(signed)
+            }
+
+            /// How many pages there are.
+            #[tool(read_only)]
+            fn count(&self) -> usize {
+                self.pages.lock().unwrap_or_else(|p| p.into_inner()).len()
+            }
+        }
+    }
+}

@@ -8,7 +8,7 @@ use super::{One, flag, lit_str, missing_value, parse_attr, path_name, skip_value
 use crate::ctxt::Ctxt;
 
 /// `#[tool(name = "...", description = "...", title = "...", read_only, destructive,
-/// idempotent, open_world, structured, icon = "...")]`.
+/// idempotent, open_world, structured, local, icon = "...")]`.
 pub(crate) struct ToolArgs {
     pub(crate) name: Option<LitStr>,
     pub(crate) description: Option<LitStr>,
@@ -19,11 +19,13 @@ pub(crate) struct ToolArgs {
     pub(crate) open_world: Option<bool>,
     /// `structured` (or `structured = true`): the word, for errors.
     pub(crate) structured: Option<Ident>,
+    /// `local` (or `local = true`): the future is not `Send`; the word, for errors.
+    pub(crate) local: Option<Ident>,
     pub(crate) icons: Vec<IconArg>,
 }
 
 const TOOL_ARGS: &str = "`name`, `description`, `title`, `read_only`, `destructive`, \
-                         `idempotent`, `open_world`, `structured` and `icon`";
+                         `idempotent`, `open_world`, `structured`, `local` and `icon`";
 
 impl ToolArgs {
     pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
@@ -35,6 +37,7 @@ impl ToolArgs {
         let mut idempotent = One::new("idempotent");
         let mut open_world = One::new("open_world");
         let mut structured = One::new("structured");
+        let mut local = One::new("local");
         let mut icons = Vec::new();
         parse_attr(cx, attr, "#[tool]", |meta| {
             let path = &meta.path;
@@ -55,6 +58,9 @@ impl ToolArgs {
             } else if path.is_ident("structured") {
                 let word = path.get_ident().cloned();
                 structured.set(cx, path, flag(cx, &meta)?.map(|on| on.then_some(word)));
+            } else if path.is_ident("local") {
+                let word = path.get_ident().cloned();
+                local.set(cx, path, flag(cx, &meta)?.map(|on| on.then_some(word)));
             } else if path.is_ident("icon") {
                 icons.extend(IconArg::parse(cx, &meta)?);
             } else {
@@ -71,6 +77,7 @@ impl ToolArgs {
             idempotent: idempotent.value,
             open_world: open_world.value,
             structured: structured.value.flatten().flatten(),
+            local: local.value.flatten().flatten(),
             icons,
         }
     }
@@ -376,6 +383,7 @@ mod tests {
             idempotent = true,
             open_world,
             structured,
+            local,
             icon = "https://example.com/add.png",
         )]);
         let (args, errs) = tool(&attr);
@@ -388,6 +396,7 @@ mod tests {
         assert_eq!(args.idempotent, Some(true));
         assert_eq!(args.open_world, Some(true));
         assert!(args.structured.is_some());
+        assert!(args.local.is_some());
         assert_eq!(args.icons.len(), 1);
         assert_eq!(args.icons[0].src.value(), "https://example.com/add.png");
         assert!(args.has_annotations());
@@ -411,8 +420,8 @@ mod tests {
             errs,
             [
                 "unknown #[tool] argument `nam`; the arguments are `name`, `description`, \
-                 `title`, `read_only`, `destructive`, `idempotent`, `open_world`, `structured` \
-                 and `icon`",
+                 `title`, `read_only`, `destructive`, `idempotent`, `open_world`, `structured`, \
+                 `local` and `icon`",
                 "expected `true` or `false`",
                 "expected `title = \"...\"`",
             ]

@@ -47,7 +47,7 @@ pub(super) fn methods(server: &Server<'_>, private: &Private, names: &Names) -> 
             #ctx: #private::Context,
         ) -> #private::BoxFuture<
             '__mcp,
-            #private::core::result::Result<#private::Completion, #private::McpError>,
+            #private::Result<#private::Completion, #private::McpError>,
         > {
             let #private::CompleteParams {
                 reference: #reference,

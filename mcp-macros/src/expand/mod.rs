@@ -45,8 +45,8 @@ pub(crate) fn server(server: &Server<'_>) -> TokenStream {
         .map_or_else(|| env("CARGO_PKG_VERSION"), |v| quote!(#v));
     let instructions = server.args.instructions.as_ref().map(|text| {
         quote! {
-            fn instructions(&self) -> #private::core::option::Option<#private::std::string::String> {
-                #private::core::option::Option::Some(#private::core::convert::From::from(#text))
+            fn instructions(&self) -> #private::Option<#private::String> {
+                #private::some_text(#text)
             }
         }
     });
@@ -95,6 +95,7 @@ struct Names {
     reference: Ident,
     argument: Ident,
     context: Ident,
+    this: Ident,
 }
 
 impl Names {
@@ -114,28 +115,34 @@ impl Names {
             reference: ident("__reference"),
             argument: ident("__argument"),
             context: ident("__context"),
+            this: ident("__this"),
         }
     }
 }
 
 /// `Self::method(self, args...)`, awaited when the method is `async`.
 fn call(method: &Method<'_>, args: &[TokenStream]) -> TokenStream {
+    call_on(method, &quote!(self), args)
+}
+
+/// `Self::method(receiver, args...)`, awaited when the method is `async`.
+fn call_on(method: &Method<'_>, receiver: &TokenStream, args: &[TokenStream]) -> TokenStream {
     let ident = method.ident();
     let await_ = method.is_async().then(|| quote!(.await));
-    quote!(Self::#ident(self, #(#args),*) #await_)
+    quote!(Self::#ident(#receiver, #(#args),*) #await_)
 }
 
 /// `Some("text")` as an `Option<&str>`, or `None`.
 fn option_str(private: &Private, text: Option<&str>) -> TokenStream {
     match text {
-        Some(text) => quote!(#private::core::option::Option::Some(#text)),
-        None => quote!(#private::core::option::Option::None),
+        Some(text) => quote!(#private::Some(#text)),
+        None => quote!(#private::None),
     }
 }
 
 /// `Some(String::from("text"))`, for a descriptor's optional field.
 fn some_string(private: &Private, text: &str) -> TokenStream {
-    quote!(#private::core::option::Option::Some(#private::core::convert::From::from(#text)))
+    quote!(#private::some_text(#text))
 }
 
 /// The statements setting a descriptor's optional fields: `title`, `description` and `icons`.
@@ -157,7 +164,7 @@ fn common_setters(
     }
     if !icons.is_empty() {
         let icons = icons.iter().map(|icon| icon_expr(private, icon));
-        setters.push(quote!(#var.icons = #private::core::convert::From::from([#(#icons),*]);));
+        setters.push(quote!(#var.icons = #private::vec([#(#icons),*]);));
     }
     setters
 }
@@ -193,11 +200,11 @@ fn with_setters(var: &Ident, constructor: TokenStream, setters: &[TokenStream]) 
     })
 }
 
-/// `From::from([items])` as a `Vec`, or `Vec::new()`.
+/// `vec([items])`, or `Vec::new()`.
 fn vec_of(private: &Private, items: Vec<TokenStream>) -> TokenStream {
     if items.is_empty() {
-        quote!(#private::std::vec::Vec::new())
+        quote!(#private::Vec::new())
     } else {
-        quote!(#private::core::convert::From::from([#(#items),*]))
+        quote!(#private::vec([#(#items),*]))
     }
 }

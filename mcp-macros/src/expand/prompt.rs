@@ -23,26 +23,26 @@ pub(super) fn methods(server: &Server<'_>, private: &Private, names: &Names) -> 
     );
     let arms = prompts.iter().map(|p| get_arm(p, private, names));
     quote! {
-        fn prompts(&self) -> #private::std::vec::Vec<#private::Prompt> {
+        fn prompts(&self) -> #private::Vec<#private::Prompt> {
             #list
         }
 
         fn get_prompt<'__mcp>(
             &'__mcp self,
-            #name: &#private::core::primitive::str,
+            #name: &#private::str,
             #arguments: #private::Arguments,
             #ctx: #private::Context,
-        ) -> #private::core::option::Option<
+        ) -> #private::Option<
             #private::BoxFuture<
                 '__mcp,
-                #private::core::result::Result<#private::GetPromptResult, #private::McpError>,
+                #private::Result<#private::GetPromptResult, #private::McpError>,
             >,
         > {
             match #name {
                 #(#arms)*
                 _ => {
                     let _ = (#arguments, #ctx);
-                    #private::core::option::Option::None
+                    #private::None
                 }
             }
         }
@@ -72,8 +72,7 @@ fn descriptor(prompt: &Prompt<'_>, private: &Private) -> TokenStream {
         })
         .collect();
     if !arguments.is_empty() {
-        setters
-            .push(quote!(#var.arguments = #private::core::convert::From::from([#(#arguments),*]);));
+        setters.push(quote!(#var.arguments = #private::vec([#(#arguments),*]);));
     }
     with_setters(&var, quote!(#private::Prompt::new(#name)), &setters)
 }
@@ -88,8 +87,8 @@ fn get_arm(prompt: &Prompt<'_>, private: &Private, names: &Names) -> TokenStream
         outcome,
         ..
     } = names;
-    let result = quote!(#private::core::result::Result);
-    let option = quote!(#private::core::option::Option);
+    let result = quote!(#private::Result);
+    let option = quote!(#private::Option);
 
     let mut call_args = Vec::new();
     let mut takes = Vec::new();

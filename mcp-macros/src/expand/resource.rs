@@ -33,28 +33,28 @@ pub(super) fn methods(server: &Server<'_>, private: &Private, names: &Names) -> 
     });
     let template_reads = templates.iter().map(|r| template_read(r, private, names));
     quote! {
-        fn resources(&self) -> #private::std::vec::Vec<#private::Resource> {
+        fn resources(&self) -> #private::Vec<#private::Resource> {
             #list
         }
 
-        fn resource_templates(&self) -> #private::std::vec::Vec<#private::ResourceTemplate> {
+        fn resource_templates(&self) -> #private::Vec<#private::ResourceTemplate> {
             #template_list
         }
 
         fn read_resource<'__mcp>(
             &'__mcp self,
-            #uri: &#private::core::primitive::str,
+            #uri: &#private::str,
             #ctx: #private::Context,
-        ) -> #private::core::option::Option<
+        ) -> #private::Option<
             #private::BoxFuture<
                 '__mcp,
-                #private::core::result::Result<#private::ReadResourceResult, #private::McpError>,
+                #private::Result<#private::ReadResourceResult, #private::McpError>,
             >,
         > {
             #fixed_match
             #(#template_reads)*
             let _ = #ctx;
-            #private::core::option::Option::None
+            #private::None
         }
     }
 }
@@ -88,7 +88,7 @@ fn descriptor(resource: &Resource<'_>, private: &Private) -> TokenStream {
 fn fixed_arm(resource: &Resource<'_>, private: &Private, names: &Names) -> TokenStream {
     let uri_lit = &resource.uri;
     let read = read_future(resource, private, names, quote!(#uri_lit));
-    quote!(#uri_lit => return #private::core::option::Option::Some(#read),)
+    quote!(#uri_lit => return #private::Some(#read),)
 }
 
 /// `if let Some(matched) = TemplateMatch::new(...) { if let (Some(a), ...) = ... { return
@@ -107,18 +107,18 @@ fn template_read(resource: &Resource<'_>, private: &Private, names: &Names) -> T
             .expect("validated: template parameters are identifiers");
         let ty = flat.ty;
         let name = param.name().unwrap_or_default();
-        locals.push(quote!(#private::core::option::Option::Some(#local)));
+        locals.push(quote!(#private::Some(#local)));
         parses.push(quote_spanned!(ty.span()=> #matched.parse::<#ty>(#name)));
     }
     let read = read_future(resource, private, names, quote!(&#uri));
     quote! {
-        if let #private::core::option::Option::Some(#matched) =
+        if let #private::Some(#matched) =
             #private::TemplateMatch::new(#template, #uri)
         {
             if let (#(#locals,)*) = (#(#parses,)*) {
-                let #uri: #private::std::string::String =
-                    #private::core::convert::From::from(#uri);
-                return #private::core::option::Option::Some(#read);
+                let #uri: #private::String =
+                    #private::From::from(#uri);
+                return #private::Some(#read);
             }
         }
     }

@@ -4,7 +4,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::{Names, call, common_setters, vec_of, with_setters};
+use super::{Names, call_on, common_setters, vec_of, with_setters};
 use crate::ast::{Output, ParamKind, Structured, Tool};
 use crate::private::Private;
 
@@ -22,21 +22,24 @@ pub(super) fn methods(tools: &[Tool<'_>], private: &Private, names: &Names) -> T
     );
     let arms = tools.iter().map(|tool| call_arm(tool, private, names));
     quote! {
-        fn tools(&self) -> #private::std::vec::Vec<#private::Tool> {
+        fn tools(&self) -> #private::Vec<#private::Tool> {
             #descriptors
         }
 
         fn call_tool<'__mcp>(
             &'__mcp self,
-            #name: &#private::core::primitive::str,
+            #name: &#private::str,
             #arguments: #private::Arguments,
             #ctx: #private::Context,
-        ) -> #private::core::option::Option<#private::BoxFuture<'__mcp, #private::CallToolResult>> {
+        ) -> #private::Option<#private::BoxFuture<'__mcp, #private::CallToolResult>> {
+            // Picks how each return value converts (see `convert`).
+            #[allow(unused_imports)]
+            use #private::{IntoResultKind as _, SerializeKind as _};
             match #name {
                 #(#arms)*
                 _ => {
                     let _ = (#arguments, #ctx);
-                    #private::core::option::Option::None
+                    #private::None
                 }
             }
         }
@@ -48,15 +51,10 @@ fn descriptor(tool: &Tool<'_>, private: &Private) -> TokenStream {
     let var = Ident::new("__tool", Span::call_site());
     let name = &tool.name;
     let schema = input_schema(tool, private);
-    let some = quote!(#private::core::option::Option::Some);
+    let description = super::option_str(private, tool.description.as_deref());
+    let some = quote!(#private::Some);
     let args = &tool.args;
-    let mut setters = common_setters(
-        private,
-        &var,
-        args.title.as_ref(),
-        tool.description.as_deref(),
-        &args.icons,
-    );
+    let mut setters = common_setters(private, &var, args.title.as_ref(), None, &args.icons);
     if args.has_annotations() {
         let mut fields = Vec::new();
         if let Some(title) = &args.title {
@@ -78,7 +76,7 @@ fn descriptor(tool: &Tool<'_>, private: &Private) -> TokenStream {
         setters.push(quote! {
             #var.annotations = #some(#private::ToolAnnotations {
                 #(#fields)*
-                ..#private::core::default::Default::default()
+                ..#private::Default::default()
             });
         });
     }
@@ -87,7 +85,8 @@ fn descriptor(tool: &Tool<'_>, private: &Private) -> TokenStream {
         let schema = quote_spanned!(ty.span()=> #at_ty::output_schema::<#ty>());
         setters.push(quote!(#var.output_schema = #some(#schema);));
     }
-    with_setters(&var, quote!(#private::Tool::new(#name, #schema)), &setters)
+    let constructor = quote!(#private::tool(#name, #description, #schema));
+    with_setters(&var, constructor, &setters)
 }
 
 /// The JSON Schema of the tool's arguments.
@@ -96,18 +95,21 @@ fn input_schema(tool: &Tool<'_>, private: &Private) -> TokenStream {
     for param in &tool.method.params {
         match &param.kind {
             ParamKind::Args { inner } => {
-                let private = private.at(inner.span());
-                return quote_spanned!(inner.span()=> #private::struct_input_schema::<#inner>());
+                let argument = argument(private, inner);
+                return quote!(#private::struct_input_schema(#argument));
             }
             ParamKind::Flat(flat) => {
-                let ty = flat.ty;
+                let argument = argument(private, flat.ty);
                 let name = param.name().unwrap_or_default();
-                let description =
-                    super::option_str(private, param.description.as_ref().map(|d| &*d.text));
-                let required = !flat.optional;
-                params.push(
-                    quote_spanned!(ty.span()=> .param::<#ty>(#name, #description, #required)),
-                );
+                params.push(if flat.optional {
+                    quote!(.optional(#name, #argument))
+                } else {
+                    quote!(.required(#name, #argument))
+                });
+                if let Some(description) = &param.description {
+                    let text = &description.text;
+                    params.push(quote!(.described(#text)));
+                }
             }
             ParamKind::Context | ParamKind::ContextRef => {}
         }
@@ -115,7 +117,13 @@ fn input_schema(tool: &Tool<'_>, private: &Private) -> TokenStream {
     quote!(#private::InputSchema::new() #(#params)* .build())
 }
 
-/// `"name" => Some(box_future(async move { parse; call; convert })),`
+/// `argument::<T>()`, spanned at `T`: where a type that cannot be an argument is reported.
+fn argument(private: &Private, ty: &syn::Type) -> TokenStream {
+    let at_ty = private.at(ty.span());
+    quote_spanned!(ty.span()=> #at_ty::argument::<#ty>())
+}
+
+/// `"name" => Some(tool_future(async move { parse; call; convert })),`
 fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
     let Names {
         arguments,
@@ -126,8 +134,6 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
         outcome,
         ..
     } = names;
-    let result = quote!(#private::core::result::Result);
-    let option = quote!(#private::core::option::Option);
 
     // The method's arguments after `self`, in order.
     let mut call_args = Vec::new();
@@ -149,43 +155,45 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
         }
     }
 
-    let body = call_and_convert(tool, private, names, &call_args);
+    let body = match &tool.args.local {
+        None => call_and_convert(tool, private, names, &quote!(self), &call_args),
+        Some(local) => local_call(tool, private, names, local, &call_args),
+    };
     let parse_and_call = if let Some(inner) = args_struct {
-        let at_inner = private.at(inner.span());
-        let parse =
-            quote_spanned!(inner.span()=> #at_inner::struct_arguments::<#inner>(#arguments));
+        let argument = argument(private, inner);
+        let parse = quote!(#private::struct_arguments(#argument, #arguments));
         quote! {
             match #parse {
-                #result::Ok(#value) => #body,
-                #result::Err(#error) => #error,
+                #private::Ok(#value) => #body,
+                #private::Err(#error) => #error,
             }
         }
     } else if flat.is_empty() {
         quote! {
             match #private::ArgumentParser::new(#arguments).finish() {
-                #result::Ok(()) => #body,
-                #result::Err(#error) => #error,
+                #private::Ok(()) => #body,
+                #private::Err(#error) => #error,
             }
         }
     } else {
         let takes = flat.iter().map(|(local, name, f)| {
-            let ty = f.ty;
+            let argument = argument(private, f.ty);
             let take = if f.optional {
-                quote_spanned!(ty.span()=> #parser.optional::<#ty>(#name))
+                quote!(#parser.optional(#name, #argument))
             } else {
-                quote_spanned!(ty.span()=> #parser.required::<#ty>(#name))
+                quote!(#parser.required(#name, #argument))
             };
             quote!(let #local = #take;)
         });
         let locals = flat.iter().map(|(local, _, _)| local);
         let somes = flat
             .iter()
-            .map(|(local, _, _)| quote!(#option::Some(#local)));
+            .map(|(local, _, _)| quote!(#private::Some(#local)));
         quote! {
             let mut #parser = #private::ArgumentParser::new(#arguments);
             #(#takes)*
             match (#parser.finish(), #(#locals),*) {
-                (#result::Ok(()), #(#somes),*) => #body,
+                (#private::Ok(()), #(#somes),*) => #body,
                 (#outcome, ..) => #private::arguments_error(#outcome),
             }
         }
@@ -195,8 +203,31 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
     // A future that is not `Send` is reported at the tool's name.
     let span = tool.method.ident().span();
     let at_ident = private.at(span);
-    let future = quote_spanned!(span=> #at_ident::box_future(async move { #parse_and_call }));
-    quote!(#tool_name => #option::Some(#future),)
+    let future = quote_spanned!(span=> #at_ident::tool_future(async move { #parse_and_call }));
+    quote!(#tool_name => #private::Some(#future),)
+}
+
+/// `#[tool(local)]`: the call and conversion, made into a future on the tool's own thread
+/// from a clone of the server (required to be `Clone` at the word `local`).
+fn local_call(
+    tool: &Tool<'_>,
+    private: &Private,
+    names: &Names,
+    local: &Ident,
+    call_args: &[TokenStream],
+) -> TokenStream {
+    let Names { ctx, this, .. } = names;
+    let call = call_and_convert(tool, private, names, &quote!(&#this), call_args);
+    let at_local = private.at(local.span());
+    // Only the function is spanned at `local`: a `self` there makes rustc suggest `&local`.
+    let clone_server = quote_spanned!(local.span()=> #at_local::clone_server::<Self>);
+    let clone = quote!(#clone_server(self));
+    quote!({
+        let #this = #clone;
+        #private::LocalTool::new(&#ctx)
+            .run(move || async move { #call })
+            .await
+    })
 }
 
 /// Calls the method and converts what it returns into a `CallToolResult`.
@@ -204,10 +235,11 @@ fn call_and_convert(
     tool: &Tool<'_>,
     private: &Private,
     names: &Names,
+    receiver: &TokenStream,
     call_args: &[TokenStream],
 ) -> TokenStream {
     let Names { error, .. } = names;
-    let call = call(&tool.method, call_args);
+    let call = call_on(&tool.method, receiver, call_args);
     let structured = match tool.structured() {
         Structured::Value(ty) => Some(ty),
         Structured::Json(_) | Structured::No => None,
@@ -224,7 +256,6 @@ fn call_and_convert(
         }
         Output::Result(ty) => {
             let (ret, convert) = convert(private, ty, structured);
-            let result = quote!(#private::core::result::Result);
             // An error type that is not `Display` is reported at that type.
             let span = output.error_type().unwrap_or(ty).span();
             // A mixed-site binding would move the error to the attribute; nothing of the
@@ -234,8 +265,8 @@ fn call_and_convert(
             let error_result = quote_spanned!(span=> #at_ty::error_result(#error));
             quote! {
                 match #call {
-                    #result::Ok(#ret) => #convert,
-                    #result::Err(#error) => #error_result,
+                    #private::Ok(#ret) => #convert,
+                    #private::Err(#error) => #error_result,
                 }
             }
         }
@@ -264,12 +295,7 @@ fn convert(
         let convert = quote_spanned!(span=> #private::structured_result(#ret_at));
         return (ret_at, convert);
     }
-    let private = private.at(span);
-    // Only one of the two traits is used for a given type.
-    let convert = quote_spanned!(span=> {
-        #[allow(unused_imports)]
-        use #private::{IntoResultKind as _, SerializeKind as _};
-        (&#ret).__tool_result_kind().convert(#ret)
-    });
+    // The traits are imported by `call_tool`; only one of them is used for a given type.
+    let convert = quote_spanned!(span=> (&#ret).__tool_result_kind().convert(#ret));
     (ret, convert)
 }

@@ -12,6 +12,31 @@ fn check(args: TokenStream, input: TokenStream, expected: ExpectFile) {
     expected.assert_eq(&prettyplease::unparse(&file));
 }
 
+/// The impl block of `examples/quickstart.rs`, as the README shows it, expanded: what
+/// `cargo expand -p examples --example quickstart` prints for it. A change in the size or the
+/// shape of the generated code shows up here.
+#[test]
+fn quickstart() {
+    let source: syn::File = syn::parse_str(include_str!("../../../examples/quickstart.rs"))
+        .expect("examples/quickstart.rs parses");
+    let server = source.items.into_iter().find_map(|item| match item {
+        syn::Item::Impl(mut item) => {
+            let at = item
+                .attrs
+                .iter()
+                .position(|attr| attr.path().is_ident("mcp_server"))?;
+            Some((item.attrs.remove(at), item))
+        }
+        _ => None,
+    });
+    let (attr, item) = server.expect("an `#[mcp_server]` impl block");
+    let args = match attr.meta {
+        syn::Meta::List(list) => list.tokens,
+        _ => TokenStream::new(),
+    };
+    check(args, quote!(#item), expect_file!["expand/quickstart.rs"]);
+}
+
 #[test]
 fn calculator() {
     check(
@@ -142,5 +167,22 @@ fn structured_tools_and_icons() {
             }
         },
         expect_file!["expand/structured.rs"],
+    );
+}
+
+#[test]
+fn local_tool() {
+    check(
+        quote!(),
+        quote! {
+            impl Notes {
+                /// Take a note.
+                #[tool(local)]
+                async fn note(&self, text: String, ctx: Context) -> Result<usize, String> {
+                    todo!()
+                }
+            }
+        },
+        expect_file!["expand/local.rs"],
     );
 }

@@ -150,23 +150,22 @@ fn tool_names() {
     };
     let long = "x".repeat(129);
     let long: ItemImpl = parse_quote!(impl S { #[tool(name = #long)] fn e(&self) {} });
-    let invalid = |name: &str, hint: &str| {
-        format!(
-            "invalid tool name `{name}`: names have 1 to 128 characters among `A-Z`, \
-             `a-z`, `0-9`, `_`, `-` and `.`{hint}"
-        )
-    };
+    let rule = "names have 1 to 128 characters among `A-Z`, `a-z`, `0-9`, `_`, `-` and `.`";
+    let rename = "; choose another with `#[tool(name = \"...\")]`";
     assert_eq!(
         messages(item),
         [
             "duplicate tool name `add`; rename one with `#[tool(name = \"...\")]`".to_owned(),
             "duplicate tool name `sum`; rename one with `#[tool(name = \"...\")]`".to_owned(),
-            invalid("has space", ""),
-            invalid("", ""),
-            invalid("café", "; choose another with `#[tool(name = \"...\")]`"),
+            format!("invalid tool name `has space`: ' ' is not allowed; {rule}"),
+            format!("a tool name cannot be empty: {rule}"),
+            format!("invalid tool name `café`: 'é' is not allowed; {rule}{rename}"),
         ]
     );
-    assert_eq!(messages(long).len(), 1);
+    assert_eq!(
+        messages(long),
+        [format!("invalid tool name: it has 129 characters; {rule}")]
+    );
     let ok = "x".repeat(128);
     let ok: ItemImpl = parse_quote!(impl S { #[tool(name = #ok)] fn e(&self) {} });
     assert!(messages(ok).is_empty());
@@ -368,6 +367,27 @@ fn structured_needs_a_value() {
         [
             "a structured tool returns a value: `T` or `Result<T, E>`, with `T: Serialize + \
           JsonSchema`"
+        ]
+    );
+}
+
+#[test]
+fn local_is_for_async_tools() {
+    let item: ItemImpl = parse_quote! {
+        impl S {
+            #[tool(local)]
+            async fn a(&self) {}
+            #[tool(local = false)]
+            fn b(&self) {}
+            #[tool(local)]
+            fn c(&self) {}
+        }
+    };
+    assert_eq!(
+        messages(item),
+        [
+            "`local` is for `async` tools whose future is not `Send`; this tool is not `async`: \
+          remove `local`"
         ]
     );
 }

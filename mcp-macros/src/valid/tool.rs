@@ -20,26 +20,35 @@ pub(super) fn check(cx: &Ctxt, tool: &Tool<'_>, seen: &mut Seen) {
     check_signature(cx, &tool.method, "tools");
     check_params(cx, tool);
     check_structured(cx, tool);
+    check_local(cx, tool);
 }
 
 fn check_name(cx: &Ctxt, tool: &Tool<'_>) {
-    let valid = tool
-        .name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if !valid || tool.name.is_empty() || tool.name.len() > 128 {
-        let hint = if tool.args.name.is_some() {
-            ""
-        } else {
-            "; choose another with `#[tool(name = \"...\")]`"
-        };
+    let name = &tool.name;
+    let hint = if tool.args.name.is_some() {
+        ""
+    } else {
+        "; choose another with `#[tool(name = \"...\")]`"
+    };
+    let rule = "names have 1 to 128 characters among `A-Z`, `a-z`, `0-9`, `_`, `-` and `.`";
+    let chars = name.chars().count();
+    if name.is_empty() {
         cx.error_at(
             tool.name_span,
-            format_args!(
-                "invalid tool name `{}`: names have 1 to 128 characters among \
-                 `A-Z`, `a-z`, `0-9`, `_`, `-` and `.`{hint}",
-                tool.name
-            ),
+            format_args!("a tool name cannot be empty: {rule}"),
+        );
+    } else if let Some(bad) = name
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+    {
+        cx.error_at(
+            tool.name_span,
+            format_args!("invalid tool name `{name}`: {bad:?} is not allowed; {rule}{hint}"),
+        );
+    } else if chars > 128 {
+        cx.error_at(
+            tool.name_span,
+            format_args!("invalid tool name: it has {chars} characters; {rule}{hint}"),
         );
     }
 }
@@ -106,6 +115,16 @@ fn check_structured(cx: &Ctxt, tool: &Tool<'_>) {
             word,
             "a structured tool returns a value: `T` or `Result<T, E>`, with \
              `T: Serialize + JsonSchema`",
+        );
+    }
+}
+
+fn check_local(cx: &Ctxt, tool: &Tool<'_>) {
+    if let (Some(word), false) = (&tool.args.local, tool.method.is_async()) {
+        cx.error_spanned_by(
+            word,
+            "`local` is for `async` tools whose future is not `Send`; this tool is not \
+             `async`: remove `local`",
         );
     }
 }

@@ -213,6 +213,15 @@ impl Context {
         self.inner.cancel.is_cancelled()
     }
 
+    /// Whether the handler has been stopped to ask the client for input (2026-07-28): the
+    /// runtime ends the call with an `InputRequiredResult` once the handler yields.
+    pub(crate) fn is_stopped_for_input(&self) -> bool {
+        self.inner
+            .input
+            .as_ref()
+            .is_some_and(|input| input.halted())
+    }
+
     /// Completes when the request is cancelled; use it in `tokio::select!`.
     pub async fn cancelled(&self) {
         self.inner.cancel.cancelled().await

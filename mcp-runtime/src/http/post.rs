@@ -325,10 +325,17 @@ async fn pump(
     tokio::pin!(work);
     let reply = loop {
         tokio::select! {
-            reply = &mut work => break reply,
+            biased;
             Some(frame) = rx.recv() => sink.send(frame).await,
-            // SSE polling: end the client's stream; events keep going to the store.
-            () = wait_for(close.as_deref()) => sink.detach().await,
+            // SSE polling: end the client's stream; later events go to the store only. What
+            // the tool sent before asking still reaches the stream.
+            () = wait_for(close.as_deref()) => {
+                while let Ok(frame) = rx.try_recv() {
+                    sink.send(frame).await;
+                }
+                sink.detach().await;
+            }
+            reply = &mut work => break reply,
         }
     };
     while let Ok(frame) = rx.try_recv() {

@@ -196,7 +196,7 @@ impl InputExchange {
     }
 
     /// Whether the handler must stop now.
-    fn halted(&self) -> bool {
+    pub(crate) fn halted(&self) -> bool {
         let book = lock(&self.book);
         book.stopped.is_some() || !book.pending.is_empty()
     }

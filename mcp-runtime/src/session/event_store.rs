@@ -70,6 +70,15 @@ pub trait EventStore: Send + Sync + 'static {
 /// An [`EventStore`] in memory, bounded per stream and in total; the oldest events go first.
 ///
 /// Defaults: 1,000 events per stream, 100,000 in all.
+///
+/// ```
+/// use mcp_runtime::{HttpConfig, InMemoryEventStore, Mode};
+///
+/// // Clients that lose their SSE stream reconnect with `Last-Event-ID` and get what they missed.
+/// let config = HttpConfig::new(Mode::Stateful)
+///     .event_store(InMemoryEventStore::with_limits(100, 10_000));
+/// assert!(config.event_store.is_some());
+/// ```
 #[derive(Debug)]
 pub struct InMemoryEventStore {
     per_stream: usize,

@@ -11,22 +11,37 @@ impl Server {
     fn consumes(self) {}
 
     #[tool]
-    fn associated(a: i32) {}
+    fn boxed(self: Box<Self>) {}
 
     #[tool]
-    fn generic<T: serde::de::DeserializeOwned>(&self, value: T) {}
+    fn associated(_a: i32) {}
 
     #[tool]
-    fn borrowed(&self, text: &str, words: Vec<&str>) {}
+    fn generic<T: serde::de::DeserializeOwned>(&self, _value: T) {}
 
     #[tool]
-    fn destructured(&self, (a, b): (i32, i32)) {}
+    fn const_generic<const N: usize>(&self) {}
 
     #[tool]
-    fn two_contexts(&self, a: Context, b: Context, c: &Context) {}
+    fn impl_trait(&self, _value: impl serde::de::DeserializeOwned) {}
 
     #[tool]
-    fn mixed(&self, Args(p): Args<String>, extra: i32) {}
+    fn borrowed(&self, _text: &str, _words: Vec<&str>) {}
+
+    #[tool]
+    fn destructured(&self, (_a, _b): (i32, i32)) {}
+
+    #[tool]
+    fn two_contexts(&self, _a: Context, _b: Context, _c: &Context) {}
+
+    #[tool]
+    fn mixed(&self, Args(_p): Args<String>, _extra: i32) {}
+
+    #[tool]
+    unsafe fn dangerous(&self) {}
+
+    #[tool(local)]
+    fn not_async(&self) {}
 }
 
 fn main() {}

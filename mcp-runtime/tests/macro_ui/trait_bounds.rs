@@ -13,11 +13,12 @@ struct NotDisplay;
 
 #[mcp_server]
 impl Server {
+    /// Each bad parameter is named once, at its type.
     #[tool]
-    fn not_deserialize(&self, _value: NotDeserialize) {}
+    fn not_deserialize(&self, _value: NotDeserialize, _maybe: Option<NoSchema>) {}
 
     #[tool]
-    fn no_schema(&self, _value: NoSchema) {}
+    fn no_schema(&self, _values: Vec<NoSchema>) {}
 
     #[tool]
     fn no_struct_schema(&self, _value: Args<NoSchema>) {}

@@ -16,77 +16,32 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
     fn server_info(&self) -> ::mcp_runtime::__private::Implementation {
         ::mcp_runtime::__private::Implementation::new("calculator", "1.0.0")
     }
-    fn tools(
-        &self,
-    ) -> ::mcp_runtime::__private::std::vec::Vec<::mcp_runtime::__private::Tool> {
-        ::mcp_runtime::__private::core::convert::From::from([
+    fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
+        ::mcp_runtime::__private::vec([
+            ::mcp_runtime::__private::tool(
+                "add",
+                ::mcp_runtime::__private::Some("Add two numbers."),
+                ::mcp_runtime::__private::InputSchema::new()
+                    .required("a", ::mcp_runtime::__private::argument::<f64>())
+                    .required("b", ::mcp_runtime::__private::argument::<f64>())
+                    .build(),
+            ),
             {
-                let mut __tool = ::mcp_runtime::__private::Tool::new(
-                    "add",
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .param::<
-                            f64,
-                        >(
-                            "a",
-                            ::mcp_runtime::__private::core::option::Option::None,
-                            true,
-                        )
-                        .param::<
-                            f64,
-                        >(
-                            "b",
-                            ::mcp_runtime::__private::core::option::Option::None,
-                            true,
-                        )
-                        .build(),
-                );
-                __tool.description = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from(
-                        "Add two numbers.",
-                    ),
-                );
-                __tool
-            },
-            {
-                let mut __tool = ::mcp_runtime::__private::Tool::new(
+                let mut __tool = ::mcp_runtime::__private::tool(
                     "divide",
+                    ::mcp_runtime::__private::Some("Divide `a` by `b`."),
                     ::mcp_runtime::__private::InputSchema::new()
-                        .param::<
-                            f64,
-                        >(
-                            "a",
-                            ::mcp_runtime::__private::core::option::Option::Some(
-                                "The dividend.",
-                            ),
-                            true,
-                        )
-                        .param::<
-                            f64,
-                        >(
-                            "b",
-                            ::mcp_runtime::__private::core::option::Option::Some(
-                                "The divisor.",
-                            ),
-                            false,
-                        )
+                        .required("a", ::mcp_runtime::__private::argument::<f64>())
+                        .described("The dividend.")
+                        .optional("b", ::mcp_runtime::__private::argument::<f64>())
+                        .described("The divisor.")
                         .build(),
                 );
-                __tool.description = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from(
-                        "Divide `a` by `b`.",
-                    ),
-                );
-                __tool.title = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from("Divide"),
-                );
-                __tool.annotations = ::mcp_runtime::__private::core::option::Option::Some(::mcp_runtime::__private::ToolAnnotations {
-                    title: ::mcp_runtime::__private::core::option::Option::Some(
-                        ::mcp_runtime::__private::core::convert::From::from("Divide"),
-                    ),
-                    read_only_hint: ::mcp_runtime::__private::core::option::Option::Some(
-                        true,
-                    ),
-                    ..::mcp_runtime::__private::core::default::Default::default()
+                __tool.title = ::mcp_runtime::__private::some_text("Divide");
+                __tool.annotations = ::mcp_runtime::__private::Some(::mcp_runtime::__private::ToolAnnotations {
+                    title: ::mcp_runtime::__private::some_text("Divide"),
+                    read_only_hint: ::mcp_runtime::__private::Some(true),
+                    ..::mcp_runtime::__private::Default::default()
                 });
                 __tool
             },
@@ -94,38 +49,36 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
     }
     fn call_tool<'__mcp>(
         &'__mcp self,
-        __name: &::mcp_runtime::__private::core::primitive::str,
+        __name: &::mcp_runtime::__private::str,
         __arguments: ::mcp_runtime::__private::Arguments,
         __ctx: ::mcp_runtime::__private::Context,
-    ) -> ::mcp_runtime::__private::core::option::Option<
+    ) -> ::mcp_runtime::__private::Option<
         ::mcp_runtime::__private::BoxFuture<
             '__mcp,
             ::mcp_runtime::__private::CallToolResult,
         >,
     > {
+        #[allow(unused_imports)]
+        use ::mcp_runtime::__private::{IntoResultKind as _, SerializeKind as _};
         match __name {
             "add" => {
-                ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::box_future(async move {
+                ::mcp_runtime::__private::Some(
+                    ::mcp_runtime::__private::tool_future(async move {
                         let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
                             __arguments,
                         );
-                        let a = __parser.required::<f64>("a");
-                        let b = __parser.required::<f64>("b");
+                        let a = __parser
+                            .required("a", ::mcp_runtime::__private::argument::<f64>());
+                        let b = __parser
+                            .required("b", ::mcp_runtime::__private::argument::<f64>());
                         match (__parser.finish(), a, b) {
                             (
-                                ::mcp_runtime::__private::core::result::Result::Ok(()),
-                                ::mcp_runtime::__private::core::option::Option::Some(a),
-                                ::mcp_runtime::__private::core::option::Option::Some(b),
+                                ::mcp_runtime::__private::Ok(()),
+                                ::mcp_runtime::__private::Some(a),
+                                ::mcp_runtime::__private::Some(b),
                             ) => {
                                 let __ret = Self::add(self, a, b).await;
-                                {
-                                    #[allow(unused_imports)]
-                                    use ::mcp_runtime::__private::{
-                                        IntoResultKind as _, SerializeKind as _,
-                                    };
-                                    (&__ret).__tool_result_kind().convert(__ret)
-                                }
+                                (&__ret).__tool_result_kind().convert(__ret)
                             }
                             (__outcome, ..) => {
                                 ::mcp_runtime::__private::arguments_error(__outcome)
@@ -135,32 +88,28 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                 )
             }
             "divide" => {
-                ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::box_future(async move {
+                ::mcp_runtime::__private::Some(
+                    ::mcp_runtime::__private::tool_future(async move {
                         let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
                             __arguments,
                         );
-                        let a = __parser.required::<f64>("a");
-                        let b = __parser.optional::<f64>("b");
+                        let a = __parser
+                            .required("a", ::mcp_runtime::__private::argument::<f64>());
+                        let b = __parser
+                            .optional("b", ::mcp_runtime::__private::argument::<f64>());
                         match (__parser.finish(), a, b) {
                             (
-                                ::mcp_runtime::__private::core::result::Result::Ok(()),
-                                ::mcp_runtime::__private::core::option::Option::Some(a),
-                                ::mcp_runtime::__private::core::option::Option::Some(b),
+                                ::mcp_runtime::__private::Ok(()),
+                                ::mcp_runtime::__private::Some(a),
+                                ::mcp_runtime::__private::Some(b),
                             ) => {
                                 match Self::divide(self, a, b) {
-                                    ::mcp_runtime::__private::core::result::Result::Ok(
-                                        __ret,
-                                    ) => {
-                                        #[allow(unused_imports)]
-                                        use ::mcp_runtime::__private::{
-                                            IntoResultKind as _, SerializeKind as _,
-                                        };
+                                    ::mcp_runtime::__private::Ok(__ret) => {
                                         (&__ret).__tool_result_kind().convert(__ret)
                                     }
-                                    ::mcp_runtime::__private::core::result::Result::Err(
-                                        __error,
-                                    ) => ::mcp_runtime::__private::error_result(__error),
+                                    ::mcp_runtime::__private::Err(__error) => {
+                                        ::mcp_runtime::__private::error_result(__error)
+                                    }
                                 }
                             }
                             (__outcome, ..) => {
@@ -172,7 +121,7 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
             }
             _ => {
                 let _ = (__arguments, __ctx);
-                ::mcp_runtime::__private::core::option::Option::None
+                ::mcp_runtime::__private::None
             }
         }
     }

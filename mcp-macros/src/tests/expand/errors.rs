@@ -6,17 +6,15 @@ impl ::mcp_runtime::__private::MCPServer for Server {
     fn server_info(&self) -> ::mcp_runtime::__private::Implementation {
         ::mcp_runtime::__private::core::unreachable!()
     }
-    fn tools(
-        &self,
-    ) -> ::mcp_runtime::__private::std::vec::Vec<::mcp_runtime::__private::Tool> {
+    fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
         ::mcp_runtime::__private::core::unreachable!()
     }
     fn call_tool<'__mcp>(
         &'__mcp self,
-        _: &::mcp_runtime::__private::core::primitive::str,
+        _: &::mcp_runtime::__private::str,
         _: ::mcp_runtime::__private::Arguments,
         _: ::mcp_runtime::__private::Context,
-    ) -> ::mcp_runtime::__private::core::option::Option<
+    ) -> ::mcp_runtime::__private::Option<
         ::mcp_runtime::__private::BoxFuture<
             '__mcp,
             ::mcp_runtime::__private::CallToolResult,

@@ -36,66 +36,60 @@ impl ::mcp_runtime::__private::MCPServer for Library {
     fn server_info(&self) -> ::mcp_runtime::__private::Implementation {
         ::mcp_runtime::__private::Implementation::new("library", "1.0.0")
     }
-    fn tools(
-        &self,
-    ) -> ::mcp_runtime::__private::std::vec::Vec<::mcp_runtime::__private::Tool> {
-        ::mcp_runtime::__private::std::vec::Vec::new()
+    fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
+        ::mcp_runtime::__private::Vec::new()
     }
     fn call_tool<'__mcp>(
         &'__mcp self,
-        __name: &::mcp_runtime::__private::core::primitive::str,
+        __name: &::mcp_runtime::__private::str,
         __arguments: ::mcp_runtime::__private::Arguments,
         __ctx: ::mcp_runtime::__private::Context,
-    ) -> ::mcp_runtime::__private::core::option::Option<
+    ) -> ::mcp_runtime::__private::Option<
         ::mcp_runtime::__private::BoxFuture<
             '__mcp,
             ::mcp_runtime::__private::CallToolResult,
         >,
     > {
+        #[allow(unused_imports)]
+        use ::mcp_runtime::__private::{IntoResultKind as _, SerializeKind as _};
         match __name {
             _ => {
                 let _ = (__arguments, __ctx);
-                ::mcp_runtime::__private::core::option::Option::None
+                ::mcp_runtime::__private::None
             }
         }
     }
     fn resources(
         &self,
-    ) -> ::mcp_runtime::__private::std::vec::Vec<::mcp_runtime::__private::Resource> {
-        ::mcp_runtime::__private::core::convert::From::from([
+    ) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Resource> {
+        ::mcp_runtime::__private::vec([
             {
                 let mut __resource = ::mcp_runtime::__private::Resource::new(
                     "library://catalogue",
                     "catalogue",
                 );
-                __resource.description = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from("The catalogue."),
+                __resource.description = ::mcp_runtime::__private::some_text(
+                    "The catalogue.",
                 );
-                __resource.mime_type = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from("text/plain"),
-                );
+                __resource.mime_type = ::mcp_runtime::__private::some_text("text/plain");
                 __resource
             },
         ])
     }
     fn resource_templates(
         &self,
-    ) -> ::mcp_runtime::__private::std::vec::Vec<
-        ::mcp_runtime::__private::ResourceTemplate,
-    > {
-        ::mcp_runtime::__private::core::convert::From::from([
+    ) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::ResourceTemplate> {
+        ::mcp_runtime::__private::vec([
             {
                 let mut __template = ::mcp_runtime::__private::ResourceTemplate::new(
                     "library://books/{id}/{format}",
                     "book",
                 );
-                __template.description = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from("One book."),
+                __template.description = ::mcp_runtime::__private::some_text(
+                    "One book.",
                 );
-                __template.mime_type = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from(
-                        "application/json",
-                    ),
+                __template.mime_type = ::mcp_runtime::__private::some_text(
+                    "application/json",
                 );
                 __template
             },
@@ -103,12 +97,12 @@ impl ::mcp_runtime::__private::MCPServer for Library {
     }
     fn read_resource<'__mcp>(
         &'__mcp self,
-        __uri: &::mcp_runtime::__private::core::primitive::str,
+        __uri: &::mcp_runtime::__private::str,
         __ctx: ::mcp_runtime::__private::Context,
-    ) -> ::mcp_runtime::__private::core::option::Option<
+    ) -> ::mcp_runtime::__private::Option<
         ::mcp_runtime::__private::BoxFuture<
             '__mcp,
-            ::mcp_runtime::__private::core::result::Result<
+            ::mcp_runtime::__private::Result<
                 ::mcp_runtime::__private::ReadResourceResult,
                 ::mcp_runtime::__private::McpError,
             >,
@@ -116,74 +110,64 @@ impl ::mcp_runtime::__private::MCPServer for Library {
     > {
         match __uri {
             "library://catalogue" => {
-                return ::mcp_runtime::__private::core::option::Option::Some(
+                return ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::box_future(async move {
                         let __ret = Self::catalogue(self);
                         ::mcp_runtime::__private::IntoReadResourceResult::into_read_result(
                             __ret,
                             "library://catalogue",
-                            ::mcp_runtime::__private::core::option::Option::Some(
-                                "text/plain",
-                            ),
+                            ::mcp_runtime::__private::Some("text/plain"),
                         )
                     }),
                 );
             }
             _ => {}
         }
-        if let ::mcp_runtime::__private::core::option::Option::Some(__matched) = ::mcp_runtime::__private::TemplateMatch::new(
+        if let ::mcp_runtime::__private::Some(__matched) = ::mcp_runtime::__private::TemplateMatch::new(
             "library://books/{id}/{format}",
             __uri,
         ) {
             if let (
-                ::mcp_runtime::__private::core::option::Option::Some(id),
-                ::mcp_runtime::__private::core::option::Option::Some(format),
+                ::mcp_runtime::__private::Some(id),
+                ::mcp_runtime::__private::Some(format),
             ) = (__matched.parse::<u32>("id"), __matched.parse::<String>("format")) {
-                let __uri: ::mcp_runtime::__private::std::string::String = ::mcp_runtime::__private::core::convert::From::from(
+                let __uri: ::mcp_runtime::__private::String = ::mcp_runtime::__private::From::from(
                     __uri,
                 );
-                return ::mcp_runtime::__private::core::option::Option::Some(
+                return ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::box_future(async move {
                         let __ret = Self::book(self, id, format, __ctx).await;
                         ::mcp_runtime::__private::IntoReadResourceResult::into_read_result(
                             __ret,
                             &__uri,
-                            ::mcp_runtime::__private::core::option::Option::Some(
-                                "application/json",
-                            ),
+                            ::mcp_runtime::__private::Some("application/json"),
                         )
                     }),
                 );
             }
         }
         let _ = __ctx;
-        ::mcp_runtime::__private::core::option::Option::None
+        ::mcp_runtime::__private::None
     }
     fn prompts(
         &self,
-    ) -> ::mcp_runtime::__private::std::vec::Vec<::mcp_runtime::__private::Prompt> {
-        ::mcp_runtime::__private::core::convert::From::from([
+    ) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Prompt> {
+        ::mcp_runtime::__private::vec([
             {
                 let mut __prompt = ::mcp_runtime::__private::Prompt::new("recommend");
-                __prompt.description = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from(
-                        "Recommend a book.",
-                    ),
+                __prompt.description = ::mcp_runtime::__private::some_text(
+                    "Recommend a book.",
                 );
-                __prompt.title = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from("Recommend"),
-                );
-                __prompt.arguments = ::mcp_runtime::__private::core::convert::From::from([
+                __prompt.title = ::mcp_runtime::__private::some_text("Recommend");
+                __prompt.arguments = ::mcp_runtime::__private::vec([
                     ::mcp_runtime::__private::prompt_argument(
                         "genre",
-                        ::mcp_runtime::__private::core::option::Option::Some(
-                            "The genre.",
-                        ),
+                        ::mcp_runtime::__private::Some("The genre."),
                         true,
                     ),
                     ::mcp_runtime::__private::prompt_argument(
                         "maxPages",
-                        ::mcp_runtime::__private::core::option::Option::None,
+                        ::mcp_runtime::__private::None,
                         false,
                     ),
                 ]);
@@ -193,13 +177,13 @@ impl ::mcp_runtime::__private::MCPServer for Library {
     }
     fn get_prompt<'__mcp>(
         &'__mcp self,
-        __name: &::mcp_runtime::__private::core::primitive::str,
+        __name: &::mcp_runtime::__private::str,
         __arguments: ::mcp_runtime::__private::Arguments,
         __ctx: ::mcp_runtime::__private::Context,
-    ) -> ::mcp_runtime::__private::core::option::Option<
+    ) -> ::mcp_runtime::__private::Option<
         ::mcp_runtime::__private::BoxFuture<
             '__mcp,
-            ::mcp_runtime::__private::core::result::Result<
+            ::mcp_runtime::__private::Result<
                 ::mcp_runtime::__private::GetPromptResult,
                 ::mcp_runtime::__private::McpError,
             >,
@@ -207,7 +191,7 @@ impl ::mcp_runtime::__private::MCPServer for Library {
     > {
         match __name {
             "recommend" => {
-                ::mcp_runtime::__private::core::option::Option::Some(
+                ::mcp_runtime::__private::Option::Some(
                     ::mcp_runtime::__private::box_future(async move {
                         let mut __parser = ::mcp_runtime::__private::PromptArguments::new(
                             __arguments,
@@ -216,11 +200,9 @@ impl ::mcp_runtime::__private::MCPServer for Library {
                         let max_pages = __parser.optional::<u32>("maxPages");
                         match (__parser.finish(), genre, max_pages) {
                             (
-                                ::mcp_runtime::__private::core::result::Result::Ok(()),
-                                ::mcp_runtime::__private::core::option::Option::Some(genre),
-                                ::mcp_runtime::__private::core::option::Option::Some(
-                                    max_pages,
-                                ),
+                                ::mcp_runtime::__private::Result::Ok(()),
+                                ::mcp_runtime::__private::Option::Some(genre),
+                                ::mcp_runtime::__private::Option::Some(max_pages),
                             ) => {
                                 let __ret = Self::recommend(self, genre, max_pages);
                                 ::mcp_runtime::__private::IntoGetPromptResult::into_get_prompt_result(
@@ -228,7 +210,7 @@ impl ::mcp_runtime::__private::MCPServer for Library {
                                 )
                             }
                             (__outcome, ..) => {
-                                ::mcp_runtime::__private::core::result::Result::Err(
+                                ::mcp_runtime::__private::Result::Err(
                                     ::mcp_runtime::__private::prompt_arguments_error(__outcome),
                                 )
                             }
@@ -238,7 +220,7 @@ impl ::mcp_runtime::__private::MCPServer for Library {
             }
             _ => {
                 let _ = (__arguments, __ctx);
-                ::mcp_runtime::__private::core::option::Option::None
+                ::mcp_runtime::__private::None
             }
         }
     }
@@ -251,7 +233,7 @@ impl ::mcp_runtime::__private::MCPServer for Library {
         __ctx: ::mcp_runtime::__private::Context,
     ) -> ::mcp_runtime::__private::BoxFuture<
         '__mcp,
-        ::mcp_runtime::__private::core::result::Result<
+        ::mcp_runtime::__private::Result<
             ::mcp_runtime::__private::Completion,
             ::mcp_runtime::__private::McpError,
         >,

@@ -18,61 +18,39 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
             ::mcp_runtime::__private::core::env!("CARGO_PKG_VERSION"),
         )
     }
-    fn tools(
-        &self,
-    ) -> ::mcp_runtime::__private::std::vec::Vec<::mcp_runtime::__private::Tool> {
-        ::mcp_runtime::__private::core::convert::From::from([
+    fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
+        ::mcp_runtime::__private::vec([
             {
-                let mut __tool = ::mcp_runtime::__private::Tool::new(
+                let mut __tool = ::mcp_runtime::__private::tool(
                     "area",
+                    ::mcp_runtime::__private::Some("The area of a square."),
                     ::mcp_runtime::__private::InputSchema::new()
-                        .param::<
-                            f64,
-                        >(
-                            "side",
-                            ::mcp_runtime::__private::core::option::Option::None,
-                            true,
-                        )
+                        .required("side", ::mcp_runtime::__private::argument::<f64>())
                         .build(),
                 );
-                __tool.description = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from(
-                        "The area of a square.",
-                    ),
-                );
-                __tool.icons = ::mcp_runtime::__private::core::convert::From::from([
+                __tool.icons = ::mcp_runtime::__private::vec([
                     ::mcp_runtime::__private::Icon::new("https://example.com/square.svg"),
                 ]);
-                __tool.output_schema = ::mcp_runtime::__private::core::option::Option::Some(
+                __tool.output_schema = ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::output_schema::<Area>(),
                 );
                 __tool
             },
             {
-                let mut __tool = ::mcp_runtime::__private::Tool::new(
+                let mut __tool = ::mcp_runtime::__private::tool(
                     "sides",
+                    ::mcp_runtime::__private::Some("Sides of a regular polygon."),
                     ::mcp_runtime::__private::InputSchema::new()
-                        .param::<
-                            String,
-                        >(
-                            "name",
-                            ::mcp_runtime::__private::core::option::Option::None,
-                            true,
-                        )
+                        .required("name", ::mcp_runtime::__private::argument::<String>())
                         .build(),
                 );
-                __tool.description = ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::core::convert::From::from(
-                        "Sides of a regular polygon.",
-                    ),
-                );
-                __tool.icons = ::mcp_runtime::__private::core::convert::From::from([
+                __tool.icons = ::mcp_runtime::__private::vec([
                     ::mcp_runtime::__private::Icon::new("poly.png")
                         .with_mime_type("image/png")
                         .with_sizes(["48x48"])
                         .with_theme(::mcp_runtime::__private::IconTheme::Dark),
                 ]);
-                __tool.output_schema = ::mcp_runtime::__private::core::option::Option::Some(
+                __tool.output_schema = ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::output_schema::<u32>(),
                 );
                 __tool
@@ -81,36 +59,36 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
     }
     fn call_tool<'__mcp>(
         &'__mcp self,
-        __name: &::mcp_runtime::__private::core::primitive::str,
+        __name: &::mcp_runtime::__private::str,
         __arguments: ::mcp_runtime::__private::Arguments,
         __ctx: ::mcp_runtime::__private::Context,
-    ) -> ::mcp_runtime::__private::core::option::Option<
+    ) -> ::mcp_runtime::__private::Option<
         ::mcp_runtime::__private::BoxFuture<
             '__mcp,
             ::mcp_runtime::__private::CallToolResult,
         >,
     > {
+        #[allow(unused_imports)]
+        use ::mcp_runtime::__private::{IntoResultKind as _, SerializeKind as _};
         match __name {
             "area" => {
-                ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::box_future(async move {
+                ::mcp_runtime::__private::Some(
+                    ::mcp_runtime::__private::tool_future(async move {
                         let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
                             __arguments,
                         );
-                        let side = __parser.required::<f64>("side");
+                        let side = __parser
+                            .required(
+                                "side",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                            );
                         match (__parser.finish(), side) {
                             (
-                                ::mcp_runtime::__private::core::result::Result::Ok(()),
-                                ::mcp_runtime::__private::core::option::Option::Some(side),
+                                ::mcp_runtime::__private::Ok(()),
+                                ::mcp_runtime::__private::Some(side),
                             ) => {
                                 let __ret = Self::area(self, side);
-                                {
-                                    #[allow(unused_imports)]
-                                    use ::mcp_runtime::__private::{
-                                        IntoResultKind as _, SerializeKind as _,
-                                    };
-                                    (&__ret).__tool_result_kind().convert(__ret)
-                                }
+                                (&__ret).__tool_result_kind().convert(__ret)
                             }
                             (__outcome, ..) => {
                                 ::mcp_runtime::__private::arguments_error(__outcome)
@@ -120,24 +98,28 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
                 )
             }
             "sides" => {
-                ::mcp_runtime::__private::core::option::Option::Some(
-                    ::mcp_runtime::__private::box_future(async move {
+                ::mcp_runtime::__private::Some(
+                    ::mcp_runtime::__private::tool_future(async move {
                         let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
                             __arguments,
                         );
-                        let name = __parser.required::<String>("name");
+                        let name = __parser
+                            .required(
+                                "name",
+                                ::mcp_runtime::__private::argument::<String>(),
+                            );
                         match (__parser.finish(), name) {
                             (
-                                ::mcp_runtime::__private::core::result::Result::Ok(()),
-                                ::mcp_runtime::__private::core::option::Option::Some(name),
+                                ::mcp_runtime::__private::Ok(()),
+                                ::mcp_runtime::__private::Some(name),
                             ) => {
                                 match Self::sides(self, name) {
-                                    ::mcp_runtime::__private::core::result::Result::Ok(
-                                        __ret,
-                                    ) => ::mcp_runtime::__private::structured_result(__ret),
-                                    ::mcp_runtime::__private::core::result::Result::Err(
-                                        __error,
-                                    ) => ::mcp_runtime::__private::error_result(__error),
+                                    ::mcp_runtime::__private::Ok(__ret) => {
+                                        ::mcp_runtime::__private::structured_result(__ret)
+                                    }
+                                    ::mcp_runtime::__private::Err(__error) => {
+                                        ::mcp_runtime::__private::error_result(__error)
+                                    }
                                 }
                             }
                             (__outcome, ..) => {
@@ -149,7 +131,7 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
             }
             _ => {
                 let _ = (__arguments, __ctx);
-                ::mcp_runtime::__private::core::option::Option::None
+                ::mcp_runtime::__private::None
             }
         }
     }

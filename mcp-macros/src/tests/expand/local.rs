@@ -1,0 +1,86 @@
+impl Notes {
+    /// Take a note.
+    #[tool(__mcp_server_checked)]
+    async fn note(&self, text: String, ctx: Context) -> Result<usize, String> {
+        todo!()
+    }
+}
+#[automatically_derived]
+impl ::mcp_runtime::__private::MCPServer for Notes {
+    fn server_info(&self) -> ::mcp_runtime::__private::Implementation {
+        ::mcp_runtime::__private::Implementation::new(
+            ::mcp_runtime::__private::core::env!("CARGO_PKG_NAME"),
+            ::mcp_runtime::__private::core::env!("CARGO_PKG_VERSION"),
+        )
+    }
+    fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
+        ::mcp_runtime::__private::vec([
+            ::mcp_runtime::__private::tool(
+                "note",
+                ::mcp_runtime::__private::Some("Take a note."),
+                ::mcp_runtime::__private::InputSchema::new()
+                    .required("text", ::mcp_runtime::__private::argument::<String>())
+                    .build(),
+            ),
+        ])
+    }
+    fn call_tool<'__mcp>(
+        &'__mcp self,
+        __name: &::mcp_runtime::__private::str,
+        __arguments: ::mcp_runtime::__private::Arguments,
+        __ctx: ::mcp_runtime::__private::Context,
+    ) -> ::mcp_runtime::__private::Option<
+        ::mcp_runtime::__private::BoxFuture<
+            '__mcp,
+            ::mcp_runtime::__private::CallToolResult,
+        >,
+    > {
+        #[allow(unused_imports)]
+        use ::mcp_runtime::__private::{IntoResultKind as _, SerializeKind as _};
+        match __name {
+            "note" => {
+                ::mcp_runtime::__private::Some(
+                    ::mcp_runtime::__private::tool_future(async move {
+                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
+                            __arguments,
+                        );
+                        let text = __parser
+                            .required(
+                                "text",
+                                ::mcp_runtime::__private::argument::<String>(),
+                            );
+                        match (__parser.finish(), text) {
+                            (
+                                ::mcp_runtime::__private::Ok(()),
+                                ::mcp_runtime::__private::Some(text),
+                            ) => {
+                                let __this = ::mcp_runtime::__private::clone_server::<
+                                    Self,
+                                >(self);
+                                ::mcp_runtime::__private::LocalTool::new(&__ctx)
+                                    .run(move || async move {
+                                        match Self::note(&__this, text, __ctx).await {
+                                            ::mcp_runtime::__private::Ok(__ret) => {
+                                                (&__ret).__tool_result_kind().convert(__ret)
+                                            }
+                                            ::mcp_runtime::__private::Err(__error) => {
+                                                ::mcp_runtime::__private::error_result(__error)
+                                            }
+                                        }
+                                    })
+                                    .await
+                            }
+                            (__outcome, ..) => {
+                                ::mcp_runtime::__private::arguments_error(__outcome)
+                            }
+                        }
+                    }),
+                )
+            }
+            _ => {
+                let _ = (__arguments, __ctx);
+                ::mcp_runtime::__private::None
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+impl Calculator {
+    /// Add two numbers.
+    #[tool(__mcp_server_checked)]
+    async fn add(&self, a: f64, b: f64) -> f64 {
+        a + b
+    }
+    /// Divide `a` by `b`; dividing by zero is a tool error, not a crash.
+    #[tool(__mcp_server_checked)]
+    fn divide(&self, a: f64, b: f64) -> Result<f64, String> {
+        if b == 0.0 { Err("division by zero".into()) } else { Ok(a / b) }
+    }
+    /// Round `x` to `digits` decimal places (0 when omitted).
+    #[tool(__mcp_server_checked)]
+    fn round(&self, x: f64, digits: Option<u32>) -> f64 {
+        let factor = 10f64.powi(digits.unwrap_or(0).min(15) as i32);
+        (x * factor).round() / factor
+    }
+}
+#[automatically_derived]
+impl ::mcp_runtime::__private::MCPServer for Calculator {
+    fn server_info(&self) -> ::mcp_runtime::__private::Implementation {
+        ::mcp_runtime::__private::Implementation::new("calculator", "1.0.0")
+    }
+    fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
+        ::mcp_runtime::__private::vec([
+            ::mcp_runtime::__private::tool(
+                "add",
+                ::mcp_runtime::__private::Some("Add two numbers."),
+                ::mcp_runtime::__private::InputSchema::new()
+                    .required("a", ::mcp_runtime::__private::argument::<f64>())
+                    .required("b", ::mcp_runtime::__private::argument::<f64>())
+                    .build(),
+            ),
+            {
+                let mut __tool = ::mcp_runtime::__private::tool(
+                    "divide",
+                    ::mcp_runtime::__private::Some(
+                        "Divide `a` by `b`; dividing by zero is a tool error, not a crash.",
+                    ),
+                    ::mcp_runtime::__private::InputSchema::new()
+                        .required("a", ::mcp_runtime::__private::argument::<f64>())
+                        .required("b", ::mcp_runtime::__private::argument::<f64>())
+                        .build(),
+                );
+                __tool.annotations = ::mcp_runtime::__private::Some(::mcp_runtime::__private::ToolAnnotations {
+                    read_only_hint: ::mcp_runtime::__private::Some(true),
+                    ..::mcp_runtime::__private::Default::default()
+                });
+                __tool
+            },
+            ::mcp_runtime::__private::tool(
+                "round",
+                ::mcp_runtime::__private::Some(
+                    "Round `x` to `digits` decimal places (0 when omitted).",
+                ),
+                ::mcp_runtime::__private::InputSchema::new()
+                    .required("x", ::mcp_runtime::__private::argument::<f64>())
+                    .optional("digits", ::mcp_runtime::__private::argument::<u32>())
+                    .described("Decimal places to keep")
+                    .build(),
+            ),
+        ])
+    }
+    fn call_tool<'__mcp>(
+        &'__mcp self,
+        __name: &::mcp_runtime::__private::str,
+        __arguments: ::mcp_runtime::__private::Arguments,
+        __ctx: ::mcp_runtime::__private::Context,
+    ) -> ::mcp_runtime::__private::Option<
+        ::mcp_runtime::__private::BoxFuture<
+            '__mcp,
+            ::mcp_runtime::__private::CallToolResult,
+        >,
+    > {
+        #[allow(unused_imports)]
+        use ::mcp_runtime::__private::{IntoResultKind as _, SerializeKind as _};
+        match __name {
+            "add" => {
+                ::mcp_runtime::__private::Some(
+                    ::mcp_runtime::__private::tool_future(async move {
+                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
+                            __arguments,
+                        );
+                        let a = __parser
+                            .required("a", ::mcp_runtime::__private::argument::<f64>());
+                        let b = __parser
+                            .required("b", ::mcp_runtime::__private::argument::<f64>());
+                        match (__parser.finish(), a, b) {
+                            (
+                                ::mcp_runtime::__private::Ok(()),
+                                ::mcp_runtime::__private::Some(a),
+                                ::mcp_runtime::__private::Some(b),
+                            ) => {
+                                let __ret = Self::add(self, a, b).await;
+                                (&__ret).__tool_result_kind().convert(__ret)
+                            }
+                            (__outcome, ..) => {
+                                ::mcp_runtime::__private::arguments_error(__outcome)
+                            }
+                        }
+                    }),
+                )
+            }
+            "divide" => {
+                ::mcp_runtime::__private::Some(
+                    ::mcp_runtime::__private::tool_future(async move {
+                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
+                            __arguments,
+                        );
+                        let a = __parser
+                            .required("a", ::mcp_runtime::__private::argument::<f64>());
+                        let b = __parser
+                            .required("b", ::mcp_runtime::__private::argument::<f64>());
+                        match (__parser.finish(), a, b) {
+                            (
+                                ::mcp_runtime::__private::Ok(()),
+                                ::mcp_runtime::__private::Some(a),
+                                ::mcp_runtime::__private::Some(b),
+                            ) => {
+                                match Self::divide(self, a, b) {
+                                    ::mcp_runtime::__private::Ok(__ret) => {
+                                        (&__ret).__tool_result_kind().convert(__ret)
+                                    }
+                                    ::mcp_runtime::__private::Err(__error) => {
+                                        ::mcp_runtime::__private::error_result(__error)
+                                    }
+                                }
+                            }
+                            (__outcome, ..) => {
+                                ::mcp_runtime::__private::arguments_error(__outcome)
+                            }
+                        }
+                    }),
+                )
+            }
+            "round" => {
+                ::mcp_runtime::__private::Some(
+                    ::mcp_runtime::__private::tool_future(async move {
+                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
+                            __arguments,
+                        );
+                        let x = __parser
+                            .required("x", ::mcp_runtime::__private::argument::<f64>());
+                        let digits = __parser
+                            .optional(
+                                "digits",
+                                ::mcp_runtime::__private::argument::<u32>(),
+                            );
+                        match (__parser.finish(), x, digits) {
+                            (
+                                ::mcp_runtime::__private::Ok(()),
+                                ::mcp_runtime::__private::Some(x),
+                                ::mcp_runtime::__private::Some(digits),
+                            ) => {
+                                let __ret = Self::round(self, x, digits);
+                                (&__ret).__tool_result_kind().convert(__ret)
+                            }
+                            (__outcome, ..) => {
+                                ::mcp_runtime::__private::arguments_error(__outcome)
+                            }
+                        }
+                    }),
+                )
+            }
+            _ => {
+                let _ = (__arguments, __ctx);
+                ::mcp_runtime::__private::None
+            }
+        }
+    }
+}
