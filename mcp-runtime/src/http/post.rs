@@ -12,8 +12,9 @@ use tokio::sync::mpsc;
 use super::error::HttpError;
 use super::{App, headers, modern, sse};
 use crate::config::Mode;
+use crate::protocol::RequestId;
 use crate::protocol::{ErrorObject, Message, Request, error_codes, error_json, version};
-use crate::server::{InFlight, Peer, RequestEnv};
+use crate::server::{BoxFuture, Peer, RequestEnv};
 use crate::session::{Lookup, Principal, Refusal, Session, StreamSink};
 
 pub(super) async fn handle(
@@ -137,6 +138,9 @@ async fn initialize(
     if app.config.json_response {
         return Ok(json(reply, header));
     }
+    if app.config.event_store.is_none() {
+        return Ok(sse::complete(vec![reply], header));
+    }
     let (sink, rx) = attached_sink(app, Some(&session), version).await;
     sink.send(reply).await;
     sink.detach().await;
@@ -243,19 +247,45 @@ async fn dispatch(
         Ok(in_flight) => in_flight,
         Err(duplicate) => return Ok(json(duplicate, header)),
     };
-    let (sink, rx) = attached_sink(app, session.as_ref(), version).await;
+    // Fast path: most requests answer at once without sending anything else (no progress,
+    // logs or questions to the client). Poll once here; only a request that must wait gets
+    // a task, a stream and channels. (Without an event store: with one, every event needs an
+    // id from the store, which the pump assigns.)
+    let (tx, rx) = mpsc::channel::<String>(16);
+    let id = request.id.clone();
+    let close = env.close_stream.clone();
+    let env = RequestEnv {
+        outbound: Some(tx),
+        ..env
+    };
+    let owner = app.clone();
+    let mut work: BoxFuture<'static, Option<String>> =
+        Box::pin(async move { owner.dispatcher.handle_begun(request, env, in_flight).await });
+    let mut rx = rx;
+    if app.config.event_store.is_none() {
+        if let Some(reply) = futures_util::FutureExt::now_or_never(&mut work) {
+            let mut frames = Vec::new();
+            while let Ok(frame) = rx.try_recv() {
+                frames.push(frame);
+            }
+            frames.push(reply.unwrap_or_else(|| cancelled(&id)));
+            return Ok(sse::complete(frames, header));
+        }
+    }
+    let (sink, client) = attached_sink(app, session.as_ref(), version).await;
     let guard = session.as_ref().map(|s| s.stream_guard());
     // A task of its own: a client that disconnects does not cancel the request.
     tokio::spawn(guarded_pump(
         app.clone(),
-        request,
-        env,
-        in_flight,
+        id,
+        work,
+        rx,
+        close,
         sink,
         session,
     ));
     Ok(sse::response(
-        rx,
+        client,
         app.config.keep_alive,
         None,
         guard,
@@ -267,22 +297,15 @@ async fn dispatch(
 /// instead of a hang, and the session, now in an unknown state, is ended.
 async fn guarded_pump(
     app: Arc<App>,
-    request: Request,
-    env: RequestEnv,
-    in_flight: InFlight,
+    id: RequestId,
+    work: BoxFuture<'static, Option<String>>,
+    rx: mpsc::Receiver<String>,
+    close: Option<Arc<tokio::sync::Notify>>,
     sink: Arc<StreamSink>,
     session: Option<Arc<Session>>,
 ) {
     use futures_util::FutureExt;
-    let id = request.id.clone();
-    let run = pump(
-        app.clone(),
-        request,
-        env,
-        in_flight,
-        sink.clone(),
-        session.clone(),
-    );
+    let run = pump(&id, work, rx, close, &sink, session.as_deref());
     if std::panic::AssertUnwindSafe(run)
         .catch_unwind()
         .await
@@ -305,24 +328,16 @@ async fn wait_for(notify: Option<&tokio::sync::Notify>) {
     }
 }
 
-/// Runs one request, passing its related messages and then its response to the stream.
+/// Drives a request to its end, passing its related messages and then its response to the
+/// stream.
 async fn pump(
-    app: Arc<App>,
-    request: Request,
-    env: RequestEnv,
-    in_flight: InFlight,
-    sink: Arc<StreamSink>,
-    session: Option<Arc<Session>>,
+    id: &RequestId,
+    mut work: BoxFuture<'static, Option<String>>,
+    mut rx: mpsc::Receiver<String>,
+    close: Option<Arc<tokio::sync::Notify>>,
+    sink: &StreamSink,
+    session: Option<&Session>,
 ) {
-    let (tx, mut rx) = mpsc::channel::<String>(16);
-    let id = request.id.clone();
-    let close = env.close_stream.clone();
-    let env = RequestEnv {
-        outbound: Some(tx),
-        ..env
-    };
-    let work = app.dispatcher.handle_begun(request, env, in_flight);
-    tokio::pin!(work);
     let reply = loop {
         tokio::select! {
             biased;
@@ -341,9 +356,9 @@ async fn pump(
     while let Ok(frame) = rx.try_recv() {
         sink.send(frame).await;
     }
-    sink.send(reply.unwrap_or_else(|| cancelled(&id))).await;
+    sink.send(reply.unwrap_or_else(|| cancelled(id))).await;
     if let Some(session) = session {
-        session.end_stream_of(&sink);
+        session.end_stream_of(sink);
     }
     sink.detach().await;
 }

@@ -87,6 +87,14 @@ pub(crate) fn response<K: Send + 'static>(
         None => chunks.boxed(),
     };
     let mut response = Response::new(Body::from_stream(chunks));
+    set_sse_headers(&mut response, extra_headers);
+    response
+}
+
+fn set_sse_headers(
+    response: &mut Response,
+    extra_headers: impl IntoIterator<Item = (HeaderName, HeaderValue)>,
+) {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -100,6 +108,24 @@ pub(crate) fn response<K: Send + 'static>(
     for (name, value) in extra_headers {
         headers.insert(name, value);
     }
+}
+
+/// A finished SSE response: these JSON-RPC messages, one `message` event each, then the end.
+pub(crate) fn complete(
+    messages: Vec<String>,
+    extra_headers: impl IntoIterator<Item = (HeaderName, HeaderValue)>,
+) -> Response {
+    let mut body = Vec::new();
+    for data in messages {
+        let frame = SseFrame {
+            id: None,
+            data: Some(data),
+            retry: None,
+        };
+        body.extend_from_slice(&encode(&frame));
+    }
+    let mut response = Response::new(Body::from(body));
+    set_sse_headers(&mut response, extra_headers);
     response
 }
 
