@@ -1,22 +1,27 @@
 //! Everything the official MCP conformance suite asks of a server, written only with the
 //! macros: tools of every content kind, logging, progress, sampling, elicitation, resources,
-//! a template, prompts and completions.
+//! a template, prompts and completions; the 2026-07-28 era's multi round-trip requests,
+//! `x-mcp-header` parameters and diagnostic tools; and long-running tools as tasks (the
+//! `io.modelcontextprotocol/tasks` extension).
 //!
 //! ```text
 //! cargo run --example everything              # http://127.0.0.1:8000/mcp
 //! cargo run --example everything 127.0.0.1:3917
 //! npx @modelcontextprotocol/conformance server --url http://127.0.0.1:3917/mcp --suite all
+//! npx @modelcontextprotocol/conformance@0.2.0-alpha.12 server \
+//!     --url http://127.0.0.1:3917/mcp --requirements 2026-07-28
 //! ```
 //!
 //! Names, texts and data are those of the suite's reference server
-//! (`examples/servers/typescript/everything-server.ts` in `modelcontextprotocol/conformance`).
+//! (`examples/servers/typescript/everything-server.ts` in `modelcontextprotocol/conformance`)
+//! and of the fixtures its scenarios name.
 
 use std::time::Duration;
 
 use mcp_runtime::protocol::{CreateMessageRequest, Role};
 use mcp_runtime::{
     Args, Content, Context, Elicitation, HttpConfig, InMemoryEventStore, McpError, Mode, PeerError,
-    PromptMessage, ResourceContents, mcp_server, prompt, resource, tool,
+    PromptMessage, ResourceContents, ServerEvent, mcp_server, prompt, resource, tool,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -91,6 +96,55 @@ struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     city: Option<String>,
+}
+
+/// A name, asked of the user.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Name {
+    /// Your name.
+    name: String,
+}
+
+/// A favorite color, asked of the user.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Color {
+    /// Your favorite color.
+    color: String,
+}
+
+/// A yes or no, asked of the user.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Confirm {
+    /// Yes or no.
+    confirm: bool,
+}
+
+/// Context for a prompt, asked of the user.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct PromptContext {
+    /// What the prompt should be about.
+    context: String,
+}
+
+/// The arguments of `test_custom_header`: `region` travels in `Mcp-Param-Region` too.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct RegionArgs {
+    /// The region to look in.
+    #[schemars(extend("x-mcp-header" = "Region"))]
+    region: String,
+}
+
+/// The text of a sampling answer, for a tool's result.
+fn sampled(answer: mcp_runtime::protocol::CreateMessageResult) -> String {
+    answer.text().unwrap_or_else(|| "(no text)".into())
+}
+
+/// The user's name from an elicitation, or what they did instead.
+fn named(answer: Elicitation<Name>) -> String {
+    match answer {
+        Elicitation::Accept(Name { name }) => name,
+        other => format!("(the user chose {:?})", other.action()),
+    }
 }
 
 /// A JSON object, for `elicit_with_schema`.
@@ -313,6 +367,267 @@ impl Everything {
         "Reconnection test completed successfully"
     }
 
+    /// Asks for the user's name (multi round-trip request), then greets.
+    #[tool]
+    async fn test_input_required_result_elicitation(
+        &self,
+        ctx: Context,
+    ) -> Result<String, PeerError> {
+        let asked = ctx.with_input_key("user_name");
+        let name = named(asked.elicit::<Name>("What is your name?").await?);
+        Ok(format!("Hello, {name}!"))
+    }
+
+    /// Asks the client's model a question (multi round-trip request).
+    #[tool]
+    async fn test_input_required_result_sampling(&self, ctx: Context) -> Result<String, PeerError> {
+        let request = CreateMessageRequest::new(100).user_text("What is the capital of France?");
+        let answer = ctx
+            .with_input_key("capital_question")
+            .create_message(request)
+            .await?;
+        Ok(format!("The model says: {}", sampled(answer)))
+    }
+
+    /// Asks for the client's roots (multi round-trip request).
+    #[tool]
+    async fn test_input_required_result_list_roots(
+        &self,
+        ctx: Context,
+    ) -> Result<String, PeerError> {
+        let roots = ctx.with_input_key("client_roots").list_roots().await?;
+        let uris: Vec<&str> = roots.iter().map(|r| r.uri.as_str()).collect();
+        Ok(format!("The client's roots: {}", uris.join(", ")))
+    }
+
+    /// Asks for a confirmation; the answer comes back through the signed request state.
+    #[tool]
+    async fn test_input_required_result_request_state(
+        &self,
+        ctx: Context,
+    ) -> Result<String, PeerError> {
+        let answer = ctx
+            .with_input_key("confirm")
+            .elicit::<Confirm>("Please confirm")
+            .await?;
+        Ok(format!(
+            "state-ok: confirmed={:?}",
+            answer.accepted().map(|c| c.confirm)
+        ))
+    }
+
+    /// Asks for a name, a greeting from the model and the roots in one round.
+    #[tool]
+    async fn test_input_required_result_multiple_inputs(
+        &self,
+        ctx: Context,
+    ) -> Result<String, PeerError> {
+        let (asker, sampler, lister) = (
+            ctx.with_input_key("user_name"),
+            ctx.with_input_key("greeting"),
+            ctx.with_input_key("client_roots"),
+        );
+        let (name, greeting, roots) = tokio::join!(
+            asker.elicit::<Name>("What is your name?"),
+            sampler.create_message(CreateMessageRequest::new(50).user_text("Generate a greeting")),
+            lister.list_roots(),
+        );
+        Ok(format!(
+            "{}: {} ({} roots)",
+            named(name?),
+            sampled(greeting?),
+            roots?.len()
+        ))
+    }
+
+    /// Asks for a name, then, in a second round, a color.
+    #[tool]
+    async fn test_input_required_result_multi_round(
+        &self,
+        ctx: Context,
+    ) -> Result<String, PeerError> {
+        let name = named(
+            ctx.with_input_key("step1")
+                .elicit::<Name>("Step 1: What is your name?")
+                .await?,
+        );
+        let color = ctx
+            .with_input_key("step2")
+            .elicit::<Color>("Step 2: What is your favorite color?")
+            .await?;
+        let color = color
+            .accepted()
+            .map_or_else(|| "nothing".into(), |c| c.color);
+        Ok(format!("{name} likes {color}"))
+    }
+
+    /// Asks for a confirmation; a tampered request state is refused.
+    #[tool]
+    async fn test_input_required_result_tampered_state(
+        &self,
+        ctx: Context,
+    ) -> Result<String, PeerError> {
+        let answer = ctx
+            .with_input_key("confirm")
+            .elicit::<Confirm>("Please confirm")
+            .await?;
+        Ok(format!(
+            "confirmed={:?}",
+            answer.accepted().map(|c| c.confirm)
+        ))
+    }
+
+    /// Asks only for what the client declared it supports.
+    #[tool]
+    async fn test_input_required_result_capabilities(
+        &self,
+        ctx: Context,
+    ) -> Result<String, PeerError> {
+        let caps = ctx.client_capabilities().clone();
+        let mut got = Vec::new();
+        if caps.supports("elicitation") {
+            let asked = ctx.with_input_key("user_name");
+            got.push(named(asked.elicit::<Name>("What is your name?").await?));
+        }
+        if caps.supports("sampling") {
+            let request = CreateMessageRequest::new(20).user_text("Say hi");
+            got.push(sampled(
+                ctx.with_input_key("greeting")
+                    .create_message(request)
+                    .await?,
+            ));
+        }
+        Ok(format!(
+            "asked for {} input(s): {}",
+            got.len(),
+            got.join(", ")
+        ))
+    }
+
+    /// Needs the client's sampling capability (-32021 without it).
+    #[tool]
+    async fn test_missing_capability(&self, ctx: Context) -> Result<&'static str, PeerError> {
+        ctx.require_capability("sampling").await?;
+        Ok("the client supports sampling")
+    }
+
+    /// Asks for a name over the request's own stream (never a request of its own).
+    #[tool]
+    async fn test_streaming_elicitation(&self, ctx: Context) -> Result<String, PeerError> {
+        let name = named(ctx.elicit::<Name>("What is your name?").await?);
+        Ok(format!("Hello, {name}!"))
+    }
+
+    /// Logs one message (sent only when the request asks for a log level).
+    #[tool]
+    async fn test_logging_tool(&self, ctx: Context) -> &'static str {
+        ctx.info("Tool execution started").await;
+        "logged"
+    }
+
+    /// Announces that the tool list changed.
+    #[tool]
+    fn test_trigger_tool_change(&self, ctx: Context) -> &'static str {
+        ctx.server().publish(ServerEvent::ToolListChanged);
+        "tool list change announced"
+    }
+
+    /// Announces that the prompt list changed.
+    #[tool]
+    fn test_trigger_prompt_change(&self, ctx: Context) -> &'static str {
+        ctx.server().publish(ServerEvent::PromptListChanged);
+        "prompt list change announced"
+    }
+
+    /// Looks in a region, mirrored into the `Mcp-Param-Region` header.
+    #[tool]
+    fn test_custom_header(&self, Args(args): Args<RegionArgs>) -> String {
+        format!("region: {}", args.region)
+    }
+
+    /// Greets, at once: never a task.
+    #[tool]
+    fn greet(&self, name: String) -> String {
+        format!("Hello, {name}!")
+    }
+
+    /// Sleeps `seconds`, then answers: a task when it takes a while.
+    #[tool(task = "optional")]
+    async fn slow_compute(
+        &self,
+        /// How long to work.
+        seconds: f64,
+        /// A label for the result.
+        label: Option<String>,
+        ctx: Context,
+    ) -> String {
+        let total = seconds.max(0.0);
+        let steps = 4u32;
+        for step in 1..=steps {
+            tokio::time::sleep(Duration::from_secs_f64(total / f64::from(steps))).await;
+            let done = f64::from(step) * 100.0 / f64::from(steps);
+            ctx.progress(done, Some(100.0), Some("computing")).await;
+        }
+        let label = label.unwrap_or_else(|| "compute".into());
+        format!("{label}: done after {total}s")
+    }
+
+    /// Works for a second, then fails as a tool (`isError`): always a task.
+    #[tool(task = "required")]
+    async fn failing_job(&self) -> Result<String, String> {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        Err("the job failed: the input was rejected".into())
+    }
+
+    /// Works a little, then crashes: a task that fails with a JSON-RPC error.
+    #[tool(task = "required")]
+    async fn protocol_error_job(&self) -> String {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        panic!("the job crashed")
+    }
+
+    /// Asks, inside a task, whether to delete `filename`.
+    #[tool(task = "optional")]
+    async fn confirm_delete(
+        &self,
+        /// The file to delete.
+        filename: String,
+        ctx: Context,
+    ) -> Result<String, PeerError> {
+        ctx.start_task().await;
+        let question = format!("Delete {filename}?");
+        let answer = ctx
+            .with_input_key("confirm")
+            .elicit::<Confirm>(question)
+            .await?;
+        Ok(match answer.accepted() {
+            Some(Confirm { confirm: true }) => format!("{filename} deleted"),
+            _ => format!("{filename} kept"),
+        })
+    }
+
+    /// Asks, inside a task, two things at once.
+    #[tool(task = "optional")]
+    async fn multi_input(&self, ctx: Context) -> Result<String, PeerError> {
+        ctx.start_task().await;
+        let (first, second) = (ctx.with_input_key("name"), ctx.with_input_key("confirm"));
+        let (name, confirm) = tokio::join!(
+            first.elicit::<Name>("What is your name?"),
+            second.elicit::<Confirm>("Go ahead?"),
+        );
+        let go = confirm?.accepted().is_some_and(|c| c.confirm);
+        Ok(format!("{} (go ahead: {go})", named(name?)))
+    }
+
+    /// Asks for the user's name before it becomes a task, then greets after a while.
+    #[tool(task = "required")]
+    async fn test_tool_with_task(&self, ctx: Context) -> Result<String, PeerError> {
+        let asked = ctx.with_input_key("user_name");
+        let name = named(asked.elicit::<Name>("What is your name?").await?);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        Ok(format!("Hello, {name}! Your task is done."))
+    }
+
     /// A static text resource for testing.
     #[resource(
         uri = "test://static-text",
@@ -398,6 +713,20 @@ impl Everything {
             PromptMessage::new(Role::User, Content::image_png(PNG)),
             PromptMessage::user("Please analyze the image above."),
         ]
+    }
+
+    /// A prompt that first asks the user for context (multi round-trip request).
+    #[prompt]
+    async fn test_input_required_result_prompt(&self, ctx: Context) -> Result<String, McpError> {
+        let answer = ctx
+            .with_input_key("user_context")
+            .elicit::<PromptContext>("What context should the prompt use?")
+            .await
+            .map_err(McpError::internal)?;
+        let context = answer
+            .accepted()
+            .map_or_else(|| "nothing".into(), |c| c.context);
+        Ok(format!("Write about: {context}"))
     }
 
     fn complete_arg1(&self, value: &str) -> Vec<&'static str> {

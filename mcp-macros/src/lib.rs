@@ -76,6 +76,9 @@ fn mcp_server_impl(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
 /// - `local`: for an `async` tool whose future is not `Send` (it holds an `Rc`, a `RefCell`
 ///   borrow or a lock guard across an `.await`): it runs on a thread of its own, on a clone of
 ///   the server (`Self: Clone`);
+/// - `task = "optional" | "required" | "forbidden"`: whether calls may run as tasks
+///   (`execution.taskSupport`, the 2026-07-28 tasks extension): `optional` makes a task of a
+///   call that runs long, `required` of every call; the method stays an ordinary `async fn`;
 /// - `icon = "https://..."` or `icon(src = "...", mime_type = "...", sizes = "48x48 any",
 ///   theme = "light" | "dark")`, repeatable.
 ///

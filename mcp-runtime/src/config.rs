@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::protocol::CacheHint;
-use crate::server::RequestStateKey;
+use crate::server::{RequestStateKey, TaskConfig};
 use crate::session::EventStore;
 
 /// Whether the server keeps sessions between requests.
@@ -176,6 +176,9 @@ pub struct HttpConfig {
     /// Signs the `requestState` of 2026-07-28 multi round-trip requests. Default: a random
     /// key of this process; instances behind one load balancer must share a key.
     pub request_state_key: RequestStateKey,
+    /// How tools marked `#[tool(task = "...")]` run as tasks (2026-07-28, tasks extension):
+    /// the store, the TTL, the poll interval. Default: [`TaskConfig::default`].
+    pub tasks: TaskConfig,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -194,6 +197,7 @@ impl std::fmt::Debug for HttpConfig {
             .field("page_size", &self.page_size)
             .field("cache_hint", &self.cache_hint)
             .field("request_state_key", &self.request_state_key)
+            .field("tasks", &self.tasks)
             .finish()
     }
 }
@@ -227,6 +231,7 @@ impl HttpConfig {
             page_size: None,
             cache_hint: CacheHint::NONE,
             request_state_key: RequestStateKey::random(),
+            tasks: TaskConfig::default(),
         }
     }
 
@@ -301,6 +306,20 @@ impl HttpConfig {
     /// Sets [`request_state_key`](Self::request_state_key).
     pub fn request_state_key(mut self, key: RequestStateKey) -> Self {
         self.request_state_key = key;
+        self
+    }
+
+    /// Sets [`tasks`](Self::tasks).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::{HttpConfig, Mode, TaskConfig};
+    /// let config = HttpConfig::new(Mode::Stateless)
+    ///     .tasks(TaskConfig::default().poll_interval(Duration::from_secs(1)));
+    /// assert_eq!(config.tasks.poll_interval, Duration::from_secs(1));
+    /// ```
+    pub fn tasks(mut self, tasks: TaskConfig) -> Self {
+        self.tasks = tasks;
         self
     }
 

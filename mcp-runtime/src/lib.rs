@@ -345,8 +345,9 @@ pub use protocol::{CallToolResult, Content, PromptMessage, ResourceContents};
 pub use resource::{FromArgument, IntoReadResourceResult};
 pub use serve::{serve, serve_listener, shutdown_signal};
 pub use server::{
-    Arguments, BoxFuture, Cacheable, Dispatcher, InFlight, LogLevel, MCPServer, Peer, PeerError,
-    RequestEnv, RequestStateKey, ServerEvent, ServerHandle,
+    Arguments, BoxFuture, Cacheable, Dispatcher, InFlight, InMemoryTaskStore, LogLevel, MCPServer,
+    Peer, PeerError, RequestEnv, RequestStateKey, ServerEvent, ServerHandle, TaskConfig,
+    TaskRecord, TaskStore, TaskStoreError,
 };
 pub use session::{
     EventStore, EventStoreError, InMemoryEventStore, Principal, Replay, StoredEvent,

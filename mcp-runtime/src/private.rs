@@ -21,7 +21,7 @@ pub use crate::prompt::{IntoGetPromptResult, PromptArguments};
 pub use crate::protocol::{
     CallToolResult, CompleteParams, Completion, CompletionArgument, GetPromptResult, Icon,
     IconTheme, Implementation, Prompt, PromptArgument, ReadResourceResult, Resource,
-    ResourceTemplate, Tool, ToolAnnotations,
+    ResourceTemplate, TaskSupport, Tool, ToolAnnotations, ToolExecution,
 };
 pub use crate::resource::{FromArgument, IntoReadResourceResult, TemplateMatch};
 pub use crate::server::{Arguments, BoxFuture, MCPServer};

@@ -8,7 +8,7 @@ use super::{One, flag, lit_str, missing_value, parse_attr, path_name, skip_value
 use crate::ctxt::Ctxt;
 
 /// `#[tool(name = "...", description = "...", title = "...", read_only, destructive,
-/// idempotent, open_world, structured, local, icon = "...")]`.
+/// idempotent, open_world, structured, local, task = "...", icon = "...")]`.
 pub(crate) struct ToolArgs {
     pub(crate) name: Option<LitStr>,
     pub(crate) description: Option<LitStr>,
@@ -21,11 +21,16 @@ pub(crate) struct ToolArgs {
     pub(crate) structured: Option<Ident>,
     /// `local` (or `local = true`): the future is not `Send`; the word, for errors.
     pub(crate) local: Option<Ident>,
+    /// `task = "forbidden" | "optional" | "required"`: `execution.taskSupport`.
+    pub(crate) task: Option<LitStr>,
     pub(crate) icons: Vec<IconArg>,
 }
 
+/// The values of `task = "..."`, the spec's names for a tool's task support.
+const TASK_SUPPORT: [&str; 3] = ["forbidden", "optional", "required"];
+
 const TOOL_ARGS: &str = "`name`, `description`, `title`, `read_only`, `destructive`, \
-                         `idempotent`, `open_world`, `structured`, `local` and `icon`";
+                         `idempotent`, `open_world`, `structured`, `local`, `task` and `icon`";
 
 impl ToolArgs {
     pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
@@ -38,6 +43,7 @@ impl ToolArgs {
         let mut open_world = One::new("open_world");
         let mut structured = One::new("structured");
         let mut local = One::new("local");
+        let mut task = One::new("task");
         let mut icons = Vec::new();
         parse_attr(cx, attr, "#[tool]", |meta| {
             let path = &meta.path;
@@ -61,6 +67,19 @@ impl ToolArgs {
             } else if path.is_ident("local") {
                 let word = path.get_ident().cloned();
                 local.set(cx, path, flag(cx, &meta)?.map(|on| on.then_some(word)));
+            } else if path.is_ident("task") {
+                let value = lit_str(cx, &meta)?.filter(|lit| {
+                    let known = TASK_SUPPORT.contains(&lit.value().as_str());
+                    if !known {
+                        cx.error_spanned_by(
+                            lit,
+                            "expected `task = \"optional\"` (a task when the call runs long), \
+                             `\"required\"` (always a task) or `\"forbidden\"`",
+                        );
+                    }
+                    known
+                });
+                task.set(cx, path, value);
             } else if path.is_ident("icon") {
                 icons.extend(IconArg::parse(cx, &meta)?);
             } else {
@@ -78,6 +97,7 @@ impl ToolArgs {
             open_world: open_world.value,
             structured: structured.value.flatten().flatten(),
             local: local.value.flatten().flatten(),
+            task: task.value,
             icons,
         }
     }
@@ -384,6 +404,7 @@ mod tests {
             open_world,
             structured,
             local,
+            task = "optional",
             icon = "https://example.com/add.png",
         )]);
         let (args, errs) = tool(&attr);
@@ -397,6 +418,7 @@ mod tests {
         assert_eq!(args.open_world, Some(true));
         assert!(args.structured.is_some());
         assert!(args.local.is_some());
+        assert_eq!(args.task.as_ref().unwrap().value(), "optional");
         assert_eq!(args.icons.len(), 1);
         assert_eq!(args.icons[0].src.value(), "https://example.com/add.png");
         assert!(args.has_annotations());
@@ -421,13 +443,30 @@ mod tests {
             [
                 "unknown #[tool] argument `nam`; the arguments are `name`, `description`, \
                  `title`, `read_only`, `destructive`, `idempotent`, `open_world`, `structured`, \
-                 `local` and `icon`",
+                 `local`, `task` and `icon`",
                 "expected `true` or `false`",
                 "expected `title = \"...\"`",
             ]
         );
         let attr: Attribute = parse_quote!(#[tool = "x"]);
         assert_eq!(tool(&attr).1, ["expected `#[tool]` or `#[tool(...)]`"]);
+    }
+
+    #[test]
+    fn task_support_values() {
+        let attr: Attribute = parse_quote!(#[tool(task = "required")]);
+        assert_eq!(tool(&attr).0.task.unwrap().value(), "required");
+        let attr: Attribute = parse_quote!(#[tool(task = "never", task)]);
+        let (args, errs) = tool(&attr);
+        assert!(args.task.is_none());
+        assert_eq!(
+            errs,
+            [
+                "expected `task = \"optional\"` (a task when the call runs long), \
+                 `\"required\"` (always a task) or `\"forbidden\"`",
+                "expected `task = \"...\"`",
+            ]
+        );
     }
 
     #[test]

@@ -80,6 +80,16 @@ fn descriptor(tool: &Tool<'_>, private: &Private) -> TokenStream {
             });
         });
     }
+    if let Some(task) = &args.task {
+        let support = match task.value().as_str() {
+            "optional" => quote!(Optional),
+            "required" => quote!(Required),
+            _ => quote!(Forbidden),
+        };
+        setters.push(quote! {
+            #var.execution = #some(#private::ToolExecution::new(#private::TaskSupport::#support));
+        });
+    }
     if let Structured::Json(ty) | Structured::Value(ty) = tool.structured() {
         let at_ty = private.at(ty.span());
         let schema = quote_spanned!(ty.span()=> #at_ty::output_schema::<#ty>());

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::protocol::{ClientCapabilities, RequestId, notification_json, request_json};
 use crate::server::input::{Halt, InputExchange};
+use crate::server::tasks::{LiveTask, TaskLink};
 use crate::server::{LogLevel, Peer, PeerError, ServerHandle};
 
 mod elicitation;
@@ -62,6 +63,8 @@ struct Inner {
     input: Option<Arc<InputExchange>>,
     /// Set when the transport can end the client's stream early (SSE polling).
     close_stream: Option<Arc<tokio::sync::Notify>>,
+    /// Set for a call that may become a task (2026-07-28, tasks extension).
+    task: Option<Arc<TaskLink>>,
 }
 
 impl Context {
@@ -83,6 +86,7 @@ impl Context {
                 server,
                 input: None,
                 close_stream: None,
+                task: None,
             }),
             input_key: None,
         }
@@ -119,6 +123,9 @@ impl Context {
     /// # }
     /// ```
     pub fn close_sse_stream(&self) -> bool {
+        if self.live_task().is_some() {
+            return false;
+        }
         match &self.inner.close_stream {
             Some(close) => {
                 close.notify_one();
@@ -148,6 +155,74 @@ impl Context {
                 }
             }
         }
+    }
+
+    /// Ties the context to the task its call may become.
+    pub(crate) fn with_task(self, link: Arc<TaskLink>) -> Self {
+        match Arc::try_unwrap(self.inner) {
+            Ok(mut inner) => {
+                inner.task = Some(link);
+                Context {
+                    inner: Arc::new(inner),
+                    input_key: self.input_key,
+                }
+            }
+            Err(inner) => {
+                tracing::error!("a task link was attached to a shared context");
+                Context {
+                    inner,
+                    input_key: self.input_key,
+                }
+            }
+        }
+    }
+
+    /// The task this call runs as, once it became one.
+    fn live_task(&self) -> Option<&Arc<LiveTask>> {
+        self.inner.task.as_ref().and_then(|link| link.live())
+    }
+
+    /// Turns this call into a task now, if it can be one: the client gets its task handle at
+    /// once and this handler goes on in the background. Returns whether the call is a task
+    /// (from now on, or already).
+    ///
+    /// A call can be a task when its tool is `#[tool(task = "optional")]` or
+    /// `#[tool(task = "required")]` and the client declared the tasks extension on it
+    /// (2026-07-28). Otherwise this returns `false` at once and the call goes on as any other,
+    /// so the same code serves every client. Without this call, the runtime makes a task of a
+    /// call that runs longer than [`TaskConfig::start_after`](crate::TaskConfig::start_after)
+    /// (at once for `required` tools).
+    ///
+    /// Requests to the client made before the call is a task travel as multi round-trip
+    /// requests; after, they become the task's `inputRequests`, answered by `tasks/update`. So
+    /// ask what decides whether to start before this call, and what the work needs after it.
+    ///
+    /// ```no_run
+    /// # use mcp_runtime::{Context, PeerError};
+    /// # async fn delete_all(_: &str) {}
+    /// # #[derive(serde::Deserialize, schemars::JsonSchema)] struct Confirm { confirm: bool }
+    /// # async fn f(ctx: Context, path: String) -> Result<String, PeerError> {
+    /// ctx.start_task().await; // the client polls from here on
+    /// let answer = ctx.elicit::<Confirm>(format!("Delete everything under {path}?")).await?;
+    /// if answer.accepted().is_some_and(|c| c.confirm) {
+    ///     delete_all(&path).await;
+    /// }
+    /// # Ok(String::new()) }
+    /// ```
+    pub async fn start_task(&self) -> bool {
+        match &self.inner.task {
+            Some(link) => link.request_start().await,
+            None => false,
+        }
+    }
+
+    /// The id of the task this call runs as, once it is one.
+    ///
+    /// ```
+    /// assert_eq!(mcp_runtime::Context::detached().task_id(), None);
+    /// ```
+    pub fn task_id(&self) -> Option<String> {
+        self.live_task().map(|task| task.id())
     }
 
     /// The same context, whose requests to the client travel under `key` in a 2026-07-28
@@ -229,7 +304,22 @@ impl Context {
 
     /// Reports progress, if the client asked for it with a progress token (otherwise a no-op).
     /// `progress` must increase from one call to the next.
+    ///
+    /// Inside a task, where no notification can reach the client, progress becomes the
+    /// task's `statusMessage` instead (`message (progress/total)`), whatever the token.
     pub async fn progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
+        if let Some(task) = self.live_task() {
+            let amount = match total {
+                Some(total) => format!("{progress}/{total}"),
+                None => format!("{progress}"),
+            };
+            let status = match message {
+                Some(message) => format!("{message} ({amount})"),
+                None => amount,
+            };
+            task.set_message(status).await;
+            return;
+        }
         let Some(token) = &self.inner.progress_token else {
             return;
         };
@@ -244,7 +334,27 @@ impl Context {
     }
 
     /// Sends a log message (`notifications/message`) if the client's level lets it through.
+    ///
+    /// Inside a task, which has no stream to the client, the message goes to the server's own
+    /// log (`tracing`, target `mcp_runtime::task`) instead.
     pub async fn log(&self, level: LogLevel, logger: Option<&str>, data: impl Serialize) {
+        if let Some(task) = self.live_task() {
+            let data = serde_json::to_value(data).unwrap_or_else(|e| Value::String(e.to_string()));
+            let (task, logger) = (task.id(), logger.unwrap_or(""));
+            match level {
+                LogLevel::Debug => {
+                    tracing::debug!(target: "mcp_runtime::task", task, logger, %data)
+                }
+                LogLevel::Info | LogLevel::Notice => {
+                    tracing::info!(target: "mcp_runtime::task", task, logger, %data)
+                }
+                LogLevel::Warning => {
+                    tracing::warn!(target: "mcp_runtime::task", task, logger, %data)
+                }
+                _ => tracing::error!(target: "mcp_runtime::task", task, logger, %data),
+            }
+            return;
+        }
         if !self.inner.peer.wants_log(level) {
             return;
         }
@@ -279,6 +389,13 @@ impl Context {
     /// Sends a notification related to this request. It is dropped when the response
     /// cannot carry it (JSON responses) or the client went away without an event store.
     pub async fn notify(&self, method: &str, params: Value) {
+        if self.live_task().is_some() {
+            tracing::debug!(
+                method,
+                "notification dropped: tasks have no stream to the client"
+            );
+            return;
+        }
         if let Some(tx) = &self.inner.outbound {
             if tx.send(notification_json(method, &params)).await.is_err() {
                 tracing::debug!(
@@ -298,7 +415,13 @@ impl Context {
     /// stopped here, and run again from the start when the client retries with its answer,
     /// which this call then returns. Your code does not change; it must only ask the same
     /// questions in the same order on every run (do side effects after the questions).
+    ///
+    /// Inside a task, the request joins the task's `inputRequests` (status `input_required`)
+    /// and this call returns the answer the client gives with `tasks/update`.
     pub async fn request(&self, method: &str, params: Value) -> Result<Value, PeerError> {
+        if let Some(task) = self.live_task() {
+            return task.ask(self.input_key.as_deref(), method, params).await;
+        }
         if let Some(input) = &self.inner.input {
             return match input.ask(self.input_key.as_deref(), method, params) {
                 Ok(answer) => Ok(answer),
@@ -375,6 +498,10 @@ impl Context {
     /// `elicitation.url`): the error in the handshake era; in 2026-07-28 the request is
     /// answered with -32021 and this never returns to the handler.
     pub(crate) async fn missing_capability(&self, capability: &'static str) -> PeerError {
+        if self.live_task().is_some() {
+            // The call was answered long ago: the handler hears of it.
+            return PeerError::MissingCapability(capability);
+        }
         if let Some(input) = &self.inner.input {
             input.require_capability(capability);
             input.over().await;

@@ -69,7 +69,8 @@ impl StreamableHttp {
         let dispatcher = Dispatcher::new(server)
             .with_page_size(config.page_size)
             .with_cache_hint(config.cache_hint)
-            .with_request_state_key(config.request_state_key.clone());
+            .with_request_state_key(config.request_state_key.clone())
+            .with_tasks(config.tasks.clone());
         Self::from_dispatcher(dispatcher, config)
     }
 

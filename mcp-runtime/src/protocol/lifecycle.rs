@@ -61,6 +61,21 @@ impl ClientCapabilities {
     pub fn supports(&self, name: &str) -> bool {
         self.0.get(name).is_some_and(|v| !v.is_null())
     }
+
+    /// Whether the client declared the extension `id` under `extensions`.
+    ///
+    /// ```
+    /// let caps: mcp_runtime::protocol::ClientCapabilities = serde_json::from_str(
+    ///     r#"{"extensions":{"io.modelcontextprotocol/tasks":{}}}"#).unwrap();
+    /// assert!(caps.supports_extension("io.modelcontextprotocol/tasks"));
+    /// assert!(!caps.supports_extension("io.modelcontextprotocol/skills"));
+    /// ```
+    pub fn supports_extension(&self, id: &str) -> bool {
+        self.0
+            .get("extensions")
+            .and_then(|e| e.get(id))
+            .is_some_and(|v| !v.is_null())
+    }
 }
 
 /// What the server supports.
@@ -82,9 +97,12 @@ pub struct ServerCapabilities {
     /// Argument completion (`completion/complete`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completions: Option<Map<String, Value>>,
-    /// Experimental and extension capabilities.
+    /// Experimental capabilities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experimental: Option<Map<String, Value>>,
+    /// Extensions, by identifier (`io.modelcontextprotocol/tasks`…), with their settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extensions: Option<Map<String, Value>>,
 }
 
 /// A capability with a `listChanged` flag.

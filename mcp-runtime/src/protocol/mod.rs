@@ -19,6 +19,7 @@ mod resources;
 mod roots;
 mod sampling;
 mod subscriptions;
+mod tasks;
 mod tools;
 pub mod version;
 
@@ -53,4 +54,8 @@ pub use sampling::{
     SamplingContent, SamplingMessage, ToolChoice, ToolChoiceMode,
 };
 pub use subscriptions::{ListenParams, SubscriptionFilter};
+pub use tasks::{
+    TASK_STATUS_NOTIFICATION, TASKS_EXTENSION, TaskIdParams, TaskStatus, TaskSupport,
+    ToolExecution, UpdateTaskParams, iso8601,
+};
 pub use tools::{CallToolParams, CallToolResult, Tool, ToolAnnotations};

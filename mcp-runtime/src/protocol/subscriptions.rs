@@ -28,6 +28,9 @@ pub struct SubscriptionFilter {
     /// `notifications/resources/updated` for these URIs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_subscriptions: Option<Vec<String>>,
+    /// `notifications/tasks` (status changes) for these tasks (the tasks extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_ids: Option<Vec<String>>,
 }
 
 impl SubscriptionFilter {
@@ -51,6 +54,19 @@ impl SubscriptionFilter {
         self.resource_subscriptions
             .as_ref()
             .is_some_and(|uris| uris.iter().any(|u| u == uri))
+    }
+
+    /// Whether status changes of the task `id` are wanted.
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::SubscriptionFilter;
+    /// let filter: SubscriptionFilter = serde_json::from_str(r#"{"taskIds":["t1"]}"#).unwrap();
+    /// assert!(filter.wants_task("t1") && !filter.wants_task("t2"));
+    /// ```
+    pub fn wants_task(&self, id: &str) -> bool {
+        self.task_ids
+            .as_ref()
+            .is_some_and(|ids| ids.iter().any(|t| t == id))
     }
 }
 

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::content::Content;
 use super::icon::Icon;
+use super::tasks::{TaskSupport, ToolExecution};
 
 /// A tool as listed by `tools/list`.
 ///
@@ -35,6 +36,9 @@ pub struct Tool {
     /// Icons a client may show for it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub icons: Vec<Icon>,
+    /// How it executes: whether calls may run as tasks (shown to 2026-07-28 clients only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<ToolExecution>,
 }
 
 impl Tool {
@@ -48,7 +52,28 @@ impl Tool {
             output_schema: None,
             annotations: None,
             icons: Vec::new(),
+            execution: None,
         }
+    }
+
+    /// The tool with this task support (`execution.taskSupport`).
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::{TaskSupport, Tool};
+    /// let tool = Tool::new("build", Default::default()).with_task_support(TaskSupport::Required);
+    /// assert_eq!(tool.task_support(), TaskSupport::Required);
+    /// assert_eq!(Tool::new("add", Default::default()).task_support(), TaskSupport::Forbidden);
+    /// ```
+    pub fn with_task_support(mut self, support: TaskSupport) -> Self {
+        self.execution = Some(ToolExecution::new(support));
+        self
+    }
+
+    /// Whether calls may run as tasks (`forbidden` when the tool says nothing).
+    pub fn task_support(&self) -> TaskSupport {
+        self.execution
+            .and_then(|e| e.task_support)
+            .unwrap_or_default()
     }
 }
 

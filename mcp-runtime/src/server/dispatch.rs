@@ -1,5 +1,6 @@
 //! Routes a JSON-RPC message to the method that handles it.
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use super::input::{Gate, Gated, InputExchange};
 use super::lists::ListCache;
 use super::param_headers::ParamHeaders;
 use super::request_state::RequestStateKey;
+use super::tasks::{TaskConfig, Tasks};
 use super::{LogLevel, MCPServer, Peer};
 use crate::context::Context;
 use crate::error::McpError;
@@ -22,7 +24,7 @@ use crate::protocol::{
     CacheHint, CallToolParams, CallToolResult, CompleteParams, CompleteResult, Completion,
     ErrorObject, GetPromptParams, Implementation, InitializeParams, InitializeResult, ListChanged,
     Notification, Request, RequestId, ResourceUriParams, ResourcesCapability, Response,
-    ServerCapabilities, error_json, result_json, version,
+    ServerCapabilities, TASKS_EXTENSION, TaskSupport, Tool, error_json, result_json, version,
 };
 
 /// Answers MCP methods for one server, whatever the transport.
@@ -49,7 +51,12 @@ pub struct Dispatcher {
     pub(super) info: Implementation,
     pub(super) instructions: Option<String>,
     pub(super) capabilities: ServerCapabilities,
+    /// `tools/list` for 2026-07-28 clients, with each tool's `execution`.
     tools: ListCache,
+    /// `tools/list` for handshake-era clients, without `execution`: tasks are a 2026-07-28
+    /// extension, and a 2025-11-25 client would read `taskSupport` as the experimental
+    /// tasks of that revision.
+    legacy_tools: ListCache,
     resources: ListCache,
     templates: ListCache,
     prompts: ListCache,
@@ -61,6 +68,12 @@ pub struct Dispatcher {
     pub(super) cache_hint: CacheHint,
     /// The `x-mcp-header` parameters of each tool (2026-07-28 HTTP).
     param_headers: ParamHeaders,
+    /// The tools that may run as tasks, and how.
+    task_support: HashMap<String, TaskSupport>,
+    /// The tasks extension, when a tool may run as a task.
+    pub(super) tasks: Option<Arc<Tasks>>,
+    /// The capabilities of `server/discover`: the declared ones and the extensions.
+    pub(super) modern_capabilities: ServerCapabilities,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -104,16 +117,18 @@ impl RequestEnv {
     }
 }
 
-fn to_raw<T: Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObject> {
+pub(super) fn to_raw<T: Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObject> {
     serde_json::value::to_raw_value(value).map_err(ErrorObject::internal)
 }
 
-fn parse_params<T: DeserializeOwned>(params: Option<&RawValue>) -> Result<T, ErrorObject> {
+pub(super) fn parse_params<T: DeserializeOwned>(
+    params: Option<&RawValue>,
+) -> Result<T, ErrorObject> {
     let text = params.map_or("{}", RawValue::get);
     serde_json::from_str(text).map_err(ErrorObject::invalid_params)
 }
 
-fn empty_result() -> Box<RawValue> {
+pub(super) fn empty_result() -> Box<RawValue> {
     RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| unreachable!("`{{}}` is valid JSON"))
 }
 
@@ -125,7 +140,17 @@ impl Dispatcher {
 
     /// Wraps a shared server.
     pub fn from_arc(server: Arc<dyn MCPServer>) -> Self {
-        let tools = ListCache::new("tools", &server.tools(), |t| &t.name);
+        let listed_tools = server.tools();
+        let tools = ListCache::new("tools", &listed_tools, |t| &t.name);
+        let without_execution: Vec<Tool> = listed_tools
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.execution = None;
+                t
+            })
+            .collect();
+        let legacy_tools = ListCache::new("tools", &without_execution, |t| &t.name);
         let resources = ListCache::new("resources", &server.resources(), |r| &r.uri);
         let templates = ListCache::new("resourceTemplates", &server.resource_templates(), |t| {
             &t.uri_template
@@ -145,15 +170,24 @@ impl Dispatcher {
             logging: Some(Default::default()),
             completions: server.supports_completions().then(Default::default),
             experimental: None,
+            extensions: None,
         });
-        let listed_tools = server.tools();
         let param_headers = ParamHeaders::new(&listed_tools);
+        let task_support: HashMap<String, TaskSupport> = listed_tools
+            .iter()
+            .map(|t| (t.name.clone(), t.task_support()))
+            .filter(|(_, support)| support.allows_task())
+            .collect();
+        let tasks = (!task_support.is_empty()).then(|| Tasks::new(TaskConfig::default()));
+        let tasks = tasks.map(Arc::new);
+        let modern_capabilities = modern_capabilities(&capabilities, tasks.is_some());
         let tool_names = listed_tools.into_iter().map(|t| t.name).collect();
         Dispatcher {
             info: server.server_info(),
             instructions: server.instructions(),
             capabilities,
             tools,
+            legacy_tools,
             resources,
             templates,
             prompts,
@@ -162,8 +196,46 @@ impl Dispatcher {
             state_key: RequestStateKey::random(),
             cache_hint: CacheHint::NONE,
             param_headers,
+            task_support,
+            tasks,
+            modern_capabilities,
             server,
         }
+    }
+
+    /// Runs tasks as `config` says (default: [`TaskConfig::default`]). Only servers with a
+    /// tool that may run as a task (`#[tool(task = "...")]`) offer the tasks extension.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::{mcp_server, tool, Dispatcher, TaskConfig};
+    ///
+    /// struct Builder;
+    ///
+    /// #[mcp_server]
+    /// impl Builder {
+    ///     /// Build the project (minutes).
+    ///     #[tool(task = "required")]
+    ///     async fn build(&self) -> &'static str {
+    ///         tokio::time::sleep(Duration::from_secs(120)).await;
+    ///         "built"
+    ///     }
+    /// }
+    ///
+    /// let dispatcher = Dispatcher::new(Builder)
+    ///     .with_tasks(TaskConfig::default().ttl(Some(Duration::from_secs(600))));
+    /// # let _ = dispatcher;
+    /// ```
+    pub fn with_tasks(mut self, config: TaskConfig) -> Self {
+        if self.tasks.is_some() {
+            self.tasks = Some(Arc::new(Tasks::new(config)));
+        }
+        self
+    }
+
+    /// How calls of `tool` may run as tasks (`forbidden` for unknown tools).
+    pub(crate) fn task_support(&self, tool: &str) -> TaskSupport {
+        self.task_support.get(tool).copied().unwrap_or_default()
     }
 
     /// Signs the `requestState` of multi round-trip requests with `key` (default: a random
@@ -201,7 +273,7 @@ impl Dispatcher {
         &self.capabilities
     }
 
-    fn context(
+    pub(super) fn context(
         &self,
         id: RequestId,
         progress_token: Option<serde_json::Value>,
@@ -327,13 +399,18 @@ impl Dispatcher {
             "tools/list" => {
                 let cursor = cursor(params)?;
                 let handle = &self.handle;
+                let modern = env.peer.protocol_version().is_some_and(version::is_modern);
+                let tools = if modern {
+                    &self.tools
+                } else {
+                    &self.legacy_tools
+                };
                 if handle.any_tool_disabled() {
-                    self.tools.page(cursor.as_deref(), self.page_size, |name| {
+                    tools.page(cursor.as_deref(), self.page_size, |name| {
                         !handle.is_tool_enabled(name)
                     })
                 } else {
-                    self.tools
-                        .page(cursor.as_deref(), self.page_size, |_| false)
+                    tools.page(cursor.as_deref(), self.page_size, |_| false)
                 }
             }
             "tools/call" => {
@@ -523,7 +600,7 @@ async fn guarded<T>(
     }
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = panic.downcast_ref::<String>() {
@@ -531,4 +608,18 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     } else {
         "unknown panic payload".to_owned()
     }
+}
+
+/// The capabilities `server/discover` shows: the declared ones, with the tasks extension
+/// when a tool may run as a task.
+fn modern_capabilities(declared: &ServerCapabilities, tasks: bool) -> ServerCapabilities {
+    let mut capabilities = declared.clone();
+    if tasks {
+        capabilities
+            .extensions
+            .get_or_insert_with(Default::default)
+            .entry(TASKS_EXTENSION)
+            .or_insert_with(|| serde_json::json!({}));
+    }
+    capabilities
 }

@@ -231,7 +231,7 @@ impl InputExchange {
 }
 
 /// Checks that an answer has the shape of the result of `method`.
-fn check_answer(method: &str, answer: &Value) -> Result<(), &'static str> {
+pub(crate) fn check_answer(method: &str, answer: &Value) -> Result<(), &'static str> {
     let Value::Object(map) = answer else {
         return Err("must be an object");
     };

@@ -9,14 +9,17 @@ mod modern;
 mod param_headers;
 mod peer;
 mod request_state;
+pub(crate) mod tasks;
 
 pub use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};
 pub use peer::{LogLevel, Peer, PeerError};
 pub use request_state::RequestStateKey;
+pub use tasks::{InMemoryTaskStore, TaskConfig, TaskRecord, TaskStore, TaskStoreError};
 
 pub(crate) use modern::{
-    ModernCall, acknowledged_frame, listen_closed_result, listen_frame, unsupported_version,
+    ModernCall, acknowledged_frame, listen_closed_result, listen_frame, task_frame,
+    unsupported_version,
 };
 pub(crate) use param_headers::decode_header_value;
 

@@ -6,15 +6,17 @@ use std::sync::Arc;
 
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::input::InputExchange;
 use super::request_state::StateBinding;
+use super::tasks::{TaskCall, TaskEvent, Tasks, is_task_method};
 use super::{Cacheable, Dispatcher, LogLevel, Peer, RequestEnv, ServerEvent};
 use crate::protocol::{
     CacheHint, DiscoverResult, ErrorObject, InputRetry, Request, RequestEnvelope, SERVER_INFO_KEY,
-    SUBSCRIPTION_ID_KEY, SubscriptionFilter, error_codes, notification_json, version,
+    SUBSCRIPTION_ID_KEY, SubscriptionFilter, TASK_STATUS_NOTIFICATION, TASKS_EXTENSION,
+    TaskSupport, error_codes, notification_json, version,
 };
 
 /// A 2026-07-28 request as a transport hands it over, its envelope already checked.
@@ -67,6 +69,7 @@ impl Dispatcher {
                 caps.resources.is_some()
             }
             "completion/complete" => caps.completions.is_some(),
+            "tasks/get" | "tasks/update" | "tasks/cancel" => self.tasks.is_some(),
             "subscriptions/listen" => {
                 let resources = caps.resources.as_ref();
                 caps.tools
@@ -78,6 +81,7 @@ impl Dispatcher {
                         .is_some_and(|p| p.list_changed == Some(true))
                     || resources
                         .is_some_and(|r| r.list_changed == Some(true) || r.subscribe == Some(true))
+                    || self.tasks.is_some()
             }
             _ => false,
         }
@@ -99,7 +103,23 @@ impl Dispatcher {
             Err(error) => Err(error),
             Ok(None) => self.discover(),
             Ok(Some((env, input))) => match self.begin(&request, &env) {
-                Ok(in_flight) => self.answer(request, env, input, in_flight).await?,
+                Ok(in_flight) => match self.task_route(&method, params.as_ref(), &call.envelope) {
+                    TaskRoute::No => self.answer(request, env, input, in_flight).await?,
+                    TaskRoute::Refused(error) => Err(error),
+                    TaskRoute::Method(tasks) => {
+                        let principal = call.principal.as_deref();
+                        tasks.serve(&method, params.as_ref(), principal).await
+                    }
+                    TaskRoute::Call(tasks, support) => {
+                        let task = TaskCall {
+                            tasks,
+                            support,
+                            owner: call.principal.clone(),
+                        };
+                        self.call_as_task(request, env, input, in_flight, task)
+                            .await?
+                    }
+                },
                 Err(_) => Err(ErrorObject::invalid_request(format!(
                     "request id {} is already in flight",
                     request.id
@@ -177,10 +197,47 @@ impl Dispatcher {
         Ok(Some((env, input)))
     }
 
+    /// Whether the request belongs to the tasks extension, and how.
+    fn task_route(
+        &self,
+        method: &str,
+        params: Option<&Value>,
+        envelope: &RequestEnvelope,
+    ) -> TaskRoute {
+        let Some(tasks) = &self.tasks else {
+            return TaskRoute::No;
+        };
+        let declared = envelope
+            .client_capabilities
+            .supports_extension(TASKS_EXTENSION);
+        if is_task_method(method) {
+            return match declared {
+                true => TaskRoute::Method(tasks.clone()),
+                false => TaskRoute::Refused(missing_tasks_extension()),
+            };
+        }
+        if method != "tools/call" {
+            return TaskRoute::No;
+        }
+        let tool = params
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !self.handle.is_tool_enabled(tool) {
+            return TaskRoute::No; // refused as an unknown tool
+        }
+        match self.task_support(tool) {
+            TaskSupport::Forbidden => TaskRoute::No,
+            support if declared => TaskRoute::Call(tasks.clone(), support),
+            TaskSupport::Optional => TaskRoute::No,
+            TaskSupport::Required => TaskRoute::Refused(missing_tasks_extension()),
+        }
+    }
+
     fn discover(&self) -> Result<Box<RawValue>, ErrorObject> {
         let result = DiscoverResult::new(
             version::ALL,
-            &self.capabilities,
+            &self.modern_capabilities,
             &self.info,
             self.instructions.as_deref(),
         );
@@ -255,8 +312,69 @@ impl Dispatcher {
                 .resource_subscriptions
                 .clone()
                 .filter(|_| resources.is_some_and(|r| r.subscribe == Some(true))),
+            // Decided with the tasks themselves: see `agreed_task_ids`.
+            task_ids: None,
         }
     }
+
+    /// The tasks of `wanted` whose status changes `principal` may follow on a listen stream:
+    /// those that exist and are theirs. -32021 when the client asks for task notifications
+    /// without declaring the tasks extension.
+    pub(crate) async fn agreed_task_ids(
+        &self,
+        wanted: Option<&[String]>,
+        envelope: &RequestEnvelope,
+        principal: Option<&str>,
+    ) -> Result<Option<Vec<String>>, ErrorObject> {
+        let (Some(wanted), Some(tasks)) = (wanted, &self.tasks) else {
+            return Ok(None);
+        };
+        if !envelope
+            .client_capabilities
+            .supports_extension(TASKS_EXTENSION)
+        {
+            return Err(missing_tasks_extension());
+        }
+        Ok(Some(tasks.visible(wanted, principal).await))
+    }
+
+    /// The current state of each of `ids`, as `notifications/tasks` frames for `subscription`.
+    pub(crate) async fn task_frames(&self, ids: &[String], subscription: &Value) -> Vec<String> {
+        let Some(tasks) = &self.tasks else {
+            return Vec::new();
+        };
+        let mut frames = Vec::new();
+        for record in tasks.records(ids).await {
+            frames.push(task_frame(&TaskEvent::of(&record), subscription));
+        }
+        frames
+    }
+
+    /// Receives every task's status changes, when the server runs tasks.
+    pub(crate) fn task_events(&self) -> Option<broadcast::Receiver<TaskEvent>> {
+        self.tasks.as_ref().map(|t| t.subscribe())
+    }
+}
+
+/// How a request relates to the tasks extension.
+enum TaskRoute {
+    /// It does not.
+    No,
+    /// It needs the extension, which the client did not declare.
+    Refused(ErrorObject),
+    /// `tasks/get`, `tasks/update` or `tasks/cancel`.
+    Method(Arc<Tasks>),
+    /// A call of a tool that may run as a task.
+    Call(Arc<Tasks>, TaskSupport),
+}
+
+/// -32021: the request needs the tasks extension.
+fn missing_tasks_extension() -> ErrorObject {
+    ErrorObject::new(
+        error_codes::MISSING_REQUIRED_CLIENT_CAPABILITY,
+        format!("Missing required client capability: the {TASKS_EXTENSION} extension"),
+    )
+    .with_data(json!({ "requiredCapabilities": { "extensions": { TASKS_EXTENSION: {} } } }))
 }
 
 /// -32022 with the versions this server speaks.
@@ -289,6 +407,15 @@ pub(crate) fn listen_frame(
         map.insert("_meta".into(), json!({ SUBSCRIPTION_ID_KEY: subscription }));
     }
     Some(notification_json(event.method(), &params))
+}
+
+/// The `notifications/tasks` frame of a task's new state, tagged with the subscription's id.
+pub(crate) fn task_frame(event: &TaskEvent, subscription: &Value) -> String {
+    let mut params = event.detailed.clone();
+    if let Value::Object(map) = &mut params {
+        map.insert("_meta".into(), json!({ SUBSCRIPTION_ID_KEY: subscription }));
+    }
+    notification_json(TASK_STATUS_NOTIFICATION, &params)
 }
 
 /// The first frame of a listen stream: what the server agreed to send.

@@ -1,56 +1,114 @@
 //! `subscriptions/listen`: an SSE response that stays open and carries the change
 //! notifications the client opted into, each tagged with the subscription's id. It starts with
-//! `notifications/subscriptions/acknowledged`, ends when the client goes away (the stream is
-//! dropped, and with it the subscription) or when the server shuts down (a final result).
+//! `notifications/subscriptions/acknowledged` (and the current state of each task the client
+//! follows), ends when the client goes away (the stream is dropped, and with it the
+//! subscription) or when the server shuts down (a final result).
 
 use std::sync::Arc;
 
 use axum::response::Response;
 use futures_util::stream;
 use serde_json::Value;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::super::{App, sse};
 use crate::protocol::{RequestId, SubscriptionFilter, result_json};
-use crate::server::{acknowledged_frame, listen_closed_result, listen_frame};
+use crate::server::tasks::TaskEvent;
+use crate::server::{
+    ServerEvent, acknowledged_frame, listen_closed_result, listen_frame, task_frame,
+};
 
-/// Opens the stream for the request `id` with the client's `filter`.
-pub(super) fn open(app: &Arc<App>, id: RequestId, filter: SubscriptionFilter) -> Response {
-    let agreed = app.dispatcher.agreed_subscriptions(&filter);
+/// What the stream waits on.
+struct Listening {
+    events: broadcast::Receiver<ServerEvent>,
+    /// Task status changes, when the client follows tasks.
+    tasks: Option<broadcast::Receiver<TaskEvent>>,
+    stop: tokio_util::sync::CancellationToken,
+    agreed: SubscriptionFilter,
+    subscription: Value,
+    id: RequestId,
+}
+
+/// The next task event, or never when the client follows no task.
+async fn next_task(
+    tasks: &mut Option<broadcast::Receiver<TaskEvent>>,
+) -> Result<TaskEvent, RecvError> {
+    match tasks {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Opens the stream for the request `id` with the client's `filter`; `task_ids` are the
+/// tasks it may follow (already checked against its principal).
+pub(super) async fn open(
+    app: &Arc<App>,
+    id: RequestId,
+    filter: SubscriptionFilter,
+    task_ids: Option<Vec<String>>,
+) -> Response {
+    let mut agreed = app.dispatcher.agreed_subscriptions(&filter);
+    agreed.task_ids = task_ids;
     let subscription = serde_json::to_value(&id).unwrap_or(Value::Null);
-    let ack = acknowledged_frame(&agreed, &subscription);
-    let events = app.dispatcher.handle().subscribe();
-    let stop = app.sessions.shutdown_token().clone();
-    tracing::debug!(subscription = %subscription, "subscriptions/listen opened");
-    let live = stream::unfold(
-        Some((events, stop, agreed, subscription, id)),
-        |state| async move {
-            let (mut events, stop, agreed, subscription, id) = state?;
-            loop {
-                tokio::select! {
-                    biased;
-                    () = stop.cancelled() => {
-                        let result = listen_closed_result(&subscription);
-                        let raw = serde_json::value::to_raw_value(&result).ok()?;
-                        return Some((result_json(&id, &raw), None));
-                    }
-                    event = events.recv() => match event {
-                        Ok(event) => {
-                            if let Some(frame) = listen_frame(&event, &agreed, &subscription) {
-                                return Some((frame, Some((events, stop, agreed, subscription, id))));
-                            }
-                        }
-                        Err(RecvError::Lagged(n)) => {
-                            tracing::warn!(missed = n, "listen stream missed server announcements");
-                        }
-                        Err(RecvError::Closed) => return None,
-                    },
+    let mut first = vec![acknowledged_frame(&agreed, &subscription)];
+    let tasks = match agreed.task_ids.as_deref() {
+        Some(ids) if !ids.is_empty() => {
+            // Subscribed before the current states are read: no change falls in between.
+            let rx = app.dispatcher.task_events();
+            first.extend(app.dispatcher.task_frames(ids, &subscription).await);
+            rx
+        }
+        _ => None,
+    };
+    let listening = Listening {
+        events: app.dispatcher.handle().subscribe(),
+        tasks,
+        stop: app.sessions.shutdown_token().clone(),
+        agreed,
+        subscription,
+        id,
+    };
+    tracing::debug!(subscription = %listening.subscription, "subscriptions/listen opened");
+    let live = stream::unfold(Some(listening), |state| async move {
+        let mut state = state?;
+        loop {
+            tokio::select! {
+                biased;
+                () = state.stop.cancelled() => {
+                    let result = listen_closed_result(&state.subscription);
+                    let raw = serde_json::value::to_raw_value(&result).ok()?;
+                    return Some((result_json(&state.id, &raw), None));
                 }
+                event = state.events.recv() => match event {
+                    Ok(event) => {
+                        let frame = listen_frame(&event, &state.agreed, &state.subscription);
+                        if let Some(frame) = frame {
+                            return Some((frame, Some(state)));
+                        }
+                    }
+                    Err(RecvError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "listen stream missed server announcements");
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                event = next_task(&mut state.tasks) => match event {
+                    Ok(event) => {
+                        if state.agreed.wants_task(&event.task_id) {
+                            let frame = task_frame(&event, &state.subscription);
+                            return Some((frame, Some(state)));
+                        }
+                    }
+                    Err(RecvError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "listen stream missed task status changes");
+                    }
+                    Err(RecvError::Closed) => state.tasks = None,
+                },
             }
-        },
-    );
+        }
+    });
     sse::message_stream(
-        futures_util::StreamExt::chain(stream::iter([ack]), live),
+        futures_util::StreamExt::chain(stream::iter(first), live),
         app.config.keep_alive,
     )
 }

@@ -127,14 +127,20 @@ pub(super) async fn serve(
         Ok(envelope) => envelope,
         Err(error) => return Rejection::new(Some(&request.id), error).into_response(),
     };
-    if request.method == "subscriptions/listen" {
-        return open_listen(&app, &headers, request);
-    }
     let principal = principal.map(|p| p.as_str().to_owned());
+    if request.method == "subscriptions/listen" {
+        return open_listen(&app, &headers, request, &envelope, principal.as_deref()).await;
+    }
     reply::answer(app, request, envelope, principal).await
 }
 
-fn open_listen(app: &Arc<App>, headers: &HeaderMap, request: Request) -> Response {
+async fn open_listen(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    request: Request,
+    envelope: &RequestEnvelope,
+    principal: Option<&str>,
+) -> Response {
     if !app.dispatcher.offers_modern("subscriptions/listen") {
         let error = ErrorObject::method_not_found("subscriptions/listen");
         return Rejection::new(Some(&request.id), error).into_response();
@@ -149,8 +155,20 @@ fn open_listen(app: &Arc<App>, headers: &HeaderMap, request: Request) -> Respons
         return response;
     }
     let params = request.params.as_deref().map_or("{}", |p| p.get());
-    match serde_json::from_str::<ListenParams>(params) {
-        Ok(params) => listen::open(app, request.id, params.notifications),
-        Err(e) => Rejection::new(Some(&request.id), ErrorObject::invalid_params(e)).into_response(),
+    let filter = match serde_json::from_str::<ListenParams>(params) {
+        Ok(params) => params.notifications,
+        Err(e) => {
+            return Rejection::new(Some(&request.id), ErrorObject::invalid_params(e))
+                .into_response();
+        }
+    };
+    let wanted = filter.task_ids.as_deref();
+    match app
+        .dispatcher
+        .agreed_task_ids(wanted, envelope, principal)
+        .await
+    {
+        Ok(task_ids) => listen::open(app, request.id, filter, task_ids).await,
+        Err(error) => Rejection::new(Some(&request.id), error).into_response(),
     }
 }

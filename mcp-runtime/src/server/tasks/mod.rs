@@ -1,0 +1,196 @@
+//! Long-running tools as tasks: the `io.modelcontextprotocol/tasks` extension (SEP-2663) in
+//! the 2026-07-28 era.
+//!
+//! A tool marked `#[tool(task = "optional" | "required")]` is written as an ordinary async
+//! method. When the client declares the extension on its `tools/call`, the call starts like
+//! any other: a quick one answers with its result, and a request to the client made now
+//! travels as a multi round-trip request. Once the call has run for
+//! [`TaskConfig::start_after`] (at once for `required` tools), or when the handler calls
+//! [`Context::start_task`](crate::Context::start_task), the client gets a `CreateTaskResult`
+//! and the handler goes on in the background ([`run`]). From then on its progress becomes the
+//! task's status message, its requests to the client become the task's `inputRequests`
+//! ([`live`]), `tasks/cancel` cancels it, and its result or error is kept in a
+//! [`TaskStore`] ([`store`], [`record`]) for `tasks/get` ([`methods`]).
+
+mod live;
+mod methods;
+mod record;
+mod run;
+mod store;
+
+pub use record::TaskRecord;
+pub use store::{InMemoryTaskStore, TaskStore, TaskStoreError};
+
+pub(crate) use live::{LiveTask, TaskLink};
+pub(crate) use methods::is_task_method;
+pub(crate) use run::TaskCall;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+/// How a server runs tasks: where they are kept, how long, and when a call becomes one.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcp_runtime::{HttpConfig, InMemoryTaskStore, Mode, TaskConfig};
+///
+/// let tasks = TaskConfig::default()
+///     .store(InMemoryTaskStore::new(50_000))
+///     .ttl(Some(Duration::from_secs(24 * 3600)))
+///     .poll_interval(Duration::from_secs(2))
+///     .start_after(Duration::from_millis(500));
+/// let config = HttpConfig::new(Mode::Stateless).tasks(tasks);
+/// # let _ = config;
+/// ```
+#[derive(Clone)]
+pub struct TaskConfig {
+    /// Where task state is kept. Default: an [`InMemoryTaskStore`] of 10,000 tasks.
+    pub store: Arc<dyn TaskStore>,
+    /// How long after its creation a task may be discarded (`ttlMs`); a task still running
+    /// then is cancelled. `None` keeps tasks until the server stops. Default: one hour.
+    pub ttl: Option<Duration>,
+    /// How often clients should poll (`pollIntervalMs`). Default: 500 ms.
+    pub poll_interval: Duration,
+    /// How long a call of an `optional` tool runs before it becomes a task (a call that
+    /// finishes sooner answers with its result). Default: 250 ms.
+    pub start_after: Duration,
+}
+
+impl std::fmt::Debug for TaskConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskConfig")
+            .field("ttl", &self.ttl)
+            .field("poll_interval", &self.poll_interval)
+            .field("start_after", &self.start_after)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for TaskConfig {
+    fn default() -> Self {
+        TaskConfig {
+            store: Arc::new(InMemoryTaskStore::default()),
+            ttl: Some(Duration::from_secs(3600)),
+            poll_interval: Duration::from_millis(500),
+            start_after: Duration::from_millis(250),
+        }
+    }
+}
+
+impl TaskConfig {
+    /// Sets [`store`](Self::store).
+    pub fn store(mut self, store: impl TaskStore) -> Self {
+        self.store = Arc::new(store);
+        self
+    }
+
+    /// Sets [`ttl`](Self::ttl).
+    pub fn ttl(mut self, ttl: Option<Duration>) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Sets [`poll_interval`](Self::poll_interval) (at least 1 ms).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets [`start_after`](Self::start_after).
+    pub fn start_after(mut self, delay: Duration) -> Self {
+        self.start_after = delay;
+        self
+    }
+}
+
+/// A task's state changed: what status listeners (`subscriptions/listen` with `taskIds`)
+/// are sent.
+#[derive(Debug, Clone)]
+pub(crate) struct TaskEvent {
+    pub(crate) task_id: String,
+    /// The `DetailedTask`, as `tasks/get` would answer now.
+    pub(crate) detailed: Value,
+}
+
+impl TaskEvent {
+    pub(crate) fn of(record: &TaskRecord) -> Self {
+        TaskEvent {
+            task_id: record.task_id.clone(),
+            detailed: record.detailed(),
+        }
+    }
+}
+
+/// The tasks of one server: its configuration, the tasks running in this process, and the
+/// status changes for listeners.
+pub(crate) struct Tasks {
+    pub(crate) config: TaskConfig,
+    running: Mutex<HashMap<String, Arc<LiveTask>>>,
+    events: broadcast::Sender<TaskEvent>,
+}
+
+impl std::fmt::Debug for Tasks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tasks")
+            .field("config", &self.config)
+            .field("running", &self.running_count())
+            .finish()
+    }
+}
+
+impl Tasks {
+    pub(crate) fn new(config: TaskConfig) -> Self {
+        let (events, _) = broadcast::channel(256);
+        Tasks {
+            config,
+            running: Mutex::new(HashMap::new()),
+            events,
+        }
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<LiveTask>>> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn running_count(&self) -> usize {
+        self.running().len()
+    }
+
+    /// The task `id`, if it runs in this process.
+    fn live(&self, id: &str) -> Option<Arc<LiveTask>> {
+        self.running().get(id).cloned()
+    }
+
+    /// Receives every task's status changes.
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<TaskEvent> {
+        self.events.subscribe()
+    }
+
+    /// The tasks of `ids` that exist and that `principal` may see.
+    pub(crate) async fn visible(&self, ids: &[String], principal: Option<&str>) -> Vec<String> {
+        let mut visible = Vec::new();
+        for id in ids {
+            match self.config.store.load(id).await {
+                Ok(Some(task)) if task.is_visible_to(principal) => visible.push(id.clone()),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(task = %id, error = %e, "task store failed"),
+            }
+        }
+        visible
+    }
+
+    /// The current records of `ids` (those that still exist).
+    pub(crate) async fn records(&self, ids: &[String]) -> Vec<TaskRecord> {
+        let mut records = Vec::new();
+        for id in ids {
+            if let Ok(Some(task)) = self.config.store.load(id).await {
+                records.push(task);
+            }
+        }
+        records
+    }
+}
