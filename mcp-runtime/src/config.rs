@@ -71,17 +71,7 @@ impl Security {
 
     /// Loopback names on any port: `127.0.0.1`, `localhost`, `[::1]`.
     pub fn loopback() -> Self {
-        Self::allow(
-            ["127.0.0.1:*", "localhost:*", "[::1]:*"],
-            [
-                "http://127.0.0.1:*",
-                "http://localhost:*",
-                "http://[::1]:*",
-                "https://127.0.0.1:*",
-                "https://localhost:*",
-                "https://[::1]:*",
-            ],
-        )
+        Self::allow(LOOPBACK_HOSTS, LOOPBACK_ORIGINS)
     }
 
     /// Resolves [`Security::Auto`] for a server bound to `addr` (`None`: unknown, treated as
@@ -96,20 +86,32 @@ impl Security {
 
     /// Whether a `Host` header value is accepted.
     pub fn host_allowed(&self, host: &str) -> bool {
-        match self.resolve(None) {
+        match self {
             Security::Allow { hosts, .. } => hosts.iter().any(|p| matches_pattern(p, host)),
-            _ => true,
+            Security::Auto => LOOPBACK_HOSTS.iter().any(|p| matches_pattern(p, host)),
+            Security::Disabled => true,
         }
     }
 
     /// Whether an `Origin` header value is accepted.
     pub fn origin_allowed(&self, origin: &str) -> bool {
-        match self.resolve(None) {
+        match self {
             Security::Allow { origins, .. } => origins.iter().any(|p| matches_pattern(p, origin)),
-            _ => true,
+            Security::Auto => LOOPBACK_ORIGINS.iter().any(|p| matches_pattern(p, origin)),
+            Security::Disabled => true,
         }
     }
 }
+
+const LOOPBACK_HOSTS: [&str; 3] = ["127.0.0.1:*", "localhost:*", "[::1]:*"];
+const LOOPBACK_ORIGINS: [&str; 6] = [
+    "http://127.0.0.1:*",
+    "http://localhost:*",
+    "http://[::1]:*",
+    "https://127.0.0.1:*",
+    "https://localhost:*",
+    "https://[::1]:*",
+];
 
 /// `pattern` is `x` (exact, case-insensitive) or `x:*` (`x` with or without any port).
 fn matches_pattern(pattern: &str, value: &str) -> bool {
