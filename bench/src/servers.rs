@@ -1,0 +1,300 @@
+//! The servers under test, each with the same one-line `add(a, b)` tool, run as
+//! `mcp-bench serve KIND ADDR` in a process of their own.
+
+use std::io::Write;
+
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+
+/// Sessions the bench lets our server hold (the default, 10,000, is below the 100k test).
+pub const OUR_MAX_SESSIONS: usize = 1_000_000;
+
+/// Every server the benchmark runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A bare axum handler: parse the JSON-RPC body, answer the same result. The limit.
+    Axum,
+    /// mcp-runtime, stateless, JSON responses.
+    OursStateless,
+    /// mcp-runtime, stateful, JSON responses.
+    OursJson,
+    /// mcp-runtime, stateful, SSE responses (the default configuration).
+    OursSse,
+    /// rmcp 3.11, stateless, JSON responses.
+    RmcpStateless,
+    /// rmcp 3.11, stateful (sessions), SSE responses (its default configuration).
+    RmcpSse,
+}
+
+impl Kind {
+    /// All kinds, in the order they are run and shown.
+    pub const ALL: [Kind; 6] = [
+        Kind::Axum,
+        Kind::OursStateless,
+        Kind::OursJson,
+        Kind::OursSse,
+        Kind::RmcpStateless,
+        Kind::RmcpSse,
+    ];
+
+    /// The name on the command line and in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Axum => "axum",
+            Kind::OursStateless => "ours-stateless-json",
+            Kind::OursJson => "ours-stateful-json",
+            Kind::OursSse => "ours-stateful-sse",
+            Kind::RmcpStateless => "rmcp-stateless-json",
+            Kind::RmcpSse => "rmcp-stateful-sse",
+        }
+    }
+
+    /// Parses [`name`](Self::name).
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether each client opens a session first.
+    pub fn stateful(self) -> bool {
+        matches!(self, Kind::OursJson | Kind::OursSse | Kind::RmcpSse)
+    }
+
+    /// Whether this is one of ours.
+    pub fn ours(self) -> bool {
+        matches!(self, Kind::OursStateless | Kind::OursJson | Kind::OursSse)
+    }
+
+    /// The rmcp server ours is compared with (rmcp has no stateful JSON mode: its
+    /// `json_response` applies only without sessions).
+    pub fn rmcp_peer(self) -> Option<Kind> {
+        match self {
+            Kind::OursStateless => Some(Kind::RmcpStateless),
+            Kind::OursJson | Kind::OursSse => Some(Kind::RmcpSse),
+            _ => None,
+        }
+    }
+}
+
+/// `mcp-bench serve KIND ADDR`: serves until killed. Prints `listening ADDR` once bound.
+pub fn main(args: &[String]) -> Result<(), String> {
+    let [kind, addr] = args else {
+        return Err("usage: mcp-bench serve KIND ADDR".into());
+    };
+    let kind = Kind::parse(kind).ok_or_else(|| format!("unknown server kind {kind}"))?;
+    if let Ok(core) = std::env::var("MCP_BENCH_PIN") {
+        // Fallback when `taskset` is missing: the parent asks the child to pin itself.
+        if let Ok(core) = core.parse() {
+            crate::sys::pin_to_core(core);
+        }
+    }
+    // Worker threads default to the cores this process may use: one when pinned.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime
+        .block_on(serve(kind, addr))
+        .map_err(|e| format!("{}: {e}", kind.name()))
+}
+
+async fn serve(kind: Kind, addr: &str) -> std::io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening {local}")?;
+        out.flush()?;
+    }
+    match kind {
+        Kind::Axum => bare_axum::serve(listener).await,
+        Kind::OursStateless => ours::serve(listener, mcp_runtime::Mode::Stateless, true).await,
+        Kind::OursJson => ours::serve(listener, mcp_runtime::Mode::Stateful, true).await,
+        Kind::OursSse => ours::serve(listener, mcp_runtime::Mode::Stateful, false).await,
+        Kind::RmcpStateless => peer_rmcp::serve(listener, false).await,
+        Kind::RmcpSse => peer_rmcp::serve(listener, true).await,
+    }
+}
+
+/// Our server: the quickstart's `add`, served by `serve_listener`.
+mod ours {
+    use mcp_runtime::{HttpConfig, Mode, mcp_server, tool};
+    use tokio::net::TcpListener;
+
+    #[derive(Default)]
+    pub(super) struct Calculator;
+
+    #[mcp_server(name = "calculator", version = "1.0.0")]
+    impl Calculator {
+        /// Add two numbers.
+        #[tool]
+        async fn add(&self, a: f64, b: f64) -> f64 {
+            a + b
+        }
+    }
+
+    pub(super) async fn serve(
+        listener: TcpListener,
+        mode: Mode,
+        json: bool,
+    ) -> std::io::Result<()> {
+        let config = HttpConfig::new(mode)
+            .json_response(json)
+            .max_sessions(super::OUR_MAX_SESSIONS);
+        mcp_runtime::serve_listener(Calculator, listener, config, std::future::pending()).await
+    }
+}
+
+/// The limit: axum parsing a JSON-RPC `tools/call` body and answering the same result.
+mod bare_axum {
+    use axum::body::Bytes;
+    use axum::http::{StatusCode, header};
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::post;
+    use serde::{Deserialize, Serialize};
+    use serde_json::value::RawValue;
+    use tokio::net::TcpListener;
+
+    #[derive(Deserialize)]
+    struct Call<'a> {
+        #[serde(borrow)]
+        id: &'a RawValue,
+        method: &'a str,
+        params: Params,
+    }
+
+    #[derive(Deserialize)]
+    struct Params {
+        name: String,
+        arguments: Args,
+    }
+
+    #[derive(Deserialize)]
+    struct Args {
+        a: f64,
+        b: f64,
+    }
+
+    #[derive(Serialize)]
+    struct Reply<'a> {
+        jsonrpc: &'static str,
+        id: &'a RawValue,
+        result: CallResult,
+    }
+
+    #[derive(Serialize)]
+    struct CallResult {
+        content: [Text; 1],
+        #[serde(rename = "isError")]
+        is_error: bool,
+    }
+
+    #[derive(Serialize)]
+    struct Text {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        text: String,
+    }
+
+    async fn handle(body: Bytes) -> Response {
+        let Ok(call) = serde_json::from_slice::<Call<'_>>(&body) else {
+            return StatusCode::BAD_REQUEST.into_response();
+        };
+        if call.method != "tools/call" || call.params.name != "add" {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        let Args { a, b } = call.params.arguments;
+        let reply = Reply {
+            jsonrpc: "2.0",
+            id: call.id,
+            result: CallResult {
+                content: [Text {
+                    kind: "text",
+                    text: (a + b).to_string(),
+                }],
+                is_error: false,
+            },
+        };
+        match serde_json::to_vec(&reply) {
+            Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+
+    pub(super) async fn serve(listener: TcpListener) -> std::io::Result<()> {
+        let app = axum::Router::new().route("/mcp", post(handle));
+        axum::serve(super::nodelay(listener), app).await
+    }
+}
+
+/// The official SDK, rmcp 3.11, in its documented shape.
+mod peer_rmcp {
+    use std::sync::Arc;
+
+    use rmcp::handler::server::router::tool::ToolRouter;
+    use rmcp::handler::server::wrapper::Parameters;
+    use rmcp::model::{ServerCapabilities, ServerConfig};
+    use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+    use rmcp::transport::streamable_http_server::{
+        StreamableHttpServerConfig, StreamableHttpService,
+    };
+    use rmcp::{ServerHandler, schemars, tool, tool_handler, tool_router};
+    use tokio::net::TcpListener;
+
+    #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+    pub(super) struct AddArgs {
+        a: f64,
+        b: f64,
+    }
+
+    #[derive(Debug, Clone)]
+    pub(super) struct Calculator {
+        tool_router: ToolRouter<Self>,
+    }
+
+    #[tool_router]
+    impl Calculator {
+        fn new() -> Self {
+            Self {
+                tool_router: Self::tool_router(),
+            }
+        }
+
+        #[tool(description = "Add two numbers.")]
+        async fn add(&self, Parameters(AddArgs { a, b }): Parameters<AddArgs>) -> String {
+            (a + b).to_string()
+        }
+    }
+
+    #[tool_handler(router = self.tool_router)]
+    impl ServerHandler for Calculator {
+        fn get_info(&self) -> ServerConfig {
+            ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        }
+    }
+
+    pub(super) async fn serve(listener: TcpListener, sessions: bool) -> std::io::Result<()> {
+        let config = if sessions {
+            StreamableHttpServerConfig::default()
+        } else {
+            StreamableHttpServerConfig::default()
+                .with_legacy_session_mode(false)
+                .with_json_response(true)
+        };
+        let service: StreamableHttpService<Calculator, LocalSessionManager> =
+            StreamableHttpService::new(
+                || Ok(Calculator::new()),
+                Arc::new(LocalSessionManager::default()),
+                config,
+            );
+        let app = axum::Router::new().nest_service("/mcp", service);
+        axum::serve(super::nodelay(listener), app).await
+    }
+}
+
+/// TCP_NODELAY on every accepted socket, as our `serve_listener` does: otherwise the peers
+/// would measure Nagle's algorithm rather than themselves.
+fn nodelay(listener: TcpListener) -> impl axum::serve::Listener<Addr = std::net::SocketAddr> {
+    listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    })
+}
