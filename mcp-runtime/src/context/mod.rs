@@ -94,19 +94,29 @@ impl Context {
 
     /// Lets [`close_sse_stream`](Self::close_sse_stream) reach the transport.
     pub(crate) fn with_stream_control(self, close: Option<Arc<tokio::sync::Notify>>) -> Self {
-        let Some(close) = close else { return self };
-        match Arc::try_unwrap(self.inner) {
-            Ok(mut inner) => {
-                inner.close_stream = Some(close);
-                Context {
-                    inner: Arc::new(inner),
-                    input_key: self.input_key,
-                }
+        match close {
+            Some(close) => {
+                self.fresh_with("stream control", |inner| inner.close_stream = Some(close))
             }
-            Err(inner) => Context {
-                inner,
-                input_key: self.input_key,
-            },
+            None => self,
+        }
+    }
+
+    /// Sets up a context the runtime just made (so not yet shared); a shared one is left as is.
+    fn fresh_with(self, what: &str, set: impl FnOnce(&mut Inner)) -> Self {
+        let inner = match Arc::try_unwrap(self.inner) {
+            Ok(mut inner) => {
+                set(&mut inner);
+                Arc::new(inner)
+            }
+            Err(inner) => {
+                tracing::error!("{what} was attached to a shared context");
+                inner
+            }
+        };
+        Context {
+            inner,
+            input_key: self.input_key,
         }
     }
 
@@ -137,44 +147,15 @@ impl Context {
 
     /// Routes requests to the client through a multi round-trip exchange (2026-07-28).
     pub(crate) fn with_input(self, input: Option<Arc<InputExchange>>) -> Self {
-        let Some(input) = input else { return self };
-        match Arc::try_unwrap(self.inner) {
-            Ok(mut inner) => {
-                inner.input = Some(input);
-                Context {
-                    inner: Arc::new(inner),
-                    input_key: self.input_key,
-                }
-            }
-            Err(inner) => {
-                // Only fresh contexts get an exchange; a shared one keeps working without.
-                tracing::error!("an input exchange was attached to a shared context");
-                Context {
-                    inner,
-                    input_key: self.input_key,
-                }
-            }
+        match input {
+            Some(input) => self.fresh_with("an input exchange", |inner| inner.input = Some(input)),
+            None => self,
         }
     }
 
     /// Ties the context to the task its call may become.
     pub(crate) fn with_task(self, link: Arc<TaskLink>) -> Self {
-        match Arc::try_unwrap(self.inner) {
-            Ok(mut inner) => {
-                inner.task = Some(link);
-                Context {
-                    inner: Arc::new(inner),
-                    input_key: self.input_key,
-                }
-            }
-            Err(inner) => {
-                tracing::error!("a task link was attached to a shared context");
-                Context {
-                    inner,
-                    input_key: self.input_key,
-                }
-            }
-        }
+        self.fresh_with("a task link", |inner| inner.task = Some(link))
     }
 
     /// The task this call runs as, once it became one.
