@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
@@ -19,12 +18,12 @@ use crate::session::{Lookup, Principal, Refusal, Session, StreamSink};
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
-    principal: Option<Extension<Principal>>,
-    headers: HeaderMap,
-    body: Body,
+    request: axum::extract::Request,
 ) -> Response {
-    let principal = principal.map(|Extension(p)| p);
-    match serve(app, principal, headers, body).await {
+    // The request taken whole: the `HeaderMap` and `Extension` extractors would clone.
+    let (mut parts, body) = request.into_parts();
+    let principal = parts.extensions.remove::<Principal>();
+    match serve(app, principal, parts.headers, body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
