@@ -125,14 +125,13 @@ const LOGGING_OFF: u8 = 8;
 
 /// Removes a request from the in-flight table when its handling ends, however it ends.
 #[derive(Debug)]
-pub(crate) struct InFlightGuard {
-    peer: Arc<Peer>,
-    id: RequestId,
-}
+pub(crate) struct InFlightGuard(Option<(Arc<Peer>, RequestId)>);
 
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
-        lock(&self.peer.in_flight).remove(&self.id);
+        if let Some((peer, id)) = &self.0 {
+            lock(&peer.in_flight).remove(id);
+        }
     }
 }
 
@@ -258,14 +257,16 @@ impl Peer {
         id: &RequestId,
         cancel: CancellationToken,
     ) -> Option<InFlightGuard> {
+        if !self.accepts_requests {
+            // A peer that cannot be asked anything lives for one request (stateless HTTP, a
+            // 2026-07-28 request): no other request can share its ids or cancel by id.
+            return Some(InFlightGuard(None));
+        }
         match lock(&self.in_flight).entry(id.clone()) {
             Entry::Occupied(_) => None,
             Entry::Vacant(slot) => {
                 slot.insert(cancel);
-                Some(InFlightGuard {
-                    peer: self.clone(),
-                    id: id.clone(),
-                })
+                Some(InFlightGuard(Some((self.clone(), id.clone()))))
             }
         }
     }
@@ -331,6 +332,15 @@ mod tests {
         assert!(peer.begin_request(&id, CancellationToken::new()).is_none());
         drop(first);
         assert!(peer.begin_request(&id, CancellationToken::new()).is_some());
+    }
+
+    #[test]
+    fn single_request_peers_track_no_ids() {
+        let peer = Arc::new(Peer::new(false));
+        let id = RequestId::Number(1);
+        let _first = peer.begin_request(&id, CancellationToken::new());
+        assert!(peer.begin_request(&id, CancellationToken::new()).is_some());
+        assert_eq!(peer.in_flight(), 0);
     }
 
     #[test]
