@@ -406,13 +406,9 @@ impl Everything {
         &self,
         ctx: Context,
     ) -> Result<String, PeerError> {
-        let answer = ctx
-            .with_input_key("confirm")
-            .elicit::<Confirm>("Please confirm")
-            .await?;
         Ok(format!(
             "state-ok: confirmed={:?}",
-            answer.accepted().map(|c| c.confirm)
+            confirmation(&ctx).await?
         ))
     }
 
@@ -467,14 +463,7 @@ impl Everything {
         &self,
         ctx: Context,
     ) -> Result<String, PeerError> {
-        let answer = ctx
-            .with_input_key("confirm")
-            .elicit::<Confirm>("Please confirm")
-            .await?;
-        Ok(format!(
-            "confirmed={:?}",
-            answer.accepted().map(|c| c.confirm)
-        ))
+        Ok(format!("confirmed={:?}", confirmation(&ctx).await?))
     }
 
     /// Asks only for what the client declared it supports.
@@ -742,6 +731,15 @@ impl Everything {
             .filter(|id| id.starts_with(value))
             .collect())
     }
+}
+
+/// Asks the user to confirm under the input key `confirm`; `None` when they did not accept.
+async fn confirmation(ctx: &Context) -> Result<Option<bool>, PeerError> {
+    let answer = ctx
+        .with_input_key("confirm")
+        .elicit::<Confirm>("Please confirm")
+        .await?;
+    Ok(answer.accepted().map(|c| c.confirm))
 }
 
 #[tokio::main]
