@@ -263,6 +263,44 @@ async fn bad_origin_is_403_and_bad_host_is_421() {
 }
 
 #[tokio::test]
+async fn every_method_checks_host_and_origin_before_anything_else() {
+    let (server, client) = initialized(Mode::Stateful).await;
+    let session = client.session.clone().unwrap();
+    let evil_origin = |method: reqwest::Method| {
+        client
+            .http
+            .request(method, &client.url)
+            .header("accept", "text/event-stream")
+            .header("mcp-session-id", &session)
+            .header("origin", "http://evil.example.com")
+    };
+    for method in [
+        reqwest::Method::GET,
+        reqwest::Method::DELETE,
+        reqwest::Method::PUT,
+    ] {
+        let reply = read(evil_origin(method.clone()).send().await.unwrap()).await;
+        assert_eq!(reply.status, 403, "{method}");
+        assert_jsonrpc_error(&reply.body, -32000);
+    }
+    let reply = read(
+        client
+            .http
+            .put(&client.url)
+            .header("host", "evil.example.com")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, 421);
+    // The refused DELETE did not end the session.
+    let reply = read(client.post_builder().body(PING).send().await.unwrap()).await;
+    assert_eq!(reply.status, 200);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn configured_allow_lists_replace_the_loopback_defaults() {
     let config = HttpConfig::new(Mode::Stateful).security(Security::allow(
         ["mcp.example.com"],

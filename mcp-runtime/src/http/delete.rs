@@ -2,26 +2,29 @@
 
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::error::HttpError;
 use super::post::lookup_error;
-use super::{App, headers, modern};
+use super::{App, headers, modern, security};
 use crate::config::Mode;
 use crate::session::Principal;
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
-    principal: Option<Extension<Principal>>,
-    headers: HeaderMap,
+    request: axum::extract::Request,
 ) -> Response {
+    let (mut parts, _) = request.into_parts();
+    if let Err(refusal) = security::check(&app.config.security, &parts) {
+        return refusal.into_response();
+    }
+    let headers = parts.headers;
     if app.config.mode == Mode::Stateless || modern::names_modern_version(&headers) {
         return HttpError::MethodNotAllowed("POST").into_response();
     }
-    let principal = principal.map(|Extension(p)| p);
+    let principal = parts.extensions.remove::<Principal>();
     match app
         .sessions
         .get(headers::session_id(&headers), principal.as_ref())

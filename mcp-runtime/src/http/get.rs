@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -10,17 +9,20 @@ use tokio::sync::mpsc;
 
 use super::error::HttpError;
 use super::post::{lookup_error, session_header};
-use super::{App, headers, modern, sse};
+use super::{App, headers, modern, security, sse};
 use crate::config::Mode;
 use crate::session::{Principal, Session, SseFrame};
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
-    principal: Option<Extension<Principal>>,
-    headers: HeaderMap,
+    request: axum::extract::Request,
 ) -> Response {
-    let principal = principal.map(|Extension(p)| p);
-    match serve(app, principal, headers).await {
+    let (mut parts, _) = request.into_parts();
+    if let Err(refusal) = security::check(&app.config.security, &parts) {
+        return refusal.into_response();
+    }
+    let principal = parts.extensions.remove::<Principal>();
+    match serve(app, principal, parts.headers).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }

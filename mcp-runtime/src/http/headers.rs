@@ -29,31 +29,39 @@ pub(crate) fn last_event_id(headers: &HeaderMap) -> Option<&str> {
     str_header(headers, &LAST_EVENT_ID)
 }
 
-/// Whether the `Accept` header admits `media` (exactly, by `type/*`, or by `*/*`).
-fn accepts(headers: &HeaderMap, media: &str) -> bool {
-    let (kind, _) = media.split_once('/').unwrap_or((media, ""));
-    headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|part| part.split(';').next().unwrap_or("").trim())
-        .any(|range| {
-            range.eq_ignore_ascii_case(media)
-                || range == "*/*"
-                || range
-                    .strip_suffix("/*")
-                    .is_some_and(|k| k.eq_ignore_ascii_case(kind))
-        })
+/// Which of the two media types MCP answers with the `Accept` header admits (exactly, by
+/// `type/*`, or by `*/*`). One pass over the bytes: this runs on every request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Accepted {
+    json: bool,
+    sse: bool,
+}
+
+fn accepted(headers: &HeaderMap) -> Accepted {
+    let mut found = Accepted::default();
+    for value in headers.get_all(header::ACCEPT) {
+        for part in value.as_bytes().split(|b| *b == b',') {
+            let range = part.split(|b| *b == b';').next().unwrap_or_default();
+            let range = range.trim_ascii();
+            if range == b"*/*" {
+                return Accepted {
+                    json: true,
+                    sse: true,
+                };
+            }
+            found.json |= range.eq_ignore_ascii_case(JSON.as_bytes())
+                || range.eq_ignore_ascii_case(b"application/*");
+            found.sse |=
+                range.eq_ignore_ascii_case(SSE.as_bytes()) || range.eq_ignore_ascii_case(b"text/*");
+        }
+    }
+    found
 }
 
 /// POST must accept JSON and SSE (JSON alone when the server only answers JSON).
 pub(crate) fn check_post_accept(headers: &HeaderMap, json_only: bool) -> Result<(), HttpError> {
-    let json = accepts(headers, JSON);
-    if json_only && json {
-        return Ok(());
-    }
-    if json && accepts(headers, SSE) {
+    let accepted = accepted(headers);
+    if accepted.json && (json_only || accepted.sse) {
         Ok(())
     } else {
         Err(HttpError::NotAcceptable(
@@ -64,7 +72,7 @@ pub(crate) fn check_post_accept(headers: &HeaderMap, json_only: bool) -> Result<
 
 /// GET must accept SSE.
 pub(crate) fn check_get_accept(headers: &HeaderMap) -> Result<(), HttpError> {
-    if accepts(headers, SSE) {
+    if accepted(headers).sse {
         Ok(())
     } else {
         Err(HttpError::NotAcceptable("text/event-stream"))
@@ -133,6 +141,11 @@ mod tests {
         assert!(check_post_accept(&HeaderMap::new(), true).is_err());
         assert!(check_get_accept(&with_accept("text/*")).is_ok());
         assert!(check_get_accept(&with_accept("application/json")).is_err());
+        assert!(check_get_accept(&with_accept("TEXT/Event-Stream ; q=1")).is_ok());
+        assert!(check_post_accept(&with_accept("application/*, text/*"), false).is_ok());
+        assert!(
+            check_post_accept(&with_accept("application/jsonx, text/event-stream"), false).is_err()
+        );
     }
 
     #[test]

@@ -13,10 +13,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use axum::Router;
+use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
-use crate::config::{HttpConfig, Mode, Security};
+use crate::config::{HttpConfig, Mode};
 use crate::server::{Dispatcher, MCPServer};
 use crate::session::{Session, SessionManager};
 use error::HttpError;
@@ -111,19 +112,18 @@ impl StreamableHttp {
         let methods: MethodRouter<Arc<App>> = on(MethodFilter::POST, post::handle)
             .on(MethodFilter::GET, get::handle)
             .on(MethodFilter::DELETE, delete::handle)
-            .fallback(move || async move { HttpError::MethodNotAllowed(allow).into_response() });
-        let security = Arc::new(self.app.config.security.clone());
-        let router = Router::new()
+            .fallback(
+                move |State(app): State<Arc<App>>, request: axum::extract::Request| async move {
+                    let (parts, _) = request.into_parts();
+                    let refusal = security::check(&app.config.security, &parts).err();
+                    refusal
+                        .unwrap_or(HttpError::MethodNotAllowed(allow))
+                        .into_response()
+                },
+            );
+        Router::new()
             .route(&self.app.config.path, methods)
-            .with_state(self.app.clone());
-        if matches!(*security, Security::Disabled) {
-            router
-        } else {
-            router.layer(axum::middleware::from_fn_with_state(
-                security,
-                security::check_host_and_origin,
-            ))
-        }
+            .with_state(self.app.clone())
     }
 
     /// How many sessions are open.

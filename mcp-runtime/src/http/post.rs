@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 
 use super::error::HttpError;
-use super::{App, headers, modern, sse};
+use super::{App, headers, modern, security, sse};
 use crate::config::Mode;
 use crate::protocol::RequestId;
 use crate::protocol::{ErrorObject, Message, Request, error_codes, error_json, version};
@@ -22,6 +22,9 @@ pub(super) async fn handle(
 ) -> Response {
     // The request taken whole: the `HeaderMap` and `Extension` extractors would clone.
     let (mut parts, body) = request.into_parts();
+    if let Err(refusal) = security::check(&app.config.security, &parts) {
+        return refusal.into_response();
+    }
     let principal = parts.extensions.remove::<Principal>();
     match serve(app, principal, parts.headers, body).await {
         Ok(response) => response,
@@ -37,9 +40,7 @@ pub(super) fn lookup_error(lookup: Lookup) -> HttpError {
 }
 
 pub(super) fn session_header(session: &Session) -> Option<(HeaderName, HeaderValue)> {
-    HeaderValue::from_str(&session.key())
-        .ok()
-        .map(|v| (headers::SESSION_ID.clone(), v))
+    Some((headers::SESSION_ID.clone(), session.header_value()))
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, HttpError> {
@@ -154,15 +155,11 @@ fn cancelled(id: &crate::protocol::RequestId) -> String {
 }
 
 fn json(body: String, session: Option<(HeaderName, HeaderValue)>) -> Response {
-    let mut response = (
-        StatusCode::OK,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response();
+    let mut response = Response::new(Body::from(body));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Some((name, value)) = session {
         response.headers_mut().insert(name, value);
     }

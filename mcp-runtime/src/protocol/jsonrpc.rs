@@ -17,13 +17,39 @@ pub const JSONRPC_VERSION: &str = "2.0";
 /// assert_eq!(id, RequestId::Number(7));
 /// assert_eq!(serde_json::to_string(&RequestId::from("a")).unwrap(), "\"a\"");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum RequestId {
     /// An integer id.
     Number(i64),
     /// A string id.
     String(Arc<str>),
+}
+
+// By hand rather than `#[serde(untagged)]`, which buffers the value first: ids are read
+// on every message.
+impl<'de> Deserialize<'de> for RequestId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Id;
+        impl serde::de::Visitor<'_> for Id {
+            type Value = RequestId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an integer")
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<RequestId, E> {
+                Ok(RequestId::Number(n))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<RequestId, E> {
+                i64::try_from(n)
+                    .map(RequestId::Number)
+                    .map_err(|_| E::custom("integer id out of range"))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RequestId, E> {
+                Ok(RequestId::String(s.into()))
+            }
+        }
+        d.deserialize_any(Id)
+    }
 }
 
 impl From<i64> for RequestId {
@@ -194,12 +220,14 @@ pub enum Message {
     Response(Response),
 }
 
-/// The wire shape of every message, classified by [`Message::parse`].
+/// The wire shape of every message, classified by [`Message::parse`]. `jsonrpc` and `id`
+/// borrow from the body; only what the message keeps is copied out.
 #[derive(Deserialize)]
-struct Envelope {
-    jsonrpc: Option<Box<RawValue>>,
-    #[serde(default, deserialize_with = "present")]
-    id: Option<Box<RawValue>>,
+struct Envelope<'a> {
+    #[serde(borrow)]
+    jsonrpc: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
     method: Option<String>,
     params: Option<Box<RawValue>>,
     result: Option<Box<RawValue>>,
@@ -207,8 +235,8 @@ struct Envelope {
 }
 
 /// Keeps a field that is present with the value `null` apart from a missing one.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
-    Box::<RawValue>::deserialize(d).map(Some)
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&'de RawValue>::deserialize(d).map(Some)
 }
 
 /// Why a body is not a message.
@@ -263,7 +291,7 @@ impl Message {
                 MessageError::Parse(e)
             }
         })?;
-        match env.jsonrpc.as_deref().map(RawValue::get) {
+        match env.jsonrpc.map(RawValue::get) {
             Some("\"2.0\"") => {}
             Some(other) => {
                 return Err(MessageError::Invalid(format!(
@@ -274,7 +302,7 @@ impl Message {
         }
         let id = match env.id {
             None => None,
-            Some(raw) => Some(parse_id(&raw)?),
+            Some(raw) => Some(parse_id(raw)?),
         };
         match (env.method, id, env.result, env.error) {
             (Some(method), Some(id), None, None) => Ok(Message::Request(Request {
@@ -362,13 +390,28 @@ impl Outgoing<'_> {
 }
 
 /// Builds the JSON text of a response to `id` with `result`.
+///
+/// Written by hand into one buffer of the exact size: every successful call ends here.
 pub fn result_json(id: &RequestId, result: &RawValue) -> String {
-    Outgoing::Result {
-        jsonrpc: JSONRPC_VERSION,
-        id,
-        result,
-    }
-    .to_json()
+    const HEAD: &str = r#"{"jsonrpc":"2.0","id":"#;
+    const RESULT: &str = r#","result":"#;
+    let mut number = itoa::Buffer::new();
+    let quoted;
+    let id = match id {
+        RequestId::Number(n) => number.format(*n),
+        RequestId::String(s) => {
+            quoted = serde_json::Value::from(&**s).to_string();
+            quoted.as_str()
+        }
+    };
+    let result = result.get();
+    let mut out = String::with_capacity(HEAD.len() + id.len() + RESULT.len() + result.len() + 1);
+    out.push_str(HEAD);
+    out.push_str(id);
+    out.push_str(RESULT);
+    out.push_str(result);
+    out.push('}');
+    out
 }
 
 /// Builds the JSON text of an error response (`id: null` when `id` is `None`).
@@ -450,6 +493,10 @@ mod tests {
         ));
         assert!(invalid(r#"{"jsonrpc":"2.0","id":null,"method":"m"}"#).contains("`id`"));
         assert!(invalid(r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#).contains("`id`"));
+        assert!(
+            invalid(r#"{"jsonrpc":"2.0","id":18446744073709551615,"method":"m"}"#).contains("`id`")
+        );
+        assert!(invalid(r#"{"jsonrpc":"2.0","id":{},"method":"m"}"#).contains("`id`"));
         assert!(invalid(r#"{"id":1,"method":"m"}"#).contains("jsonrpc"));
         assert!(invalid(r#"{"jsonrpc":"1.0","id":1,"method":"m"}"#).contains("2.0"));
         assert!(invalid(r#"{"jsonrpc":"2.0"}"#).contains("method"));
@@ -466,6 +513,14 @@ mod tests {
         assert_eq!(
             result_json(&id, &raw),
             r#"{"jsonrpc":"2.0","id":1,"result":{}}"#
+        );
+        assert_eq!(
+            result_json(&RequestId::from("a\"b"), &raw),
+            r#"{"jsonrpc":"2.0","id":"a\"b","result":{}}"#
+        );
+        assert_eq!(
+            result_json(&RequestId::Number(-7), &raw),
+            r#"{"jsonrpc":"2.0","id":-7,"result":{}}"#
         );
         assert_eq!(
             error_json(None, &ErrorObject::new(-32600, "bad")),

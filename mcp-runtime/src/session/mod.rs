@@ -45,6 +45,8 @@ impl Principal {
 #[derive(Debug)]
 pub(crate) struct Session {
     id: u128,
+    /// The id as an `Mcp-Session-Id` value, made once: every response carries it.
+    header: axum::http::HeaderValue,
     pub(crate) peer: Arc<Peer>,
     pub(crate) cancel: CancellationToken,
     principal: Option<Principal>,
@@ -70,6 +72,11 @@ impl Session {
     /// The id as sent to the client.
     pub(crate) fn key(&self) -> String {
         format_id(self.id)
+    }
+
+    /// The id as an `Mcp-Session-Id` header value.
+    pub(crate) fn header_value(&self) -> axum::http::HeaderValue {
+        self.header.clone()
     }
 
     /// Opens a stream for a request; it stays findable for resumption until `end_stream`.
@@ -206,8 +213,14 @@ impl SessionManager {
             self.count.fetch_sub(1, Ordering::AcqRel);
             return Err(Refusal::Full);
         }
+        let id = uuid::Uuid::new_v4().as_u128();
+        let header = axum::http::HeaderValue::from_maybe_shared(axum::body::Bytes::from(
+            format_id(id).into_bytes(),
+        ))
+        .unwrap_or_else(|_| unreachable!("hex digits are a valid header value"));
         let session = Arc::new(Session {
-            id: uuid::Uuid::new_v4().as_u128(),
+            id,
+            header,
             peer: Arc::new(Peer::new(true)),
             cancel: self.shutdown.child_token(),
             principal,
