@@ -11,7 +11,7 @@ use mcp_runtime::protocol::{
 };
 use mcp_runtime::{
     Arguments, BoxFuture, CallToolResult, Context, HttpConfig, MCPServer, McpError, Mode,
-    match_uri_template,
+    ToolArguments, match_uri_template,
 };
 use serde_json::{Value, json};
 
@@ -39,7 +39,7 @@ impl MCPServer for Library {
     fn call_tool<'a>(
         &'a self,
         name: &str,
-        _: Arguments,
+        _: ToolArguments,
         ctx: Context,
     ) -> Option<BoxFuture<'a, CallToolResult>> {
         let name = name.to_owned();

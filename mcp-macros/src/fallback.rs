@@ -106,7 +106,7 @@ fn stand_ins(private: &Private, present: &[String]) -> TokenStream {
                 fn call_tool<'__mcp>(
                     &'__mcp self,
                     _: &#private::str,
-                    _: #private::Arguments,
+                    _: #private::ToolArguments,
                     _: #private::Context,
                 ) -> #private::Option<#private::BoxFuture<'__mcp, #private::CallToolResult>> {
                     #private::core::unreachable!()

@@ -51,6 +51,7 @@ mod uri_template;
 pub mod __private;
 
 pub use args::Args;
+pub use arguments::{NotAnObject, ToolArguments};
 pub use completion::{FromCompletionContext, FromCompletionValue, IntoCompletion};
 pub use config::{HttpConfig, Mode, Security};
 pub use context::{Context, Elicitation, elicitation_schema};
@@ -333,7 +334,7 @@ pub use mcp_macros::resource;
 /// # #[tokio::main] async fn main() {
 /// let notes = Notes::default();
 /// let arguments = serde_json::json!({"text": "buy milk"}).as_object().cloned();
-/// let call = notes.call_tool("note", arguments, Context::detached()).unwrap();
+/// let call = notes.call_tool("note", arguments.into(), Context::detached()).unwrap();
 /// assert_eq!(call.await.content[0].as_text(), Some("1"));
 /// assert_eq!(notes.notes.lock().unwrap().len(), 1); // the clone shares the `Arc`
 /// # }

@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 
 pub use crate::args::Args;
 pub use crate::arguments::{
-    ArgumentParser, ArgumentType, ToolArgument, argument, arguments_error, struct_arguments,
+    ArgumentParser, ArgumentType, ToolArgument, ToolArguments, argument, arguments_error,
+    struct_arguments,
 };
 pub use crate::completion::{
     FromCompletionContext, FromCompletionValue, IntoCompletion, RefKind, completion_target,

@@ -367,7 +367,7 @@ async fn optional_arguments_may_be_left_out_or_null() {
         Schemas
             .call_tool(
                 "optionals",
-                arguments.as_object().cloned(),
+                arguments.as_object().cloned().into(),
                 mcp_runtime::Context::detached(),
             )
             .expect("a tool")
@@ -390,7 +390,7 @@ async fn option_option_tells_null_from_left_out() {
         Schemas
             .call_tool(
                 "tristate",
-                arguments.as_object().cloned(),
+                arguments.as_object().cloned().into(),
                 mcp_runtime::Context::detached(),
             )
             .expect("a tool")

@@ -13,7 +13,11 @@ use serde_json::{Value, json};
 
 async fn call(server: &impl MCPServer, name: &str, arguments: Value) -> CallToolResult {
     let future = server
-        .call_tool(name, arguments.as_object().cloned(), Context::detached())
+        .call_tool(
+            name,
+            arguments.as_object().cloned().into(),
+            Context::detached(),
+        )
         .unwrap_or_else(|| panic!("no tool named {name}"));
     future.await
 }

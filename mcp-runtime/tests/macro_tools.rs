@@ -1,6 +1,8 @@
 //! `#[mcp_server]` and `#[tool]`: the generated `MCPServer`, called directly (no transport).
 
-use mcp_runtime::{Args, CallToolResult, Context, Json, MCPServer, mcp_server, tool};
+use mcp_runtime::{
+    Args, CallToolResult, Context, Json, MCPServer, ToolArguments, mcp_server, tool,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -13,7 +15,7 @@ async fn call(server: &impl MCPServer, name: &str, arguments: Value) -> CallTool
         other => panic!("arguments must be an object, not {other}"),
     };
     let future = server
-        .call_tool(name, arguments, Context::detached())
+        .call_tool(name, arguments.into(), Context::detached())
         .unwrap_or_else(|| panic!("no tool named {name}"));
     future.await
 }
@@ -342,12 +344,12 @@ async fn bad_arguments_name_every_argument() {
 fn unknown_tool_is_none() {
     assert!(
         Calculator
-            .call_tool("helper", None, Context::detached())
+            .call_tool("helper", ToolArguments::none(), Context::detached())
             .is_none()
     );
     assert!(
         Calculator
-            .call_tool("", None, Context::detached())
+            .call_tool("", ToolArguments::none(), Context::detached())
             .is_none()
     );
 }
@@ -417,7 +419,7 @@ fn default_server_info_is_the_crate_s() {
     assert!(Defaults.tools().is_empty());
     assert!(
         Defaults
-            .call_tool("add", None, Context::detached())
+            .call_tool("add", ToolArguments::none(), Context::detached())
             .is_none()
     );
 }

@@ -29,7 +29,7 @@ pub(super) fn methods(tools: &[Tool<'_>], private: &Private, names: &Names) -> T
         fn call_tool<'__mcp>(
             &'__mcp self,
             #name: &#private::str,
-            #arguments: #private::Arguments,
+            #arguments: #private::ToolArguments,
             #ctx: #private::Context,
         ) -> #private::Option<#private::BoxFuture<'__mcp, #private::CallToolResult>> {
             // Picks how each return value converts (see `convert`).

@@ -284,7 +284,14 @@ impl Message {
                 "a JSON-RPC message must be a JSON object".into(),
             ));
         }
-        let env: Envelope = serde_json::from_slice(body).map_err(|e| {
+        // Validated as UTF-8 once here, so serde_json reads it as `str` and does not check
+        // each string and raw value again.
+        let body = std::str::from_utf8(body).map_err(|e| {
+            MessageError::Parse(serde::de::Error::custom(format_args!(
+                "the body is not UTF-8: {e}"
+            )))
+        })?;
+        let env: Envelope = serde_json::from_str(body).map_err(|e| {
             if e.is_data() {
                 MessageError::Invalid(e.to_string())
             } else {
@@ -504,6 +511,10 @@ mod tests {
         assert!(invalid(r#"{"jsonrpc":"2.0","method":5}"#).contains("string"));
         assert!(invalid(r#"42"#).contains("object"));
         assert!(matches!(Message::parse(b""), Err(MessageError::Parse(_))));
+        assert!(matches!(
+            Message::parse(b"{\"jsonrpc\":\"2.0\",\"method\":\"\xff\"}"),
+            Err(MessageError::Parse(e)) if e.to_string().contains("not UTF-8")
+        ));
     }
 
     #[test]

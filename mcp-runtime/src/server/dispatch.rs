@@ -510,10 +510,11 @@ impl Dispatcher {
     ) -> Result<CallToolResult, ErrorObject> {
         let progress_token = call.meta.and_then(|m| m.progress_token);
         let ctx = self.context(id, progress_token, env, input);
-        let future = if self.handle.is_tool_enabled(&call.name) {
-            self.server.call_tool(&call.name, call.arguments, ctx)
-        } else {
+        // An unknown tool gets `None` from the server itself.
+        let future = if self.handle.is_tool_disabled(&call.name) {
             None
+        } else {
+            self.server.call_tool(&call.name, call.arguments, ctx)
         };
         let Some(future) = future else {
             return Err(ErrorObject::invalid_params(format!(

@@ -124,6 +124,17 @@ impl ServerHandle {
                 .contains(name)
     }
 
+    /// Whether the tool `name` was disabled (known or not). Cheaper than
+    /// [`is_tool_enabled`](Self::is_tool_enabled) when nothing is disabled: no hashing.
+    pub(crate) fn is_tool_disabled(&self, name: &str) -> bool {
+        let disabled = self
+            .inner
+            .disabled_tools
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        !disabled.is_empty() && disabled.contains(name)
+    }
+
     /// Whether any tool is disabled (so lists must be filtered).
     pub(crate) fn any_tool_disabled(&self) -> bool {
         !self

@@ -28,6 +28,7 @@ use std::pin::Pin;
 
 use serde_json::{Map, Value};
 
+use crate::arguments::ToolArguments;
 use crate::context::Context;
 use crate::error::McpError;
 use crate::protocol::{
@@ -38,7 +39,8 @@ use crate::protocol::{
 /// A boxed, `Send` future: what [`MCPServer`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Tool arguments as the client sent them: a JSON object, or nothing.
+/// Prompt arguments as the client sent them: a JSON object, or nothing. (Tool arguments are
+/// [`ToolArguments`](crate::ToolArguments), kept as raw JSON.)
 pub type Arguments = Option<Map<String, Value>>;
 
 /// An MCP server: what `#[mcp_server]` implements for your type.
@@ -87,7 +89,7 @@ pub trait MCPServer: Send + Sync + 'static {
     fn call_tool<'a>(
         &'a self,
         name: &str,
-        arguments: Arguments,
+        arguments: ToolArguments,
         ctx: Context,
     ) -> Option<BoxFuture<'a, CallToolResult>>;
 

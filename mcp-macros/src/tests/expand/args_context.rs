@@ -44,7 +44,7 @@ where
     fn call_tool<'__mcp>(
         &'__mcp self,
         __name: &::my::mcp::__private::str,
-        __arguments: ::my::mcp::__private::Arguments,
+        __arguments: ::my::mcp::__private::ToolArguments,
         __ctx: ::my::mcp::__private::Context,
     ) -> ::my::mcp::__private::Option<
         ::my::mcp::__private::BoxFuture<'__mcp, ::my::mcp::__private::CallToolResult>,

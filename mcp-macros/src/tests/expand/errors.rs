@@ -12,7 +12,7 @@ impl ::mcp_runtime::__private::MCPServer for Server {
     fn call_tool<'__mcp>(
         &'__mcp self,
         _: &::mcp_runtime::__private::str,
-        _: ::mcp_runtime::__private::Arguments,
+        _: ::mcp_runtime::__private::ToolArguments,
         _: ::mcp_runtime::__private::Context,
     ) -> ::mcp_runtime::__private::Option<
         ::mcp_runtime::__private::BoxFuture<

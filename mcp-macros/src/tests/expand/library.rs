@@ -42,7 +42,7 @@ impl ::mcp_runtime::__private::MCPServer for Library {
     fn call_tool<'__mcp>(
         &'__mcp self,
         __name: &::mcp_runtime::__private::str,
-        __arguments: ::mcp_runtime::__private::Arguments,
+        __arguments: ::mcp_runtime::__private::ToolArguments,
         __ctx: ::mcp_runtime::__private::Context,
     ) -> ::mcp_runtime::__private::Option<
         ::mcp_runtime::__private::BoxFuture<

@@ -13,11 +13,12 @@ use serde_json::value::RawValue;
 
 use super::live::{Ending, LiveTask};
 use super::{TaskLink, TaskRecord, Tasks};
+use crate::arguments::ToolArguments;
 use crate::context::Context;
 use crate::protocol::{CallToolParams, CallToolResult, ErrorObject, Request, TaskSupport};
 use crate::server::dispatch::{panic_message, parse_params, to_raw};
 use crate::server::input::{Gate, Gated, InputExchange};
-use crate::server::{Arguments, BoxFuture, Dispatcher, InFlight, MCPServer, RequestEnv};
+use crate::server::{BoxFuture, Dispatcher, InFlight, MCPServer, RequestEnv};
 
 /// The tool's future with the runtime's wrapping: owned (so it can move to the background),
 /// a panic caught as its message, stopped where it waits for multi round-trip input.
@@ -27,7 +28,7 @@ type Work = Pin<Box<dyn Future<Output = Gated<Result<CallToolResult, String>>> +
 fn tool_work(
     server: Arc<dyn MCPServer>,
     name: String,
-    arguments: Arguments,
+    arguments: ToolArguments,
     ctx: Context,
 ) -> BoxFuture<'static, Result<CallToolResult, String>> {
     Box::pin(async move {

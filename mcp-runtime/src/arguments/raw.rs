@@ -1,0 +1,286 @@
+//! [`ToolArguments`]: a call's arguments kept as the JSON text the client sent, and the
+//! one-pass scan that finds each argument in it without copying.
+
+use std::ops::Range;
+
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+/// The arguments of a `tools/call` as the client sent them: a JSON object, or nothing.
+///
+/// Kept as raw JSON text: the generated `call_tool` reads each parameter straight from it,
+/// with no intermediate [`Map`] of [`Value`]s.
+///
+/// ```
+/// use mcp_runtime::ToolArguments;
+/// let args = ToolArguments::from(serde_json::json!({"a": 1}).as_object().cloned());
+/// assert_eq!(args.raw().map(|r| r.get()), Some(r#"{"a":1}"#));
+/// assert_eq!(args.to_map()["a"], 1);
+/// assert!(ToolArguments::none().raw().is_none());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ToolArguments(Option<Box<RawValue>>);
+
+/// Raw JSON that is not an object cannot be tool arguments.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("tool arguments must be a JSON object, got {0}")]
+pub struct NotAnObject(&'static str);
+
+impl ToolArguments {
+    /// No arguments (the client sent none).
+    pub fn none() -> Self {
+        ToolArguments(None)
+    }
+
+    /// Arguments from raw JSON, which must be an object (`null` reads as none).
+    ///
+    /// ```
+    /// use mcp_runtime::ToolArguments;
+    /// use serde_json::value::RawValue;
+    /// let raw = RawValue::from_string("[1]".into()).unwrap();
+    /// assert!(ToolArguments::from_raw(raw).is_err());
+    /// ```
+    pub fn from_raw(raw: Box<RawValue>) -> Result<Self, NotAnObject> {
+        match kind(raw.get()) {
+            "an object" => Ok(ToolArguments(Some(raw))),
+            "null" => Ok(ToolArguments(None)),
+            other => Err(NotAnObject(other)),
+        }
+    }
+
+    /// The JSON text of the arguments object, if any.
+    pub fn raw(&self) -> Option<&RawValue> {
+        self.0.as_deref()
+    }
+
+    /// The arguments as a map (empty when there are none).
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.raw()
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl From<Map<String, Value>> for ToolArguments {
+    fn from(map: Map<String, Value>) -> Self {
+        // A map of JSON values always serializes.
+        ToolArguments(serde_json::value::to_raw_value(&map).ok())
+    }
+}
+
+impl From<Option<Map<String, Value>>> for ToolArguments {
+    fn from(map: Option<Map<String, Value>>) -> Self {
+        map.map(Self::from).unwrap_or_default()
+    }
+}
+
+impl Serialize for ToolArguments {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ToolArguments {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Option::<Box<RawValue>>::deserialize(deserializer)? {
+            None => Ok(ToolArguments(None)),
+            Some(raw) => Self::from_raw(raw).map_err(de::Error::custom),
+        }
+    }
+}
+
+/// What kind of JSON value `text` (valid JSON) is, for error messages.
+fn kind(text: &str) -> &'static str {
+    match text.trim_start().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+/// Where one argument is in the arguments text.
+#[derive(Debug)]
+pub(super) struct Entry {
+    key: Key,
+    /// The value's JSON text.
+    pub(super) value: Range<usize>,
+    /// Whether a parameter took it.
+    pub(super) taken: bool,
+}
+
+/// A key: where it is in the text, or unescaped when it had escapes.
+#[derive(Debug)]
+enum Key {
+    At(Range<usize>),
+    Unescaped(String),
+}
+
+impl Entry {
+    pub(super) fn key<'t>(&'t self, text: &'t str) -> &'t str {
+        match &self.key {
+            Key::At(range) => &text[range.clone()],
+            Key::Unescaped(key) => key,
+        }
+    }
+}
+
+/// Finds every member of the object `text` in one pass over its bytes, copying nothing
+/// (`None` if `text` is not an object).
+///
+/// `text` is valid JSON (a [`RawValue`]), so finding where things end is enough: each value
+/// is parsed, and so checked, when a parameter takes it. Written by hand because it runs
+/// on every call: serde_json's raw values cost several times as much.
+pub(super) fn scan(text: &str) -> Option<Vec<Entry>> {
+    let bytes = text.as_bytes();
+    let mut i = skip_space(bytes, 0);
+    if bytes.get(i) != Some(&b'{') {
+        return None;
+    }
+    let mut entries = Vec::new();
+    i = skip_space(bytes, i + 1);
+    if bytes.get(i) == Some(&b'}') {
+        return Some(entries);
+    }
+    loop {
+        let (end, escaped) = string_end(bytes, i)?;
+        let key = if escaped {
+            Key::Unescaped(serde_json::from_str(text.get(i..end)?).ok()?)
+        } else {
+            Key::At(i + 1..end - 1)
+        };
+        i = skip_space(bytes, end);
+        if bytes.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = skip_space(bytes, i + 1);
+        let end = value_end(bytes, start)?;
+        entries.push(Entry {
+            key,
+            value: start..end,
+            taken: false,
+        });
+        i = skip_space(bytes, end);
+        match bytes.get(i) {
+            Some(b',') => i = skip_space(bytes, i + 1),
+            Some(b'}') => return Some(entries),
+            _ => return None,
+        }
+    }
+}
+
+fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// The end (after the closing quote) of the string starting at `i`, and whether it has
+/// escapes.
+fn string_end(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
+    if bytes.get(i) != Some(&b'"') {
+        return None;
+    }
+    let mut escaped = false;
+    let mut j = i + 1;
+    loop {
+        match bytes.get(j)? {
+            b'"' => return Some((j + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                j += 2;
+            }
+            _ => j += 1,
+        }
+    }
+}
+
+/// The end of the value starting at `i`.
+fn value_end(bytes: &[u8], i: usize) -> Option<usize> {
+    match bytes.get(i)? {
+        b'"' => string_end(bytes, i).map(|(end, _)| end),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match bytes.get(j)? {
+                    b'"' => {
+                        j = string_end(bytes, j)?.0;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while bytes
+                .get(j)
+                .is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
+            {
+                j += 1;
+            }
+            (j > i).then_some(j)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_finds_members_in_place() {
+        let text =
+            r#" { "a" : 1, "b\n": {"x": [1, "]}", {"y": "\"}"}]}, "c": "s" , "d":[] ,"e":-1.5e3} "#;
+        let entries = scan(text).unwrap();
+        let found: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|e| (e.key(text), &text[e.value.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a", "1"),
+                ("b\n", r#"{"x": [1, "]}", {"y": "\"}"}]}"#),
+                ("c", r#""s""#),
+                ("d", "[]"),
+                ("e", "-1.5e3")
+            ]
+        );
+        assert!(scan("[1]").is_none());
+        assert_eq!(scan(" {} ").map(|e| e.len()), Some(0));
+    }
+
+    #[test]
+    fn only_objects_are_arguments() {
+        let raw = |s: &str| RawValue::from_string(s.to_owned()).unwrap();
+        assert!(ToolArguments::from_raw(raw("{}")).is_ok());
+        assert!(
+            ToolArguments::from_raw(raw("null"))
+                .unwrap()
+                .raw()
+                .is_none()
+        );
+        let error = ToolArguments::from_raw(raw("5")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "tool arguments must be a JSON object, got a number"
+        );
+        let parsed: Result<ToolArguments, _> = serde_json::from_str(r#""x""#);
+        assert!(parsed.unwrap_err().to_string().contains("got a string"));
+    }
+}
