@@ -215,7 +215,7 @@ fn value_end(bytes: &[u8], i: usize) -> Option<usize> {
                     }
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' => {
-                        depth -= 1;
+                        depth = depth.checked_sub(1)?;
                         if depth == 0 {
                             return Some(j + 1);
                         }
@@ -263,6 +263,34 @@ mod tests {
         );
         assert!(scan("[1]").is_none());
         assert_eq!(scan(" {} ").map(|e| e.len()), Some(0));
+    }
+
+    #[test]
+    fn scan_agrees_with_serde_json_compact_and_pretty() {
+        let object = serde_json::json!({
+            "n": 0, "neg": -12.5e-3, "t": true, "f": false, "z": null,
+            "s": "a \"quoted\" \\ string with } and ] and , inside",
+            "unicode": "é😀\u{0}\t", "": "empty key", "k\"ey": 1,
+            "arr": [[], {}, [1, [2, [3]]], {"a": {"b": [{"c": "}"}]}}],
+            "obj": {"nested": {"deeper": {"s": "]"}}}
+        });
+        for text in [
+            serde_json::to_string(&object).unwrap(),
+            serde_json::to_string_pretty(&object).unwrap(),
+        ] {
+            let entries = scan(&text).unwrap();
+            let map = object.as_object().unwrap();
+            assert_eq!(entries.len(), map.len());
+            for entry in &entries {
+                let value: Value = serde_json::from_str(&text[entry.value.clone()]).unwrap();
+                assert_eq!(
+                    Some(&value),
+                    map.get(entry.key(&text)),
+                    "{}",
+                    entry.key(&text)
+                );
+            }
+        }
     }
 
     #[test]
