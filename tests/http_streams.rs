@@ -549,3 +549,34 @@ async fn a_failing_stream_ends_its_session_with_an_error_not_a_hang() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn with_json_responses_a_disconnect_does_not_cancel_either() {
+    for mode in [Mode::Stateful, Mode::Stateless] {
+        let chatty = Chatty::default();
+        let finished = chatty.finished.clone();
+        let server = TestServer::start(chatty, HttpConfig::new(mode).json_response(true)).await;
+        let mut client = server.client();
+        client.initialize().await;
+        let gone = client
+            .post_builder()
+            .timeout(Duration::from_millis(40))
+            .body(call(7, "ticks", json!({"n": 3, "ms": 50})).to_string())
+            .send()
+            .await;
+        assert!(
+            gone.is_err(),
+            "{mode:?}: the client gave up before the answer"
+        );
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(
+            finished.load(Ordering::SeqCst),
+            1,
+            "{mode:?}: the request ran to its end"
+        );
+        // A request that waits, with the client still there, gets its answer.
+        let done = client.call_tool("ticks", json!({"n": 1, "ms": 20})).await;
+        assert_eq!(done["content"][0]["text"], "done", "{mode:?}");
+        server.stop().await;
+    }
+}

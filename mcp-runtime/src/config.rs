@@ -149,9 +149,9 @@ pub struct HttpConfig {
     /// Stateful (sessions) or stateless. Default: stateful.
     pub mode: Mode,
     /// Answer requests with one JSON body instead of an SSE stream. Default: `false` (SSE).
-    /// JSON responses cannot carry progress, logs or requests to the client, and a request is
-    /// answered inline: a client that disconnects before the answer drops it (with SSE, the
-    /// request runs on and its answer waits in the event store).
+    /// JSON responses cannot carry progress, logs or requests to the client. A client that
+    /// disconnects before the answer does not cancel the request (it runs to its end, and
+    /// its answer is lost; with SSE and an event store, the answer waits for resumption).
     pub json_response: bool,
     /// The endpoint path. Default: `/mcp`.
     pub path: String,

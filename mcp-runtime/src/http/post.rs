@@ -216,9 +216,7 @@ async fn dispatch(
             close_stream: None,
         };
         let id = request.id.clone();
-        let reply = app
-            .dispatcher
-            .handle_request(request, env)
+        let reply = answer_detached(app, request, env)
             .await
             .unwrap_or_else(|| cancelled(&id));
         return Ok(json(reply, header));
@@ -287,6 +285,30 @@ async fn dispatch(
         guard,
         header,
     ))
+}
+
+/// Answers a request whose response is one JSON body. A request that finishes at once is
+/// answered inline; one that must wait gets a task of its own, so that a client that
+/// disconnects does not cancel it (in this era only `notifications/cancelled` does).
+async fn answer_detached(app: &Arc<App>, request: Request, env: RequestEnv) -> Option<String> {
+    let id = request.id.clone();
+    let owner = app.clone();
+    let mut work: BoxFuture<'static, Option<String>> =
+        Box::pin(async move { owner.dispatcher.handle_request(request, env).await });
+    if let Some(reply) = futures_util::FutureExt::now_or_never(&mut work) {
+        return reply;
+    }
+    match tokio::spawn(work).await {
+        Ok(reply) => reply,
+        Err(error) => {
+            // Tools' panics are caught by the dispatcher: this is a bug of ours.
+            tracing::error!(%error, id = %id, "a request task failed");
+            Some(error_json(
+                Some(&id),
+                &ErrorObject::internal("the server failed while answering this request"),
+            ))
+        }
+    }
 }
 
 /// Runs [`pump`]; if it panics (a bug, or a panicking event store), the client gets an error
