@@ -3,7 +3,7 @@
 
 use integration_tests::servers::Calculator;
 use integration_tests::{Client, TestServer};
-use mcp_runtime::{HttpConfig, Mode};
+use mcp_runtime::{HttpConfig, Mode, StreamableHttp};
 use serde_json::{Value, json};
 
 fn text(result: &Value) -> &str {
@@ -204,4 +204,38 @@ async fn a_failed_initialize_opens_no_session() {
     assert_eq!(reply.response()["error"]["code"], -32602);
     assert_eq!(reply.header("mcp-session-id"), None);
     server.stop().await;
+}
+
+#[tokio::test]
+async fn an_endpoint_built_first_is_served_and_keeps_its_handle() {
+    let endpoint = StreamableHttp::new(Calculator, HttpConfig::new(Mode::Stateful));
+    let handle = endpoint.handle().clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(endpoint.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let mut client = Client::new(&url);
+    client.initialize().await;
+    let names = |reply: Value| -> Vec<String> {
+        reply["result"]["tools"]
+            .as_array()
+            .expect("tools")
+            .iter()
+            .map(|t| t["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let before = names(client.request("tools/list", json!({})).await.response());
+    assert!(before.contains(&"add".to_owned()));
+    // The handle, kept from before serving, reaches the live server.
+    assert!(handle.set_tool_enabled("add", false));
+    let after = names(client.request("tools/list", json!({})).await.response());
+    assert!(!after.contains(&"add".to_owned()), "{after:?}");
+    stop.send(()).unwrap();
+    served.await.unwrap().unwrap();
+    assert!(
+        client.http.get(&url).send().await.is_err(),
+        "the listener is closed"
+    );
 }

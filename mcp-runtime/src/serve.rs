@@ -62,28 +62,65 @@ pub async fn serve_listener(
     let addr = listener.local_addr()?;
     let mut config = config.into();
     config.security = config.security.resolve(Some(addr));
-    let endpoint = StreamableHttp::new(server, config);
-    let path = endpoint.config().path.clone();
-    tracing::info!(url = %format!("http://{addr}{path}"), mode = ?endpoint.config().mode, "MCP server listening");
-    let app = endpoint.router();
-    // Without TCP_NODELAY every SSE response on a reused connection stalls ~40 ms (Nagle).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
-    let closing = endpoint.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: ending sessions");
-            // Long-lived SSE streams end with their sessions, so the server can drain.
-            closing.shutdown();
-        })
-        .await?;
-    endpoint.shutdown();
-    tracing::info!("server stopped");
-    Ok(())
+    StreamableHttp::new(server, config)
+        .serve(listener, shutdown)
+        .await
+}
+
+impl StreamableHttp {
+    /// Serves this endpoint on `listener` until `shutdown` completes, as [`serve_listener`]
+    /// does. Build the endpoint first to keep its [`handle`](Self::handle) for work outside
+    /// tool calls (announcing resource updates from a watcher, disabling a tool).
+    ///
+    /// The endpoint was built before the address was known, so [`Security::Auto`] means
+    /// loopback only here; bound to a public address, set the allow lists.
+    ///
+    /// ```no_run
+    /// # use mcp_runtime::{mcp_server, tool, HttpConfig, Mode, StreamableHttp};
+    /// # struct Calculator;
+    /// # #[mcp_server] impl Calculator { /// Add.
+    /// #   #[tool] fn add(&self, a: f64, b: f64) -> f64 { a + b } }
+    /// # async fn run() -> std::io::Result<()> {
+    /// let endpoint = StreamableHttp::new(Calculator, HttpConfig::new(Mode::Stateful));
+    /// let handle = endpoint.handle().clone();
+    /// tokio::spawn(async move {
+    ///     // later, from anywhere:
+    ///     handle.set_tool_enabled("add", false);
+    /// });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+    /// endpoint.serve(listener, mcp_runtime::shutdown_signal()).await
+    /// # }
+    /// ```
+    ///
+    /// [`Security::Auto`]: crate::Security::Auto
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> io::Result<()> {
+        let addr = listener.local_addr()?;
+        let path = self.config().path.clone();
+        tracing::info!(url = %format!("http://{addr}{path}"), mode = ?self.config().mode, "MCP server listening");
+        let app = self.router();
+        // Without TCP_NODELAY every SSE response on a reused connection stalls ~40 ms (Nagle).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
+        let closing = self.clone();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                tracing::info!("shutting down: ending sessions");
+                // Long-lived SSE streams end with their sessions, so the server can drain.
+                closing.shutdown();
+            })
+            .await?;
+        self.shutdown();
+        tracing::info!("server stopped");
+        Ok(())
+    }
 }
 
 /// Completes on Ctrl-C, or SIGTERM on Unix: what [`serve`] stops on.
