@@ -168,18 +168,23 @@ impl ArgumentParser {
             mut problems,
         } = self;
         let text = arguments.raw().map_or("", RawValue::get);
-        let mut unknown: Vec<&str> = Vec::new();
-        for entry in &entries {
+        // Named up to a point: a body may hold a hundred thousand stray keys.
+        const NAMED: usize = 10;
+        let mut seen = std::collections::HashSet::new();
+        let mut more = 0usize;
+        for entry in entries.iter().filter(|e| !e.taken) {
             let name = entry.key(text);
-            if !entry.taken && !unknown.contains(&name) {
-                unknown.push(name);
+            if seen.insert(name) {
+                if seen.len() <= NAMED {
+                    problems.push(format!("unknown argument `{name}`"));
+                } else {
+                    more += 1;
+                }
             }
         }
-        problems.extend(
-            unknown
-                .iter()
-                .map(|name| format!("unknown argument `{name}`")),
-        );
+        if more > 0 {
+            problems.push(format!("{more} more unknown arguments"));
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -283,6 +288,23 @@ mod tests {
         assert_eq!(
             error.content[0].as_text(),
             Some("Invalid arguments: missing field `x`")
+        );
+    }
+
+    #[test]
+    fn many_stray_keys_are_counted_not_listed() {
+        let mut object = Map::new();
+        for i in 0..50_000 {
+            object.insert(format!("k{i}"), Value::from(i));
+        }
+        object.insert("a".into(), Value::from(1));
+        let mut p = ArgumentParser::new(object.into());
+        assert_eq!(p.required("a", argument::<u8>()), Some(1));
+        let error = p.finish().unwrap_err();
+        let text = error.content[0].as_text().unwrap();
+        assert!(
+            text.ends_with("unknown argument `k9`; 49990 more unknown arguments"),
+            "{text}"
         );
     }
 }
