@@ -34,6 +34,9 @@ use crate::ctxt::Ctxt;
 /// Arguments, all optional:
 /// - `name = "..."`, `version = "..."`: the server's name and version (default: the crate's
 ///   `CARGO_PKG_NAME` and `CARGO_PKG_VERSION`);
+/// - `title = "..."`, `description = "..."`, `website_url = "..."`, and `icon = "https://..."`
+///   or `icon(src = "...", mime_type = "...", sizes = "48x48 96x96", theme = "dark")` (repeat for
+///   several): how clients present the server (`serverInfo`);
 /// - `instructions = "..."`: usage hints for the model;
 /// - `crate = path`: where `mcp_runtime` is, when it is not `::mcp_runtime`.
 ///

@@ -337,3 +337,67 @@ fn several_servers_in_one_crate_keep_their_own_tools() {
     .collect();
     assert_eq!(names, ["kv", "counter", "deep"]);
 }
+
+/// A server that says who it is: title, description, home page and icons.
+struct Branded;
+
+#[mcp_server(
+    name = "branded",
+    version = "3.1.0",
+    title = "Branded Server",
+    description = "Shows how a server presents itself.",
+    website_url = "https://example.com/branded",
+    icon(
+        src = "https://example.com/b.svg",
+        mime_type = "image/svg+xml",
+        sizes = "any"
+    ),
+    icon = "https://example.com/b-dark.png"
+)]
+impl Branded {
+    /// Ping.
+    #[tool]
+    fn ping(&self) -> &'static str {
+        "pong"
+    }
+}
+
+#[tokio::test]
+async fn server_info_carries_title_description_website_and_icons() {
+    let info = Branded.server_info();
+    assert_eq!(
+        serde_json::to_value(&info).unwrap(),
+        json!({
+            "name": "branded",
+            "version": "3.1.0",
+            "title": "Branded Server",
+            "description": "Shows how a server presents itself.",
+            "websiteUrl": "https://example.com/branded",
+            "icons": [
+                {"src": "https://example.com/b.svg", "mimeType": "image/svg+xml", "sizes": ["any"]},
+                {"src": "https://example.com/b-dark.png"}
+            ]
+        })
+    );
+    // And the initialize result sends it.
+    let dispatcher = mcp_runtime::Dispatcher::new(Branded);
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1", "icons": [{"not": "an icon"}]}}});
+    let mcp_runtime::protocol::Message::Request(request) =
+        mcp_runtime::protocol::Message::parse(init.to_string().as_bytes()).unwrap()
+    else {
+        panic!("a request")
+    };
+    let peer = std::sync::Arc::new(mcp_runtime::Peer::new(true));
+    let reply = dispatcher
+        .handle_request(request, mcp_runtime::RequestEnv::new(peer, None))
+        .await
+        .unwrap();
+    let reply: Value = serde_json::from_str(&reply).unwrap();
+    assert_eq!(
+        reply["result"]["serverInfo"]["websiteUrl"],
+        "https://example.com/branded"
+    );
+    assert_eq!(reply["result"]["serverInfo"]["title"], "Branded Server");
+}

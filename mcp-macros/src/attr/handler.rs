@@ -249,7 +249,7 @@ pub(crate) struct IconArg {
 const ICON_ARGS: &str = "`src`, `mime_type`, `sizes` and `theme`";
 
 impl IconArg {
-    fn parse(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Self>> {
+    pub(super) fn parse(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Self>> {
         if meta.input.peek(Token![=]) {
             return Ok(lit_str(cx, meta)?.map(|src| IconArg {
                 src,

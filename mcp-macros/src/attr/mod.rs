@@ -18,32 +18,51 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta, Token};
 
 use crate::ctxt::Ctxt;
 
-/// `#[mcp_server(name = "...", version = "...", instructions = "...", crate = path)]`.
+/// `#[mcp_server(name = "...", version = "...", title = "...", description = "...",
+/// website_url = "...", icon = ..., instructions = "...", crate = path)]`.
 #[derive(Default)]
 pub(crate) struct ServerArgs {
     pub(crate) name: Option<LitStr>,
     pub(crate) version: Option<LitStr>,
+    pub(crate) title: Option<LitStr>,
+    pub(crate) description: Option<LitStr>,
+    pub(crate) website_url: Option<LitStr>,
+    pub(crate) icons: Vec<IconArg>,
     pub(crate) instructions: Option<LitStr>,
     pub(crate) krate: Option<syn::Path>,
 }
 
-const SERVER_ARGS: &str = "`name`, `version`, `instructions` and `crate`";
+const SERVER_ARGS: &str = "`name`, `version`, `title`, `description`, `website_url`, `icon`, \
+                           `instructions` and `crate`";
 
 impl ServerArgs {
     pub(crate) fn from_tokens(cx: &Ctxt, args: TokenStream) -> Self {
         let mut name = One::new("name");
         let mut version = One::new("version");
+        let mut title = One::new("title");
+        let mut description = One::new("description");
+        let mut website_url = One::new("website_url");
+        let mut icons = Vec::new();
         let mut instructions = One::new("instructions");
         let mut krate = One::new("crate");
         let parser = syn::meta::parser(|meta| {
-            if meta.path.is_ident("name") {
-                name.set(cx, &meta.path, lit_str(cx, &meta)?);
-            } else if meta.path.is_ident("version") {
-                version.set(cx, &meta.path, lit_str(cx, &meta)?);
-            } else if meta.path.is_ident("instructions") {
-                instructions.set(cx, &meta.path, lit_str(cx, &meta)?);
-            } else if meta.path.is_ident("crate") {
-                krate.set(cx, &meta.path, crate_path(cx, &meta)?);
+            let path = &meta.path;
+            if path.is_ident("name") {
+                name.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("version") {
+                version.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("title") {
+                title.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("description") {
+                description.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("website_url") {
+                website_url.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("icon") {
+                icons.extend(IconArg::parse(cx, &meta)?);
+            } else if path.is_ident("instructions") {
+                instructions.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("crate") {
+                krate.set(cx, path, crate_path(cx, &meta)?);
             } else {
                 unknown(cx, &meta, "#[mcp_server]", SERVER_ARGS)?;
             }
@@ -55,6 +74,10 @@ impl ServerArgs {
         ServerArgs {
             name: name.value,
             version: version.value,
+            title: title.value,
+            description: description.value,
+            website_url: website_url.value,
+            icons,
             instructions: instructions.value,
             krate: krate.value,
         }
@@ -326,17 +349,19 @@ mod tests {
             version = 1,
             name = "a",
             name = "b",
-            title
+            title,
+            colour = "red"
         ));
         assert_eq!(
             errs,
             [
                 "unknown #[mcp_server] argument `nme`; the arguments are `name`, `version`, \
-                 `instructions` and `crate`",
+                 `title`, `description`, `website_url`, `icon`, `instructions` and `crate`",
                 "expected a string literal: `version = \"...\"`",
                 "duplicate argument `name`",
-                "unknown #[mcp_server] argument `title`; the arguments are `name`, `version`, \
-                 `instructions` and `crate`",
+                "expected `title = \"...\"`",
+                "unknown #[mcp_server] argument `colour`; the arguments are `name`, `version`, \
+                 `title`, `description`, `website_url`, `icon`, `instructions` and `crate`",
             ]
         );
         assert_eq!(args.name.unwrap().value(), "a");

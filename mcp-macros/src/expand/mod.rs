@@ -43,6 +43,25 @@ pub(crate) fn server(server: &Server<'_>) -> TokenStream {
         .version
         .as_ref()
         .map_or_else(|| env("CARGO_PKG_VERSION"), |v| quote!(#v));
+    let info = Ident::new("__info", Span::mixed_site());
+    let args = &server.args;
+    let description = args.description.as_ref().map(syn::LitStr::value);
+    let mut setters = common_setters(
+        &private,
+        &info,
+        args.title.as_ref(),
+        description.as_deref(),
+        &args.icons,
+    );
+    if let Some(url) = &args.website_url {
+        let url = some_string(&private, &url.value());
+        setters.push(quote!(#info.website_url = #url;));
+    }
+    let server_info = with_setters(
+        &info,
+        quote!(#private::Implementation::new(#server_name, #version)),
+        &setters,
+    );
     let instructions = server.args.instructions.as_ref().map(|text| {
         quote! {
             fn instructions(&self) -> #private::Option<#private::String> {
@@ -64,7 +83,7 @@ pub(crate) fn server(server: &Server<'_>) -> TokenStream {
         #[automatically_derived]
         impl #impl_generics #private::MCPServer for #self_ty #where_clause {
             fn server_info(&self) -> #private::Implementation {
-                #private::Implementation::new(#server_name, #version)
+                #server_info
             }
 
             #instructions

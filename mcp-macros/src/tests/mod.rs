@@ -148,9 +148,17 @@ fn resources_prompts_and_completions() {
 }
 
 #[test]
-fn structured_tools_and_icons() {
+fn server_info_structured_tools_and_icons() {
     check(
-        quote!(),
+        quote!(
+            name = "shapes",
+            version = "2.0.0",
+            title = "Shapes",
+            description = "Geometry for models.",
+            website_url = "https://example.com/shapes",
+            icon = "https://example.com/shapes.svg",
+            icon(src = "shapes-dark.png", theme = "dark")
+        ),
         quote! {
             impl Shapes {
                 /// The area of a square.

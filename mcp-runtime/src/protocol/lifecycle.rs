@@ -3,13 +3,26 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// A name and version: `clientInfo` and `serverInfo`.
+/// Who a client or server is: `clientInfo` and `serverInfo`.
 ///
 /// ```
-/// let info = mcp_runtime::protocol::Implementation::new("calculator", "1.0.0");
-/// assert_eq!(info.name, "calculator");
+/// use mcp_runtime::protocol::{Icon, Implementation};
+/// let info = Implementation::new("calculator", "1.0.0")
+///     .with_title("Calculator")
+///     .with_website_url("https://example.com/calculator")
+///     .with_icon(Icon::new("https://example.com/calc.svg"));
+/// let json = serde_json::to_value(&info).unwrap();
+/// assert_eq!(json["websiteUrl"], "https://example.com/calculator");
+/// assert_eq!(json["icons"][0]["src"], "https://example.com/calc.svg");
+///
+/// // Read from a peer, malformed display fields are dropped rather than refused.
+/// let client: Implementation = serde_json::from_value(serde_json::json!({
+///     "name": "c", "version": "1", "websiteUrl": 5, "icons": [{"src": "a.png"}, {"nope": 1}]
+/// })).unwrap();
+/// assert_eq!((client.website_url, client.icons.len()), (None, 1));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Implementation {
     /// Programmatic name.
     pub name: String,
@@ -18,16 +31,82 @@ pub struct Implementation {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// What it does, for people (2025-11-25).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub description: Option<String>,
+    /// Icons a client may show for it (2025-11-25). Malformed ones are dropped when read.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "lenient_icons"
+    )]
+    pub icons: Vec<super::Icon>,
+    /// Its home page (2025-11-25).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub website_url: Option<String>,
+}
+
+// These fields are for display: a peer that sends them malformed still gets its handshake.
+fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+fn lenient_icons<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<super::Icon>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(icons) => icons
+            .into_iter()
+            .filter_map(|icon| serde_json::from_value(icon).ok())
+            .collect(),
+        _ => Vec::new(),
+    })
 }
 
 impl Implementation {
-    /// A name and a version, no title.
+    /// A name and a version, nothing else.
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Self {
         Implementation {
             name: name.into(),
             version: version.into(),
             title: None,
+            description: None,
+            icons: Vec::new(),
+            website_url: None,
         }
+    }
+
+    /// Sets the display name.
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Adds an icon.
+    pub fn with_icon(mut self, icon: super::Icon) -> Self {
+        self.icons.push(icon);
+        self
+    }
+
+    /// Sets the home page.
+    pub fn with_website_url(mut self, url: impl Into<String>) -> Self {
+        self.website_url = Some(url.into());
+        self
     }
 }
 

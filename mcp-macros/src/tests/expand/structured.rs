@@ -13,10 +13,25 @@ impl Shapes {
 #[automatically_derived]
 impl ::mcp_runtime::__private::MCPServer for Shapes {
     fn server_info(&self) -> ::mcp_runtime::__private::Implementation {
-        ::mcp_runtime::__private::Implementation::new(
-            ::mcp_runtime::__private::core::env!("CARGO_PKG_NAME"),
-            ::mcp_runtime::__private::core::env!("CARGO_PKG_VERSION"),
-        )
+        {
+            let mut __info = ::mcp_runtime::__private::Implementation::new(
+                "shapes",
+                "2.0.0",
+            );
+            __info.description = ::mcp_runtime::__private::some_text(
+                "Geometry for models.",
+            );
+            __info.title = ::mcp_runtime::__private::some_text("Shapes");
+            __info.icons = ::mcp_runtime::__private::vec([
+                ::mcp_runtime::__private::Icon::new("https://example.com/shapes.svg"),
+                ::mcp_runtime::__private::Icon::new("shapes-dark.png")
+                    .with_theme(::mcp_runtime::__private::IconTheme::Dark),
+            ]);
+            __info.website_url = ::mcp_runtime::__private::some_text(
+                "https://example.com/shapes",
+            );
+            __info
+        }
     }
     fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
         ::mcp_runtime::__private::vec([
