@@ -20,9 +20,9 @@ pub use crate::input_schema::{InputSchema, struct_input_schema};
 pub use crate::local::{LocalTool, LocalToolServer, clone_server};
 pub use crate::prompt::{IntoGetPromptResult, PromptArguments};
 pub use crate::protocol::{
-    CallToolResult, CompleteParams, Completion, CompletionArgument, GetPromptResult, Icon,
-    IconTheme, Implementation, Prompt, PromptArgument, ReadResourceResult, Resource,
-    ResourceTemplate, TaskSupport, Tool, ToolAnnotations, ToolExecution,
+    Annotations, CallToolResult, CompleteParams, Completion, CompletionArgument, GetPromptResult,
+    Icon, IconTheme, Implementation, Prompt, PromptArgument, ReadResourceResult, Resource,
+    ResourceTemplate, Role, TaskSupport, Tool, ToolAnnotations, ToolExecution,
 };
 pub use crate::resource::{FromArgument, IntoReadResourceResult, TemplateMatch};
 pub use crate::server::{Arguments, BoxFuture, MCPServer};

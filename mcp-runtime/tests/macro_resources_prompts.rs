@@ -44,7 +44,7 @@ impl Library {
     }
 
     /// Statistics.
-    #[resource(uri = "library://stats")]
+    #[resource(uri = "library://stats", audience = "assistant", priority = 0.25)]
     fn stats(&self) -> Json<Stats> {
         Json(Stats { books: 2 })
     }
@@ -227,7 +227,12 @@ fn resources_and_templates_are_listed_in_order() {
                 "mimeType": "image/png",
                 "icons": [{"src": "https://example.com/cover.png"}],
             },
-            {"uri": "library://stats", "name": "stats", "description": "Statistics."},
+            {
+                "uri": "library://stats",
+                "name": "stats",
+                "description": "Statistics.",
+                "annotations": {"audience": ["assistant"], "priority": 0.25},
+            },
             {"uri": "library://parts", "name": "parts", "description": "Two parts."},
             {"uri": "library://broken", "name": "broken", "description": "Always fails."},
         ])

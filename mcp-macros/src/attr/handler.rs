@@ -113,7 +113,8 @@ impl ToolArgs {
 }
 
 /// `#[resource(uri = "...", name = "...", title = "...", description = "...",
-/// mime_type = "...", icon = "...", complete(param = method))]`.
+/// mime_type = "...", icon = "...", audience = "user", priority = 0.5,
+/// complete(param = method))]`.
 pub(crate) struct ResourceArgs {
     /// `None` only after an error was recorded.
     pub(crate) uri: Option<LitStr>,
@@ -122,11 +123,14 @@ pub(crate) struct ResourceArgs {
     pub(crate) description: Option<LitStr>,
     pub(crate) mime_type: Option<LitStr>,
     pub(crate) icons: Vec<IconArg>,
+    /// `user` and/or `assistant`.
+    pub(crate) audience: Vec<String>,
+    pub(crate) priority: Option<f64>,
     pub(crate) complete: Vec<CompleteArg>,
 }
 
-const RESOURCE_ARGS: &str = "`uri`, `name`, `title`, `description`, `mime_type`, `icon` and \
-                             `complete`";
+const RESOURCE_ARGS: &str = "`uri`, `name`, `title`, `description`, `mime_type`, `icon`, \
+                             `audience`, `priority` and `complete`";
 
 impl ResourceArgs {
     pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
@@ -136,6 +140,8 @@ impl ResourceArgs {
         let mut description = One::new("description");
         let mut mime_type = One::new("mime_type");
         let mut icons = Vec::new();
+        let mut audience = One::new("audience");
+        let mut priority = One::new("priority");
         let mut complete = Vec::new();
         parse_attr(cx, attr, "#[resource]", |meta| {
             let path = &meta.path;
@@ -151,6 +157,10 @@ impl ResourceArgs {
                 mime_type.set(cx, path, lit_str(cx, &meta)?);
             } else if path.is_ident("icon") {
                 icons.extend(IconArg::parse(cx, &meta)?);
+            } else if path.is_ident("audience") {
+                audience.set(cx, path, parse_audience(cx, &meta)?);
+            } else if path.is_ident("priority") {
+                priority.set(cx, path, parse_priority(cx, &meta)?);
             } else if path.is_ident("complete") {
                 CompleteArg::parse(cx, &meta, &mut complete)?;
             } else {
@@ -172,7 +182,57 @@ impl ResourceArgs {
             description: description.value,
             mime_type: mime_type.value,
             icons,
+            audience: audience.value.unwrap_or_default(),
+            priority: priority.value,
             complete,
+        }
+    }
+}
+
+/// `audience = "user"`, `"assistant"` or `"user assistant"`.
+fn parse_audience(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Vec<String>>> {
+    let Some(lit) = lit_str(cx, meta)? else {
+        return Ok(None);
+    };
+    let roles: Vec<String> = lit
+        .value()
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|role| !role.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if roles.is_empty() || roles.iter().any(|r| r != "user" && r != "assistant") {
+        cx.error_spanned_by(
+            &lit,
+            "expected `audience = \"user\"`, `\"assistant\"` or `\"user assistant\"`",
+        );
+        return Ok(None);
+    }
+    Ok(Some(roles))
+}
+
+/// `priority = 0.5`: a number from 0 (optional) to 1 (required).
+fn parse_priority(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<f64>> {
+    let usage = "expected `priority = 0.0` to `1.0` (how much the resource matters)";
+    if !meta.input.peek(Token![=]) {
+        return missing_value(cx, meta, usage).map(|()| None);
+    }
+    let expr = meta.value()?.parse::<syn::Expr>()?;
+    let value = match &expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(f),
+            ..
+        }) => f.base10_parse::<f64>().ok(),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse::<u8>().ok().map(f64::from),
+        _ => None,
+    };
+    match value {
+        Some(p) if (0.0..=1.0).contains(&p) => Ok(Some(p)),
+        _ => {
+            cx.error_spanned_by(&expr, usage);
+            Ok(None)
         }
     }
 }
@@ -559,8 +619,32 @@ mod tests {
             resource(&attr).1,
             [
                 "unknown #[resource] argument `mime`; the arguments are `uri`, `name`, `title`, \
-              `description`, `mime_type`, `icon` and `complete`"
+              `description`, `mime_type`, `icon`, `audience`, `priority` and `complete`"
             ]
+        );
+    }
+
+    #[test]
+    fn resource_annotations_are_checked() {
+        let attr: Attribute =
+            parse_quote!(#[resource(uri = "a://b", audience = "user, assistant", priority = 1)]);
+        let (args, errors) = resource(&attr);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(args.audience, ["user", "assistant"]);
+        assert_eq!(args.priority, Some(1.0));
+        let attr: Attribute =
+            parse_quote!(#[resource(uri = "a://b", audience = "users", priority = 1.5)]);
+        assert_eq!(
+            resource(&attr).1,
+            [
+                "expected `audience = \"user\"`, `\"assistant\"` or `\"user assistant\"`",
+                "expected `priority = 0.0` to `1.0` (how much the resource matters)"
+            ]
+        );
+        let attr: Attribute = parse_quote!(#[resource(uri = "a://b", priority = "high")]);
+        assert_eq!(
+            resource(&attr).1,
+            ["expected `priority = 0.0` to `1.0` (how much the resource matters)"]
         );
     }
 

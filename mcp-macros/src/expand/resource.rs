@@ -81,6 +81,21 @@ fn descriptor(resource: &Resource<'_>, private: &Private) -> TokenStream {
         let mime_type = some_string(private, &mime_type.value());
         setters.push(quote!(#var.mime_type = #mime_type;));
     }
+    if !args.audience.is_empty() || args.priority.is_some() {
+        let roles = args.audience.iter().map(|role| {
+            let variant = Ident::new(
+                if role == "user" { "User" } else { "Assistant" },
+                Span::call_site(),
+            );
+            quote!(#private::Role::#variant)
+        });
+        let priority = args.priority.map(|p| quote!(.with_priority(#p)));
+        setters.push(quote! {
+            #var.annotations = #private::Some(
+                #private::Annotations::for_audience([#(#roles),*]) #priority
+            );
+        });
+    }
     with_setters(&var, quote!(#private::#ty::new(#uri, #name)), &setters)
 }
 

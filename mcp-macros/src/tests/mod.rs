@@ -107,7 +107,7 @@ fn resources_prompts_and_completions() {
         quote! {
             impl Library {
                 /// The catalogue.
-                #[resource(uri = "library://catalogue", mime_type = "text/plain")]
+                #[resource(uri = "library://catalogue", mime_type = "text/plain", audience = "user assistant", priority = 0.9)]
                 fn catalogue(&self) -> String {
                     todo!()
                 }
@@ -117,6 +117,7 @@ fn resources_prompts_and_completions() {
                     uri = "library://books/{id}/{format}",
                     name = "book",
                     mime_type = "application/json",
+                    priority = 0,
                     complete(format = formats),
                 )]
                 async fn book(&self, id: u32, format: String, ctx: Context) -> Result<String, McpError> {

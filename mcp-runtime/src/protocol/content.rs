@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::annotations::Annotations;
 use super::base64;
 use super::resources::Resource;
 
@@ -19,6 +20,9 @@ pub enum Content {
     Text {
         /// The text.
         text: String,
+        /// Who it is for, how much it matters.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        annotations: Option<Annotations>,
     },
     /// An image, base64-encoded.
     Image {
@@ -27,6 +31,9 @@ pub enum Content {
         /// The MIME type, e.g. `image/png`.
         #[serde(rename = "mimeType")]
         mime_type: String,
+        /// Who it is for, how much it matters.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        annotations: Option<Annotations>,
     },
     /// Audio, base64-encoded.
     Audio {
@@ -35,6 +42,9 @@ pub enum Content {
         /// The MIME type, e.g. `audio/wav`.
         #[serde(rename = "mimeType")]
         mime_type: String,
+        /// Who it is for, how much it matters.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        annotations: Option<Annotations>,
     },
     /// A link to a resource the client may read.
     ResourceLink {
@@ -48,18 +58,27 @@ pub enum Content {
         /// The MIME type, if known.
         #[serde(rename = "mimeType", default, skip_serializing_if = "Option::is_none")]
         mime_type: Option<String>,
+        /// Who it is for, how much it matters.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        annotations: Option<Annotations>,
     },
     /// A resource embedded in the content.
     Resource {
         /// The contents.
         resource: ResourceContents,
+        /// Who it is for, how much it matters.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        annotations: Option<Annotations>,
     },
 }
 
 impl Content {
     /// A text block.
     pub fn text(text: impl Into<String>) -> Self {
-        Content::Text { text: text.into() }
+        Content::Text {
+            text: text.into(),
+            annotations: None,
+        }
     }
 
     /// An image block from base64 data.
@@ -73,6 +92,7 @@ impl Content {
         Content::Image {
             data: data_base64.into(),
             mime_type: mime_type.into(),
+            annotations: None,
         }
     }
 
@@ -108,6 +128,7 @@ impl Content {
         Content::Audio {
             data: data_base64.into(),
             mime_type: mime_type.into(),
+            annotations: None,
         }
     }
 
@@ -134,6 +155,7 @@ impl Content {
             name: name.into(),
             description: None,
             mime_type: None,
+            annotations: None,
         }
     }
 
@@ -160,6 +182,7 @@ impl Content {
             name: resource.name.clone(),
             description: resource.description.clone(),
             mime_type: resource.mime_type.clone(),
+            annotations: resource.annotations.clone(),
         }
     }
 
@@ -171,7 +194,10 @@ impl Content {
     /// assert_eq!(serde_json::to_value(&c).unwrap()["resource"]["text"], "hi");
     /// ```
     pub fn resource(resource: ResourceContents) -> Self {
-        Content::Resource { resource }
+        Content::Resource {
+            resource,
+            annotations: None,
+        }
     }
 
     /// An embedded text resource.
@@ -217,8 +243,46 @@ impl Content {
     /// ```
     pub fn as_text(&self) -> Option<&str> {
         match self {
-            Content::Text { text } => Some(text),
+            Content::Text { text, .. } => Some(text),
             _ => None,
+        }
+    }
+
+    /// Sets the block's annotations.
+    ///
+    /// ```
+    /// use mcp_runtime::Content;
+    /// use mcp_runtime::protocol::{Annotations, Role};
+    /// let c = Content::text("for you").with_annotations(Annotations::for_audience([Role::User]));
+    /// assert_eq!(
+    ///     serde_json::to_value(&c).unwrap(),
+    ///     serde_json::json!({"type": "text", "text": "for you", "annotations": {"audience": ["user"]}})
+    /// );
+    /// assert_eq!(c.annotations().map(|a| a.audience.len()), Some(1));
+    /// ```
+    pub fn with_annotations(mut self, annotations: Annotations) -> Self {
+        *self.annotations_mut() = Some(annotations);
+        self
+    }
+
+    /// The block's annotations, if any.
+    pub fn annotations(&self) -> Option<&Annotations> {
+        match self {
+            Content::Text { annotations, .. }
+            | Content::Image { annotations, .. }
+            | Content::Audio { annotations, .. }
+            | Content::ResourceLink { annotations, .. }
+            | Content::Resource { annotations, .. } => annotations.as_ref(),
+        }
+    }
+
+    fn annotations_mut(&mut self) -> &mut Option<Annotations> {
+        match self {
+            Content::Text { annotations, .. }
+            | Content::Image { annotations, .. }
+            | Content::Audio { annotations, .. }
+            | Content::ResourceLink { annotations, .. }
+            | Content::Resource { annotations, .. } => annotations,
         }
     }
 }

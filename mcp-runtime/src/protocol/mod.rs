@@ -2,6 +2,7 @@
 //!
 //! This module depends on nothing else in the crate.
 
+mod annotations;
 pub(crate) mod base64;
 mod caching;
 mod completion;
@@ -23,6 +24,7 @@ mod tasks;
 mod tools;
 pub mod version;
 
+pub use annotations::Annotations;
 pub use caching::{CacheHint, CacheScope};
 pub use completion::{
     CompleteParams, CompleteResult, Completion, CompletionArgument, CompletionContext,

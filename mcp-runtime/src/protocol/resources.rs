@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::annotations::Annotations;
 use super::content::ResourceContents;
 use super::icon::Icon;
 
@@ -34,6 +35,9 @@ pub struct Resource {
     /// Icons a client may show for it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub icons: Vec<Icon>,
+    /// Who it is for, how much it matters, when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Annotations>,
 }
 
 impl Resource {
@@ -47,6 +51,7 @@ impl Resource {
             mime_type: None,
             size: None,
             icons: Vec::new(),
+            annotations: None,
         }
     }
 
@@ -59,6 +64,26 @@ impl Resource {
     /// Sets the MIME type.
     pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> Self {
         self.mime_type = Some(mime_type.into());
+        self
+    }
+
+    /// Sets the size in bytes.
+    pub fn with_size(mut self, size: u64) -> Self {
+        self.size = Some(size);
+        self
+    }
+
+    /// Sets the annotations.
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::{Annotations, Resource, Role};
+    /// let r = Resource::new("file:///notes.md", "notes")
+    ///     .with_annotations(Annotations::for_audience([Role::Assistant]).with_priority(0.2));
+    /// let json = serde_json::to_value(&r).unwrap();
+    /// assert_eq!(json["annotations"]["audience"][0], "assistant");
+    /// ```
+    pub fn with_annotations(mut self, annotations: Annotations) -> Self {
+        self.annotations = Some(annotations);
         self
     }
 }
@@ -84,6 +109,9 @@ pub struct ResourceTemplate {
     /// Icons a client may show for it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub icons: Vec<Icon>,
+    /// Who it is for, how much it matters, when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Annotations>,
 }
 
 impl ResourceTemplate {
@@ -96,7 +124,14 @@ impl ResourceTemplate {
             description: None,
             mime_type: None,
             icons: Vec::new(),
+            annotations: None,
         }
+    }
+
+    /// Sets the annotations.
+    pub fn with_annotations(mut self, annotations: Annotations) -> Self {
+        self.annotations = Some(annotations);
+        self
     }
 }
 

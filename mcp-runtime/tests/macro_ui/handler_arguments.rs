@@ -13,6 +13,11 @@ impl Server {
         String::new()
     }
 
+    #[resource(uri = "test://c", audience = "everyone", priority = 2.0)]
+    fn bad_annotations(&self) -> String {
+        String::new()
+    }
+
     #[prompt(uri = "test://b", complete(topic), complete = topics)]
     fn bad_prompt(&self, topic: String) -> String {
         topic

@@ -72,6 +72,13 @@ impl ::mcp_runtime::__private::MCPServer for Library {
                     "The catalogue.",
                 );
                 __resource.mime_type = ::mcp_runtime::__private::some_text("text/plain");
+                __resource.annotations = ::mcp_runtime::__private::Some(
+                    ::mcp_runtime::__private::Annotations::for_audience([
+                            ::mcp_runtime::__private::Role::User,
+                            ::mcp_runtime::__private::Role::Assistant,
+                        ])
+                        .with_priority(0.9f64),
+                );
                 __resource
             },
         ])
@@ -90,6 +97,10 @@ impl ::mcp_runtime::__private::MCPServer for Library {
                 );
                 __template.mime_type = ::mcp_runtime::__private::some_text(
                     "application/json",
+                );
+                __template.annotations = ::mcp_runtime::__private::Some(
+                    ::mcp_runtime::__private::Annotations::for_audience([])
+                        .with_priority(0f64),
                 );
                 __template
             },
