@@ -24,23 +24,34 @@ fn safe_id(id: &str) -> bool {
 /// `eventsource-parser`) never dispatch it and never learn its id.
 fn encode(frame: &SseFrame) -> Bytes {
     let mut out = String::with_capacity(frame.data.as_ref().map_or(0, String::len) + 64);
-    if let Some(id) = frame.id.as_deref().filter(|id| safe_id(id)) {
+    encode_into(
+        &mut out,
+        frame.id.as_deref(),
+        frame.retry,
+        frame.data.as_deref(),
+    );
+    Bytes::from(out)
+}
+
+/// Appends one frame to `out`.
+fn encode_into(out: &mut String, id: Option<&str>, retry: Option<Duration>, data: Option<&str>) {
+    if let Some(id) = id.filter(|id| safe_id(id)) {
         out.push_str("id: ");
         out.push_str(id);
         out.push('\n');
     }
-    if let Some(retry) = frame.retry {
+    if let Some(retry) = retry {
         out.push_str("retry: ");
-        out.push_str(&retry.as_millis().to_string());
+        out.push_str(itoa::Buffer::new().format(retry.as_millis()));
         out.push('\n');
     }
-    match &frame.data {
+    match data {
         Some(data) => {
             out.push_str("event: message\n");
             let data = if data.contains('\r') {
                 std::borrow::Cow::Owned(data.replace("\r\n", "\n"))
             } else {
-                std::borrow::Cow::Borrowed(data.as_str())
+                std::borrow::Cow::Borrowed(data)
             };
             for line in data.split(['\n', '\r']) {
                 out.push_str("data: ");
@@ -51,7 +62,6 @@ fn encode(frame: &SseFrame) -> Bytes {
         None => out.push_str("data:\n"),
     }
     out.push('\n');
-    Bytes::from(out)
 }
 
 /// An SSE response carrying the frames of `rx` until it closes or `stop` is cancelled, with
@@ -111,18 +121,16 @@ fn set_sse_headers(
 }
 
 /// A finished SSE response: these JSON-RPC messages, one `message` event each, then the end.
+/// Written into one buffer: most requests answer at once and take this path.
 pub(crate) fn complete(
     messages: Vec<String>,
     extra_headers: impl IntoIterator<Item = (HeaderName, HeaderValue)>,
 ) -> Response {
-    let mut body = Vec::new();
-    for data in messages {
-        let frame = SseFrame {
-            id: None,
-            data: Some(data),
-            retry: None,
-        };
-        body.extend_from_slice(&encode(&frame));
+    const FRAMING: usize = "event: message\ndata: \n\n".len();
+    let size = messages.iter().map(|m| m.len() + FRAMING).sum();
+    let mut body = String::with_capacity(size);
+    for data in &messages {
+        encode_into(&mut body, None, None, Some(data));
     }
     let mut response = Response::new(Body::from(body));
     set_sse_headers(&mut response, extra_headers);
@@ -168,6 +176,19 @@ mod tests {
             retry: Some(Duration::from_millis(500)),
         };
         assert_eq!(text(priming), "id: s-1/1\nretry: 500\ndata:\n\n");
+    }
+
+    #[test]
+    fn a_complete_response_is_every_message_then_the_end() {
+        let response = complete(vec!["{\"a\":1}".into(), "x\ny".into()], []);
+        let body =
+            futures_util::FutureExt::now_or_never(axum::body::to_bytes(response.into_body(), 1024))
+                .unwrap()
+                .unwrap();
+        assert_eq!(
+            body,
+            "event: message\ndata: {\"a\":1}\n\nevent: message\ndata: x\ndata: y\n\n"
+        );
     }
 
     #[test]
