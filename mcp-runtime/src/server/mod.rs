@@ -85,7 +85,9 @@ pub trait MCPServer: Send + Sync + 'static {
     /// Calls the tool `name`, or returns `None` when there is no such tool.
     ///
     /// Arguments that do not fit the tool's parameters give a result with `isError: true`
-    /// naming the argument, so the model can correct itself.
+    /// naming the argument, so the model can correct itself. `arguments` is the JSON object
+    /// the client sent, unparsed; a hand-written server reads it with
+    /// [`ToolArguments::to_map`] or deserializes [`ToolArguments::raw`] into its own type.
     fn call_tool<'a>(
         &'a self,
         name: &str,
