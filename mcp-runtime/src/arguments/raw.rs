@@ -293,6 +293,68 @@ mod tests {
         }
     }
 
+    /// A seeded xorshift, for random JSON that repeats run to run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+
+        fn text(&mut self) -> String {
+            const PIECES: [&str; 10] = ["a", "\"", "\\", "\n", "}", "]", ",", ":", "é", "😀"];
+            let len = self.below(8);
+            (0..len).map(|_| PIECES[self.below(10) as usize]).collect()
+        }
+
+        /// Nesting, escapes, exotic numbers and keys.
+        fn value(&mut self, depth: u32) -> Value {
+            match self.below(if depth > 3 { 4 } else { 6 }) {
+                0 => Value::Null,
+                1 => Value::from(self.below(u64::MAX) as i64),
+                2 => Value::from(self.below(1 << 20) as f64 / 7.0 - 1e5),
+                3 => Value::String(self.text()),
+                4 => Value::Array((0..self.below(4)).map(|_| self.value(depth + 1)).collect()),
+                _ => self.object(depth + 1),
+            }
+        }
+
+        fn object(&mut self, depth: u32) -> Value {
+            let mut object = serde_json::Map::new();
+            for i in 0..self.below(5) {
+                let key = format!("{}{i}", self.text());
+                let value = self.value(depth);
+                object.insert(key, value);
+            }
+            Value::Object(object)
+        }
+    }
+
+    #[test]
+    fn scan_agrees_with_serde_json_on_random_objects() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..500 {
+            let object = rng.object(0);
+            for text in [
+                serde_json::to_string(&object).unwrap(),
+                serde_json::to_string_pretty(&object).unwrap(),
+            ] {
+                // Read back by serde_json itself, whose float parsing is not exactly the
+                // inverse of its printing: the scanner must agree with the reader.
+                let map: serde_json::Map<String, Value> = serde_json::from_str(&text).unwrap();
+                let entries = scan(&text).unwrap();
+                assert_eq!(entries.len(), map.len(), "{text}");
+                for entry in &entries {
+                    let value: Value = serde_json::from_str(&text[entry.value.clone()]).unwrap();
+                    assert_eq!(Some(&value), map.get(entry.key(&text)), "{text}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn only_objects_are_arguments() {
         let raw = |s: &str| RawValue::from_string(s.to_owned()).unwrap();
