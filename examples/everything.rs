@@ -161,7 +161,18 @@ fn describe(action: impl std::fmt::Debug, content: Option<Map<String, Value>>) -
     format!("Elicitation completed: action={action:?}, content={content}")
 }
 
-#[mcp_server(name = "mcp-conformance-test-server", version = "1.0.0")]
+#[mcp_server(
+    name = "mcp-conformance-test-server",
+    version = "1.0.0",
+    title = "MCP Conformance Test Server",
+    description = "Every feature the conformance suite exercises.",
+    website_url = "https://modelcontextprotocol.io",
+    icon(
+        src = "data:image/svg+xml;base64,PHN2Zy8+",
+        mime_type = "image/svg+xml",
+        sizes = "any"
+    )
+)]
 impl Everything {
     /// Tests simple text content response.
     #[tool]

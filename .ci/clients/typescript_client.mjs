@@ -242,6 +242,17 @@ async function everything(url) {
     await client.connect(transport);
     const info = client.getServerVersion();
     check(`${label}: serverInfo`, info?.name === 'mcp-conformance-test-server', show(info));
+    check(
+      `${label}: serverInfo title, description, websiteUrl and icons`,
+      info?.title === 'MCP Conformance Test Server' &&
+        info?.description === 'Every feature the conformance suite exercises.' &&
+        info?.websiteUrl === 'https://modelcontextprotocol.io' &&
+        info?.icons?.length === 1 &&
+        info.icons[0].src === 'data:image/svg+xml;base64,PHN2Zy8+' &&
+        info.icons[0].mimeType === 'image/svg+xml' &&
+        JSON.stringify(info.icons[0].sizes) === '["any"]',
+      show(info),
+    );
     const caps = client.getServerCapabilities() ?? {};
     check(
       `${label}: capabilities tools, resources, prompts, logging, completions`,
