@@ -632,7 +632,9 @@ impl Everything {
     #[resource(
         uri = "test://static-text",
         name = "Static Text Resource",
-        mime_type = "text/plain"
+        mime_type = "text/plain",
+        audience = "user assistant",
+        priority = 0.5
     )]
     fn static_text(&self) -> &'static str {
         "This is the content of the static text resource."

@@ -269,6 +269,12 @@ async function everything(url) {
         resources.find((r) => r.uri === 'test://static-text')?.name === 'Static Text Resource',
       show(resources),
     );
+    const annotations = resources.find((r) => r.uri === 'test://static-text')?.annotations;
+    check(
+      `${label}: resources/list annotations`,
+      JSON.stringify(annotations) === '{"audience":["user","assistant"],"priority":0.5}',
+      show(annotations),
+    );
     const text = await client.readResource({ uri: 'test://static-text' });
     check(
       `${label}: resources/read test://static-text`,
