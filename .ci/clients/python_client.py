@@ -1,9 +1,12 @@
 """Checks the quickstart calculator with the official Python MCP SDK client.
 
 Usage: python_client.py --url http://127.0.0.1:PORT/mcp [--stdio PATH_TO_STDIO_EXAMPLE]
+                        [--everything http://127.0.0.1:PORT/mcp]
 
 Runs the same checks over Streamable HTTP (mode="legacy" and mode="auto") and, with --stdio,
-over stdio against the `stdio` example. Prints one line per check and a closing
+over stdio against the `stdio` example. With --everything, also reads how
+`examples/everything.rs` presents itself (serverInfo title, description, website, icons) and
+a resource's annotations, as the SDK's models parse them. Prints one line per check and a closing
 "python-client: N passed, M failed"; exits 1 on any failure.
 """
 
@@ -106,10 +109,37 @@ async def run(label: str, server: Any, mode: str, expected_tools: set[str]) -> N
         )
 
 
+async def presentation(url: str) -> None:
+    """serverInfo's display fields and a resource's annotations, through the SDK's models."""
+    async with Client(url, mode="legacy", read_timeout_seconds=20) as client:
+        info = client.server_info.model_dump(by_alias=True, exclude_none=True)
+        check(
+            "everything: serverInfo title, description, websiteUrl and icons",
+            info.get("title") == "MCP Conformance Test Server"
+            and info.get("description") == "Every feature the conformance suite exercises."
+            and info.get("websiteUrl") == "https://modelcontextprotocol.io"
+            and [icon.get("src") for icon in info.get("icons", [])]
+            == ["data:image/svg+xml;base64,PHN2Zy8+"]
+            and info["icons"][0].get("sizes") == ["any"],
+            repr(info),
+        )
+        resources = {r.uri: r for r in (await client.list_resources()).resources}
+        static = resources.get("test://static-text")
+        annotations = static.annotations.model_dump(exclude_none=True) if static and static.annotations else None
+        check(
+            "everything: resource annotations",
+            annotations is not None
+            and [str(getattr(role, "value", role)) for role in annotations.get("audience", [])] == ["user", "assistant"]
+            and annotations.get("priority") == 0.5,
+            repr(annotations),
+        )
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True, help="the quickstart's endpoint, http://HOST:PORT/mcp")
     parser.add_argument("--stdio", help="path to the built `stdio` example")
+    parser.add_argument("--everything", help="the endpoint of examples/everything.rs")
     args = parser.parse_args()
 
     runs: list[tuple[str, Any, str, set[str]]] = [
@@ -130,6 +160,12 @@ async def main() -> int:
                 raise
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             check(f"{label}: session", False, detail)
+            traceback.print_exc(file=sys.stdout)
+    if args.everything:
+        try:
+            await asyncio.wait_for(presentation(args.everything), timeout=60)
+        except Exception as exc:  # noqa: BLE001 - report the failure, then the totals
+            check("everything: session", False, repr(exc))
             traceback.print_exc(file=sys.stdout)
     print(f"python-client: {passed} passed, {failed} failed")
     return 1 if failed or not passed else 0
