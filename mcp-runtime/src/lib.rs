@@ -35,6 +35,7 @@ mod error;
 mod http;
 mod input_schema;
 mod local;
+mod principal;
 mod prompt;
 pub mod protocol;
 mod resource;

@@ -14,32 +14,8 @@ use std::time::{Duration, Instant};
 use dashmap::DashMap;
 use tokio_util::sync::CancellationToken;
 
+pub use crate::principal::Principal;
 use crate::server::Peer;
-
-/// Who is calling, as established by the application's own authentication layer.
-///
-/// Insert it as a request extension (for example in an axum middleware) and a session opened
-/// by one principal answers only that principal; anyone else gets 404.
-///
-/// ```
-/// use mcp_runtime::Principal;
-/// let alice = Principal::new("alice");
-/// assert_eq!(alice.as_str(), "alice");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Principal(Arc<str>);
-
-impl Principal {
-    /// A principal with this identity.
-    pub fn new(id: impl Into<Arc<str>>) -> Self {
-        Principal(id.into())
-    }
-
-    /// The identity.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 /// One client session.
 #[derive(Debug)]
