@@ -352,7 +352,8 @@ pub use server::{
     TaskRecord, TaskStore, TaskStoreError,
 };
 pub use session::{
-    EventStore, EventStoreError, InMemoryEventStore, Principal, Replay, StoredEvent,
+    BearerChallenge, EventStore, EventStoreError, InMemoryEventStore, Principal, Replay,
+    StoredEvent,
 };
 pub use stdio::{serve_io, serve_stdio};
 pub use structured::{Json, StructuredOutput, output_schema};

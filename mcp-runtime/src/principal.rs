@@ -158,3 +158,36 @@ mod tests {
         assert!(!a.has_scope("admin"));
     }
 }
+
+/// Where a client learns how to get a token: the URL of the server's RFC 9728 Protected
+/// Resource Metadata document.
+///
+/// An authentication layer inserts it as a request extension beside the [`Principal`]; when a
+/// request then lacks a scope that a tool, resource or prompt requires, the 403 answer's
+/// `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` challenge names it as
+/// `resource_metadata`, so the client can step up.
+///
+/// ```
+/// use mcp_runtime::BearerChallenge;
+///
+/// let challenge = BearerChallenge::new("https://mcp.example.com/.well-known/oauth-protected-resource/mcp");
+/// assert!(challenge.resource_metadata().ends_with("/mcp"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BearerChallenge {
+    resource_metadata: Arc<str>,
+}
+
+impl BearerChallenge {
+    /// A challenge pointing at this metadata URL.
+    pub fn new(resource_metadata: impl Into<Arc<str>>) -> Self {
+        BearerChallenge {
+            resource_metadata: resource_metadata.into(),
+        }
+    }
+
+    /// The metadata URL.
+    pub fn resource_metadata(&self) -> &str {
+        &self.resource_metadata
+    }
+}

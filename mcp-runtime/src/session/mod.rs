@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use dashmap::DashMap;
 use tokio_util::sync::CancellationToken;
 
-pub use crate::principal::Principal;
+pub use crate::principal::{BearerChallenge, Principal};
 use crate::server::Peer;
 
 /// One client session.
