@@ -26,38 +26,30 @@
 //! }
 //! ```
 
-mod args;
-mod arguments;
-mod completion;
-mod config;
-mod context;
-mod error;
-mod http;
-mod input_schema;
-mod local;
-mod principal;
-mod prompt;
+mod engine;
+mod handler;
 pub mod protocol;
-mod resource;
-mod serve;
-mod server;
-mod session;
-mod stdio;
-mod structured;
-mod tool;
-mod uri_template;
+mod transport;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use args::Args;
-pub use arguments::{NotAnObject, ToolArguments};
-pub use completion::{FromCompletionContext, FromCompletionValue, IntoCompletion};
-pub use config::{HttpConfig, Mode, Security};
-pub use context::{Context, Elicitation, elicitation_schema};
-pub use error::McpError;
-pub use http::StreamableHttp;
+pub use engine::context::{Context, Elicitation, elicitation_schema};
+pub use engine::{
+    Arguments, BoxFuture, Cacheable, Dispatcher, InFlight, InMemoryTaskStore, LogLevel, MCPServer,
+    Peer, PeerError, RequestEnv, RequestStateKey, ServerEvent, ServerHandle, TaskConfig,
+    TaskRecord, TaskStore, TaskStoreError,
+};
+pub use handler::args::Args;
+pub use handler::arguments::{NotAnObject, ToolArguments};
+pub use handler::completion::{FromCompletionContext, FromCompletionValue, IntoCompletion};
+pub use handler::error::McpError;
+pub use handler::prompt::IntoGetPromptResult;
+pub use handler::resource::{FromArgument, IntoReadResourceResult};
+pub use handler::structured::{Json, StructuredOutput, output_schema};
+pub use handler::tool::IntoToolResult;
+pub use handler::uri_template::{match_uri_template, uri_template_variables};
 /// Turns an inherent `impl` block into an MCP server.
 ///
 /// ```
@@ -342,20 +334,12 @@ pub use mcp_macros::resource;
 /// ```
 #[doc(inline)]
 pub use mcp_macros::tool;
-pub use prompt::IntoGetPromptResult;
 pub use protocol::{CallToolResult, Content, PromptMessage, ResourceContents};
-pub use resource::{FromArgument, IntoReadResourceResult};
-pub use serve::{serve, serve_listener, shutdown_signal};
-pub use server::{
-    Arguments, BoxFuture, Cacheable, Dispatcher, InFlight, InMemoryTaskStore, LogLevel, MCPServer,
-    Peer, PeerError, RequestEnv, RequestStateKey, ServerEvent, ServerHandle, TaskConfig,
-    TaskRecord, TaskStore, TaskStoreError,
-};
-pub use session::{
+pub use transport::http::StreamableHttp;
+pub use transport::http::config::{HttpConfig, Mode, Security};
+pub use transport::http::serve::{serve, serve_listener, shutdown_signal};
+pub use transport::http::session::{
     BearerChallenge, EventStore, EventStoreError, InMemoryEventStore, Principal, Replay,
     StoredEvent,
 };
-pub use stdio::{serve_io, serve_stdio};
-pub use structured::{Json, StructuredOutput, output_schema};
-pub use tool::IntoToolResult;
-pub use uri_template::{match_uri_template, uri_template_variables};
+pub use transport::stdio::{serve_io, serve_stdio};

@@ -6,28 +6,28 @@ use std::future::Future;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-pub use crate::args::Args;
-pub use crate::arguments::{
+pub use crate::engine::context::Context;
+pub use crate::engine::local::{LocalTool, LocalToolServer, clone_server};
+pub use crate::engine::{Arguments, BoxFuture, MCPServer};
+pub use crate::handler::args::Args;
+pub use crate::handler::arguments::{
     ArgumentParser, ArgumentType, ToolArgument, ToolArguments, argument, arguments_error,
     struct_arguments,
 };
-pub use crate::completion::{
+pub use crate::handler::completion::{
     FromCompletionContext, FromCompletionValue, IntoCompletion, RefKind, completion_target,
 };
-pub use crate::context::Context;
-pub use crate::error::McpError;
-pub use crate::input_schema::{InputSchema, struct_input_schema};
-pub use crate::local::{LocalTool, LocalToolServer, clone_server};
-pub use crate::prompt::{IntoGetPromptResult, PromptArguments};
+pub use crate::handler::error::McpError;
+pub use crate::handler::input_schema::{InputSchema, struct_input_schema};
+pub use crate::handler::prompt::{IntoGetPromptResult, PromptArguments};
+pub use crate::handler::resource::{FromArgument, IntoReadResourceResult, TemplateMatch};
+pub use crate::handler::structured::{StructuredOutput, output_schema, structured_result};
+pub use crate::handler::tool::IntoToolResult;
 pub use crate::protocol::{
     Annotations, CallToolResult, CompleteParams, Completion, CompletionArgument, GetPromptResult,
     Icon, IconTheme, Implementation, Prompt, PromptArgument, ReadResourceResult, Resource,
     ResourceTemplate, Role, TaskSupport, Tool, ToolAnnotations, ToolExecution,
 };
-pub use crate::resource::{FromArgument, IntoReadResourceResult, TemplateMatch};
-pub use crate::server::{Arguments, BoxFuture, MCPServer};
-pub use crate::structured::{StructuredOutput, output_schema, structured_result};
-pub use crate::tool::IntoToolResult;
 pub use ::core;
 pub use ::serde_json;
 pub use ::std;

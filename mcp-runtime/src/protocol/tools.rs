@@ -105,7 +105,7 @@ pub struct CallToolParams {
     pub name: String,
     /// Its arguments.
     #[serde(default)]
-    pub arguments: crate::arguments::ToolArguments,
+    pub arguments: crate::handler::arguments::ToolArguments,
     /// Request metadata (the progress token).
     #[serde(rename = "_meta", default)]
     pub meta: Option<super::meta::RequestMeta>,

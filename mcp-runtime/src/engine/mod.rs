@@ -1,0 +1,193 @@
+//! The server side of MCP, independent of any transport: the [`MCPServer`] trait the macros
+//! implement, what the server knows of its client ([`Peer`]) and the method dispatcher.
+
+pub(crate) mod context;
+pub(crate) mod dispatch;
+mod handle;
+pub(crate) mod input;
+mod lists;
+pub(crate) mod local;
+mod modern;
+mod peer;
+pub(crate) mod principal;
+mod request_state;
+pub(crate) mod tasks;
+
+pub use dispatch::{Dispatcher, InFlight, RequestEnv};
+pub use handle::{ServerEvent, ServerHandle};
+pub use peer::{LogLevel, Peer, PeerError};
+pub use request_state::RequestStateKey;
+pub use tasks::{InMemoryTaskStore, TaskConfig, TaskRecord, TaskStore, TaskStoreError};
+
+pub(crate) use modern::{ModernCall, unsupported_version};
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::{Map, Value};
+
+use crate::engine::context::Context;
+use crate::handler::arguments::ToolArguments;
+use crate::handler::error::McpError;
+use crate::protocol::{
+    CacheHint, CallToolResult, CompleteParams, Completion, GetPromptResult, Implementation, Prompt,
+    ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities, Tool,
+};
+
+/// A boxed, `Send` future: what [`MCPServer`] methods return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Prompt arguments as the client sent them: a JSON object, or nothing. (Tool arguments are
+/// [`ToolArguments`](crate::ToolArguments), kept as raw JSON.)
+pub type Arguments = Option<Map<String, Value>>;
+
+/// An MCP server: what `#[mcp_server]` implements for your type.
+///
+/// You rarely implement it by hand; annotate an `impl` block instead:
+///
+/// ```
+/// use mcp_runtime::{mcp_server, tool, MCPServer};
+///
+/// struct Echo;
+///
+/// #[mcp_server(name = "echo", version = "1.0.0")]
+/// impl Echo {
+///     /// Say it back.
+///     #[tool]
+///     fn echo(&self, text: String) -> String {
+///         text
+///     }
+/// }
+///
+/// assert_eq!(Echo.server_info().name, "echo");
+/// assert_eq!(Echo.tools()[0].name, "echo");
+/// ```
+pub trait MCPServer: Send + Sync + 'static {
+    /// The server's name and version, sent in the `initialize` result.
+    fn server_info(&self) -> Implementation;
+
+    /// Usage hints for the model, sent in the `initialize` result.
+    fn instructions(&self) -> Option<String> {
+        None
+    }
+
+    /// What the server supports. `None` (the default) derives it from what the server has:
+    /// tools, resources, prompts and completions when it has some, and logging always.
+    fn capabilities(&self) -> Option<ServerCapabilities> {
+        None
+    }
+
+    /// The tools, as `tools/list` shows them. Called once when the server starts.
+    fn tools(&self) -> Vec<Tool>;
+
+    /// Calls the tool `name`, or returns `None` when there is no such tool.
+    ///
+    /// Arguments that do not fit the tool's parameters give a result with `isError: true`
+    /// naming the argument, so the model can correct itself. `arguments` is the JSON object
+    /// the client sent, unparsed; a hand-written server reads it with
+    /// [`ToolArguments::to_map`] or deserializes [`ToolArguments::raw`] into its own type.
+    fn call_tool<'a>(
+        &'a self,
+        name: &str,
+        arguments: ToolArguments,
+        ctx: Context,
+    ) -> Option<BoxFuture<'a, CallToolResult>>;
+
+    /// The fixed resources, as `resources/list` shows them. Called once at start.
+    fn resources(&self) -> Vec<Resource> {
+        Vec::new()
+    }
+
+    /// The resource templates, as `resources/templates/list` shows them. Called once at start.
+    fn resource_templates(&self) -> Vec<ResourceTemplate> {
+        Vec::new()
+    }
+
+    /// Reads the resource at `uri`, or returns `None` when no resource or template matches
+    /// (the client then gets "resource not found").
+    fn read_resource<'a>(
+        &'a self,
+        uri: &str,
+        ctx: Context,
+    ) -> Option<BoxFuture<'a, Result<ReadResourceResult, McpError>>> {
+        let _ = (uri, ctx);
+        None
+    }
+
+    /// The prompts, as `prompts/list` shows them. Called once at start.
+    fn prompts(&self) -> Vec<Prompt> {
+        Vec::new()
+    }
+
+    /// Renders the prompt `name`, or returns `None` when there is no such prompt.
+    fn get_prompt<'a>(
+        &'a self,
+        name: &str,
+        arguments: Arguments,
+        ctx: Context,
+    ) -> Option<BoxFuture<'a, Result<GetPromptResult, McpError>>> {
+        let _ = (name, arguments, ctx);
+        None
+    }
+
+    /// Whether [`complete`](Self::complete) offers anything (declares `completions`).
+    fn supports_completions(&self) -> bool {
+        false
+    }
+
+    /// Suggests values for a prompt argument or a template parameter.
+    fn complete<'a>(
+        &'a self,
+        request: CompleteParams,
+        ctx: Context,
+    ) -> BoxFuture<'a, Result<Completion, McpError>> {
+        let _ = (request, ctx);
+        Box::pin(async { Ok(Completion::default()) })
+    }
+
+    /// How long a 2026-07-28 client may reuse `result`, and who may cache it (`ttlMs` and
+    /// `cacheScope`). `None` (the default) takes the dispatcher's hint
+    /// ([`Dispatcher::with_cache_hint`], itself "stale at once, private" by default).
+    fn cache_hint(&self, result: Cacheable<'_>) -> Option<CacheHint> {
+        let _ = result;
+        None
+    }
+}
+
+/// A 2026-07-28 result that carries caching hints, as [`MCPServer::cache_hint`] sees it.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcp_runtime::Cacheable;
+/// use mcp_runtime::protocol::CacheHint;
+///
+/// fn hint(result: Cacheable<'_>) -> Option<CacheHint> {
+///     match result {
+///         Cacheable::ToolsList => Some(CacheHint::public(Duration::from_secs(300))),
+///         Cacheable::ResourceRead { uri } if uri.starts_with("user://") => {
+///             Some(CacheHint::private(Duration::from_secs(5)))
+///         }
+///         _ => None,
+///     }
+/// }
+/// assert_eq!(hint(Cacheable::ToolsList).unwrap().ttl_ms, 300_000);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cacheable<'a> {
+    /// `server/discover`.
+    Discover,
+    /// `tools/list`.
+    ToolsList,
+    /// `prompts/list`.
+    PromptsList,
+    /// `resources/list`.
+    ResourcesList,
+    /// `resources/templates/list`.
+    ResourceTemplatesList,
+    /// `resources/read` of `uri`.
+    ResourceRead {
+        /// The resource read.
+        uri: &'a str,
+    },
+}

@@ -1,0 +1,101 @@
+//! `tasks/get`, `tasks/update` and `tasks/cancel`. A task is found only by the principal that
+//! created it (anyone, when the application authenticates no one); to anyone else it does not
+//! exist, so its id reveals nothing.
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::live::Ending;
+use super::{TaskRecord, Tasks};
+use crate::engine::dispatch::{empty_result, to_raw};
+use crate::protocol::{ErrorObject, TaskIdParams, UpdateTaskParams};
+
+/// The methods of the extension; `tasks/result` and `tasks/list` of the 2025-11-25 design
+/// are gone (-32601).
+pub(crate) fn is_task_method(method: &str) -> bool {
+    matches!(method, "tasks/get" | "tasks/update" | "tasks/cancel")
+}
+
+fn params<T: DeserializeOwned>(params: Option<&Value>) -> Result<T, ErrorObject> {
+    let params = params.cloned().unwrap_or(Value::Object(Default::default()));
+    serde_json::from_value(params).map_err(ErrorObject::invalid_params)
+}
+
+fn not_found() -> ErrorObject {
+    ErrorObject::invalid_params("Failed to retrieve task: Task not found")
+}
+
+impl Tasks {
+    /// The task `id` as `principal` may see it.
+    async fn find(&self, id: &str, principal: Option<&str>) -> Result<TaskRecord, ErrorObject> {
+        match self.config.store.load(id).await {
+            Ok(Some(task)) if task.is_visible_to(principal) => Ok(task),
+            Ok(Some(_)) => {
+                tracing::warn!(task = id, "a caller asked for a task of another principal");
+                Err(not_found())
+            }
+            Ok(None) => Err(not_found()),
+            Err(e) => Err(ErrorObject::internal(format!("task store: {e}"))),
+        }
+    }
+
+    /// Answers one of the extension's methods for `principal`.
+    pub(crate) async fn serve(
+        self: &Arc<Self>,
+        method: &str,
+        raw_params: Option<&Value>,
+        principal: Option<&str>,
+    ) -> Result<Box<RawValue>, ErrorObject> {
+        match method {
+            "tasks/get" => {
+                let TaskIdParams { task_id } = params(raw_params)?;
+                let task = self.find(&task_id, principal).await?;
+                to_raw(&task.detailed())
+            }
+            "tasks/update" => {
+                let UpdateTaskParams {
+                    task_id,
+                    input_responses,
+                } = params(raw_params)?;
+                let task = self.find(&task_id, principal).await?;
+                match self.live(&task_id) {
+                    Some(live) => {
+                        live.answer(input_responses).await?;
+                    }
+                    None if task.status.is_terminal() => {}
+                    None => tracing::warn!(
+                        task = %task_id,
+                        "tasks/update for a task that runs in another process; route tasks/* by Mcp-Name"
+                    ),
+                }
+                Ok(empty_result())
+            }
+            "tasks/cancel" => {
+                let TaskIdParams { task_id } = params(raw_params)?;
+                let mut task = self.find(&task_id, principal).await?;
+                if task.status.is_terminal() {
+                    return Ok(empty_result()); // idempotent
+                }
+                match self.live(&task_id) {
+                    Some(live) => {
+                        live.finish(Ending::Cancelled("cancelled by the client"))
+                            .await;
+                        live.cancel.cancel();
+                    }
+                    None => {
+                        // Its process is gone (or another one runs it): record the intent.
+                        Ending::Cancelled("cancelled by the client").apply(&mut task);
+                        if let Err(e) = self.config.store.save(&task).await {
+                            return Err(ErrorObject::internal(format!("task store: {e}")));
+                        }
+                    }
+                }
+                Ok(empty_result())
+            }
+            other => Err(ErrorObject::method_not_found(other)),
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! A `tools/call` that may become a task: started in the request, moved to the background
+//! when it turns into one, and driven there to its end.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures_util::FutureExt;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::live::{Ending, LiveTask};
+use super::{TaskLink, TaskRecord, Tasks};
+use crate::engine::context::Context;
+use crate::engine::dispatch::{panic_message, parse_params, to_raw};
+use crate::engine::input::{Gate, Gated, InputExchange};
+use crate::engine::{BoxFuture, Dispatcher, InFlight, MCPServer, RequestEnv};
+use crate::handler::arguments::ToolArguments;
+use crate::protocol::{CallToolParams, CallToolResult, ErrorObject, Request, TaskSupport};
+
+/// The tool's future with the runtime's wrapping: owned (so it can move to the background),
+/// a panic caught as its message, stopped where it waits for multi round-trip input.
+type Work = Pin<Box<dyn Future<Output = Gated<Result<CallToolResult, String>>> + Send>>;
+
+/// Calls the tool on an owned handle of the server, catching a panic.
+fn tool_work(
+    server: Arc<dyn MCPServer>,
+    name: String,
+    arguments: ToolArguments,
+    ctx: Context,
+) -> BoxFuture<'static, Result<CallToolResult, String>> {
+    Box::pin(async move {
+        let Some(future) = server.call_tool(&name, arguments, ctx) else {
+            return Ok(CallToolResult::error(format!("Unknown tool: {name}")));
+        };
+        AssertUnwindSafe(future)
+            .catch_unwind()
+            .await
+            .map_err(|panic| panic_message(&*panic))
+    })
+}
+
+/// What a tool's run ended with, as a task sees it.
+fn ending(name: &str, gated: Gated<Result<CallToolResult, String>>) -> Ending {
+    match gated {
+        Gated::Done(Ok(result)) => match serde_json::to_value(&result) {
+            Ok(value) => Ending::Completed(value),
+            Err(e) => Ending::Failed(ErrorObject::internal(e)),
+        },
+        Gated::Done(Err(panic)) => {
+            tracing::error!(tool = name, panic = %panic, "task tool panicked");
+            Ending::Failed(ErrorObject::internal(format!(
+                "tool `{name}` panicked: {panic}"
+            )))
+        }
+        Gated::Stopped(outcome) => Ending::Failed(outcome.err().unwrap_or_else(|| {
+            ErrorObject::internal("the task stopped to ask for input outside the task")
+        })),
+    }
+}
+
+/// The answer to a call that finished without becoming a task: as any other call's.
+fn plain_answer(
+    name: &str,
+    gated: Gated<Result<CallToolResult, String>>,
+) -> Result<Box<RawValue>, ErrorObject> {
+    match gated {
+        Gated::Done(Ok(result)) => to_raw(&result),
+        Gated::Done(Err(panic)) => {
+            tracing::error!(tool = name, panic = %panic, "tool panicked");
+            to_raw(&CallToolResult::error(format!(
+                "tool `{name}` panicked: {panic}"
+            )))
+        }
+        Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
+    }
+}
+
+fn raw(value: &Value) -> Result<Box<RawValue>, ErrorObject> {
+    to_raw(value)
+}
+
+/// How long a call of a tool with this support runs before it becomes a task.
+fn start_after(support: TaskSupport, configured: Duration) -> Duration {
+    match support {
+        TaskSupport::Required => Duration::ZERO,
+        _ => configured,
+    }
+}
+
+/// A `tools/call` that may become a task: where tasks go, how the tool runs as one, and whose
+/// the task will be.
+#[derive(Debug)]
+pub(crate) struct TaskCall {
+    pub(crate) tasks: Arc<Tasks>,
+    pub(crate) support: TaskSupport,
+    /// The caller's principal: the task's owner.
+    pub(crate) owner: Option<String>,
+}
+
+impl Dispatcher {
+    /// Answers a `tools/call` of a task tool from a client that declared the extension: its
+    /// result if it finishes soon (an `optional` tool) or stops for multi round-trip input,
+    /// else a `CreateTaskResult` while the call goes on in the background. `None` when the
+    /// server shut down first.
+    pub(crate) async fn call_as_task(
+        &self,
+        request: Request,
+        env: RequestEnv,
+        input: Option<Arc<InputExchange>>,
+        in_flight: InFlight,
+        task: TaskCall,
+    ) -> Option<Result<Box<RawValue>, ErrorObject>> {
+        let _in_flight = in_flight;
+        let TaskCall {
+            tasks,
+            support,
+            owner,
+        } = task;
+        let call: CallToolParams = match parse_params(request.params.as_deref()) {
+            Ok(call) => call,
+            Err(error) => return Some(Err(error)),
+        };
+        if !self.handle.is_tool_enabled(&call.name) {
+            let error = ErrorObject::invalid_params(format!("Unknown tool: {}", call.name));
+            return Some(Err(error));
+        }
+        let name = call.name;
+        let link = Arc::new(TaskLink::default());
+        let capabilities = env.peer.client_capabilities().clone();
+        let cancel = env.cancel.clone();
+        let progress_token = call.meta.and_then(|m| m.progress_token);
+        let ctx = self
+            .context(request.id, progress_token, env, input.clone())
+            .with_task(link.clone());
+        let tool = tool_work(self.server.clone(), name.clone(), call.arguments, ctx);
+        let mut work: Work = match input {
+            Some(exchange) => Box::pin(Gate::new(tool, exchange)),
+            None => Box::pin(tool.map(Gated::Done)),
+        };
+
+        let early = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return None,
+            gated = &mut work => Some(gated),
+            () = link.start_requested() => None,
+            () = tokio::time::sleep(start_after(support, tasks.config.start_after)) => None,
+        };
+        let config = &tasks.config;
+        let mut record = TaskRecord::new(owner, config.ttl, Some(config.poll_interval));
+        if let Some(gated) = early {
+            let finished_in_time = matches!(gated, Gated::Done(_));
+            if support != TaskSupport::Required || !finished_in_time {
+                link.decline();
+                return Some(plain_answer(&name, gated));
+            }
+            // A `required` tool is always a task, even one that is already done.
+            ending(&name, gated).apply(&mut record);
+            return Some(match config.store.create(&record).await {
+                Ok(()) => raw(&record.create_result()),
+                Err(e) => Err(ErrorObject::internal(format!("cannot create a task: {e}"))),
+            });
+        }
+
+        if let Err(e) = config.store.create(&record).await {
+            link.decline();
+            if support == TaskSupport::Required {
+                tracing::warn!(tool = %name, error = %e, "task refused");
+                return Some(Err(ErrorObject::internal(format!(
+                    "cannot create a task: {e}"
+                ))));
+            }
+            tracing::warn!(tool = %name, error = %e, "no room for a task: the call runs inline");
+            return tokio::select! {
+                biased;
+                () = cancel.cancelled() => None,
+                gated = work => Some(plain_answer(&name, gated)),
+            };
+        }
+        let live = Arc::new(LiveTask::new(
+            record.clone(),
+            cancel,
+            capabilities,
+            config.store.clone(),
+            tasks.events.clone(),
+        ));
+        tasks.running().insert(record.task_id.clone(), live.clone());
+        link.begin(live.clone());
+        tracing::debug!(task = %record.task_id, tool = %name, "tools/call became a task");
+        tokio::spawn(drive(work, live, tasks.clone(), name, record.expires_at()));
+        Some(raw(&record.create_result()))
+    }
+}
+
+/// Runs a task's work to its end: completion, failure, `tasks/cancel`, its TTL or the
+/// server's shutdown.
+async fn drive(
+    work: Work,
+    live: Arc<LiveTask>,
+    tasks: Arc<Tasks>,
+    name: String,
+    expires: Option<SystemTime>,
+) {
+    let id = live.id();
+    let expiry = async move {
+        match expires {
+            Some(at) => {
+                let left = at.duration_since(SystemTime::now()).unwrap_or_default();
+                tokio::time::sleep(left).await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    let mut expired = false;
+    let ending = tokio::select! {
+        biased;
+        // `tasks/cancel` ends the task itself first; this is the server shutting down.
+        () = live.cancel.cancelled() => Ending::Cancelled("the server is shutting down"),
+        () = expiry => {
+            expired = true;
+            Ending::Cancelled("the task's TTL elapsed")
+        }
+        gated = work => ending(&name, gated),
+    };
+    live.cancel.cancel();
+    live.finish(ending).await;
+    tasks.running().remove(&id);
+    if expired {
+        if let Err(e) = tasks.config.store.remove(&id).await {
+            tracing::warn!(task = %id, error = %e, "expired task not removed");
+        }
+    }
+    tracing::debug!(task = %id, tool = %name, "task ended");
+}

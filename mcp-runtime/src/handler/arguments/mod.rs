@@ -1,0 +1,310 @@
+//! Reading a tool's arguments: the types they may have ([`ToolArgument`]), the raw arguments
+//! a call carries ([`ToolArguments`]) and the parser the generated `call_tool` takes them
+//! apart with.
+
+mod raw;
+
+pub use raw::{NotAnObject, ToolArguments};
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::handler::input_schema;
+use crate::protocol::CallToolResult;
+
+/// What a tool argument may be: a type that deserializes from JSON and has a JSON Schema.
+/// Implemented for every such type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a tool argument",
+    label = "not `Deserialize + JsonSchema`",
+    note = "a tool argument is deserialized from JSON and described by a JSON Schema: derive \
+            `serde::Deserialize` and `schemars::JsonSchema` for it, or use a type that has them"
+)]
+pub trait ToolArgument: DeserializeOwned + JsonSchema {}
+// Not recommended through: the error names `ToolArgument` and its note, not serde's traits.
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned + JsonSchema> ToolArgument for T {}
+
+/// How to describe and read a tool argument of type `T`, made by [`argument`].
+///
+/// The generated code asks for it in `tools` and in `call_tool`, at the parameter's type: a
+/// type that is not a [`ToolArgument`] gets one error there, not one per use.
+pub struct ArgumentType<T> {
+    subschema: fn(&mut SchemaGenerator) -> Schema,
+    struct_schema: fn() -> Map<String, Value>,
+    parse: fn(&str) -> Result<T, serde_json::Error>,
+}
+
+impl<T> Clone for ArgumentType<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for ArgumentType<T> {}
+
+/// The [`ArgumentType`] of `T`; the one place the macros require `T: ToolArgument`.
+pub fn argument<T: ToolArgument>() -> ArgumentType<T> {
+    ArgumentType {
+        subschema: |generator| generator.subschema_for::<T>(),
+        struct_schema: input_schema::struct_schema::<T>,
+        parse: |json| serde_json::from_str::<T>(json),
+    }
+}
+
+impl<T> ArgumentType<T> {
+    /// `T`'s schema as a property of the input schema (a `$ref` into `generator`'s `$defs`
+    /// for named types).
+    pub(crate) fn subschema(&self, generator: &mut SchemaGenerator) -> Schema {
+        (self.subschema)(generator)
+    }
+
+    /// `T`'s schema as the whole input schema (for `Args<T>`).
+    pub(crate) fn struct_schema(&self) -> Map<String, Value> {
+        (self.struct_schema)()
+    }
+
+    /// Reads `T` from JSON text. Errors leave out the position, which is within this one
+    /// value and so means nothing to the client.
+    fn parse(&self, json: &str) -> Result<T, String> {
+        (self.parse)(json).map_err(|e| {
+            let message = e.to_string();
+            let position = format!(" at line {} column {}", e.line(), e.column());
+            match message.strip_suffix(&position) {
+                Some(message) => message.to_owned(),
+                None => message,
+            }
+        })
+    }
+}
+
+/// A schema generator for tool arguments: JSON Schema 2020-12.
+pub(crate) fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12().into_generator()
+}
+
+/// Tool arguments being taken apart parameter by parameter; collects every problem.
+///
+/// Reads each value straight from the JSON text the client sent; nothing is copied but the
+/// values themselves, into their parameter types.
+pub struct ArgumentParser {
+    arguments: ToolArguments,
+    entries: Vec<raw::Entry>,
+    problems: Vec<String>,
+}
+
+impl ArgumentParser {
+    /// Starts parsing the arguments the client sent.
+    pub fn new(arguments: ToolArguments) -> Self {
+        let (entries, problems) = match arguments.raw().map(|r| raw::scan(r.get())) {
+            None => (Vec::new(), Vec::new()),
+            Some(Some(entries)) => (entries, Vec::new()),
+            Some(None) => (
+                Vec::new(),
+                vec!["arguments are not a JSON object".to_owned()],
+            ),
+        };
+        ArgumentParser {
+            arguments,
+            entries,
+            problems,
+        }
+    }
+
+    /// Takes the argument `name` out: the JSON text of its value, if present. With duplicate
+    /// keys the last one counts, as in a map.
+    fn take(&mut self, name: &str) -> Option<&str> {
+        let text = self.arguments.raw().map_or("", RawValue::get);
+        let mut found = None;
+        for entry in &mut self.entries {
+            if entry.key(text) == name {
+                entry.taken = true;
+                found = Some(entry.value.clone());
+            }
+        }
+        found.map(|range| &text[range])
+    }
+
+    /// Takes a required parameter (`null` counts as missing, unless `T` accepts it).
+    pub fn required<T>(&mut self, name: &str, ty: ArgumentType<T>) -> Option<T> {
+        let outcome = match self.take(name) {
+            None => Err(format!("missing required argument `{name}`")),
+            Some("null") => ty
+                .parse("null")
+                .map_err(|_| format!("missing required argument `{name}`")),
+            Some(json) => ty
+                .parse(json)
+                .map_err(|e| format!("invalid argument `{name}`: {e}")),
+        };
+        self.keep(outcome)
+    }
+
+    /// Takes an optional parameter: `Some(None)` when it is absent, or `null` and `T` does not
+    /// accept `null` (for `x: Option<Option<T>>`, `null` is `Some(None)`).
+    pub fn optional<T>(&mut self, name: &str, ty: ArgumentType<T>) -> Option<Option<T>> {
+        let outcome = match self.take(name) {
+            None => Ok(None),
+            Some("null") => Ok(ty.parse("null").ok()),
+            Some(json) => ty
+                .parse(json)
+                .map(Some)
+                .map_err(|e| format!("invalid argument `{name}`: {e}")),
+        };
+        self.keep(outcome)
+    }
+
+    fn keep<T>(&mut self, outcome: Result<T, String>) -> Option<T> {
+        outcome.map_err(|problem| self.problems.push(problem)).ok()
+    }
+
+    /// Ends parsing: `Err` holds an `isError` result naming every bad or unknown argument.
+    pub fn finish(self) -> Result<(), CallToolResult> {
+        let ArgumentParser {
+            arguments,
+            entries,
+            mut problems,
+        } = self;
+        let text = arguments.raw().map_or("", RawValue::get);
+        // Named up to a point: a body may hold a hundred thousand stray keys.
+        const NAMED: usize = 10;
+        let mut seen = std::collections::HashSet::new();
+        let mut more = 0usize;
+        for entry in entries.iter().filter(|e| !e.taken) {
+            let name = entry.key(text);
+            if seen.insert(name) {
+                if seen.len() <= NAMED {
+                    problems.push(format!("unknown argument `{name}`"));
+                } else {
+                    more += 1;
+                }
+            }
+        }
+        if more > 0 {
+            problems.push(format!("{more} more unknown arguments"));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(CallToolResult::error(format!(
+                "Invalid arguments: {}",
+                problems.join("; ")
+            )))
+        }
+    }
+}
+
+/// The error result for arguments that failed to parse.
+pub fn arguments_error(outcome: Result<(), CallToolResult>) -> CallToolResult {
+    outcome
+        .err()
+        .unwrap_or_else(|| CallToolResult::error("Invalid arguments"))
+}
+
+/// Parses a tool's arguments as one struct (`Args<T>`).
+pub fn struct_arguments<T>(
+    ty: ArgumentType<T>,
+    arguments: ToolArguments,
+) -> Result<T, CallToolResult> {
+    let json = arguments.raw().map_or("{}", RawValue::get);
+    ty.parse(json)
+        .map_err(|e| CallToolResult::error(format!("Invalid arguments: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn parser(arguments: Value) -> ArgumentParser {
+        ArgumentParser::new(arguments.as_object().cloned().into())
+    }
+
+    #[test]
+    fn null_is_absent_unless_the_type_takes_it() {
+        let mut p = parser(json!({"a": null, "b": null, "c": null, "d": 1}));
+        assert_eq!(p.optional("a", argument::<u32>()), Some(None));
+        assert_eq!(p.optional("b", argument::<Option<u32>>()), Some(Some(None)));
+        assert_eq!(
+            p.optional("d", argument::<Option<u32>>()),
+            Some(Some(Some(1)))
+        );
+        assert_eq!(p.optional("e", argument::<Option<u32>>()), Some(None));
+        assert_eq!(p.required("c", argument::<u32>()), None);
+        let error = p.finish().unwrap_err();
+        assert_eq!(
+            error.content[0].as_text(),
+            Some("Invalid arguments: missing required argument `c`")
+        );
+        let mut p = parser(json!({"unit": null}));
+        assert_eq!(p.required("unit", argument::<()>()), Some(()));
+        assert!(p.finish().is_ok());
+    }
+
+    #[test]
+    fn reads_values_in_place_and_names_every_problem() {
+        let mut p = parser(json!({"a": 1, "b": "two", "c\"q": true, "extra": [1], "more": {}}));
+        assert_eq!(p.required("a", argument::<u8>()), Some(1));
+        assert_eq!(p.required("b", argument::<u8>()), None);
+        assert_eq!(p.required("c\"q", argument::<bool>()), Some(true));
+        assert_eq!(p.required("missing", argument::<u8>()), None);
+        let error = p.finish().unwrap_err();
+        assert_eq!(
+            error.content[0].as_text(),
+            Some(
+                "Invalid arguments: invalid argument `b`: invalid type: string \"two\", expected u8; \
+                 missing required argument `missing`; unknown argument `extra`; unknown argument `more`"
+            )
+        );
+    }
+
+    #[test]
+    fn the_last_of_duplicate_keys_counts() {
+        let raw = RawValue::from_string(r#"{"a": 1, "a": 2, "z": 0, "z": 0}"#.into()).unwrap();
+        let mut p = ArgumentParser::new(ToolArguments::from_raw(raw).unwrap());
+        assert_eq!(p.required("a", argument::<u8>()), Some(2));
+        let error = p.finish().unwrap_err();
+        assert_eq!(
+            error.content[0].as_text(),
+            Some("Invalid arguments: unknown argument `z`")
+        );
+    }
+
+    #[test]
+    fn struct_arguments_read_the_whole_object() {
+        #[derive(serde::Deserialize, schemars::JsonSchema, Debug, PartialEq)]
+        struct Point {
+            x: i32,
+        }
+        let args = ToolArguments::from(json!({"x": 3}).as_object().cloned());
+        assert_eq!(
+            struct_arguments(argument::<Point>(), args).ok(),
+            Some(Point { x: 3 })
+        );
+        let error = struct_arguments(argument::<Point>(), ToolArguments::none()).unwrap_err();
+        assert_eq!(
+            error.content[0].as_text(),
+            Some("Invalid arguments: missing field `x`")
+        );
+    }
+
+    #[test]
+    fn many_stray_keys_are_counted_not_listed() {
+        let mut object = Map::new();
+        for i in 0..50_000 {
+            object.insert(format!("k{i}"), Value::from(i));
+        }
+        object.insert("a".into(), Value::from(1));
+        let mut p = ArgumentParser::new(object.into());
+        assert_eq!(p.required("a", argument::<u8>()), Some(1));
+        let error = p.finish().unwrap_err();
+        let text = error.content[0].as_text().unwrap();
+        assert!(
+            text.ends_with("unknown argument `k9`; 49990 more unknown arguments"),
+            "{text}"
+        );
+    }
+}

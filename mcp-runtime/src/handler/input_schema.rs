@@ -1,0 +1,242 @@
+//! The JSON Schema of a tool's arguments (`inputSchema`), built from the parameters' types.
+//!
+//! Schemas follow JSON Schema 2020-12, as schemars writes them, with one change: a property
+//! that may be left out (an `Option<T>` parameter or struct field) is not also nullable.
+//! Strict clients reject `"type": ["integer", "null"]`, and leaving the argument out already
+//! says "none". Nullability stays where the user asks for it: `Option<Option<T>>`
+//! parameters, required fields, and items of lists.
+
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value};
+
+use crate::handler::arguments::{ArgumentType, generator};
+
+/// Builds the JSON Schema of a tool's arguments, one parameter at a time.
+pub struct InputSchema {
+    generator: SchemaGenerator,
+    properties: Map<String, Value>,
+    required: Vec<Value>,
+    /// The parameter added last, which [`described`](Self::described) describes.
+    last: String,
+}
+
+impl Default for InputSchema {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl InputSchema {
+    /// An empty object schema (JSON Schema 2020-12).
+    pub fn new() -> Self {
+        InputSchema {
+            generator: generator(),
+            properties: Map::new(),
+            required: Vec::new(),
+            last: String::new(),
+        }
+    }
+
+    /// Adds the required parameter `name` of type `T`.
+    pub fn required<T>(self, name: &str, ty: ArgumentType<T>) -> Self {
+        self.param(name, ty, true)
+    }
+
+    /// Adds the optional parameter `name`: `x: Option<T>` is an optional `T`.
+    pub fn optional<T>(self, name: &str, ty: ArgumentType<T>) -> Self {
+        self.param(name, ty, false)
+    }
+
+    fn param<T>(mut self, name: &str, ty: ArgumentType<T>, required: bool) -> Self {
+        let mut schema = ty.subschema(&mut self.generator).to_value();
+        strip_optional_nulls(&mut schema);
+        self.properties.insert(name.into(), schema);
+        name.clone_into(&mut self.last);
+        if required {
+            self.required.push(Value::String(name.into()));
+        }
+        self
+    }
+
+    /// Describes the parameter added last.
+    pub fn described(mut self, description: &str) -> Self {
+        if let Some(Value::Object(schema)) = self.properties.get_mut(&self.last) {
+            schema.insert("description".into(), Value::String(description.into()));
+        }
+        self
+    }
+
+    /// The finished schema: an object of the parameters, no others allowed.
+    pub fn build(mut self) -> Map<String, Value> {
+        let mut schema = Map::new();
+        schema.insert("type".into(), Value::String("object".into()));
+        schema.insert("properties".into(), Value::Object(self.properties));
+        if !self.required.is_empty() {
+            schema.insert("required".into(), Value::Array(self.required));
+        }
+        schema.insert("additionalProperties".into(), Value::Bool(false));
+        let mut defs = self.generator.take_definitions(true);
+        if !defs.is_empty() {
+            defs.values_mut().for_each(strip_optional_nulls);
+            schema.insert("$defs".into(), Value::Object(defs));
+        }
+        schema
+    }
+}
+
+/// The schema of a tool whose arguments are one struct `T` (`Args<T>`): the struct's own
+/// schema, with its `$schema` and `$defs` (SEP-1613), without the title schemars makes up
+/// from the type's name.
+pub fn struct_input_schema<T>(ty: ArgumentType<T>) -> Map<String, Value> {
+    ty.struct_schema()
+}
+
+/// [`struct_input_schema`] of `T`.
+pub(crate) fn struct_schema<T: JsonSchema>() -> Map<String, Value> {
+    let mut schema = generator().into_root_schema_for::<T>().to_value();
+    strip_optional_nulls(&mut schema);
+    match schema {
+        Value::Object(mut map) => {
+            if map.get("title").and_then(Value::as_str) == Some(&T::schema_name()) {
+                map.shift_remove("title");
+            }
+            map
+        }
+        other => {
+            // `true` / `false` schemas: wrapped, so that clients see an object.
+            let mut map = Map::new();
+            map.insert("type".into(), Value::String("object".into()));
+            map.insert("allOf".into(), Value::Array(vec![other]));
+            map
+        }
+    }
+}
+
+/// Makes the properties of every object schema in `schema` that are not required
+/// non-nullable (see the module's documentation).
+fn strip_optional_nulls(schema: &mut Value) {
+    let Value::Object(map) = schema else {
+        return;
+    };
+    let required: Vec<Value> = match map.get("required") {
+        Some(Value::Array(required)) => required.clone(),
+        _ => Vec::new(),
+    };
+    if let Some(Value::Object(properties)) = map.get_mut("properties") {
+        for (name, property) in properties.iter_mut() {
+            if !required.iter().any(|r| r.as_str() == Some(name)) {
+                remove_null(property);
+            }
+        }
+    }
+    for (key, value) in map.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties" | "$defs" | "patternProperties", Value::Object(schemas)) => {
+                schemas.values_mut().for_each(strip_optional_nulls);
+            }
+            ("anyOf" | "oneOf" | "allOf" | "prefixItems", Value::Array(schemas)) => {
+                schemas.iter_mut().for_each(strip_optional_nulls);
+            }
+            (
+                "items"
+                | "additionalProperties"
+                | "unevaluatedProperties"
+                | "contains"
+                | "not"
+                | "if"
+                | "then"
+                | "else",
+                value,
+            ) => strip_optional_nulls(value),
+            _ => {}
+        }
+    }
+}
+
+/// The schema without its `null` alternative, as schemars adds it for `Option<T>`:
+/// `"type": [T, "null"]`, `"anyOf": [T, {"type": "null"}]`, `null` in an `enum`, and the
+/// `"default": null` of `#[serde(default)]`.
+fn remove_null(schema: &mut Value) {
+    let Value::Object(map) = schema else {
+        return;
+    };
+    if let Some(Value::Array(types)) = map.get_mut("type") {
+        if types.len() > 1 {
+            types.retain(|t| t != "null");
+            if let [single] = &types[..] {
+                let single = single.clone();
+                map.insert("type".into(), single);
+            }
+        }
+    }
+    if let Some(Value::Array(alternatives)) = map.get("anyOf") {
+        let is_null = |s: &Value| s.get("type").and_then(Value::as_str) == Some("null");
+        if let [a, b] = &alternatives[..] {
+            let other = match (is_null(a), is_null(b)) {
+                (false, true) => Some(a.clone()),
+                (true, false) => Some(b.clone()),
+                _ => None,
+            };
+            if let Some(Value::Object(other)) = other {
+                map.shift_remove("anyOf");
+                for (key, value) in other {
+                    map.entry(key).or_insert(value);
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(values)) = map.get_mut("enum") {
+        if values.len() > 1 {
+            values.retain(|v| !v.is_null());
+        }
+    }
+    if map.get("default") == Some(&Value::Null) {
+        map.shift_remove("default");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn optional_properties_are_not_nullable() {
+        let mut schema = json!({
+            "type": "object",
+            "properties": {
+                "a": {"type": ["integer", "null"], "default": null},
+                "b": {"anyOf": [{"$ref": "#/$defs/B"}, {"type": "null"}], "description": "B."},
+                "c": {"type": ["string", "null"], "enum": ["x", "y", null]},
+                "kept": {"type": ["integer", "null"]},
+                "list": {"type": "array", "items": {"type": ["integer", "null"]}},
+            },
+            "required": ["kept", "list"],
+            "$defs": {
+                "B": {
+                    "type": "object",
+                    "properties": {"inner": {"type": ["boolean", "null"]}},
+                },
+            },
+        });
+        strip_optional_nulls(&mut schema);
+        assert_eq!(
+            schema,
+            json!({
+                "type": "object",
+                "properties": {
+                    "a": {"type": "integer"},
+                    "b": {"$ref": "#/$defs/B", "description": "B."},
+                    "c": {"type": "string", "enum": ["x", "y"]},
+                    "kept": {"type": ["integer", "null"]},
+                    "list": {"type": "array", "items": {"type": ["integer", "null"]}},
+                },
+                "required": ["kept", "list"],
+                "$defs": {
+                    "B": {"type": "object", "properties": {"inner": {"type": "boolean"}}},
+                },
+            })
+        );
+    }
+}

@@ -1,0 +1,379 @@
+//! How the Streamable HTTP endpoint behaves: [`Mode`], [`HttpConfig`] and [`Security`].
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::engine::{RequestStateKey, TaskConfig};
+use crate::protocol::CacheHint;
+use crate::transport::http::session::EventStore;
+
+/// Whether the server keeps sessions between requests.
+///
+/// ```
+/// assert_ne!(mcp_runtime::Mode::Stateful, mcp_runtime::Mode::Stateless);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// `initialize` opens a session (`Mcp-Session-Id`); later requests carry its id.
+    /// Needed for server-to-client requests, the GET stream and resumability.
+    #[default]
+    Stateful,
+    /// Every request stands alone: no session id, nothing kept between requests.
+    Stateless,
+}
+
+/// DNS-rebinding protection: which `Host` and `Origin` headers are accepted.
+///
+/// Patterns are `host` or `host:port`; `host:*` accepts any port. Origins are full origins
+/// (`http://localhost:*`). A request with a bad `Host` gets 421 and one with a bad `Origin`
+/// gets 403; a request without `Origin` (not from a browser) is accepted.
+///
+/// ```
+/// use mcp_runtime::Security;
+/// // Behind a reverse proxy that serves `mcp.example.com`:
+/// let security = Security::allow(["mcp.example.com"], ["https://app.example.com"]);
+/// assert!(security.host_allowed("mcp.example.com"));
+/// assert!(!security.host_allowed("evil.example.com"));
+/// assert!(Security::loopback().host_allowed("127.0.0.1:8000"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Security {
+    /// Loopback-only lists when the server is bound to a loopback address, otherwise off.
+    /// This is the default.
+    #[default]
+    Auto,
+    /// Check `Host` and `Origin` against these lists.
+    Allow {
+        /// Accepted `Host` values.
+        hosts: Vec<String>,
+        /// Accepted `Origin` values.
+        origins: Vec<String>,
+    },
+    /// No checks (only behind something else that checks).
+    Disabled,
+}
+
+impl Security {
+    /// Accept exactly these hosts and origins.
+    pub fn allow<H, O>(hosts: H, origins: O) -> Self
+    where
+        H: IntoIterator,
+        H::Item: Into<String>,
+        O: IntoIterator,
+        O::Item: Into<String>,
+    {
+        Security::Allow {
+            hosts: hosts.into_iter().map(Into::into).collect(),
+            origins: origins.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Loopback names on any port: `127.0.0.1`, `localhost`, `[::1]`.
+    pub fn loopback() -> Self {
+        Self::allow(LOOPBACK_HOSTS, LOOPBACK_ORIGINS)
+    }
+
+    /// Resolves [`Security::Auto`] for a server bound to `addr` (`None`: unknown, treated as
+    /// loopback, the safe choice).
+    pub fn resolve(&self, addr: Option<SocketAddr>) -> Security {
+        match self {
+            Security::Auto if addr.is_none_or(|a| a.ip().is_loopback()) => Security::loopback(),
+            Security::Auto => Security::Disabled,
+            other => other.clone(),
+        }
+    }
+
+    /// Whether a `Host` header value is accepted.
+    pub fn host_allowed(&self, host: &str) -> bool {
+        match self {
+            Security::Allow { hosts, .. } => hosts.iter().any(|p| matches_pattern(p, host)),
+            Security::Auto => LOOPBACK_HOSTS.iter().any(|p| matches_pattern(p, host)),
+            Security::Disabled => true,
+        }
+    }
+
+    /// Whether an `Origin` header value is accepted.
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        match self {
+            Security::Allow { origins, .. } => origins.iter().any(|p| matches_pattern(p, origin)),
+            Security::Auto => LOOPBACK_ORIGINS.iter().any(|p| matches_pattern(p, origin)),
+            Security::Disabled => true,
+        }
+    }
+}
+
+const LOOPBACK_HOSTS: [&str; 3] = ["127.0.0.1:*", "localhost:*", "[::1]:*"];
+const LOOPBACK_ORIGINS: [&str; 6] = [
+    "http://127.0.0.1:*",
+    "http://localhost:*",
+    "http://[::1]:*",
+    "https://127.0.0.1:*",
+    "https://localhost:*",
+    "https://[::1]:*",
+];
+
+/// `pattern` is `x` (exact, case-insensitive) or `x:*` (`x` with or without any port).
+fn matches_pattern(pattern: &str, value: &str) -> bool {
+    match pattern.strip_suffix(":*") {
+        Some(base) => {
+            let Some(rest) = value.get(..base.len()) else {
+                return false;
+            };
+            rest.eq_ignore_ascii_case(base)
+                && value[base.len()..]
+                    .strip_prefix(':')
+                    .map_or(value.len() == base.len(), |port| {
+                        !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                    })
+        }
+        None => pattern.eq_ignore_ascii_case(value),
+    }
+}
+
+/// Everything about the HTTP endpoint, with the defaults of the Python SDK's session manager.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcp_runtime::{HttpConfig, Mode};
+///
+/// let config = HttpConfig::new(Mode::Stateful)
+///     .json_response(true)
+///     .session_idle_timeout(Some(Duration::from_secs(600)))
+///     .max_sessions(50_000);
+/// assert_eq!(config.path, "/mcp");
+/// assert_eq!(config.max_request_body, 4 * 1024 * 1024);
+/// ```
+#[derive(Clone)]
+pub struct HttpConfig {
+    /// Stateful (sessions) or stateless. Default: stateful.
+    pub mode: Mode,
+    /// Answer requests with one JSON body instead of an SSE stream. Default: `false` (SSE).
+    /// JSON responses cannot carry progress, logs or requests to the client. A client that
+    /// disconnects before the answer does not cancel the request (it runs to its end, and
+    /// its answer is lost; with SSE and an event store, the answer waits for resumption).
+    pub json_response: bool,
+    /// The endpoint path. Default: `/mcp`.
+    pub path: String,
+    /// Where SSE events are kept for resumption (`Last-Event-ID`). Default: none.
+    pub event_store: Option<Arc<dyn EventStore>>,
+    /// Host/Origin validation. Default: [`Security::Auto`].
+    pub security: Security,
+    /// The SSE `retry:` field sent with priming events. Default: none.
+    pub retry_interval: Option<Duration>,
+    /// Interval of SSE keep-alive comments on idle streams. Default: 15 s.
+    pub keep_alive: Option<Duration>,
+    /// A session with nothing in flight and no open stream for this long is ended.
+    /// Default: 30 minutes.
+    pub session_idle_timeout: Option<Duration>,
+    /// Sessions open at once; one more gets 503. Default: 10,000.
+    pub max_sessions: usize,
+    /// Largest accepted request body in bytes; larger gets 413. Default: 4 MiB.
+    pub max_request_body: usize,
+    /// Items per page of `tools/list`, `resources/list`, `resources/templates/list` and
+    /// `prompts/list` (with opaque `nextCursor`s). Default: `None`, everything in one page.
+    pub page_size: Option<usize>,
+    /// `ttlMs` and `cacheScope` of 2026-07-28 list, read and discover results, unless the
+    /// server's [`MCPServer::cache_hint`](crate::MCPServer::cache_hint) says otherwise.
+    /// Default: [`CacheHint::NONE`] (stale at once, private).
+    pub cache_hint: CacheHint,
+    /// Signs the `requestState` of 2026-07-28 multi round-trip requests. Default: a random
+    /// key of this process; instances behind one load balancer must share a key.
+    pub request_state_key: RequestStateKey,
+    /// How tools marked `#[tool(task = "...")]` run as tasks (2026-07-28, tasks extension):
+    /// the store, the TTL, the poll interval. Default: [`TaskConfig::default`].
+    pub tasks: TaskConfig,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("mode", &self.mode)
+            .field("json_response", &self.json_response)
+            .field("path", &self.path)
+            .field("event_store", &self.event_store.is_some())
+            .field("security", &self.security)
+            .field("retry_interval", &self.retry_interval)
+            .field("keep_alive", &self.keep_alive)
+            .field("session_idle_timeout", &self.session_idle_timeout)
+            .field("max_sessions", &self.max_sessions)
+            .field("max_request_body", &self.max_request_body)
+            .field("page_size", &self.page_size)
+            .field("cache_hint", &self.cache_hint)
+            .field("request_state_key", &self.request_state_key)
+            .field("tasks", &self.tasks)
+            .finish()
+    }
+}
+
+impl From<Mode> for HttpConfig {
+    fn from(mode: Mode) -> Self {
+        HttpConfig::new(mode)
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self::new(Mode::Stateful)
+    }
+}
+
+impl HttpConfig {
+    /// The defaults, in `mode`.
+    pub fn new(mode: Mode) -> Self {
+        HttpConfig {
+            mode,
+            json_response: false,
+            path: "/mcp".to_owned(),
+            event_store: None,
+            security: Security::Auto,
+            retry_interval: None,
+            keep_alive: Some(Duration::from_secs(15)),
+            session_idle_timeout: Some(Duration::from_secs(30 * 60)),
+            max_sessions: 10_000,
+            max_request_body: 4 * 1024 * 1024,
+            page_size: None,
+            cache_hint: CacheHint::NONE,
+            request_state_key: RequestStateKey::random(),
+            tasks: TaskConfig::default(),
+        }
+    }
+
+    /// Sets [`json_response`](Self::json_response).
+    pub fn json_response(mut self, on: bool) -> Self {
+        self.json_response = on;
+        self
+    }
+
+    /// Sets [`path`](Self::path).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// Sets [`event_store`](Self::event_store).
+    pub fn event_store(mut self, store: impl EventStore) -> Self {
+        self.event_store = Some(Arc::new(store));
+        self
+    }
+
+    /// Sets [`security`](Self::security).
+    pub fn security(mut self, security: Security) -> Self {
+        self.security = security;
+        self
+    }
+
+    /// Sets [`retry_interval`](Self::retry_interval).
+    pub fn retry_interval(mut self, interval: Option<Duration>) -> Self {
+        self.retry_interval = interval;
+        self
+    }
+
+    /// Sets [`keep_alive`](Self::keep_alive).
+    pub fn keep_alive(mut self, interval: Option<Duration>) -> Self {
+        self.keep_alive = interval;
+        self
+    }
+
+    /// Sets [`session_idle_timeout`](Self::session_idle_timeout).
+    pub fn session_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.session_idle_timeout = timeout;
+        self
+    }
+
+    /// Sets [`max_sessions`](Self::max_sessions).
+    pub fn max_sessions(mut self, n: usize) -> Self {
+        self.max_sessions = n;
+        self
+    }
+
+    /// Sets [`page_size`](Self::page_size).
+    pub fn page_size(mut self, size: Option<usize>) -> Self {
+        self.page_size = size;
+        self
+    }
+
+    /// Sets [`cache_hint`](Self::cache_hint).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::{HttpConfig, Mode, protocol::CacheHint};
+    /// let config = HttpConfig::new(Mode::Stateless)
+    ///     .cache_hint(CacheHint::public(Duration::from_secs(300)));
+    /// assert_eq!(config.cache_hint.ttl_ms, 300_000);
+    /// ```
+    pub fn cache_hint(mut self, hint: CacheHint) -> Self {
+        self.cache_hint = hint;
+        self
+    }
+
+    /// Sets [`request_state_key`](Self::request_state_key).
+    pub fn request_state_key(mut self, key: RequestStateKey) -> Self {
+        self.request_state_key = key;
+        self
+    }
+
+    /// Sets [`tasks`](Self::tasks).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::{HttpConfig, Mode, TaskConfig};
+    /// let config = HttpConfig::new(Mode::Stateless)
+    ///     .tasks(TaskConfig::default().poll_interval(Duration::from_secs(1)));
+    /// assert_eq!(config.tasks.poll_interval, Duration::from_secs(1));
+    /// ```
+    pub fn tasks(mut self, tasks: TaskConfig) -> Self {
+        self.tasks = tasks;
+        self
+    }
+
+    /// Sets [`max_request_body`](Self::max_request_body).
+    pub fn max_request_body(mut self, bytes: usize) -> Self {
+        self.max_request_body = bytes;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_python_sdk_session_manager() {
+        let c = HttpConfig::default();
+        assert_eq!(c.mode, Mode::Stateful);
+        assert!(!c.json_response);
+        assert_eq!(c.path, "/mcp");
+        assert!(c.event_store.is_none());
+        assert_eq!(c.security, Security::Auto);
+        assert_eq!(c.retry_interval, None);
+        assert_eq!(c.keep_alive, Some(Duration::from_secs(15)));
+        assert_eq!(c.session_idle_timeout, Some(Duration::from_secs(1800)));
+        assert_eq!(c.max_sessions, 10_000);
+        assert_eq!(c.max_request_body, 4 * 1024 * 1024);
+        assert_eq!(c.page_size, None);
+        assert_eq!(HttpConfig::from(Mode::Stateless).mode, Mode::Stateless);
+    }
+
+    #[test]
+    fn port_wildcards() {
+        assert!(matches_pattern("localhost:*", "localhost"));
+        assert!(matches_pattern("localhost:*", "LOCALHOST:8080"));
+        assert!(!matches_pattern("localhost:*", "localhost:"));
+        assert!(!matches_pattern("localhost:*", "localhost.evil.com"));
+        assert!(!matches_pattern("localhost:*", "localhost:80x"));
+        assert!(matches_pattern("http://[::1]:*", "http://[::1]:3000"));
+        assert!(matches_pattern("example.com", "example.com"));
+        assert!(!matches_pattern("example.com", "example.com:80"));
+    }
+
+    #[test]
+    fn auto_is_loopback_when_bound_to_loopback() {
+        let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let public: SocketAddr = "0.0.0.0:0".parse().unwrap();
+        assert_eq!(Security::Auto.resolve(Some(local)), Security::loopback());
+        assert_eq!(Security::Auto.resolve(Some(public)), Security::Disabled);
+        assert!(!Security::Auto.host_allowed("evil.example.com"));
+        assert!(Security::Disabled.host_allowed("evil.example.com"));
+    }
+}

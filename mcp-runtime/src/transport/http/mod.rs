@@ -1,0 +1,218 @@
+//! Streamable HTTP on axum: one endpoint answering POST, GET and DELETE.
+
+pub(crate) mod config;
+mod delete;
+mod error;
+mod get;
+mod headers;
+mod modern;
+mod post;
+mod security;
+pub(crate) mod serve;
+pub(crate) mod session;
+mod sse;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::{MethodFilter, MethodRouter, on};
+
+use crate::engine::{Dispatcher, MCPServer};
+use crate::transport::http::config::{HttpConfig, Mode};
+use crate::transport::http::session::{Session, SessionManager};
+use error::HttpError;
+
+/// The MCP endpoint of one server: build it once, take its [`router`](Self::router), and
+/// call [`shutdown`](Self::shutdown) to end every session.
+///
+/// ```
+/// use mcp_runtime::{mcp_server, tool, HttpConfig, Mode, StreamableHttp};
+///
+/// struct Hello;
+///
+/// #[mcp_server]
+/// impl Hello {
+///     /// Greet.
+///     #[tool]
+///     fn hello(&self) -> &'static str { "hi" }
+/// }
+///
+/// let mcp = StreamableHttp::new(Hello, HttpConfig::new(Mode::Stateful));
+/// // Nest the endpoint in your own app, beside your routes and under your layers.
+/// let app = axum::Router::new()
+///     .route("/health", axum::routing::get(|| async { "ok" }))
+///     .merge(mcp.router());
+/// # let _ = app;
+/// ```
+#[derive(Clone, Debug)]
+pub struct StreamableHttp {
+    app: Arc<App>,
+}
+
+/// What every handler shares.
+#[derive(Debug)]
+pub(crate) struct App {
+    pub(crate) dispatcher: Dispatcher,
+    pub(crate) config: HttpConfig,
+    pub(crate) sessions: SessionManager,
+    /// The `x-mcp-header` parameters of each tool (2026-07-28).
+    pub(crate) param_headers: modern::param_headers::ParamHeaders,
+    background_started: AtomicBool,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.sessions.shutdown();
+    }
+}
+
+impl StreamableHttp {
+    /// The endpoint for `server` with `config`.
+    pub fn new(server: impl MCPServer, config: HttpConfig) -> Self {
+        let dispatcher = Dispatcher::new(server)
+            .with_page_size(config.page_size)
+            .with_cache_hint(config.cache_hint)
+            .with_request_state_key(config.request_state_key.clone())
+            .with_tasks(config.tasks.clone());
+        Self::from_dispatcher(dispatcher, config)
+    }
+
+    /// A handle on the server: enable or disable tools, announce resource updates.
+    pub fn handle(&self) -> &crate::ServerHandle {
+        self.app.dispatcher.handle()
+    }
+
+    /// The endpoint for an existing dispatcher.
+    pub fn from_dispatcher(dispatcher: Dispatcher, mut config: HttpConfig) -> Self {
+        config.security = config.security.resolve(None);
+        if config.mode == Mode::Stateless && config.event_store.is_some() {
+            tracing::warn!("stateless mode keeps no streams: the event store is not used");
+            config.event_store = None;
+        }
+        let sessions = SessionManager::new(config.max_sessions, config.session_idle_timeout);
+        let param_headers = modern::param_headers::ParamHeaders::new(dispatcher.listed_tools());
+        StreamableHttp {
+            app: Arc::new(App {
+                dispatcher,
+                config,
+                sessions,
+                param_headers,
+                background_started: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &HttpConfig {
+        &self.app.config
+    }
+
+    /// An axum router serving the endpoint at the configured path, with Host/Origin checks.
+    pub fn router(&self) -> Router {
+        let allow = match self.app.config.mode {
+            Mode::Stateful => "GET, POST, DELETE",
+            Mode::Stateless => "POST",
+        };
+        let methods: MethodRouter<Arc<App>> = on(MethodFilter::POST, post::handle)
+            .on(MethodFilter::GET, get::handle)
+            .on(MethodFilter::DELETE, delete::handle)
+            .fallback(
+                move |State(app): State<Arc<App>>, request: axum::extract::Request| async move {
+                    let (parts, _) = request.into_parts();
+                    let refusal = security::check(&app.config.security, &parts).err();
+                    refusal
+                        .unwrap_or(HttpError::MethodNotAllowed(allow))
+                        .into_response()
+                },
+            );
+        Router::new()
+            .route(&self.app.config.path, methods)
+            .with_state(self.app.clone())
+    }
+
+    /// How many sessions are open.
+    pub fn session_count(&self) -> usize {
+        self.app.sessions.len()
+    }
+
+    /// Sends a notification to every session on its GET stream (for example
+    /// `notifications/tools/list_changed`). With an event store it is kept for sessions that
+    /// are not listening now; without one, sessions not listening miss it.
+    pub async fn notify_all(&self, method: &str, params: serde_json::Value) {
+        let frame = crate::protocol::notification_json(method, &params);
+        self.app.broadcast(&frame, |_| true).await;
+    }
+
+    /// Ends every session and stream. Requests in flight are cancelled.
+    pub fn shutdown(&self) {
+        self.app.sessions.shutdown();
+    }
+}
+
+impl App {
+    /// Starts the endpoint's one background task the first time a session opens: it ends idle
+    /// sessions and forwards server announcements to sessions' GET streams. No task per
+    /// session. It stops when the endpoint is dropped or shut down.
+    pub(crate) fn ensure_background(self: &Arc<Self>) {
+        if self.background_started.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let weak: Weak<App> = Arc::downgrade(self);
+        let stop = self.sessions.shutdown_token().clone();
+        let mut events = self.dispatcher.handle().subscribe();
+        let interval = self.sessions.sweep_interval();
+        tokio::spawn(async move {
+            let mut tick =
+                tokio::time::interval(interval.unwrap_or(std::time::Duration::from_secs(3600)));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                let event = tokio::select! {
+                    () = stop.cancelled() => break,
+                    _ = tick.tick() => None,
+                    event = events.recv() => match event {
+                        Ok(event) => Some(event),
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                            tracing::warn!(missed = n, "server announcements dropped: too many at once");
+                            continue;
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                    },
+                };
+                let Some(app) = weak.upgrade() else { break };
+                match event {
+                    None => {
+                        if interval.is_some() {
+                            app.sessions.sweep();
+                        }
+                    }
+                    Some(event) => app.announce(&event).await,
+                }
+            }
+        });
+    }
+
+    /// Sends a server announcement to the sessions it concerns.
+    async fn announce(&self, event: &crate::ServerEvent) {
+        let frame = crate::protocol::notification_json(event.method(), &event.params());
+        match event {
+            crate::ServerEvent::ResourceUpdated(uri) => {
+                self.broadcast(&frame, |s| s.peer.is_subscribed(uri)).await
+            }
+            _ => self.broadcast(&frame, |_| true).await,
+        }
+    }
+
+    /// Sends `frame` on the GET stream of every session `concerned` picks. Sessions not
+    /// listening keep it only when there is an event store.
+    async fn broadcast(&self, frame: &str, concerned: impl Fn(&Session) -> bool) {
+        let store = self.config.event_store.as_ref();
+        for session in self.sessions.all() {
+            if concerned(&session) && (store.is_some() || session.has_standalone()) {
+                session.standalone(store).send(frame.to_owned()).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! The checks a 2026-07-28 POST passes before it is served, first failure wins: the `_meta`
+//! envelope (-32602), the routing headers against the body (-32020), the protocol version
+//! (-32022) and the `Mcp-Param-*` headers of a tool call (-32020).
+
+use axum::http::{HeaderMap, HeaderName};
+use serde_json::{Map, Value};
+
+use super::super::{App, headers};
+use crate::protocol::{ErrorObject, Request, RequestEnvelope, error_codes, version};
+use crate::transport::http::modern::param_headers::decode_header_value;
+
+/// `Mcp-Method`.
+static METHOD: HeaderName = HeaderName::from_static("mcp-method");
+/// `Mcp-Name`.
+static NAME: HeaderName = HeaderName::from_static("mcp-name");
+
+fn mismatch(message: impl Into<String>) -> ErrorObject {
+    ErrorObject::new(
+        error_codes::HEADER_MISMATCH,
+        format!("Header mismatch: {}", message.into()),
+    )
+}
+
+/// The one value of a routing header: `Ok(None)` when absent, an error when repeated or not
+/// visible ASCII.
+fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a str>, ErrorObject> {
+    let mut values = headers.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(mismatch(format!("{name} header appears more than once")));
+    }
+    first
+        .to_str()
+        .map(|v| Some(v.trim_matches([' ', '\t'])))
+        .map_err(|_| mismatch(format!("{name} header contains invalid characters")))
+}
+
+/// The body field `Mcp-Name` mirrors, for the methods that have one.
+fn name_field(method: &str) -> Option<&'static str> {
+    match method {
+        "tools/call" | "prompts/get" => Some("name"),
+        "resources/read" => Some("uri"),
+        "tasks/get" | "tasks/update" | "tasks/cancel" => Some("taskId"),
+        _ => None,
+    }
+}
+
+/// Runs the checks; returns the request's envelope.
+pub(super) fn check(
+    app: &App,
+    headers: &HeaderMap,
+    request: &Request,
+) -> Result<RequestEnvelope, ErrorObject> {
+    let header_version = single(headers, &headers::PROTOCOL_VERSION)?;
+    let header_method = single(headers, &METHOD)?;
+    let header_name = single(headers, &NAME)?;
+    let envelope = RequestEnvelope::parse(request.params.as_deref())
+        .map_err(|e| ErrorObject::invalid_params(e.to_string()))?;
+    if header_version != Some(envelope.protocol_version.as_str()) {
+        return Err(mismatch(format!(
+            "MCP-Protocol-Version header {:?} does not match _meta protocol version {:?}",
+            header_version.unwrap_or("(missing)"),
+            envelope.protocol_version
+        )));
+    }
+    match header_method {
+        None => return Err(mismatch("the Mcp-Method header is required")),
+        Some(m) if m != request.method => {
+            return Err(mismatch(format!(
+                "Mcp-Method header {m:?} does not match body method {:?}",
+                request.method
+            )));
+        }
+        Some(_) => {}
+    }
+    let params: Option<Map<String, Value>> = request
+        .params
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p.get()).ok());
+    if let Some(field) = name_field(&request.method) {
+        let body = params
+            .as_ref()
+            .and_then(|p| p.get(field))
+            .and_then(Value::as_str);
+        if let Some(body) = body {
+            let Some(raw) = header_name else {
+                return Err(mismatch(format!(
+                    "the Mcp-Name header is required for {}",
+                    request.method
+                )));
+            };
+            if decode_header_value(raw).as_deref() != Some(body) {
+                return Err(mismatch(format!(
+                    "Mcp-Name header value {raw:?} does not match body value {body:?}"
+                )));
+            }
+        }
+    }
+    if !version::is_modern(&envelope.protocol_version) {
+        return Err(crate::engine::unsupported_version(
+            &envelope.protocol_version,
+        ));
+    }
+    if request.method == "tools/call" {
+        check_param_headers(app, headers, params.as_ref())?;
+    }
+    Ok(envelope)
+}
+
+fn check_param_headers(
+    app: &App,
+    headers: &HeaderMap,
+    params: Option<&Map<String, Value>>,
+) -> Result<(), ErrorObject> {
+    let Some(tool) = params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
+        return Ok(());
+    };
+    if !app.dispatcher.handle().is_tool_enabled(tool) {
+        return Ok(()); // the dispatcher refuses unknown tools
+    }
+    let arguments = params
+        .and_then(|p| p.get("arguments"))
+        .and_then(Value::as_object);
+    app.param_headers
+        .check(tool, arguments, |name| {
+            headers
+                .get_all(name)
+                .iter()
+                .map(|v| v.to_str().ok().map(str::to_owned))
+                .collect()
+        })
+        .map_err(mismatch)
+}

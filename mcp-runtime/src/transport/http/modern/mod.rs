@@ -1,0 +1,175 @@
+//! POST in the 2026-07-28 era: one self-contained request, no session. Its headers are checked
+//! against its body, then it is answered in JSON or on an SSE stream of its own (see
+//! [`reply`]), or it opens a `subscriptions/listen` stream (see [`listen`]).
+
+mod ladder;
+mod listen;
+pub(crate) mod param_headers;
+mod reply;
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::{App, headers};
+use crate::protocol::{
+    ErrorObject, ListenParams, Message, Request, RequestEnvelope, RequestId, error_codes,
+    error_json, version,
+};
+use crate::transport::http::session::Principal;
+
+/// Whether a request speaks the 2026-07-28 era: its `MCP-Protocol-Version` is a stateless
+/// revision, or it is unknown but the body carries the era's `_meta` envelope (so such a
+/// client learns the supported versions in the era's own error). Without the header, or with
+/// a handshake revision, the request belongs to the handshake era.
+pub(super) fn routes_here(headers: &HeaderMap, message: &Message) -> bool {
+    let Some(value) = headers.get(&headers::PROTOCOL_VERSION) else {
+        return false;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let value = value.trim();
+    if version::is_supported(value) {
+        return false;
+    }
+    if version::is_modern(value) {
+        return true;
+    }
+    match message {
+        Message::Request(request) => RequestEnvelope::names_a_version(request.params.as_deref()),
+        _ => false,
+    }
+}
+
+/// Whether a GET or DELETE names a 2026-07-28 revision (the era answers them 405).
+pub(super) fn names_modern_version(headers: &HeaderMap) -> bool {
+    headers
+        .get(&headers::PROTOCOL_VERSION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| version::is_modern(v.trim()))
+}
+
+/// A request refused with a JSON-RPC error that echoes its id.
+#[derive(Debug)]
+pub(super) struct Rejection {
+    status: StatusCode,
+    id: Option<RequestId>,
+    error: ErrorObject,
+}
+
+impl Rejection {
+    pub(super) fn new(id: Option<&RequestId>, error: ErrorObject) -> Self {
+        Rejection {
+            status: status_for(error.code),
+            id: id.cloned(),
+            error,
+        }
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        tracing::debug!(status = %self.status, error = %self.error, "2026-07-28 request refused");
+        json_response(self.status, error_json(self.id.as_ref(), &self.error))
+    }
+}
+
+/// The HTTP status of a JSON-RPC error in this era.
+pub(super) fn status_for(code: i32) -> StatusCode {
+    match code {
+        error_codes::PARSE_ERROR
+        | error_codes::INVALID_REQUEST
+        | error_codes::INVALID_PARAMS
+        | error_codes::HEADER_MISMATCH
+        | error_codes::MISSING_REQUIRED_CLIENT_CAPABILITY
+        | error_codes::UNSUPPORTED_PROTOCOL_VERSION => StatusCode::BAD_REQUEST,
+        error_codes::METHOD_NOT_FOUND => StatusCode::NOT_FOUND,
+        _ => StatusCode::OK,
+    }
+}
+
+pub(super) fn json_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// Serves one 2026-07-28 POST whose `Accept`, `Content-Type` and body already passed.
+pub(super) async fn serve(
+    app: Arc<App>,
+    principal: Option<Principal>,
+    headers: HeaderMap,
+    message: Message,
+) -> Response {
+    let request = match message {
+        // The era defines no client notifications over HTTP; accept and ignore any.
+        Message::Notification(notification) => {
+            tracing::debug!(method = %notification.method, "2026-07-28 notification ignored");
+            return StatusCode::ACCEPTED.into_response();
+        }
+        Message::Response(response) => {
+            let error = ErrorObject::invalid_request(
+                "clients do not send responses in 2026-07-28: answers to input requests travel in the retried request",
+            );
+            return Rejection::new(Some(&response.id), error).into_response();
+        }
+        Message::Request(request) => request,
+    };
+    tracing::debug!(method = %request.method, id = %request.id, "2026-07-28 request");
+    let envelope = match ladder::check(&app, &headers, &request) {
+        Ok(envelope) => envelope,
+        Err(error) => return Rejection::new(Some(&request.id), error).into_response(),
+    };
+    let principal = principal.map(|p| p.as_str().to_owned());
+    if request.method == "subscriptions/listen" {
+        return open_listen(&app, &headers, request, &envelope, principal.as_deref()).await;
+    }
+    reply::answer(app, request, envelope, principal).await
+}
+
+async fn open_listen(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    request: Request,
+    envelope: &RequestEnvelope,
+    principal: Option<&str>,
+) -> Response {
+    if !app.dispatcher.offers_modern("subscriptions/listen") {
+        let error = ErrorObject::method_not_found("subscriptions/listen");
+        return Rejection::new(Some(&request.id), error).into_response();
+    }
+    if headers::check_get_accept(headers).is_err() {
+        let error = ErrorObject::new(
+            error_codes::SERVER_ERROR,
+            "Not Acceptable: subscriptions/listen answers with text/event-stream",
+        );
+        let mut response = Rejection::new(Some(&request.id), error).into_response();
+        *response.status_mut() = StatusCode::NOT_ACCEPTABLE;
+        return response;
+    }
+    let params = request.params.as_deref().map_or("{}", |p| p.get());
+    let filter = match serde_json::from_str::<ListenParams>(params) {
+        Ok(params) => params.notifications,
+        Err(e) => {
+            return Rejection::new(Some(&request.id), ErrorObject::invalid_params(e))
+                .into_response();
+        }
+    };
+    let wanted = filter.task_ids.as_deref();
+    match app
+        .dispatcher
+        .agreed_task_ids(wanted, envelope, principal)
+        .await
+    {
+        Ok(task_ids) => listen::open(app, request.id, filter, task_ids).await,
+        Err(error) => Rejection::new(Some(&request.id), error).into_response(),
+    }
+}

@@ -1,0 +1,135 @@
+//! Answers one 2026-07-28 request without a task of its own.
+//!
+//! The handler runs in the request's future. If it finishes before it sends a notification,
+//! the answer is one JSON body whose HTTP status fits its error (404 for an unknown method,
+//! 400 for bad params…). Once it sends one, or has run silently for the keep-alive interval,
+//! the answer becomes an SSE stream that owns the handler: the client closing the stream drops
+//! the handler, which is how this era cancels a request.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use futures_util::stream;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+
+use super::super::{App, sse};
+use super::{json_response, status_for};
+use crate::engine::ModernCall;
+use crate::protocol::{
+    ErrorObject, Request, RequestEnvelope, RequestId, error_codes, error_json, result_json,
+};
+
+type Outcome = Option<Result<Box<RawValue>, ErrorObject>>;
+type Work = Pin<Box<dyn Future<Output = Outcome> + Send>>;
+
+/// The JSON text of the response to `id`.
+fn message(id: &RequestId, outcome: Outcome) -> (StatusCode, String) {
+    match outcome {
+        Some(Ok(result)) => (StatusCode::OK, result_json(id, &result)),
+        Some(Err(error)) => (status_for(error.code), error_json(Some(id), &error)),
+        None => {
+            let error = ErrorObject::new(
+                error_codes::REQUEST_CANCELLED,
+                "Request cancelled: the server is shutting down",
+            );
+            (StatusCode::OK, error_json(Some(id), &error))
+        }
+    }
+}
+
+/// Runs the request and answers it in JSON or SSE.
+pub(super) async fn answer(
+    app: Arc<App>,
+    request: Request,
+    envelope: RequestEnvelope,
+    principal: Option<String>,
+) -> Response {
+    let id = request.id.clone();
+    let cancel = app.sessions.shutdown_token().child_token();
+    if app.config.json_response {
+        let call = ModernCall {
+            envelope,
+            outbound: None,
+            cancel,
+            principal,
+        };
+        let (status, body) = message(&id, app.dispatcher.handle_modern(request, call).await);
+        return json_response(status, body);
+    }
+    let (tx, mut rx) = mpsc::channel::<String>(16);
+    let call = ModernCall {
+        envelope,
+        outbound: Some(tx),
+        cancel,
+        principal,
+    };
+    let runner = app.clone();
+    let mut work: Work =
+        Box::pin(async move { runner.dispatcher.handle_modern(request, call).await });
+    let window = app.config.keep_alive.unwrap_or(Duration::from_secs(15));
+    let mut first = Vec::new();
+    tokio::select! {
+        biased;
+        Some(frame) = rx.recv() => first.push(frame),
+        outcome = &mut work => {
+            while let Ok(frame) = rx.try_recv() {
+                first.push(frame);
+            }
+            let (status, body) = message(&id, outcome);
+            if first.is_empty() {
+                return json_response(status, body);
+            }
+            first.push(body);
+            return sse::message_stream(stream::iter(first), app.config.keep_alive);
+        }
+        () = tokio::time::sleep(window) => {}
+    }
+    sse::message_stream(streamed(id, first, work, rx), app.config.keep_alive)
+}
+
+/// What the SSE stream still has to do.
+enum Phase {
+    Running {
+        work: Work,
+        rx: mpsc::Receiver<String>,
+    },
+    Finished,
+}
+
+/// The frames already received, then the handler's notifications as they come, then its
+/// response.
+fn streamed(
+    id: RequestId,
+    first: Vec<String>,
+    work: Work,
+    rx: mpsc::Receiver<String>,
+) -> impl futures_util::Stream<Item = String> + Send + 'static {
+    use futures_util::StreamExt;
+    let live = stream::unfold(
+        (Phase::Running { work, rx }, id),
+        |(phase, id)| async move {
+            let Phase::Running { mut work, mut rx } = phase else {
+                return None;
+            };
+            tokio::select! {
+                biased;
+                Some(frame) = rx.recv() => Some((vec![frame], (Phase::Running { work, rx }, id))),
+                outcome = &mut work => {
+                    let mut frames = Vec::new();
+                    while let Ok(frame) = rx.try_recv() {
+                        frames.push(frame);
+                    }
+                    frames.push(message(&id, outcome).1);
+                    Some((frames, (Phase::Finished, id)))
+                }
+            }
+        },
+    )
+    .flat_map(stream::iter);
+    stream::iter(first).chain(live)
+}

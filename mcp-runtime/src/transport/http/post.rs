@@ -1,0 +1,385 @@
+//! POST: one JSON-RPC message in; 202, a JSON body, or an SSE stream out.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::mpsc;
+
+use super::error::HttpError;
+use super::{App, headers, modern, security, sse};
+use crate::engine::{BoxFuture, Peer, RequestEnv};
+use crate::protocol::RequestId;
+use crate::protocol::{ErrorObject, Message, Request, error_codes, error_json, version};
+use crate::transport::http::config::Mode;
+use crate::transport::http::session::{Lookup, Principal, Refusal, Session, StreamSink};
+
+pub(super) async fn handle(
+    State(app): State<Arc<App>>,
+    request: axum::extract::Request,
+) -> Response {
+    // The request taken whole: the `HeaderMap` and `Extension` extractors would clone.
+    let (mut parts, body) = request.into_parts();
+    if let Err(refusal) = security::check(&app.config.security, &parts) {
+        return refusal.into_response();
+    }
+    let principal = parts.extensions.remove::<Principal>();
+    match serve(app, principal, parts.headers, body).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+pub(super) fn lookup_error(lookup: Lookup) -> HttpError {
+    match lookup {
+        Lookup::Missing => HttpError::MissingSession,
+        Lookup::NotFound => HttpError::UnknownSession,
+    }
+}
+
+pub(super) fn session_header(session: &Session) -> Option<(HeaderName, HeaderValue)> {
+    Some((headers::SESSION_ID.clone(), session.header_value()))
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, HttpError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let inner = e.into_inner();
+        if inner
+            .downcast_ref::<http_body_util::LengthLimitError>()
+            .is_some()
+        {
+            HttpError::PayloadTooLarge(limit)
+        } else {
+            HttpError::Body(inner.to_string())
+        }
+    })
+}
+
+async fn serve(
+    app: Arc<App>,
+    principal: Option<Principal>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, HttpError> {
+    headers::check_post_accept(&headers, app.config.json_response)?;
+    headers::check_content_type(&headers)?;
+    let bytes = read_body(body, app.config.max_request_body).await?;
+    let message = Message::parse(&bytes)?;
+    if modern::routes_here(&headers, &message) {
+        return Ok(modern::serve(app, principal, headers, message).await);
+    }
+    let version = headers::protocol_version(&headers)?;
+    match app.config.mode {
+        Mode::Stateless => {
+            let peer = Arc::new(Peer::new(false));
+            dispatch(&app, message, peer, None, version).await
+        }
+        Mode::Stateful => match message {
+            Message::Request(request) if request.method == "initialize" => {
+                if let Some(id) = headers::session_id(&headers) {
+                    return Err(match app.sessions.get(Some(id), principal.as_ref()) {
+                        Ok(_) => HttpError::AlreadyInitialized,
+                        Err(_) => HttpError::UnknownSession,
+                    });
+                }
+                initialize(&app, request, principal).await
+            }
+            message => {
+                let session = app
+                    .sessions
+                    .get(headers::session_id(&headers), principal.as_ref())
+                    .map_err(lookup_error)?;
+                let peer = session.peer.clone();
+                dispatch(&app, message, peer, Some(session), version).await
+            }
+        },
+    }
+}
+
+/// Opens a session and answers `initialize` in it; the session is dropped if that fails.
+async fn initialize(
+    app: &Arc<App>,
+    request: Request,
+    principal: Option<Principal>,
+) -> Result<Response, HttpError> {
+    let session = app
+        .sessions
+        .create(principal)
+        .map_err(|refusal| match refusal {
+            Refusal::Full => HttpError::TooManySessions,
+            Refusal::ShuttingDown => HttpError::ShuttingDown,
+        })?;
+    app.ensure_background();
+    let env = RequestEnv {
+        peer: session.peer.clone(),
+        outbound: None,
+        cancel: session.cancel.child_token(),
+        close_stream: None,
+    };
+    let id = request.id.clone();
+    let reply = app
+        .dispatcher
+        .handle_request(request, env)
+        .await
+        .unwrap_or_else(|| cancelled(&id));
+    let Some(version) = session.peer.protocol_version() else {
+        app.sessions.remove_session(&session);
+        return Ok(json(reply, None));
+    };
+    tracing::info!(
+        session = %session.key(),
+        client = ?session.peer.client_info().map(|c| &c.name),
+        version,
+        "session initialized"
+    );
+    let header = session_header(&session);
+    if app.config.json_response {
+        return Ok(json(reply, header));
+    }
+    if app.config.event_store.is_none() {
+        return Ok(sse::complete(vec![reply], header));
+    }
+    let (sink, rx) = attached_sink(app, Some(&session), version).await;
+    sink.send(reply).await;
+    sink.detach().await;
+    Ok(sse::response(rx, None, None, (), header))
+}
+
+fn cancelled(id: &crate::protocol::RequestId) -> String {
+    error_json(
+        Some(id),
+        &ErrorObject::new(error_codes::REQUEST_CANCELLED, "Request cancelled"),
+    )
+}
+
+fn json(body: String, session: Option<(HeaderName, HeaderValue)>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some((name, value)) = session {
+        response.headers_mut().insert(name, value);
+    }
+    response
+}
+
+/// A stream for one response, attached to a fresh client channel, primed when the client
+/// can resume (an event store, and a protocol version that knows priming events).
+async fn attached_sink(
+    app: &App,
+    session: Option<&Arc<Session>>,
+    version: &str,
+) -> (
+    Arc<StreamSink>,
+    mpsc::Receiver<crate::transport::http::session::SseFrame>,
+) {
+    let sink = match session {
+        Some(session) => session.open_stream(app.config.event_store.clone()),
+        None => Arc::new(StreamSink::new(String::new(), None)),
+    };
+    let (tx, rx) = mpsc::channel(32);
+    sink.attach(tx).await;
+    if app.config.event_store.is_some() && version::at_least(version, version::V2025_11_25) {
+        sink.prime(app.config.retry_interval).await;
+    }
+    (sink, rx)
+}
+
+async fn dispatch(
+    app: &Arc<App>,
+    message: Message,
+    peer: Arc<Peer>,
+    session: Option<Arc<Session>>,
+    version: &'static str,
+) -> Result<Response, HttpError> {
+    let request = match message {
+        Message::Notification(notification) => {
+            app.dispatcher.handle_notification(notification, &peer);
+            return Ok(StatusCode::ACCEPTED.into_response());
+        }
+        Message::Response(response) => {
+            app.dispatcher.handle_response(response, &peer);
+            return Ok(StatusCode::ACCEPTED.into_response());
+        }
+        Message::Request(request) => request,
+    };
+    let cancel = match &session {
+        Some(s) => s.cancel.child_token(),
+        None => app.sessions.shutdown_token().child_token(),
+    };
+    let header = session.as_deref().and_then(session_header);
+    if app.config.json_response {
+        let env = RequestEnv {
+            peer,
+            outbound: None,
+            cancel,
+            close_stream: None,
+        };
+        let id = request.id.clone();
+        let reply = answer_detached(app, request, env)
+            .await
+            .unwrap_or_else(|| cancelled(&id));
+        return Ok(json(reply, header));
+    }
+    // Version for priming: the session's negotiated one (a client that negotiated 2025-11-25
+    // understands priming events whatever header it sends), else the header's.
+    let version = session
+        .as_ref()
+        .and_then(|s| s.peer.protocol_version())
+        .unwrap_or(version);
+    let resumable =
+        app.config.event_store.is_some() && version::at_least(version, version::V2025_11_25);
+    let env = RequestEnv {
+        peer,
+        outbound: None,
+        cancel,
+        close_stream: resumable.then(|| Arc::new(tokio::sync::Notify::new())),
+    };
+    // Registered now, not when the task first runs: a `notifications/cancelled` POSTed right
+    // after this request must find it.
+    let in_flight = match app.dispatcher.begin(&request, &env) {
+        Ok(in_flight) => in_flight,
+        Err(duplicate) => return Ok(json(duplicate, header)),
+    };
+    // Fast path: most requests answer at once without sending anything else (no progress,
+    // logs or questions to the client). Poll once here; only a request that must wait gets
+    // a task, a stream and channels. (Without an event store: with one, every event needs an
+    // id from the store, which the pump assigns.)
+    let (tx, rx) = mpsc::channel::<String>(16);
+    let id = request.id.clone();
+    let close = env.close_stream.clone();
+    let env = RequestEnv {
+        outbound: Some(tx),
+        ..env
+    };
+    let owner = app.clone();
+    let mut work: BoxFuture<'static, Option<String>> =
+        Box::pin(async move { owner.dispatcher.handle_begun(request, env, in_flight).await });
+    let mut rx = rx;
+    if app.config.event_store.is_none() {
+        if let Some(reply) = futures_util::FutureExt::now_or_never(&mut work) {
+            let mut frames = Vec::new();
+            while let Ok(frame) = rx.try_recv() {
+                frames.push(frame);
+            }
+            frames.push(reply.unwrap_or_else(|| cancelled(&id)));
+            return Ok(sse::complete(frames, header));
+        }
+    }
+    let (sink, client) = attached_sink(app, session.as_ref(), version).await;
+    let guard = session.as_ref().map(|s| s.stream_guard());
+    // A task of its own: a client that disconnects does not cancel the request.
+    tokio::spawn(guarded_pump(
+        app.clone(),
+        id,
+        work,
+        rx,
+        close,
+        sink,
+        session,
+    ));
+    Ok(sse::response(
+        client,
+        app.config.keep_alive,
+        None,
+        guard,
+        header,
+    ))
+}
+
+/// Answers a request whose response is one JSON body. A request that finishes at once is
+/// answered inline; one that must wait gets a task of its own, so that a client that
+/// disconnects does not cancel it (in this era only `notifications/cancelled` does).
+async fn answer_detached(app: &Arc<App>, request: Request, env: RequestEnv) -> Option<String> {
+    let id = request.id.clone();
+    let owner = app.clone();
+    let mut work: BoxFuture<'static, Option<String>> =
+        Box::pin(async move { owner.dispatcher.handle_request(request, env).await });
+    if let Some(reply) = futures_util::FutureExt::now_or_never(&mut work) {
+        return reply;
+    }
+    match tokio::spawn(work).await {
+        Ok(reply) => reply,
+        Err(error) => {
+            // Tools' panics are caught by the dispatcher: this is a bug of ours.
+            tracing::error!(%error, id = %id, "a request task failed");
+            Some(error_json(
+                Some(&id),
+                &ErrorObject::internal("the server failed while answering this request"),
+            ))
+        }
+    }
+}
+
+/// Runs [`pump`]; if it panics (a bug, or a panicking event store), the client gets an error
+/// instead of a hang, and the session, now in an unknown state, is ended.
+async fn guarded_pump(
+    app: Arc<App>,
+    id: RequestId,
+    work: BoxFuture<'static, Option<String>>,
+    rx: mpsc::Receiver<String>,
+    close: Option<Arc<tokio::sync::Notify>>,
+    sink: Arc<StreamSink>,
+    session: Option<Arc<Session>>,
+) {
+    use futures_util::FutureExt;
+    let run = pump(&id, work, rx, close, &sink, session.as_deref());
+    if std::panic::AssertUnwindSafe(run)
+        .catch_unwind()
+        .await
+        .is_err()
+    {
+        tracing::error!(id = %id, "request stream failed; ending its session");
+        let error = ErrorObject::internal("the server failed while answering this request");
+        sink.fail(error_json(Some(&id), &error)).await;
+        if let Some(session) = session {
+            app.sessions.remove_session(&session);
+        }
+    }
+}
+
+/// Completes when `notify` fires; never without one.
+async fn wait_for(notify: Option<&tokio::sync::Notify>) {
+    match notify {
+        Some(n) => n.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Drives a request to its end, passing its related messages and then its response to the
+/// stream.
+async fn pump(
+    id: &RequestId,
+    mut work: BoxFuture<'static, Option<String>>,
+    mut rx: mpsc::Receiver<String>,
+    close: Option<Arc<tokio::sync::Notify>>,
+    sink: &StreamSink,
+    session: Option<&Session>,
+) {
+    let reply = loop {
+        tokio::select! {
+            biased;
+            Some(frame) = rx.recv() => sink.send(frame).await,
+            // SSE polling: end the client's stream; later events go to the store only. What
+            // the tool sent before asking still reaches the stream.
+            () = wait_for(close.as_deref()) => {
+                while let Ok(frame) = rx.try_recv() {
+                    sink.send(frame).await;
+                }
+                sink.detach().await;
+            }
+            reply = &mut work => break reply,
+        }
+    };
+    while let Ok(frame) = rx.try_recv() {
+        sink.send(frame).await;
+    }
+    sink.send(reply.unwrap_or_else(|| cancelled(id))).await;
+    if let Some(session) = session {
+        session.end_stream_of(sink);
+    }
+    sink.detach().await;
+}

@@ -1,0 +1,370 @@
+//! Sessions: the table of open sessions, what each holds, idle expiry and the event store.
+
+mod event_store;
+mod stream;
+
+pub use event_store::{EventStore, EventStoreError, InMemoryEventStore, Replay, StoredEvent};
+pub(crate) use stream::{SseFrame, StreamSink};
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::Peer;
+pub use crate::engine::principal::{BearerChallenge, Principal};
+
+/// One client session.
+#[derive(Debug)]
+pub(crate) struct Session {
+    id: u128,
+    /// The id as an `Mcp-Session-Id` value, made once: every response carries it.
+    header: axum::http::HeaderValue,
+    pub(crate) peer: Arc<Peer>,
+    pub(crate) cancel: CancellationToken,
+    principal: Option<Principal>,
+    last_seen_ms: AtomicU64,
+    open_streams: AtomicUsize,
+    next_stream: AtomicU64,
+    /// Streams of requests still running, by stream id (for resumption).
+    live: Mutex<HashMap<u64, Arc<StreamSink>>>,
+    standalone: OnceLock<Arc<StreamSink>>,
+}
+
+/// The session's id as it travels in `Mcp-Session-Id`: 32 lowercase hex digits.
+pub(crate) fn format_id(id: u128) -> String {
+    format!("{id:032x}")
+}
+
+/// Parses an `Mcp-Session-Id` value (hex, with or without hyphens).
+pub(crate) fn parse_id(header: &str) -> Option<u128> {
+    uuid::Uuid::try_parse(header).ok().map(|u| u.as_u128())
+}
+
+impl Session {
+    /// The id as sent to the client.
+    pub(crate) fn key(&self) -> String {
+        format_id(self.id)
+    }
+
+    /// The id as an `Mcp-Session-Id` header value.
+    pub(crate) fn header_value(&self) -> axum::http::HeaderValue {
+        self.header.clone()
+    }
+
+    /// Opens a stream for a request; it stays findable for resumption until `end_stream`.
+    pub(crate) fn open_stream(&self, store: Option<Arc<dyn crate::EventStore>>) -> Arc<StreamSink> {
+        let n = self.next_stream.fetch_add(1, Ordering::Relaxed) + 1;
+        let sink = Arc::new(StreamSink::new(format!("{}-{n}", self.key()), store));
+        lock(&self.live).insert(n, sink.clone());
+        sink
+    }
+
+    /// Forgets a finished request's stream (its events stay in the store).
+    pub(crate) fn end_stream_of(&self, sink: &StreamSink) {
+        if let Some(n) = self.stream_number(sink.stream_id()) {
+            lock(&self.live).remove(&n);
+        }
+    }
+
+    fn stream_number(&self, stream_id: &str) -> Option<u64> {
+        stream_id
+            .strip_prefix(&self.key())?
+            .strip_prefix('-')?
+            .parse()
+            .ok()
+    }
+
+    /// The live stream with this id, if its request is still running.
+    pub(crate) fn live_stream(&self, stream_id: &str) -> Option<Arc<StreamSink>> {
+        if let Some(standalone) = self.standalone.get().filter(|s| s.stream_id() == stream_id) {
+            return Some(standalone.clone());
+        }
+        let n = self.stream_number(stream_id)?;
+        lock(&self.live).get(&n).cloned()
+    }
+
+    /// Whether a stream id belongs to this session.
+    pub(crate) fn owns_stream(&self, stream_id: &str) -> bool {
+        stream_id
+            .strip_prefix(&self.key())
+            .is_some_and(|rest| rest.starts_with('-'))
+    }
+
+    /// The stream for server-initiated messages (the GET stream), created on first use.
+    pub(crate) fn standalone(
+        &self,
+        store: Option<&Arc<dyn crate::EventStore>>,
+    ) -> &Arc<StreamSink> {
+        self.standalone
+            .get_or_init(|| Arc::new(StreamSink::new(format!("{}-0", self.key()), store.cloned())))
+    }
+
+    /// Whether the GET stream was ever opened (or an event was kept for it).
+    pub(crate) fn has_standalone(&self) -> bool {
+        self.standalone.get().is_some()
+    }
+
+    /// Counts an open SSE stream until the guard drops.
+    pub(crate) fn stream_guard(self: &Arc<Self>) -> StreamGuard {
+        self.open_streams.fetch_add(1, Ordering::AcqRel);
+        StreamGuard(self.clone())
+    }
+
+    /// Ends the session: cancels its requests and streams.
+    pub(crate) fn close(&self) {
+        self.cancel.cancel();
+        self.peer.close();
+    }
+}
+
+/// Keeps a session from expiring while one of its streams is open.
+#[derive(Debug)]
+pub(crate) struct StreamGuard(Arc<Session>);
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        self.0.open_streams.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Why no session was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// `max_sessions` are open.
+    Full,
+    /// The endpoint shut down.
+    ShuttingDown,
+}
+
+/// Why a request found no session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// No `Mcp-Session-Id` header.
+    Missing,
+    /// Unknown, ended or owned by another principal.
+    NotFound,
+}
+
+/// The table of open sessions. No global lock: a sharded concurrent map.
+#[derive(Debug)]
+pub(crate) struct SessionManager {
+    sessions: DashMap<u128, Arc<Session>>,
+    count: AtomicUsize,
+    max_sessions: usize,
+    idle_timeout: Option<Duration>,
+    epoch: Instant,
+    shutdown: CancellationToken,
+}
+
+impl SessionManager {
+    pub(crate) fn new(max_sessions: usize, idle_timeout: Option<Duration>) -> Self {
+        SessionManager {
+            sessions: DashMap::new(),
+            count: AtomicUsize::new(0),
+            max_sessions,
+            idle_timeout,
+            epoch: Instant::now(),
+            shutdown: CancellationToken::new(),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Opens a session, unless `max_sessions` are open or the manager shut down.
+    pub(crate) fn create(&self, principal: Option<Principal>) -> Result<Arc<Session>, Refusal> {
+        if self.shutdown.is_cancelled() {
+            return Err(Refusal::ShuttingDown);
+        }
+        if self.count.fetch_add(1, Ordering::AcqRel) >= self.max_sessions {
+            self.count.fetch_sub(1, Ordering::AcqRel);
+            return Err(Refusal::Full);
+        }
+        let id = uuid::Uuid::new_v4().as_u128();
+        let header = axum::http::HeaderValue::from_maybe_shared(axum::body::Bytes::from(
+            format_id(id).into_bytes(),
+        ))
+        .unwrap_or_else(|_| unreachable!("hex digits are a valid header value"));
+        let session = Arc::new(Session {
+            id,
+            header,
+            peer: Arc::new(Peer::new(true)),
+            cancel: self.shutdown.child_token(),
+            principal,
+            last_seen_ms: AtomicU64::new(self.now_ms()),
+            open_streams: AtomicUsize::new(0),
+            next_stream: AtomicU64::new(0),
+            live: Mutex::default(),
+            standalone: OnceLock::new(),
+        });
+        self.sessions.insert(session.id, session.clone());
+        if self.shutdown.is_cancelled() {
+            // Shut down while we were opening it: shutdown may have missed it in the table.
+            self.remove(session.id);
+            return Err(Refusal::ShuttingDown);
+        }
+        tracing::debug!(session = %session.key(), "session opened");
+        Ok(session)
+    }
+
+    /// Finds the session named by an `Mcp-Session-Id` header and marks it active.
+    pub(crate) fn get(
+        &self,
+        header: Option<&str>,
+        principal: Option<&Principal>,
+    ) -> Result<Arc<Session>, Lookup> {
+        let header = header.ok_or(Lookup::Missing)?;
+        let id = parse_id(header).ok_or(Lookup::NotFound)?;
+        let session = self
+            .sessions
+            .get(&id)
+            .map(|s| s.clone())
+            .ok_or(Lookup::NotFound)?;
+        if session.principal.as_ref() != principal {
+            tracing::warn!(session = %session.key(), "session used by another principal");
+            return Err(Lookup::NotFound);
+        }
+        session.last_seen_ms.store(self.now_ms(), Ordering::Relaxed);
+        Ok(session)
+    }
+
+    /// Ends a session; returns whether it existed.
+    pub(crate) fn remove(&self, id: u128) -> bool {
+        match self.sessions.remove(&id) {
+            Some((_, session)) => {
+                self.count.fetch_sub(1, Ordering::AcqRel);
+                session.close();
+                tracing::debug!(session = %session.key(), "session closed");
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Ends a session by reference.
+    pub(crate) fn remove_session(&self, session: &Session) -> bool {
+        self.remove(session.id)
+    }
+
+    /// How many sessions are open.
+    pub(crate) fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// Ends every session idle for longer than the timeout; returns how many.
+    pub(crate) fn sweep(&self) -> usize {
+        let Some(timeout) = self.idle_timeout else {
+            return 0;
+        };
+        let timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        let now = self.now_ms();
+        let idle: Vec<u128> = self
+            .sessions
+            .iter()
+            .filter(|s| {
+                s.peer.in_flight() == 0
+                    && s.open_streams.load(Ordering::Acquire) == 0
+                    && now.saturating_sub(s.last_seen_ms.load(Ordering::Relaxed)) >= timeout_ms
+            })
+            .map(|s| s.id)
+            .collect();
+        let n = idle.into_iter().filter(|id| self.remove(*id)).count();
+        if n > 0 {
+            tracing::info!(expired = n, "idle sessions ended");
+        }
+        n
+    }
+
+    /// How often the sweeper runs.
+    pub(crate) fn sweep_interval(&self) -> Option<Duration> {
+        self.idle_timeout
+            .map(|t| (t / 4).clamp(Duration::from_millis(10), Duration::from_secs(30)))
+    }
+
+    /// A token cancelled when the manager shuts down.
+    pub(crate) fn shutdown_token(&self) -> &CancellationToken {
+        &self.shutdown
+    }
+
+    /// Ends every session and stops the sweeper.
+    pub(crate) fn shutdown(&self) {
+        self.shutdown.cancel();
+        let ids: Vec<u128> = self.sessions.iter().map(|s| s.id).collect();
+        for id in ids {
+            self.remove(id);
+        }
+    }
+
+    /// Every open session (for server-initiated broadcasts).
+    pub(crate) fn all(&self) -> Vec<Arc<Session>> {
+        self.sessions.iter().map(|s| s.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_garbage_is_not_found() {
+        let id = uuid::Uuid::new_v4().as_u128();
+        assert_eq!(parse_id(&format_id(id)), Some(id));
+        assert_eq!(parse_id("not-a-session"), None);
+    }
+
+    #[test]
+    fn max_sessions_is_exact() {
+        let m = SessionManager::new(2, None);
+        let a = m.create(None).unwrap();
+        m.create(None).unwrap();
+        assert_eq!(m.create(None).unwrap_err(), Refusal::Full);
+        assert!(m.remove_session(&a));
+        assert!(m.create(None).is_ok());
+    }
+
+    #[test]
+    fn nothing_opens_after_shutdown() {
+        let m = SessionManager::new(10, None);
+        let s = m.create(None).unwrap();
+        m.shutdown();
+        assert!(s.cancel.is_cancelled());
+        assert_eq!(m.len(), 0);
+        assert_eq!(m.create(None).unwrap_err(), Refusal::ShuttingDown);
+    }
+
+    #[test]
+    fn sessions_answer_only_their_principal() {
+        let m = SessionManager::new(10, None);
+        let alice = Principal::new("alice");
+        let s = m.create(Some(alice.clone())).unwrap();
+        let key = s.key();
+        assert!(m.get(Some(&key), Some(&alice)).is_ok());
+        assert_eq!(m.get(Some(&key), None).unwrap_err(), Lookup::NotFound);
+        assert_eq!(
+            m.get(Some(&key), Some(&Principal::new("bob"))).unwrap_err(),
+            Lookup::NotFound
+        );
+        assert_eq!(m.get(None, None).unwrap_err(), Lookup::Missing);
+    }
+
+    #[tokio::test]
+    async fn sweep_ends_only_idle_sessions() {
+        let m = SessionManager::new(10, Some(Duration::from_millis(20)));
+        let idle = m.create(None).unwrap();
+        let streaming = m.create(None).unwrap();
+        let _guard = streaming.stream_guard();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert_eq!(m.sweep(), 1);
+        assert!(idle.cancel.is_cancelled());
+        assert!(m.get(Some(&streaming.key()), None).is_ok());
+    }
+}
