@@ -10,8 +10,8 @@ use mcp_runtime::protocol::{
     ResourceTemplate, Tool,
 };
 use mcp_runtime::{
-    Arguments, BoxFuture, CallToolResult, Context, HttpConfig, MCPServer, McpError, Mode,
-    ToolArguments, match_uri_template,
+    BoxFuture, CallToolResult, Context, HttpConfig, MCPServer, McpError, Mode, ToolArguments,
+    match_uri_template,
 };
 use serde_json::{Value, json};
 
@@ -108,7 +108,7 @@ impl MCPServer for Library {
     fn get_prompt<'a>(
         &'a self,
         name: &str,
-        arguments: Arguments,
+        arguments: Option<serde_json::Map<String, serde_json::Value>>,
         _: Context,
     ) -> Option<BoxFuture<'a, Result<GetPromptResult, McpError>>> {
         (name == "greet").then(|| -> BoxFuture<'a, _> {

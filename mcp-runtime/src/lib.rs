@@ -29,6 +29,7 @@
 mod engine;
 mod handler;
 pub mod protocol;
+mod recover;
 mod transport;
 
 #[doc(hidden)]
@@ -37,12 +38,11 @@ pub mod __private;
 
 pub use engine::context::{Context, Elicitation, elicitation_schema};
 pub use engine::{
-    Arguments, BoxFuture, Cacheable, Dispatcher, InFlight, InMemoryTaskStore, LogLevel, MCPServer,
-    Peer, PeerError, RequestEnv, RequestStateKey, ServerEvent, ServerHandle, TaskConfig,
-    TaskRecord, TaskStore, TaskStoreError,
+    BoxFuture, Cacheable, Dispatcher, InFlight, InMemoryTaskStore, LogLevel, MCPServer, Peer,
+    PeerError, RequestEnv, RequestStateKey, ServerEvent, ServerHandle, TaskConfig, TaskRecord,
+    TaskStore, TaskStoreError,
 };
 pub use handler::args::Args;
-pub use handler::arguments::{NotAnObject, ToolArguments};
 pub use handler::completion::{FromCompletionContext, FromCompletionValue, IntoCompletion};
 pub use handler::error::McpError;
 pub use handler::prompt::IntoGetPromptResult;
@@ -335,6 +335,7 @@ pub use mcp_macros::resource;
 #[doc(inline)]
 pub use mcp_macros::tool;
 pub use protocol::{CallToolResult, Content, PromptMessage, ResourceContents};
+pub use protocol::{NotAnObject, ToolArguments};
 pub use transport::http::StreamableHttp;
 pub use transport::http::config::{HttpConfig, Mode, Security};
 pub use transport::http::serve::{serve, serve_listener, shutdown_signal};

@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 
 pub use crate::engine::context::Context;
 pub use crate::engine::local::{LocalTool, LocalToolServer, clone_server};
-pub use crate::engine::{Arguments, BoxFuture, MCPServer};
+pub use crate::engine::{BoxFuture, MCPServer};
+/// Prompt arguments as the client sent them.
+pub type Arguments = Option<serde_json::Map<String, serde_json::Value>>;
 pub use crate::handler::args::Args;
 pub use crate::handler::arguments::{
     ArgumentParser, ArgumentType, ToolArgument, ToolArguments, argument, arguments_error,

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
+use crate::recover::{read, write};
 use tokio::sync::broadcast;
 
 /// A change the server announces to its clients on their GET streams.
@@ -96,11 +97,7 @@ impl ServerHandle {
             return false;
         }
         let changed = {
-            let mut disabled = self
-                .inner
-                .disabled_tools
-                .write()
-                .unwrap_or_else(|p| p.into_inner());
+            let mut disabled = write(&self.inner.disabled_tools);
             if enabled {
                 disabled.remove(name)
             } else {
@@ -115,34 +112,19 @@ impl ServerHandle {
 
     /// Whether a tool exists and is enabled.
     pub fn is_tool_enabled(&self, name: &str) -> bool {
-        self.inner.tool_names.contains(name)
-            && !self
-                .inner
-                .disabled_tools
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .contains(name)
+        self.inner.tool_names.contains(name) && !read(&self.inner.disabled_tools).contains(name)
     }
 
     /// Whether the tool `name` was disabled (known or not). Cheaper than
     /// [`is_tool_enabled`](Self::is_tool_enabled) when nothing is disabled: no hashing.
     pub(crate) fn is_tool_disabled(&self, name: &str) -> bool {
-        let disabled = self
-            .inner
-            .disabled_tools
-            .read()
-            .unwrap_or_else(|p| p.into_inner());
+        let disabled = read(&self.inner.disabled_tools);
         !disabled.is_empty() && disabled.contains(name)
     }
 
     /// Whether any tool is disabled (so lists must be filtered).
     pub(crate) fn any_tool_disabled(&self) -> bool {
-        !self
-            .inner
-            .disabled_tools
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_empty()
+        !read(&self.inner.disabled_tools).is_empty()
     }
 
     /// Tells subscribed clients that the resource at `uri` changed.

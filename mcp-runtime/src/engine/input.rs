@@ -20,6 +20,7 @@ use super::request_state::{RecordedAnswer, RequestStateKey, SealedState, StateBi
 use crate::protocol::{
     ClientCapabilities, ErrorObject, InputRequest, InputRequiredResult, InputRetry, error_codes,
 };
+use crate::recover::lock;
 
 /// The capability a client must declare for the server to ask it `method`, for the methods an
 /// `InputRequiredResult` may carry.
@@ -74,10 +75,6 @@ pub(crate) struct InputExchange {
     key: RequestStateKey,
     /// Cancelled when the request is over: parked requests (even in spawned tasks) then end.
     over: CancellationToken,
-}
-
-fn lock(book: &Mutex<Book>) -> std::sync::MutexGuard<'_, Book> {
-    book.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl InputExchange {

@@ -1,6 +1,7 @@
 //! The list methods' answers, serialized once, served whole or in pages.
 
 use serde::Serialize;
+
 use serde_json::value::RawValue;
 
 use crate::protocol::ErrorObject;
@@ -38,7 +39,7 @@ impl ListCache {
                 }
             })
             .collect();
-        let whole = Self::render(key, items.iter().map(|(_, j)| &**j), None);
+        let whole = Self::render(key, items.iter().map(|(_, j)| &**j));
         ListCache { key, items, whole }
     }
 
@@ -47,11 +48,8 @@ impl ListCache {
         self.items.len()
     }
 
-    fn render<'a>(
-        key: &str,
-        items: impl Iterator<Item = &'a RawValue>,
-        next: Option<String>,
-    ) -> Box<RawValue> {
+    /// The JSON of the whole list, `{"<key>":[...]}`.
+    fn render<'a>(key: &str, items: impl Iterator<Item = &'a RawValue>) -> Box<RawValue> {
         let mut json = format!("{{\"{key}\":[");
         for (i, item) in items.enumerate() {
             if i > 0 {
@@ -59,12 +57,7 @@ impl ListCache {
             }
             json.push_str(item.get());
         }
-        json.push(']');
-        if let Some(cursor) = next {
-            json.push_str(",\"nextCursor\":");
-            json.push_str(&serde_json::Value::String(cursor).to_string());
-        }
-        json.push('}');
+        json.push_str("]}");
         raw(json)
     }
 
@@ -74,7 +67,7 @@ impl ListCache {
         cursor: Option<&str>,
         page_size: Option<usize>,
         hidden: impl Fn(&str) -> bool,
-    ) -> Result<Box<RawValue>, ErrorObject> {
+    ) -> Result<Page<'_>, ErrorObject> {
         let start = match cursor {
             None => 0,
             Some(c) => parse_cursor(c)
@@ -87,28 +80,70 @@ impl ListCache {
             .enumerate()
             .skip(start)
             .filter(|(_, (n, _))| !hidden(n));
-        match page_size {
+        let (items, next) = match page_size {
             None if start == 0 && !self.items.iter().any(|(n, _)| hidden(n)) => {
-                Ok(self.whole.clone())
+                return Ok(Page::Whole(self));
             }
-            None => Ok(Self::render(
-                self.key,
-                visible.map(|(_, (_, j))| &**j),
-                None,
-            )),
+            None => (visible.map(|(_, (_, j))| &**j).collect(), None),
             Some(size) => {
-                let page: Vec<(usize, &RawValue)> = visible
+                let mut page: Vec<(usize, &RawValue)> = visible
                     .take(size + 1)
                     .map(|(i, (_, j))| (i, &**j))
                     .collect();
                 let next = (page.len() > size).then(|| format_cursor(page[size].0));
-                Ok(Self::render(
-                    self.key,
-                    page.iter().take(size).map(|(_, j)| *j),
-                    next,
-                ))
+                page.truncate(size);
+                (page.into_iter().map(|(_, j)| j).collect(), next)
+            }
+        };
+        Ok(Page::Part {
+            key: self.key,
+            items,
+            next,
+        })
+    }
+}
+
+/// One page of a list result, as a value: serialized whole for the handshake era, or with the
+/// 2026-07-28 fields around it.
+#[derive(Debug)]
+pub(crate) enum Page<'a> {
+    /// Every item, with no cursor.
+    Whole(&'a ListCache),
+    /// Some items, and the cursor of the next page.
+    Part {
+        key: &'static str,
+        items: Vec<&'a RawValue>,
+        next: Option<String>,
+    },
+}
+
+impl Page<'_> {
+    /// The whole list's JSON, made once, when this page is the whole list.
+    pub(crate) fn cached(&self) -> Option<&RawValue> {
+        match self {
+            Page::Whole(cache) => Some(&cache.whole),
+            Page::Part { .. } => None,
+        }
+    }
+}
+
+impl Serialize for Page<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        match self {
+            Page::Whole(cache) => {
+                let items: Vec<&RawValue> = cache.items.iter().map(|(_, j)| &**j).collect();
+                map.serialize_entry(cache.key, &items)?;
+            }
+            Page::Part { key, items, next } => {
+                map.serialize_entry(key, items)?;
+                if let Some(next) = next {
+                    map.serialize_entry("nextCursor", next)?;
+                }
             }
         }
+        map.end()
     }
 }
 
@@ -131,8 +166,11 @@ mod tests {
         ListCache::new("tools", &items, |v| v["name"].as_str().unwrap_or(""))
     }
 
-    fn names(page: &RawValue) -> (Vec<String>, Option<String>) {
-        let v: Value = serde_json::from_str(page.get()).unwrap();
+    fn names(page: &Page<'_>) -> (Vec<String>, Option<String>) {
+        let v = serde_json::to_value(page).unwrap();
+        if let Some(whole) = page.cached() {
+            assert_eq!(serde_json::from_str::<Value>(whole.get()).unwrap(), v);
+        }
         let names = v["tools"]
             .as_array()
             .unwrap()

@@ -5,21 +5,21 @@ pub(crate) mod context;
 pub(crate) mod dispatch;
 mod handle;
 pub(crate) mod input;
-mod lists;
+pub(crate) mod lists;
 pub(crate) mod local;
-mod modern;
 mod peer;
 pub(crate) mod principal;
 mod request_state;
 pub(crate) mod tasks;
 
+pub use crate::protocol::LogLevel;
 pub use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};
-pub use peer::{LogLevel, Peer, PeerError};
+pub use peer::{Peer, PeerError};
 pub use request_state::RequestStateKey;
 pub use tasks::{InMemoryTaskStore, TaskConfig, TaskRecord, TaskStore, TaskStoreError};
 
-pub(crate) use modern::{ModernCall, unsupported_version};
+pub(crate) use dispatch::{StatelessCall, unsupported_version};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -36,10 +36,6 @@ use crate::protocol::{
 
 /// A boxed, `Send` future: what [`MCPServer`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Prompt arguments as the client sent them: a JSON object, or nothing. (Tool arguments are
-/// [`ToolArguments`](crate::ToolArguments), kept as raw JSON.)
-pub type Arguments = Option<Map<String, Value>>;
 
 /// An MCP server: what `#[mcp_server]` implements for your type.
 ///
@@ -123,7 +119,7 @@ pub trait MCPServer: Send + Sync + 'static {
     fn get_prompt<'a>(
         &'a self,
         name: &str,
-        arguments: Arguments,
+        arguments: Option<Map<String, Value>>,
         ctx: Context,
     ) -> Option<BoxFuture<'a, Result<GetPromptResult, McpError>>> {
         let _ = (name, arguments, ctx);

@@ -9,14 +9,17 @@ use serde_json::value::RawValue;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use crate::protocol::{ClientCapabilities, ErrorObject, Implementation, RequestId};
+use crate::protocol::{
+    ClientCapabilities, ErrorObject, Implementation, LogLevel, RequestId, Version,
+};
+use crate::recover::lock;
 
 /// The client's side of one session (or of one request, in stateless mode).
 ///
 /// Holds no buffers and no task: an idle peer is a few words of memory.
 #[derive(Debug, Default)]
 pub struct Peer {
-    protocol_version: OnceLock<&'static str>,
+    protocol_version: OnceLock<Version>,
     client: OnceLock<(Option<Implementation>, ClientCapabilities)>,
     initialized: AtomicBool,
     log_level: AtomicU8,
@@ -56,70 +59,6 @@ pub enum PeerError {
     InvalidSchema(String),
 }
 
-/// Log levels, lowest first (RFC 5424 severities, as MCP names them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[repr(u8)]
-pub enum LogLevel {
-    /// Debug-level messages.
-    Debug,
-    /// Informational messages.
-    Info,
-    /// Normal but significant conditions.
-    Notice,
-    /// Warning conditions.
-    Warning,
-    /// Error conditions.
-    Error,
-    /// Critical conditions.
-    Critical,
-    /// Action must be taken immediately.
-    Alert,
-    /// The system is unusable.
-    Emergency,
-}
-
-impl LogLevel {
-    const ALL: [LogLevel; 8] = [
-        LogLevel::Debug,
-        LogLevel::Info,
-        LogLevel::Notice,
-        LogLevel::Warning,
-        LogLevel::Error,
-        LogLevel::Critical,
-        LogLevel::Alert,
-        LogLevel::Emergency,
-    ];
-
-    /// The level's name on the wire.
-    ///
-    /// ```
-    /// assert_eq!(mcp_runtime::LogLevel::Warning.as_str(), "warning");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogLevel::Debug => "debug",
-            LogLevel::Info => "info",
-            LogLevel::Notice => "notice",
-            LogLevel::Warning => "warning",
-            LogLevel::Error => "error",
-            LogLevel::Critical => "critical",
-            LogLevel::Alert => "alert",
-            LogLevel::Emergency => "emergency",
-        }
-    }
-
-    /// Parses a level name.
-    ///
-    /// ```
-    /// use mcp_runtime::LogLevel;
-    /// assert_eq!(LogLevel::parse("info"), Some(LogLevel::Info));
-    /// assert_eq!(LogLevel::parse("loud"), None);
-    /// ```
-    pub fn parse(name: &str) -> Option<LogLevel> {
-        Self::ALL.into_iter().find(|l| l.as_str() == name)
-    }
-}
-
 /// The stored log level of a client that wants no log messages.
 const LOGGING_OFF: u8 = 8;
 
@@ -135,12 +74,6 @@ impl Drop for InFlightGuard {
     }
 }
 
-/// Locks a mutex, recovering the data if a panic poisoned it (the tables stay consistent:
-/// every critical section is a single map operation).
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl Peer {
     /// A peer for a session that can carry server-to-client requests (`true`) or not.
     pub fn new(accepts_requests: bool) -> Self {
@@ -153,7 +86,7 @@ impl Peer {
     /// Records the `initialize` handshake. Returns `false` if the peer was already initialized.
     pub fn initialize(
         &self,
-        version: &'static str,
+        version: Version,
         client: Implementation,
         capabilities: ClientCapabilities,
     ) -> bool {
@@ -168,15 +101,8 @@ impl Peer {
     /// The client of one 2026-07-28 request, as its `_meta` describes it: no handshake, and
     /// no log messages unless the request asked for a level.
     ///
-    /// ```
-    /// use mcp_runtime::{LogLevel, Peer};
-    /// use mcp_runtime::protocol::ClientCapabilities;
-    /// let peer = Peer::for_request("2026-07-28", None, ClientCapabilities::default(), None);
-    /// assert_eq!(peer.protocol_version(), Some("2026-07-28"));
-    /// assert!(!peer.wants_log(LogLevel::Emergency));
-    /// ```
     pub fn for_request(
-        version: &'static str,
+        version: Version,
         client: Option<Implementation>,
         capabilities: ClientCapabilities,
         log_level: Option<LogLevel>,
@@ -198,7 +124,7 @@ impl Peer {
     }
 
     /// The negotiated protocol version, once initialized.
-    pub fn protocol_version(&self) -> Option<&'static str> {
+    pub fn protocol_version(&self) -> Option<Version> {
         self.protocol_version.get().copied()
     }
 

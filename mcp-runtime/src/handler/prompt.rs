@@ -3,7 +3,6 @@
 
 use serde_json::{Map, Value};
 
-use crate::engine::Arguments;
 use crate::handler::error::McpError;
 use crate::handler::resource::FromArgument;
 use crate::protocol::{Content, GetPromptResult, PromptMessage, Role};
@@ -105,7 +104,7 @@ pub struct PromptArguments {
 
 impl PromptArguments {
     /// Starts parsing the arguments the client sent.
-    pub fn new(arguments: Arguments) -> Self {
+    pub fn new(arguments: Option<Map<String, Value>>) -> Self {
         PromptArguments {
             map: arguments.unwrap_or_default(),
             problems: Vec::new(),

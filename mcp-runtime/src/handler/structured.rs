@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::handler::tool::IntoToolResult;
 use crate::protocol::CallToolResult;
+use crate::recover::{read, write};
 
 /// A tool result returned as structured content: the tool gets an `outputSchema` generated
 /// from `T`, and each call returns `structuredContent` plus the same JSON as text.
@@ -156,11 +157,7 @@ fn root_schema<T: JsonSchema>() -> (Map<String, Value>, bool) {
 /// Whether `T` is sent unwrapped; computed once per type, as schemas are.
 fn is_object<T: StructuredOutput>() -> bool {
     let id = TypeId::of::<T>();
-    let known = cache()
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&id)
-        .copied();
+    let known = read(cache()).get(&id).copied();
     known.unwrap_or_else(|| {
         let object = root_schema::<T>().1;
         remember(id, object);
@@ -174,10 +171,7 @@ fn cache() -> &'static RwLock<HashMap<TypeId, bool>> {
 }
 
 fn remember(id: TypeId, object: bool) {
-    cache()
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id, object);
+    write(cache()).insert(id, object);
 }
 
 #[cfg(test)]

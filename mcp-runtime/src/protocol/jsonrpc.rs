@@ -185,8 +185,8 @@ pub mod error_codes {
 pub struct Request {
     /// The request id.
     pub id: RequestId,
-    /// The method name.
-    pub method: String,
+    /// The method.
+    pub method: super::Method,
     /// The raw params, parsed lazily by the handler that owns them.
     pub params: Option<Box<RawValue>>,
 }
@@ -228,7 +228,8 @@ struct Envelope<'a> {
     jsonrpc: Option<&'a RawValue>,
     #[serde(default, borrow, deserialize_with = "present")]
     id: Option<&'a RawValue>,
-    method: Option<String>,
+    #[serde(borrow)]
+    method: Option<std::borrow::Cow<'a, str>>,
     params: Option<Box<RawValue>>,
     result: Option<Box<RawValue>>,
     error: Option<ErrorObject>,
@@ -314,11 +315,11 @@ impl Message {
         match (env.method, id, env.result, env.error) {
             (Some(method), Some(id), None, None) => Ok(Message::Request(Request {
                 id,
-                method,
+                method: super::Method::parse(&method),
                 params: env.params,
             })),
             (Some(method), None, None, None) => Ok(Message::Notification(Notification {
-                method,
+                method: method.into_owned(),
                 params: env.params,
             })),
             (None, Some(id), Some(result), None) => Ok(Message::Response(Response {

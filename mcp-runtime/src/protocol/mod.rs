@@ -3,6 +3,7 @@
 //! This module depends on nothing else in the crate.
 
 mod annotations;
+mod arguments;
 pub(crate) mod base64;
 mod caching;
 mod completion;
@@ -14,17 +15,21 @@ mod icon;
 mod input_required;
 mod jsonrpc;
 mod lifecycle;
+mod logging;
 mod meta;
+mod method;
 mod prompts;
 mod resources;
 mod roots;
 mod sampling;
+mod stateless;
 mod subscriptions;
 mod tasks;
 mod tools;
-pub mod version;
+mod version;
 
 pub use annotations::Annotations;
+pub use arguments::{NotAnObject, ToolArguments};
 pub use caching::{CacheHint, CacheScope};
 pub use completion::{
     CompleteParams, CompleteResult, Completion, CompletionArgument, CompletionContext,
@@ -47,7 +52,9 @@ pub use lifecycle::{
     ClientCapabilities, Implementation, InitializeParams, InitializeResult, ListChanged,
     ResourcesCapability, ServerCapabilities,
 };
+pub use logging::LogLevel;
 pub use meta::{MetaOnly, RequestMeta};
+pub use method::{Feature, Method};
 pub use prompts::{GetPromptParams, GetPromptResult, Prompt, PromptArgument, PromptMessage, Role};
 pub use resources::{ReadResourceResult, Resource, ResourceTemplate, ResourceUriParams};
 pub use roots::{ListRootsResult, Root};
@@ -55,9 +62,11 @@ pub use sampling::{
     CreateMessageRequest, CreateMessageResult, IncludeContext, ModelHint, ModelPreferences,
     SamplingContent, SamplingMessage, ToolChoice, ToolChoiceMode,
 };
+pub use stateless::StatelessResult;
 pub use subscriptions::{ListenParams, SubscriptionFilter};
 pub use tasks::{
     TASK_STATUS_NOTIFICATION, TASKS_EXTENSION, TaskIdParams, TaskStatus, TaskSupport,
     ToolExecution, UpdateTaskParams, iso8601,
 };
 pub use tools::{CallToolParams, CallToolResult, Tool, ToolAnnotations};
+pub use version::{Era, Version};

@@ -105,7 +105,7 @@ pub struct CallToolParams {
     pub name: String,
     /// Its arguments.
     #[serde(default)]
-    pub arguments: crate::handler::arguments::ToolArguments,
+    pub arguments: super::ToolArguments,
     /// Request metadata (the progress token).
     #[serde(rename = "_meta", default)]
     pub meta: Option<super::meta::RequestMeta>,
@@ -129,6 +129,9 @@ pub struct CallToolResult {
     /// `true` when the tool failed; the content says why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_error: Option<bool>,
+    /// Metadata for the client (`_meta`), outside what the model sees.
+    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, Value>>,
 }
 
 impl CallToolResult {
@@ -158,7 +161,7 @@ impl CallToolResult {
         CallToolResult {
             content: vec![Content::text(value.to_string())],
             structured_content: Some(value),
-            is_error: None,
+            ..Default::default()
         }
     }
 
@@ -166,8 +169,8 @@ impl CallToolResult {
     pub fn error(message: impl Into<String>) -> Self {
         CallToolResult {
             content: vec![Content::text(message)],
-            structured_content: None,
             is_error: Some(true),
+            ..Default::default()
         }
     }
 }

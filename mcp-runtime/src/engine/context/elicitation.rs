@@ -275,11 +275,11 @@ mod tests {
     fn unreachable_client(caps: Value) -> Context {
         let ctx = Context::detached();
         let client = Implementation::new("c", "1");
-        assert!(
-            ctx.inner
-                .peer
-                .initialize("2025-11-25", client, capabilities(caps))
-        );
+        assert!(ctx.inner.peer.initialize(
+            crate::protocol::Version::V2025_11_25,
+            client,
+            capabilities(caps)
+        ));
         ctx
     }
 

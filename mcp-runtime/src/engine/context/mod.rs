@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::engine::input::{Halt, InputExchange};
 use crate::engine::tasks::{LiveTask, TaskLink};
 use crate::engine::{LogLevel, Peer, PeerError, ServerHandle};
-use crate::protocol::{ClientCapabilities, RequestId, notification_json, request_json};
+use crate::protocol::{ClientCapabilities, RequestId, Version, notification_json, request_json};
 
 mod elicitation;
 mod elicitation_schema;
@@ -260,7 +260,7 @@ impl Context {
 
     /// The protocol version of the session, once negotiated (in the 2026-07-28 era, the
     /// request's).
-    pub fn protocol_version(&self) -> Option<&'static str> {
+    pub fn protocol_version(&self) -> Option<Version> {
         self.inner.peer.protocol_version()
     }
 

@@ -14,6 +14,7 @@ use super::{TaskEvent, TaskRecord, TaskStore};
 use crate::engine::PeerError;
 use crate::engine::input::{capability_for, check_answer};
 use crate::protocol::{ClientCapabilities, ErrorObject, InputRequest, TaskStatus};
+use crate::recover::lock;
 
 /// How a task ended.
 #[derive(Debug)]
@@ -61,10 +62,6 @@ impl std::fmt::Debug for LiveTask {
             .field("state", &self.state)
             .finish_non_exhaustive()
     }
-}
-
-fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl LiveTask {

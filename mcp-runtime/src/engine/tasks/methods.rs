@@ -6,18 +6,10 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::live::Ending;
 use super::{TaskRecord, Tasks};
-use crate::engine::dispatch::{empty_result, to_raw};
-use crate::protocol::{ErrorObject, TaskIdParams, UpdateTaskParams};
-
-/// The methods of the extension; `tasks/result` and `tasks/list` of the 2025-11-25 design
-/// are gone (-32601).
-pub(crate) fn is_task_method(method: &str) -> bool {
-    matches!(method, "tasks/get" | "tasks/update" | "tasks/cancel")
-}
+use crate::protocol::{ErrorObject, Method, TaskIdParams, UpdateTaskParams};
 
 fn params<T: DeserializeOwned>(params: Option<&Value>) -> Result<T, ErrorObject> {
     let params = params.cloned().unwrap_or(Value::Object(Default::default()));
@@ -45,17 +37,17 @@ impl Tasks {
     /// Answers one of the extension's methods for `principal`.
     pub(crate) async fn serve(
         self: &Arc<Self>,
-        method: &str,
+        method: &Method,
         raw_params: Option<&Value>,
         principal: Option<&str>,
-    ) -> Result<Box<RawValue>, ErrorObject> {
+    ) -> Result<Value, ErrorObject> {
         match method {
-            "tasks/get" => {
+            Method::TasksGet => {
                 let TaskIdParams { task_id } = params(raw_params)?;
                 let task = self.find(&task_id, principal).await?;
-                to_raw(&task.detailed())
+                Ok(task.detailed())
             }
-            "tasks/update" => {
+            Method::TasksUpdate => {
                 let UpdateTaskParams {
                     task_id,
                     input_responses,
@@ -71,13 +63,13 @@ impl Tasks {
                         "tasks/update for a task that runs in another process; route tasks/* by Mcp-Name"
                     ),
                 }
-                Ok(empty_result())
+                Ok(Value::Object(Default::default()))
             }
-            "tasks/cancel" => {
+            Method::TasksCancel => {
                 let TaskIdParams { task_id } = params(raw_params)?;
                 let mut task = self.find(&task_id, principal).await?;
                 if task.status.is_terminal() {
-                    return Ok(empty_result()); // idempotent
+                    return Ok(Value::Object(Default::default())); // idempotent
                 }
                 match self.live(&task_id) {
                     Some(live) => {
@@ -93,9 +85,10 @@ impl Tasks {
                         }
                     }
                 }
-                Ok(empty_result())
+                Ok(Value::Object(Default::default()))
             }
-            other => Err(ErrorObject::method_not_found(other)),
+            // `tasks/result` and `tasks/list` of the 2025-11-25 design are gone.
+            other => Err(ErrorObject::method_not_found(other.as_str())),
         }
     }
 }

@@ -22,13 +22,13 @@ pub use record::TaskRecord;
 pub use store::{InMemoryTaskStore, TaskStore, TaskStoreError};
 
 pub(crate) use live::{LiveTask, TaskLink};
-pub(crate) use methods::is_task_method;
 pub(crate) use run::TaskCall;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::recover::lock;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
@@ -153,7 +153,7 @@ impl Tasks {
     }
 
     fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<LiveTask>>> {
-        self.running.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.running)
     }
 
     fn running_count(&self) -> usize {

@@ -2,43 +2,39 @@
 //! when it turns into one, and driven there to its end.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use futures_util::FutureExt;
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::live::{Ending, LiveTask};
 use super::{TaskLink, TaskRecord, Tasks};
 use crate::engine::context::Context;
-use crate::engine::dispatch::{panic_message, parse_params, to_raw};
+use crate::engine::dispatch::{panicked_tool, parse_params, start_tool, to_raw, unknown_tool};
 use crate::engine::input::{Gate, Gated, InputExchange};
-use crate::engine::{BoxFuture, Dispatcher, InFlight, MCPServer, RequestEnv};
-use crate::handler::arguments::ToolArguments;
-use crate::protocol::{CallToolParams, CallToolResult, ErrorObject, Request, TaskSupport};
+use crate::engine::{BoxFuture, Dispatcher, InFlight, MCPServer, RequestEnv, ServerHandle};
+use crate::protocol::{CallToolParams, CallToolResult, Era, ErrorObject, Request, TaskSupport};
+use crate::recover::catch_panic;
 
 /// The tool's future with the runtime's wrapping: owned (so it can move to the background),
 /// a panic caught as its message, stopped where it waits for multi round-trip input.
 type Work = Pin<Box<dyn Future<Output = Gated<Result<CallToolResult, String>>> + Send>>;
 
-/// Calls the tool on an owned handle of the server, catching a panic.
+/// Calls the tool on an owned handle of the server, catching a panic. The tool is known to
+/// exist; one that vanished in between is refused as any unknown tool.
 fn tool_work(
     server: Arc<dyn MCPServer>,
-    name: String,
-    arguments: ToolArguments,
+    handle: ServerHandle,
+    call: CallToolParams,
     ctx: Context,
 ) -> BoxFuture<'static, Result<CallToolResult, String>> {
     Box::pin(async move {
-        let Some(future) = server.call_tool(&name, arguments, ctx) else {
-            return Ok(CallToolResult::error(format!("Unknown tool: {name}")));
-        };
-        AssertUnwindSafe(future)
-            .catch_unwind()
-            .await
-            .map_err(|panic| panic_message(&*panic))
+        match start_tool(&*server, &handle, call, ctx) {
+            Ok((_, future)) => catch_panic(future).await,
+            Err(error) => Ok(CallToolResult::error(error.message)),
+        }
     })
 }
 
@@ -61,25 +57,21 @@ fn ending(name: &str, gated: Gated<Result<CallToolResult, String>>) -> Ending {
     }
 }
 
-/// The answer to a call that finished without becoming a task: as any other call's.
-fn plain_answer(
-    name: &str,
-    gated: Gated<Result<CallToolResult, String>>,
-) -> Result<Box<RawValue>, ErrorObject> {
-    match gated {
-        Gated::Done(Ok(result)) => to_raw(&result),
-        Gated::Done(Err(panic)) => {
-            tracing::error!(tool = name, panic = %panic, "tool panicked");
-            to_raw(&CallToolResult::error(format!(
-                "tool `{name}` panicked: {panic}"
-            )))
+impl Dispatcher {
+    /// The answer to a call that finished without becoming a task: as any other call's.
+    fn plain_answer(
+        &self,
+        name: &str,
+        gated: Gated<Result<CallToolResult, String>>,
+    ) -> Result<Box<RawValue>, ErrorObject> {
+        match gated {
+            Gated::Done(Ok(result)) => self.reply(Era::Stateless, None, &result),
+            Gated::Done(Err(panic)) => {
+                self.reply(Era::Stateless, None, &panicked_tool(name, &panic))
+            }
+            Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
         }
-        Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
     }
-}
-
-fn raw(value: &Value) -> Result<Box<RawValue>, ErrorObject> {
-    to_raw(value)
 }
 
 /// How long a call of a tool with this support runs before it becomes a task.
@@ -119,23 +111,22 @@ impl Dispatcher {
             support,
             owner,
         } = task;
-        let call: CallToolParams = match parse_params(request.params.as_deref()) {
+        let mut call: CallToolParams = match parse_params(request.params.as_deref()) {
             Ok(call) => call,
             Err(error) => return Some(Err(error)),
         };
         if !self.handle.is_tool_enabled(&call.name) {
-            let error = ErrorObject::invalid_params(format!("Unknown tool: {}", call.name));
-            return Some(Err(error));
+            return Some(Err(unknown_tool(&call.name)));
         }
-        let name = call.name;
+        let name = call.name.clone();
         let link = Arc::new(TaskLink::default());
         let capabilities = env.peer.client_capabilities().clone();
         let cancel = env.cancel.clone();
-        let progress_token = call.meta.and_then(|m| m.progress_token);
+        let progress_token = call.meta.take().and_then(|m| m.progress_token);
         let ctx = self
             .context(request.id, progress_token, env, input.clone())
             .with_task(link.clone());
-        let tool = tool_work(self.server.clone(), name.clone(), call.arguments, ctx);
+        let tool = tool_work(self.server.clone(), self.handle.clone(), call, ctx);
         let mut work: Work = match input {
             Some(exchange) => Box::pin(Gate::new(tool, exchange)),
             None => Box::pin(tool.map(Gated::Done)),
@@ -154,12 +145,12 @@ impl Dispatcher {
             let finished_in_time = matches!(gated, Gated::Done(_));
             if support != TaskSupport::Required || !finished_in_time {
                 link.decline();
-                return Some(plain_answer(&name, gated));
+                return Some(self.plain_answer(&name, gated));
             }
             // A `required` tool is always a task, even one that is already done.
             ending(&name, gated).apply(&mut record);
             return Some(match config.store.create(&record).await {
-                Ok(()) => raw(&record.create_result()),
+                Ok(()) => to_raw(&record.create_result()),
                 Err(e) => Err(ErrorObject::internal(format!("cannot create a task: {e}"))),
             });
         }
@@ -176,7 +167,7 @@ impl Dispatcher {
             return tokio::select! {
                 biased;
                 () = cancel.cancelled() => None,
-                gated = work => Some(plain_answer(&name, gated)),
+                gated = work => Some(self.plain_answer(&name, gated)),
             };
         }
         let live = Arc::new(LiveTask::new(
@@ -190,7 +181,7 @@ impl Dispatcher {
         link.begin(live.clone());
         tracing::debug!(task = %record.task_id, tool = %name, "tools/call became a task");
         tokio::spawn(drive(work, live, tasks.clone(), name, record.expires_at()));
-        Some(raw(&record.create_result()))
+        Some(to_raw(&record.create_result()))
     }
 }
 

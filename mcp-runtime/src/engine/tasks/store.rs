@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use super::TaskRecord;
 use crate::engine::BoxFuture;
+use crate::recover::lock;
 
 /// Why a [`TaskStore`] could not do what it was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -137,12 +138,6 @@ impl Default for InMemoryTaskStore {
     fn default() -> Self {
         Self::new(10_000)
     }
-}
-
-fn lock(
-    tasks: &Mutex<HashMap<String, TaskRecord>>,
-) -> std::sync::MutexGuard<'_, HashMap<String, TaskRecord>> {
-    tasks.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl InMemoryTaskStore {

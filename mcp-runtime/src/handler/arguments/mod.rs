@@ -4,7 +4,7 @@
 
 mod raw;
 
-pub use raw::{NotAnObject, ToolArguments};
+pub use crate::protocol::ToolArguments;
 
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};

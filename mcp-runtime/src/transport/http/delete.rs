@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::HttpError;
 use super::post::lookup_error;
-use super::{App, headers, modern, security};
+use super::{App, headers, security};
 use crate::transport::http::config::Mode;
 use crate::transport::http::session::Principal;
 
@@ -21,7 +21,12 @@ pub(super) async fn handle(
         return refusal.into_response();
     }
     let headers = parts.headers;
-    if app.config.mode == Mode::Stateless || modern::names_modern_version(&headers) {
+    if app.config.mode == Mode::Stateless
+        || matches!(
+            headers::speaks(&headers, None),
+            Ok(headers::Speaks::Stateless)
+        )
+    {
         return HttpError::MethodNotAllowed("POST").into_response();
     }
     let principal = parts.extensions.remove::<Principal>();

@@ -26,7 +26,7 @@ pub(crate) enum HttpError {
     AlreadyInitialized,
     #[error(
         "Bad Request: Unsupported protocol version: {0} (supported versions: {supported})",
-        supported = crate::protocol::version::ALL.join(", ")
+        supported = crate::protocol::Version::all_names().collect::<Vec<_>>().join(", ")
     )]
     UnsupportedVersion(String),
     #[error("Bad Request: Last-Event-ID {0:?} is unknown or expired")]

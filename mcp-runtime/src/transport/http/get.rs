@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use super::error::HttpError;
 use super::post::{lookup_error, session_header};
-use super::{App, headers, modern, security, sse};
+use super::{App, headers, security, sse};
 use crate::transport::http::config::Mode;
 use crate::transport::http::session::{Principal, Session, SseFrame};
 
@@ -33,7 +33,12 @@ async fn serve(
     principal: Option<Principal>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if app.config.mode == Mode::Stateless || modern::names_modern_version(&headers) {
+    if app.config.mode == Mode::Stateless
+        || matches!(
+            headers::speaks(&headers, None),
+            Ok(headers::Speaks::Stateless)
+        )
+    {
         return Err(HttpError::MethodNotAllowed("POST"));
     }
     headers::check_get_accept(&headers)?;

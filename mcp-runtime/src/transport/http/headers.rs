@@ -3,7 +3,7 @@
 use axum::http::{HeaderMap, HeaderName, header};
 
 use super::error::HttpError;
-use crate::protocol::version;
+use crate::protocol::{Era, Message, RequestEnvelope, Version};
 
 /// `Mcp-Session-Id`.
 pub(crate) static SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
@@ -93,23 +93,46 @@ pub(crate) fn check_content_type(headers: &HeaderMap) -> Result<(), HttpError> {
     }
 }
 
-/// The request's protocol version: the header if present and supported, else 2025-03-26.
-pub(crate) fn protocol_version(headers: &HeaderMap) -> Result<&'static str, HttpError> {
-    match headers.get(&PROTOCOL_VERSION) {
-        None => Ok(version::V2025_03_26),
-        Some(value) => {
-            let text = value.to_str().unwrap_or("");
-            version::SUPPORTED
-                .iter()
-                .copied()
-                .find(|v| *v == text)
-                .ok_or_else(|| {
-                    HttpError::UnsupportedVersion(
-                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                    )
-                })
-        }
+/// What a request speaks, decided once per request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Speaks {
+    /// The handshake era, at this revision.
+    Handshake(Version),
+    /// The 2026-07-28 era: the revision itself is checked against the body's `_meta`.
+    Stateless,
+}
+
+/// What the request speaks: the revision of its `MCP-Protocol-Version` (2025-03-26 without
+/// one). A revision this server does not know is the 2026-07-28 era's when the body carries
+/// that era's `_meta` envelope (the client then learns the supported versions in its era's
+/// own error), and a 400 otherwise.
+pub(crate) fn speaks(headers: &HeaderMap, message: Option<&Message>) -> Result<Speaks, HttpError> {
+    let Some(value) = headers.get(&PROTOCOL_VERSION) else {
+        return Ok(Speaks::Handshake(Version::HTTP_DEFAULT));
+    };
+    match value.to_str().ok().and_then(|v| Version::parse(v.trim())) {
+        Some(version) => Ok(match version.era() {
+            Era::Handshake => Speaks::Handshake(version),
+            Era::Stateless => Speaks::Stateless,
+        }),
+        None => match message {
+            Some(Message::Request(request))
+                if RequestEnvelope::names_a_version(request.params.as_deref()) =>
+            {
+                Ok(Speaks::Stateless)
+            }
+            _ => Err(HttpError::UnsupportedVersion(clip(value.as_bytes()))),
+        },
     }
+}
+
+/// A client's header value for a message or a log line: lossy UTF-8, at most 200 bytes.
+pub(crate) fn clip(bytes: &[u8]) -> String {
+    let mut text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+    if bytes.len() > 200 {
+        text.push('…');
+    }
+    text
 }
 
 #[cfg(test)]

@@ -5,12 +5,12 @@ mod delete;
 mod error;
 mod get;
 mod headers;
-mod modern;
 mod post;
 mod security;
 pub(crate) mod serve;
 pub(crate) mod session;
 mod sse;
+mod stateless;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
@@ -59,7 +59,7 @@ pub(crate) struct App {
     pub(crate) config: HttpConfig,
     pub(crate) sessions: SessionManager,
     /// The `x-mcp-header` parameters of each tool (2026-07-28).
-    pub(crate) param_headers: modern::param_headers::ParamHeaders,
+    pub(crate) param_headers: stateless::param_headers::ParamHeaders,
     background_started: AtomicBool,
 }
 
@@ -93,7 +93,7 @@ impl StreamableHttp {
             config.event_store = None;
         }
         let sessions = SessionManager::new(config.max_sessions, config.session_idle_timeout);
-        let param_headers = modern::param_headers::ParamHeaders::new(dispatcher.listed_tools());
+        let param_headers = stateless::param_headers::ParamHeaders::new(dispatcher.listed_tools());
         StreamableHttp {
             app: Arc::new(App {
                 dispatcher,

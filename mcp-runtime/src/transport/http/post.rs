@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 
 use super::error::HttpError;
-use super::{App, headers, modern, security, sse};
+use super::headers::Speaks;
+use super::{App, headers, security, sse, stateless};
 use crate::engine::{BoxFuture, Peer, RequestEnv};
 use crate::protocol::RequestId;
-use crate::protocol::{ErrorObject, Message, Request, error_codes, error_json, version};
+use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_codes, error_json};
 use crate::transport::http::config::Mode;
 use crate::transport::http::session::{Lookup, Principal, Refusal, Session, StreamSink};
 
@@ -67,17 +68,17 @@ async fn serve(
     headers::check_content_type(&headers)?;
     let bytes = read_body(body, app.config.max_request_body).await?;
     let message = Message::parse(&bytes)?;
-    if modern::routes_here(&headers, &message) {
-        return Ok(modern::serve(app, principal, headers, message).await);
-    }
-    let version = headers::protocol_version(&headers)?;
+    let version = match headers::speaks(&headers, Some(&message))? {
+        Speaks::Stateless => return Ok(stateless::serve(app, principal, headers, message).await),
+        Speaks::Handshake(version) => version,
+    };
     match app.config.mode {
         Mode::Stateless => {
             let peer = Arc::new(Peer::new(false));
             dispatch(&app, message, peer, None, version).await
         }
         Mode::Stateful => match message {
-            Message::Request(request) if request.method == "initialize" => {
+            Message::Request(request) if request.method == Method::Initialize => {
                 if let Some(id) = headers::session_id(&headers) {
                     return Err(match app.sessions.get(Some(id), principal.as_ref()) {
                         Ok(_) => HttpError::AlreadyInitialized,
@@ -131,7 +132,7 @@ async fn initialize(
     tracing::info!(
         session = %session.key(),
         client = ?session.peer.client_info().map(|c| &c.name),
-        version,
+        version = %version,
         "session initialized"
     );
     let header = session_header(&session);
@@ -171,7 +172,7 @@ fn json(body: String, session: Option<(HeaderName, HeaderValue)>) -> Response {
 async fn attached_sink(
     app: &App,
     session: Option<&Arc<Session>>,
-    version: &str,
+    version: Version,
 ) -> (
     Arc<StreamSink>,
     mpsc::Receiver<crate::transport::http::session::SseFrame>,
@@ -182,7 +183,7 @@ async fn attached_sink(
     };
     let (tx, rx) = mpsc::channel(32);
     sink.attach(tx).await;
-    if app.config.event_store.is_some() && version::at_least(version, version::V2025_11_25) {
+    if app.config.event_store.is_some() && version.primes_streams() {
         sink.prime(app.config.retry_interval).await;
     }
     (sink, rx)
@@ -193,7 +194,7 @@ async fn dispatch(
     message: Message,
     peer: Arc<Peer>,
     session: Option<Arc<Session>>,
-    version: &'static str,
+    version: Version,
 ) -> Result<Response, HttpError> {
     let request = match message {
         Message::Notification(notification) => {
@@ -230,8 +231,7 @@ async fn dispatch(
         .as_ref()
         .and_then(|s| s.peer.protocol_version())
         .unwrap_or(version);
-    let resumable =
-        app.config.event_store.is_some() && version::at_least(version, version::V2025_11_25);
+    let resumable = app.config.event_store.is_some() && version.primes_streams();
     let env = RequestEnv {
         peer,
         outbound: None,
@@ -325,14 +325,9 @@ async fn guarded_pump(
     sink: Arc<StreamSink>,
     session: Option<Arc<Session>>,
 ) {
-    use futures_util::FutureExt;
     let run = pump(&id, work, rx, close, &sink, session.as_deref());
-    if std::panic::AssertUnwindSafe(run)
-        .catch_unwind()
-        .await
-        .is_err()
-    {
-        tracing::error!(id = %id, "request stream failed; ending its session");
+    if let Err(panic) = crate::recover::catch_panic(run).await {
+        tracing::error!(id = %id, panic = %panic, "request stream failed; ending its session");
         let error = ErrorObject::internal("the server failed while answering this request");
         sink.fail(error_json(Some(&id), &error)).await;
         if let Some(session) = session {

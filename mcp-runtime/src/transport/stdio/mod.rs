@@ -14,11 +14,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io;
-use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use futures_util::FutureExt;
 use serde_json::value::RawValue;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{broadcast, mpsc};
@@ -30,6 +28,7 @@ use crate::engine::{Dispatcher, MCPServer, Peer, RequestEnv, ServerEvent};
 use crate::protocol::{
     ErrorObject, Message, Request, RequestId, error_codes, error_json, notification_json,
 };
+use crate::recover::lock;
 
 mod framing;
 
@@ -254,7 +253,7 @@ impl Connection {
             close_stream: None,
         };
         let mut asked = Vec::new();
-        let work = AssertUnwindSafe(self.dispatcher.handle_request(request, env)).catch_unwind();
+        let work = crate::recover::catch_panic(self.dispatcher.handle_request(request, env));
         tokio::pin!(work);
         let outcome = loop {
             tokio::select! {
@@ -275,8 +274,8 @@ impl Connection {
         match outcome {
             Ok(Some(reply)) => self.send(reply).await,
             Ok(None) => tracing::debug!(id = %id, "request cancelled; no response"),
-            Err(_) => {
-                tracing::error!(id = %id, "request handling panicked");
+            Err(panic) => {
+                tracing::error!(id = %id, panic = %panic, "request handling panicked");
                 let error = ErrorObject::internal("the server failed while answering this request");
                 self.send(error_json(Some(&id), &error)).await;
             }
@@ -392,10 +391,6 @@ fn outgoing_request_id(frame: &str) -> Option<RequestId> {
         id: Option<RequestId>,
     }
     serde_json::from_str::<Probe>(frame).ok()?.id
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

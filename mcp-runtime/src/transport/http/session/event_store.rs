@@ -123,7 +123,7 @@ impl InMemoryEventStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        crate::recover::lock(&self.inner)
     }
 
     fn store_now(&self, stream_id: &str, message: Option<&str>) -> String {

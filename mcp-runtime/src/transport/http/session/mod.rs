@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::engine::Peer;
 pub use crate::engine::principal::{BearerChallenge, Principal};
+use crate::recover::lock;
 
 /// One client session.
 #[derive(Debug)]
@@ -129,10 +130,6 @@ impl Drop for StreamGuard {
     fn drop(&mut self) {
         self.0.open_streams.fetch_sub(1, Ordering::AcqRel);
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Why no session was opened.

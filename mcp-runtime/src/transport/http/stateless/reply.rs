@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use super::super::{App, sse};
 use super::{json_response, status_for};
-use crate::engine::ModernCall;
+use crate::engine::StatelessCall;
 use crate::protocol::{
     ErrorObject, Request, RequestEnvelope, RequestId, error_codes, error_json, result_json,
 };
@@ -52,17 +52,17 @@ pub(super) async fn answer(
     let id = request.id.clone();
     let cancel = app.sessions.shutdown_token().child_token();
     if app.config.json_response {
-        let call = ModernCall {
+        let call = StatelessCall {
             envelope,
             outbound: None,
             cancel,
             principal,
         };
-        let (status, body) = message(&id, app.dispatcher.handle_modern(request, call).await);
+        let (status, body) = message(&id, app.dispatcher.handle_stateless(request, call).await);
         return json_response(status, body);
     }
     let (tx, mut rx) = mpsc::channel::<String>(16);
-    let call = ModernCall {
+    let call = StatelessCall {
         envelope,
         outbound: Some(tx),
         cancel,
@@ -70,7 +70,7 @@ pub(super) async fn answer(
     };
     let runner = app.clone();
     let mut work: Work =
-        Box::pin(async move { runner.dispatcher.handle_modern(request, call).await });
+        Box::pin(async move { runner.dispatcher.handle_stateless(request, call).await });
     let window = app.config.keep_alive.unwrap_or(Duration::from_secs(15));
     let mut first = Vec::new();
     tokio::select! {

@@ -14,42 +14,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::{App, headers};
 use crate::protocol::{
-    ErrorObject, ListenParams, Message, Request, RequestEnvelope, RequestId, error_codes,
-    error_json, version,
+    Era, ErrorObject, ListenParams, Message, Method, Request, RequestEnvelope, RequestId,
+    error_codes, error_json,
 };
 use crate::transport::http::session::Principal;
-
-/// Whether a request speaks the 2026-07-28 era: its `MCP-Protocol-Version` is a stateless
-/// revision, or it is unknown but the body carries the era's `_meta` envelope (so such a
-/// client learns the supported versions in the era's own error). Without the header, or with
-/// a handshake revision, the request belongs to the handshake era.
-pub(super) fn routes_here(headers: &HeaderMap, message: &Message) -> bool {
-    let Some(value) = headers.get(&headers::PROTOCOL_VERSION) else {
-        return false;
-    };
-    let Ok(value) = value.to_str() else {
-        return false;
-    };
-    let value = value.trim();
-    if version::is_supported(value) {
-        return false;
-    }
-    if version::is_modern(value) {
-        return true;
-    }
-    match message {
-        Message::Request(request) => RequestEnvelope::names_a_version(request.params.as_deref()),
-        _ => false,
-    }
-}
-
-/// Whether a GET or DELETE names a 2026-07-28 revision (the era answers them 405).
-pub(super) fn names_modern_version(headers: &HeaderMap) -> bool {
-    headers
-        .get(&headers::PROTOCOL_VERSION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| version::is_modern(v.trim()))
-}
 
 /// A request refused with a JSON-RPC error that echoes its id.
 #[derive(Debug)]
@@ -129,7 +97,7 @@ pub(super) async fn serve(
         Err(error) => return Rejection::new(Some(&request.id), error).into_response(),
     };
     let principal = principal.map(|p| p.as_str().to_owned());
-    if request.method == "subscriptions/listen" {
+    if request.method == Method::SubscriptionsListen {
         return open_listen(&app, &headers, request, &envelope, principal.as_deref()).await;
     }
     reply::answer(app, request, envelope, principal).await
@@ -142,7 +110,10 @@ async fn open_listen(
     envelope: &RequestEnvelope,
     principal: Option<&str>,
 ) -> Response {
-    if !app.dispatcher.offers_modern("subscriptions/listen") {
+    if !app
+        .dispatcher
+        .offers(&Method::SubscriptionsListen, Era::Stateless)
+    {
         let error = ErrorObject::method_not_found("subscriptions/listen");
         return Rejection::new(Some(&request.id), error).into_response();
     }

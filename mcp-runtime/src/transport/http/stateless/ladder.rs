@@ -6,8 +6,8 @@ use axum::http::{HeaderMap, HeaderName};
 use serde_json::{Map, Value};
 
 use super::super::{App, headers};
-use crate::protocol::{ErrorObject, Request, RequestEnvelope, error_codes, version};
-use crate::transport::http::modern::param_headers::decode_header_value;
+use crate::protocol::{Era, ErrorObject, Method, Request, RequestEnvelope, Version, error_codes};
+use crate::transport::http::stateless::param_headers::decode_header_value;
 
 /// `Mcp-Method`.
 static METHOD: HeaderName = HeaderName::from_static("mcp-method");
@@ -37,16 +37,6 @@ fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a st
         .map_err(|_| mismatch(format!("{name} header contains invalid characters")))
 }
 
-/// The body field `Mcp-Name` mirrors, for the methods that have one.
-fn name_field(method: &str) -> Option<&'static str> {
-    match method {
-        "tools/call" | "prompts/get" => Some("name"),
-        "resources/read" => Some("uri"),
-        "tasks/get" | "tasks/update" | "tasks/cancel" => Some("taskId"),
-        _ => None,
-    }
-}
-
 /// Runs the checks; returns the request's envelope.
 pub(super) fn check(
     app: &App,
@@ -67,7 +57,7 @@ pub(super) fn check(
     }
     match header_method {
         None => return Err(mismatch("the Mcp-Method header is required")),
-        Some(m) if m != request.method => {
+        Some(m) if request.method != m => {
             return Err(mismatch(format!(
                 "Mcp-Method header {m:?} does not match body method {:?}",
                 request.method
@@ -75,11 +65,15 @@ pub(super) fn check(
         }
         Some(_) => {}
     }
-    let params: Option<Map<String, Value>> = request
-        .params
-        .as_deref()
-        .and_then(|p| serde_json::from_str(p.get()).ok());
-    if let Some(field) = name_field(&request.method) {
+    // Parsed once, and failing closed: params the checks cannot read are refused, never
+    // waved through to a handler that might read them after all.
+    let params: Option<Map<String, Value>> = match request.params.as_deref() {
+        None => None,
+        Some(raw) => Some(serde_json::from_str(raw.get()).map_err(|e| {
+            ErrorObject::invalid_params(format!("params must be a readable JSON object: {e}"))
+        })?),
+    };
+    if let Some(field) = request.method.name_field() {
         let body = params
             .as_ref()
             .and_then(|p| p.get(field))
@@ -93,17 +87,19 @@ pub(super) fn check(
             };
             if decode_header_value(raw).as_deref() != Some(body) {
                 return Err(mismatch(format!(
-                    "Mcp-Name header value {raw:?} does not match body value {body:?}"
+                    "Mcp-Name header value {:?} does not match body value {:?}",
+                    headers::clip(raw.as_bytes()),
+                    headers::clip(body.as_bytes())
                 )));
             }
         }
     }
-    if !version::is_modern(&envelope.protocol_version) {
+    if Version::parse(&envelope.protocol_version).map(Version::era) != Some(Era::Stateless) {
         return Err(crate::engine::unsupported_version(
             &envelope.protocol_version,
         ));
     }
-    if request.method == "tools/call" {
+    if request.method == Method::ToolsCall {
         check_param_headers(app, headers, params.as_ref())?;
     }
     Ok(envelope)

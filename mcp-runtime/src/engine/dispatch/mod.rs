@@ -1,8 +1,13 @@
 //! Routes a JSON-RPC message to the method that handles it.
 
+mod route;
+mod stateless;
+
+pub(crate) use route::{panicked_tool, start_tool, unknown_tool};
+pub(crate) use stateless::{StatelessCall, unsupported_version};
+
 use std::collections::HashMap;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
@@ -20,14 +25,12 @@ use super::input::{Gate, Gated, InputExchange};
 use super::lists::ListCache;
 use super::request_state::RequestStateKey;
 use super::tasks::{TaskConfig, Tasks};
-use super::{LogLevel, MCPServer, Peer};
+use super::{MCPServer, Peer};
 use crate::engine::context::Context;
-use crate::handler::error::McpError;
 use crate::protocol::{
-    CacheHint, CallToolParams, CallToolResult, CompleteParams, CompleteResult, Completion,
-    ErrorObject, GetPromptParams, Implementation, InitializeParams, InitializeResult, ListChanged,
-    Notification, Request, RequestId, ResourceUriParams, ResourcesCapability, Response,
-    ServerCapabilities, TASKS_EXTENSION, TaskSupport, Tool, error_json, result_json, version,
+    CacheHint, Era, ErrorObject, Implementation, ListChanged, Request, RequestId,
+    ResourcesCapability, ServerCapabilities, TASKS_EXTENSION, TaskSupport, Tool, Version,
+    error_json, result_json,
 };
 
 /// Answers MCP methods for one server, whatever the transport.
@@ -109,6 +112,14 @@ pub struct RequestEnv {
 }
 
 impl RequestEnv {
+    /// The era the request speaks: its client's negotiated version's (the handshake era
+    /// before `initialize`).
+    pub(crate) fn era(&self) -> Era {
+        self.peer
+            .protocol_version()
+            .map_or(Era::Handshake, Version::era)
+    }
+
     /// An environment with a fresh cancellation token.
     pub fn new(peer: Arc<Peer>, outbound: Option<mpsc::Sender<String>>) -> Self {
         RequestEnv {
@@ -364,11 +375,15 @@ impl Dispatcher {
     ) -> impl Future<Output = Option<Result<Box<RawValue>, ErrorObject>>> + Send + '_ {
         let cancel = env.cancel.clone();
         let work = match input.clone() {
-            None => Either::Left(self.route(request, env, None)),
+            None => Either::Left(self.route(request.id, request.method, request.params, env, None)),
             // Boxed: only multi round-trip requests (2026-07-28) take this way, and inline it
             // would grow every request's future.
             Some(exchange) => Either::Right(Box::pin(
-                Gate::new(self.route(request, env, input), exchange).map(|gated| match gated {
+                Gate::new(
+                    self.route(request.id, request.method, request.params, env, input),
+                    exchange,
+                )
+                .map(|gated| match gated {
                     Gated::Done(outcome) => outcome,
                     Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
                 }),
@@ -378,199 +393,6 @@ impl Dispatcher {
             cancelled: cancel.cancelled_owned(),
             work,
             _in_flight: in_flight,
-        }
-    }
-
-    async fn route(
-        &self,
-        request: Request,
-        env: RequestEnv,
-        input: Option<Arc<InputExchange>>,
-    ) -> Result<Box<RawValue>, ErrorObject> {
-        let params = request.params.as_deref();
-        match request.method.as_str() {
-            "initialize" => self.initialize(params, &env.peer),
-            "ping" => Ok(empty_result()),
-            "logging/setLevel" => {
-                #[derive(serde::Deserialize)]
-                struct SetLevel {
-                    level: String,
-                }
-                let SetLevel { level } = parse_params(params)?;
-                let level = LogLevel::parse(&level).ok_or_else(|| {
-                    ErrorObject::invalid_params(format!(
-                        "unknown log level {level:?}; expected one of debug, info, notice, warning, error, critical, alert, emergency"
-                    ))
-                })?;
-                env.peer.set_log_level(level);
-                Ok(empty_result())
-            }
-            "tools/list" => {
-                let cursor = cursor(params)?;
-                let handle = &self.handle;
-                let modern = env.peer.protocol_version().is_some_and(version::is_modern);
-                let tools = if modern {
-                    &self.tools
-                } else {
-                    &self.legacy_tools
-                };
-                if handle.any_tool_disabled() {
-                    tools.page(cursor.as_deref(), self.page_size, |name| {
-                        !handle.is_tool_enabled(name)
-                    })
-                } else {
-                    tools.page(cursor.as_deref(), self.page_size, |_| false)
-                }
-            }
-            "tools/call" => {
-                let call: CallToolParams = parse_params(params)?;
-                let result = self.call_tool(call, request.id, env, input).await?;
-                to_raw(&result)
-            }
-            "resources/list" => {
-                self.resources
-                    .page(cursor(params)?.as_deref(), self.page_size, |_| false)
-            }
-            "resources/templates/list" => {
-                self.templates
-                    .page(cursor(params)?.as_deref(), self.page_size, |_| false)
-            }
-            "resources/read" => {
-                let ResourceUriParams { uri } = parse_params(params)?;
-                let meta = meta(params);
-                let ctx = self.context(request.id, meta, env, input);
-                let Some(future) = self.server.read_resource(&uri, ctx) else {
-                    return Err(McpError::resource_not_found(&uri).0);
-                };
-                to_raw(&guarded(future, "resource", &uri).await?)
-            }
-            "resources/subscribe" => {
-                let ResourceUriParams { uri } = parse_params(params)?;
-                env.peer.subscribe(uri);
-                Ok(empty_result())
-            }
-            "resources/unsubscribe" => {
-                let ResourceUriParams { uri } = parse_params(params)?;
-                env.peer.unsubscribe(&uri);
-                Ok(empty_result())
-            }
-            "prompts/list" => self
-                .prompts
-                .page(cursor(params)?.as_deref(), self.page_size, |_| false),
-            "prompts/get" => {
-                let GetPromptParams { name, arguments } = parse_params(params)?;
-                let ctx = self.context(request.id, meta(params), env, input);
-                let Some(future) = self.server.get_prompt(&name, arguments, ctx) else {
-                    return Err(ErrorObject::invalid_params(format!(
-                        "Unknown prompt: {name}"
-                    )));
-                };
-                to_raw(&guarded(future, "prompt", &name).await?)
-            }
-            "completion/complete" => {
-                let complete: CompleteParams = parse_params(params)?;
-                let ctx = self.context(request.id, meta(params), env, None);
-                let future = self.server.complete(complete, ctx);
-                let completion = guarded(future, "completion", "complete").await?;
-                let Completion {
-                    values,
-                    total,
-                    has_more,
-                } = completion;
-                let cut = Completion::from_values(values);
-                to_raw(&CompleteResult {
-                    completion: Completion {
-                        total: total.or(cut.total),
-                        has_more: has_more.or(cut.has_more),
-                        values: cut.values,
-                    },
-                })
-            }
-            other => Err(ErrorObject::method_not_found(other)),
-        }
-    }
-
-    fn initialize(
-        &self,
-        params: Option<&RawValue>,
-        peer: &Peer,
-    ) -> Result<Box<RawValue>, ErrorObject> {
-        let params: InitializeParams = parse_params(params)?;
-        let version = version::negotiate(&params.protocol_version);
-        if !peer.initialize(version, params.client_info, params.capabilities) {
-            return Err(ErrorObject::invalid_request(
-                "the session is already initialized; start a new session to initialize again",
-            ));
-        }
-        to_raw(&InitializeResult {
-            protocol_version: version,
-            capabilities: &self.capabilities,
-            server_info: &self.info,
-            instructions: self.instructions.as_deref(),
-        })
-    }
-
-    async fn call_tool(
-        &self,
-        call: CallToolParams,
-        id: RequestId,
-        env: RequestEnv,
-        input: Option<Arc<InputExchange>>,
-    ) -> Result<CallToolResult, ErrorObject> {
-        let progress_token = call.meta.and_then(|m| m.progress_token);
-        let ctx = self.context(id, progress_token, env, input);
-        // An unknown tool gets `None` from the server itself.
-        let future = if self.handle.is_tool_disabled(&call.name) {
-            None
-        } else {
-            self.server.call_tool(&call.name, call.arguments, ctx)
-        };
-        let Some(future) = future else {
-            return Err(ErrorObject::invalid_params(format!(
-                "Unknown tool: {}",
-                call.name
-            )));
-        };
-        match AssertUnwindSafe(future).catch_unwind().await {
-            Ok(result) => Ok(result),
-            Err(panic) => {
-                let message = panic_message(&*panic);
-                tracing::error!(tool = %call.name, panic = %message, "tool panicked");
-                Ok(CallToolResult::error(format!(
-                    "tool `{}` panicked: {message}",
-                    call.name
-                )))
-            }
-        }
-    }
-
-    /// Handles a notification from the client.
-    pub fn handle_notification(&self, notification: Notification, peer: &Peer) {
-        match notification.method.as_str() {
-            "notifications/initialized" => {}
-            "notifications/cancelled" => {
-                #[derive(serde::Deserialize)]
-                struct Cancelled {
-                    #[serde(rename = "requestId")]
-                    request_id: RequestId,
-                }
-                match parse_params::<Cancelled>(notification.params.as_deref()) {
-                    Ok(c) => {
-                        if !peer.cancel(&c.request_id) {
-                            tracing::debug!(id = %c.request_id, "cancellation for a request not in flight");
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "malformed notifications/cancelled"),
-                }
-            }
-            other => tracing::debug!(method = other, "ignored notification"),
-        }
-    }
-
-    /// Delivers the client's answer to a server-to-client request.
-    pub fn handle_response(&self, response: Response, peer: &Peer) {
-        if !peer.complete(&response.id, response.outcome) {
-            tracing::warn!(id = %response.id, "dropped a response to an unknown request id");
         }
     }
 }
@@ -599,51 +421,6 @@ impl<F: Future> Future for UntilCancelled<F> {
             return Poll::Ready(None);
         }
         this.work.poll(cx).map(Some)
-    }
-}
-
-/// The `cursor` of a list request.
-fn cursor(params: Option<&RawValue>) -> Result<Option<String>, ErrorObject> {
-    #[derive(serde::Deserialize)]
-    struct Paginated {
-        cursor: Option<String>,
-    }
-    Ok(parse_params::<Paginated>(params)?.cursor)
-}
-
-/// The progress token in `params._meta`, if any.
-fn meta(params: Option<&RawValue>) -> Option<serde_json::Value> {
-    parse_params::<crate::protocol::MetaOnly>(params)
-        .ok()
-        .and_then(|m| m.meta)
-        .and_then(|m| m.progress_token)
-}
-
-/// Awaits a handler; a panic becomes an internal error instead of a dead session.
-async fn guarded<T>(
-    future: super::BoxFuture<'_, Result<T, McpError>>,
-    kind: &str,
-    name: &str,
-) -> Result<T, ErrorObject> {
-    match AssertUnwindSafe(future).catch_unwind().await {
-        Ok(outcome) => outcome.map_err(|e| e.0),
-        Err(panic) => {
-            let message = panic_message(&*panic);
-            tracing::error!(kind, name, panic = %message, "handler panicked");
-            Err(ErrorObject::internal(format!(
-                "{kind} `{name}` panicked: {message}"
-            )))
-        }
-    }
-}
-
-pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic payload".to_owned()
     }
 }
 
@@ -686,7 +463,7 @@ mod future_size {
         let dispatcher = Dispatcher::new(Echo);
         let request = Request {
             id: 1.into(),
-            method: "tools/call".into(),
+            method: crate::protocol::Method::ToolsCall,
             params: None,
         };
         let env = RequestEnv::new(Arc::new(Peer::new(false)), None);

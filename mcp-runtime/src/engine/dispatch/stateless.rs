@@ -1,6 +1,6 @@
-//! The 2026-07-28 era, whatever the transport: `server/discover`, the methods the era removed
-//! or the server does not offer, a client per request, multi round-trip requests, and the
-//! fields every result gains (`resultType`, caching hints, `serverInfo`).
+//! The 2026-07-28 era, whatever the transport: a client per request from its `_meta`
+//! envelope, multi round-trip requests, and the tasks extension. The method table itself is
+//! the one of both eras ([`route`](super::route)).
 
 use std::sync::Arc;
 
@@ -9,18 +9,19 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use super::input::InputExchange;
-use super::request_state::StateBinding;
-use super::tasks::{TaskCall, TaskEvent, Tasks, is_task_method};
-use super::{Cacheable, Dispatcher, LogLevel, Peer, RequestEnv};
+use super::{Dispatcher, RequestEnv};
+use crate::engine::Peer;
+use crate::engine::input::InputExchange;
+use crate::engine::request_state::StateBinding;
+use crate::engine::tasks::{TaskCall, TaskEvent, Tasks};
 use crate::protocol::{
-    CacheHint, DiscoverResult, ErrorObject, InputRetry, Request, RequestEnvelope, SERVER_INFO_KEY,
-    SubscriptionFilter, TASKS_EXTENSION, TaskSupport, error_codes, version,
+    Era, ErrorObject, Feature, InputRetry, LogLevel, Method, Request, RequestEnvelope,
+    SubscriptionFilter, TASKS_EXTENSION, TaskSupport, Version, error_codes,
 };
 
 /// A 2026-07-28 request as a transport hands it over, its envelope already checked.
 #[derive(Debug)]
-pub(crate) struct ModernCall {
+pub(crate) struct StatelessCall {
     /// The request's `_meta` envelope.
     pub(crate) envelope: RequestEnvelope,
     /// Where progress and log notifications go (`None`: a plain JSON answer).
@@ -31,46 +32,35 @@ pub(crate) struct ModernCall {
     pub(crate) principal: Option<String>,
 }
 
-/// The methods whose results carry `ttlMs` and `cacheScope`.
-fn cacheable<'a>(method: &str, params: Option<&'a Value>) -> Option<Cacheable<'a>> {
-    Some(match method {
-        "server/discover" => Cacheable::Discover,
-        "tools/list" => Cacheable::ToolsList,
-        "prompts/list" => Cacheable::PromptsList,
-        "resources/list" => Cacheable::ResourcesList,
-        "resources/templates/list" => Cacheable::ResourceTemplatesList,
-        "resources/read" => Cacheable::ResourceRead {
-            uri: params
-                .and_then(|p| p.get("uri"))
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-        },
-        _ => return None,
-    })
-}
-
-/// The methods that may answer `InputRequiredResult`.
-fn takes_input(method: &str) -> bool {
-    matches!(method, "tools/call" | "prompts/get" | "resources/read")
-}
-
 impl Dispatcher {
-    /// Whether `method` exists in the 2026-07-28 era on this server; otherwise the client
-    /// gets -32601 (HTTP 404). The era removed `initialize`, `ping`, `logging/setLevel` and
-    /// `resources/(un)subscribe`; a feature the server does not declare has no methods.
-    pub(crate) fn offers_modern(&self, method: &str) -> bool {
+    /// Whether `method` exists on this server in `era`; otherwise the client gets -32601.
+    /// In the 2026-07-28 era a feature the server does not declare has no methods; both eras
+    /// refuse `resources/subscribe` when the server declares no subscriptions.
+    pub(crate) fn offers(&self, method: &Method, era: Era) -> bool {
+        if !method.exists_in(era) {
+            return false;
+        }
+        match (era, method.feature()) {
+            (_, Feature::ResourceSubscriptions) => self.has(Feature::ResourceSubscriptions),
+            (Era::Handshake, _) => true,
+            (Era::Stateless, feature) => self.has(feature),
+        }
+    }
+
+    /// Whether the server offers `feature`.
+    fn has(&self, feature: Feature) -> bool {
         let caps = &self.capabilities;
-        match method {
-            "server/discover" => true,
-            "tools/list" | "tools/call" => caps.tools.is_some(),
-            "prompts/list" | "prompts/get" => caps.prompts.is_some(),
-            "resources/list" | "resources/templates/list" | "resources/read" => {
-                caps.resources.is_some()
-            }
-            "completion/complete" => caps.completions.is_some(),
-            "tasks/get" | "tasks/update" | "tasks/cancel" => self.tasks.is_some(),
-            "subscriptions/listen" => {
-                let resources = caps.resources.as_ref();
+        let resources = caps.resources.as_ref();
+        match feature {
+            Feature::Always => true,
+            Feature::Tools => caps.tools.is_some(),
+            Feature::Resources => resources.is_some(),
+            Feature::ResourceSubscriptions => resources.is_some_and(|r| r.subscribe == Some(true)),
+            Feature::Prompts => caps.prompts.is_some(),
+            Feature::Completions => caps.completions.is_some(),
+            Feature::Logging => caps.logging.is_some(),
+            Feature::Tasks => self.tasks.is_some(),
+            Feature::Notifications => {
                 caps.tools
                     .as_ref()
                     .is_some_and(|t| t.list_changed == Some(true))
@@ -88,78 +78,87 @@ impl Dispatcher {
 
     /// Answers a 2026-07-28 request: its complete result (with the era's fields), an
     /// `InputRequiredResult`, or an error. `None` when the server shut down first.
-    pub(crate) async fn handle_modern(
+    pub(crate) async fn handle_stateless(
         &self,
         request: Request,
-        call: ModernCall,
+        call: StatelessCall,
     ) -> Option<Result<Box<RawValue>, ErrorObject>> {
-        let method = request.method.clone();
-        let params: Option<Value> = request
-            .params
-            .as_deref()
-            .and_then(|p| serde_json::from_str(p.get()).ok());
-        let outcome = match self.prepare(&request, &call, params.as_ref()) {
-            Err(error) => Err(error),
-            Ok(None) => self.discover(),
-            Ok(Some((env, input))) => match self.begin(&request, &env) {
-                Ok(in_flight) => match self.task_route(&method, params.as_ref(), &call.envelope) {
-                    TaskRoute::No => self.answer(request, env, input, in_flight).await?,
-                    TaskRoute::Refused(error) => Err(error),
-                    TaskRoute::Method(tasks) => {
-                        let principal = call.principal.as_deref();
-                        tasks.serve(&method, params.as_ref(), principal).await
-                    }
-                    TaskRoute::Call(tasks, support) => {
-                        let task = TaskCall {
-                            tasks,
-                            support,
-                            owner: call.principal.clone(),
-                        };
-                        self.call_as_task(request, env, input, in_flight, task)
-                            .await?
-                    }
-                },
-                Err(_) => Err(ErrorObject::invalid_request(format!(
-                    "request id {} is already in flight",
-                    request.id
-                ))),
-            },
-        };
-        Some(match outcome {
-            Ok(raw) => Ok(self.complete_result(&method, params.as_ref(), raw)),
-            Err(mut error) => {
-                if error.code == error_codes::RESOURCE_NOT_FOUND {
-                    // 2026-07-28 moved "resource not found" to invalid params.
-                    error.code = error_codes::INVALID_PARAMS;
-                }
-                Err(error)
+        let outcome = self.stateless_outcome(request, call).await?;
+        Some(outcome.map_err(|mut error| {
+            if error.code == error_codes::RESOURCE_NOT_FOUND {
+                // 2026-07-28 moved "resource not found" to invalid params.
+                error.code = error_codes::INVALID_PARAMS;
             }
-        })
+            error
+        }))
     }
 
-    /// The per-request client and input exchange, or `None` for `server/discover`.
-    #[allow(clippy::type_complexity)]
+    async fn stateless_outcome(
+        &self,
+        request: Request,
+        call: StatelessCall,
+    ) -> Option<Result<Box<RawValue>, ErrorObject>> {
+        let method = &request.method;
+        // `subscriptions/listen` is a stream: only a transport can serve it.
+        if !self.offers(method, Era::Stateless) || *method == Method::SubscriptionsListen {
+            return Some(Err(ErrorObject::method_not_found(method.as_str())));
+        }
+        // Params as a value, for what reads more than the handler: the binding of multi
+        // round-trip state and the tasks extension. Unreadable params fail here, closed.
+        let params: Option<Value> = if method.may_ask_input() || method.is_task_method() {
+            match request
+                .params
+                .as_deref()
+                .map(|p| serde_json::from_str(p.get()))
+            {
+                None => None,
+                Some(Ok(value)) => Some(value),
+                Some(Err(e)) => return Some(Err(ErrorObject::invalid_params(e))),
+            }
+        } else {
+            None
+        };
+        let (env, input) = match self.prepare(&request, &call, params.as_ref()) {
+            Ok(prepared) => prepared,
+            Err(error) => return Some(Err(error)),
+        };
+        let Ok(in_flight) = self.begin(&request, &env) else {
+            return Some(Err(ErrorObject::invalid_request(format!(
+                "request id {} is already in flight",
+                request.id
+            ))));
+        };
+        match self.task_route(method, params.as_ref(), &call.envelope) {
+            TaskRoute::No => self.answer(request, env, input, in_flight).await,
+            TaskRoute::Refused(error) => Some(Err(error)),
+            TaskRoute::Method(tasks) => {
+                let principal = call.principal.as_deref();
+                let served = tasks.serve(method, params.as_ref(), principal).await;
+                Some(served.and_then(|value| self.reply(Era::Stateless, None, &value)))
+            }
+            TaskRoute::Call(tasks, support) => {
+                let task = TaskCall {
+                    tasks,
+                    support,
+                    owner: call.principal.clone(),
+                };
+                self.call_as_task(request, env, input, in_flight, task)
+                    .await
+            }
+        }
+    }
+
+    /// The per-request client and input exchange.
     fn prepare(
         &self,
         request: &Request,
-        call: &ModernCall,
+        call: &StatelessCall,
         params: Option<&Value>,
-    ) -> Result<Option<(RequestEnv, Option<Arc<InputExchange>>)>, ErrorObject> {
-        let method = request.method.as_str();
-        if !self.offers_modern(method) || method == "subscriptions/listen" {
-            return Err(ErrorObject::method_not_found(method));
-        }
-        if method == "server/discover" {
-            return Ok(None);
-        }
+    ) -> Result<(RequestEnv, Option<Arc<InputExchange>>), ErrorObject> {
         let envelope = &call.envelope;
-        let Some(version) = version::MODERN
-            .iter()
-            .copied()
-            .find(|v| *v == envelope.protocol_version)
-        else {
-            return Err(unsupported_version(&envelope.protocol_version));
-        };
+        let version = Version::parse(&envelope.protocol_version)
+            .filter(|v| v.era() == Era::Stateless)
+            .ok_or_else(|| unsupported_version(&envelope.protocol_version))?;
         let log_level = match envelope.log_level.as_deref() {
             None => None,
             Some(name) => Some(LogLevel::parse(name).ok_or_else(|| {
@@ -172,12 +171,16 @@ impl Dispatcher {
             envelope.client_capabilities.clone(),
             log_level,
         ));
-        let input = if takes_input(method) {
+        let input = if request.method.may_ask_input() {
             let retry: InputRetry = params
                 .and_then(|p| serde_json::from_value(p.clone()).ok())
                 .unwrap_or_default();
-            let binding =
-                StateBinding::new(&self.info.name, method, params, call.principal.clone());
+            let binding = StateBinding::new(
+                &self.info.name,
+                request.method.as_str(),
+                params,
+                call.principal.clone(),
+            );
             Some(Arc::new(InputExchange::new(
                 retry,
                 envelope.client_capabilities.clone(),
@@ -193,13 +196,13 @@ impl Dispatcher {
             cancel: call.cancel.clone(),
             close_stream: None,
         };
-        Ok(Some((env, input)))
+        Ok((env, input))
     }
 
     /// Whether the request belongs to the tasks extension, and how.
     fn task_route(
         &self,
-        method: &str,
+        method: &Method,
         params: Option<&Value>,
         envelope: &RequestEnvelope,
     ) -> TaskRoute {
@@ -209,13 +212,13 @@ impl Dispatcher {
         let declared = envelope
             .client_capabilities
             .supports_extension(TASKS_EXTENSION);
-        if is_task_method(method) {
+        if method.is_task_method() {
             return match declared {
                 true => TaskRoute::Method(tasks.clone()),
                 false => TaskRoute::Refused(missing_tasks_extension()),
             };
         }
-        if method != "tools/call" {
+        if *method != Method::ToolsCall {
             return TaskRoute::No;
         }
         let tool = params
@@ -233,56 +236,8 @@ impl Dispatcher {
         }
     }
 
-    fn discover(&self) -> Result<Box<RawValue>, ErrorObject> {
-        let result = DiscoverResult::new(
-            version::ALL,
-            &self.modern_capabilities,
-            &self.info,
-            self.instructions.as_deref(),
-        );
-        serde_json::value::to_raw_value(&result).map_err(ErrorObject::internal)
-    }
-
-    fn hint(&self, result: Cacheable<'_>) -> CacheHint {
+    pub(super) fn hint(&self, result: crate::engine::Cacheable<'_>) -> crate::protocol::CacheHint {
         self.server.cache_hint(result).unwrap_or(self.cache_hint)
-    }
-
-    /// Adds `resultType`, the caching hints of cacheable results and the server's name in
-    /// `_meta` (unless the result has a `_meta` of its own) to a result object.
-    fn complete_result(
-        &self,
-        method: &str,
-        params: Option<&Value>,
-        raw: Box<RawValue>,
-    ) -> Box<RawValue> {
-        let text = raw.get();
-        let Some(body) = text.strip_prefix('{') else {
-            return raw;
-        };
-        if body.starts_with("\"resultType\"") {
-            return raw; // an `InputRequiredResult`
-        }
-        let mut out = String::with_capacity(text.len() + 160);
-        out.push_str("{\"resultType\":\"complete\"");
-        if let Some(kind) = cacheable(method, params) {
-            let hint = self.hint(kind);
-            out.push_str(&format!(
-                ",\"ttlMs\":{},\"cacheScope\":\"{}\"",
-                hint.ttl_ms,
-                hint.scope.as_str()
-            ));
-        }
-        if !text.contains("\"_meta\"") {
-            let info = json!({ SERVER_INFO_KEY: &self.info });
-            out.push_str(",\"_meta\":");
-            out.push_str(&info.to_string());
-        }
-        let body = body.trim_start();
-        if !body.starts_with('}') {
-            out.push(',');
-        }
-        out.push_str(body);
-        RawValue::from_string(out).unwrap_or(raw)
     }
 
     /// The notification types of `filter` this server honours.
@@ -378,5 +333,5 @@ pub(crate) fn unsupported_version(requested: &str) -> ErrorObject {
         error_codes::UNSUPPORTED_PROTOCOL_VERSION,
         "Unsupported protocol version",
     )
-    .with_data(json!({ "supported": version::ALL, "requested": requested }))
+    .with_data(json!({ "supported": Version::ALL, "requested": requested }))
 }

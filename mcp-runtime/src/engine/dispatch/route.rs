@@ -1,0 +1,313 @@
+//! The one dispatch table: every request method, in both eras, routed on its [`Method`].
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::{Dispatcher, RequestEnv, empty_result, parse_params, to_raw};
+use crate::engine::context::Context;
+use crate::engine::input::InputExchange;
+use crate::engine::{BoxFuture, Cacheable, MCPServer, Peer, ServerHandle};
+use crate::handler::error::McpError;
+use crate::protocol::{
+    CallToolParams, CallToolResult, CompleteParams, CompleteResult, Completion, DiscoverResult,
+    Era, ErrorObject, GetPromptParams, InitializeParams, InitializeResult, LogLevel, Method,
+    Notification, RequestId, ResourceUriParams, Response, StatelessResult, Version,
+};
+use crate::recover::catch_panic;
+
+impl Dispatcher {
+    /// Answers one request. Results of the 2026-07-28 era leave here complete, with the era's
+    /// fields written as they are serialized ([`StatelessResult`]).
+    pub(super) async fn route(
+        &self,
+        id: RequestId,
+        method: Method,
+        params: Option<Box<RawValue>>,
+        env: RequestEnv,
+        input: Option<Arc<InputExchange>>,
+    ) -> Result<Box<RawValue>, ErrorObject> {
+        let era = env.era();
+        let params = params.as_deref();
+        match method {
+            Method::Initialize => self.initialize(params, &env.peer),
+            Method::Ping => Ok(empty_result()),
+            Method::SetLogLevel => {
+                #[derive(serde::Deserialize)]
+                struct SetLevel {
+                    level: String,
+                }
+                let SetLevel { level } = parse_params(params)?;
+                let level = LogLevel::parse(&level).ok_or_else(|| {
+                    ErrorObject::invalid_params(format!(
+                        "unknown log level {level:?}; expected one of debug, info, notice, warning, error, critical, alert, emergency"
+                    ))
+                })?;
+                env.peer.set_log_level(level);
+                Ok(empty_result())
+            }
+            Method::Discover => {
+                let result = DiscoverResult {
+                    supported_versions: Version::ALL,
+                    capabilities: &self.modern_capabilities,
+                    instructions: self.instructions.as_deref(),
+                };
+                self.reply(era, Some(Cacheable::Discover), &result)
+            }
+            Method::ToolsList => {
+                let cursor = cursor(params)?;
+                let tools = match era {
+                    Era::Stateless => &self.tools,
+                    Era::Handshake => &self.legacy_tools,
+                };
+                let handle = &self.handle;
+                let page = if handle.any_tool_disabled() {
+                    tools.page(cursor.as_deref(), self.page_size, |name| {
+                        !handle.is_tool_enabled(name)
+                    })?
+                } else {
+                    tools.page(cursor.as_deref(), self.page_size, |_| false)?
+                };
+                self.reply_page(era, Cacheable::ToolsList, &page)
+            }
+            Method::ToolsCall => {
+                let call: CallToolParams = parse_params(params)?;
+                let result = self.call_tool(call, id, env, input).await?;
+                self.reply(era, None, &result)
+            }
+            Method::ResourcesList => {
+                let page =
+                    self.resources
+                        .page(cursor(params)?.as_deref(), self.page_size, |_| false)?;
+                self.reply_page(era, Cacheable::ResourcesList, &page)
+            }
+            Method::ResourceTemplatesList => {
+                let page =
+                    self.templates
+                        .page(cursor(params)?.as_deref(), self.page_size, |_| false)?;
+                self.reply_page(era, Cacheable::ResourceTemplatesList, &page)
+            }
+            Method::ResourcesRead => {
+                let ResourceUriParams { uri } = parse_params(params)?;
+                let ctx = self.context(id, progress_token(params), env, input);
+                let Some(future) = self.server.read_resource(&uri, ctx) else {
+                    return Err(McpError::resource_not_found(&uri).0);
+                };
+                let result = guarded(future, "resource", &uri).await?;
+                self.reply(era, Some(Cacheable::ResourceRead { uri: &uri }), &result)
+            }
+            Method::ResourcesSubscribe => {
+                let ResourceUriParams { uri } = parse_params(params)?;
+                env.peer.subscribe(uri);
+                Ok(empty_result())
+            }
+            Method::ResourcesUnsubscribe => {
+                let ResourceUriParams { uri } = parse_params(params)?;
+                env.peer.unsubscribe(&uri);
+                Ok(empty_result())
+            }
+            Method::PromptsList => {
+                let page = self
+                    .prompts
+                    .page(cursor(params)?.as_deref(), self.page_size, |_| false)?;
+                self.reply_page(era, Cacheable::PromptsList, &page)
+            }
+            Method::PromptsGet => {
+                let GetPromptParams { name, arguments } = parse_params(params)?;
+                let ctx = self.context(id, progress_token(params), env, input);
+                let Some(future) = self.server.get_prompt(&name, arguments, ctx) else {
+                    return Err(ErrorObject::invalid_params(format!(
+                        "Unknown prompt: {name}"
+                    )));
+                };
+                let result = guarded(future, "prompt", &name).await?;
+                self.reply(era, None, &result)
+            }
+            Method::Complete => {
+                let complete: CompleteParams = parse_params(params)?;
+                let ctx = self.context(id, progress_token(params), env, None);
+                let future = self.server.complete(complete, ctx);
+                let Completion {
+                    values,
+                    total,
+                    has_more,
+                } = guarded(future, "completion", "complete").await?;
+                let cut = Completion::from_values(values);
+                let result = CompleteResult {
+                    completion: Completion {
+                        total: total.or(cut.total),
+                        has_more: has_more.or(cut.has_more),
+                        values: cut.values,
+                    },
+                };
+                self.reply(era, None, &result)
+            }
+            // Served by the transport (listen streams) and the tasks extension, or unknown.
+            method @ (Method::SubscriptionsListen
+            | Method::TasksGet
+            | Method::TasksUpdate
+            | Method::TasksCancel
+            | Method::Other(_)) => Err(ErrorObject::method_not_found(method.as_str())),
+        }
+    }
+
+    /// Serializes a result for `era`: as it is for the handshake era, complete with the
+    /// 2026-07-28 fields (caching hints for `cacheable` results) otherwise.
+    pub(crate) fn reply<T: Serialize>(
+        &self,
+        era: Era,
+        cacheable: Option<Cacheable<'_>>,
+        result: &T,
+    ) -> Result<Box<RawValue>, ErrorObject> {
+        match era {
+            Era::Handshake => to_raw(result),
+            Era::Stateless => {
+                let hint = cacheable.map(|kind| self.hint(kind));
+                to_raw(&StatelessResult::new(result, &self.info, hint))
+            }
+        }
+    }
+
+    /// A list page: the whole list's cached JSON when it can be sent as it is.
+    fn reply_page(
+        &self,
+        era: Era,
+        cacheable: Cacheable<'_>,
+        page: &crate::engine::lists::Page<'_>,
+    ) -> Result<Box<RawValue>, ErrorObject> {
+        match (era, page.cached()) {
+            (Era::Handshake, Some(whole)) => Ok(whole.to_owned()),
+            _ => self.reply(era, Some(cacheable), page),
+        }
+    }
+
+    fn initialize(
+        &self,
+        params: Option<&RawValue>,
+        peer: &Peer,
+    ) -> Result<Box<RawValue>, ErrorObject> {
+        let params: InitializeParams = parse_params(params)?;
+        let version = Version::negotiate(&params.protocol_version);
+        if !peer.initialize(version, params.client_info, params.capabilities) {
+            return Err(ErrorObject::invalid_request(
+                "the session is already initialized; start a new session to initialize again",
+            ));
+        }
+        to_raw(&InitializeResult {
+            protocol_version: version.as_str(),
+            capabilities: &self.capabilities,
+            server_info: &self.info,
+            instructions: self.instructions.as_deref(),
+        })
+    }
+
+    async fn call_tool(
+        &self,
+        mut call: CallToolParams,
+        id: RequestId,
+        env: RequestEnv,
+        input: Option<Arc<InputExchange>>,
+    ) -> Result<CallToolResult, ErrorObject> {
+        let progress_token = call.meta.take().and_then(|m| m.progress_token);
+        let ctx = self.context(id, progress_token, env, input);
+        let (name, future) = start_tool(&*self.server, &self.handle, call, ctx)?;
+        Ok(catch_panic(future)
+            .await
+            .unwrap_or_else(|panic| panicked_tool(&name, &panic)))
+    }
+
+    /// Handles a notification from the client.
+    pub(crate) fn handle_notification(&self, notification: Notification, peer: &Peer) {
+        match notification.method.as_str() {
+            "notifications/initialized" => {}
+            "notifications/cancelled" => {
+                #[derive(serde::Deserialize)]
+                struct Cancelled {
+                    #[serde(rename = "requestId")]
+                    request_id: RequestId,
+                }
+                match parse_params::<Cancelled>(notification.params.as_deref()) {
+                    Ok(c) => {
+                        if !peer.cancel(&c.request_id) {
+                            tracing::debug!(id = %c.request_id, "cancellation for a request not in flight");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "malformed notifications/cancelled"),
+                }
+            }
+            other => tracing::debug!(method = other, "ignored notification"),
+        }
+    }
+
+    /// Delivers the client's answer to a server-to-client request.
+    pub(crate) fn handle_response(&self, response: Response, peer: &Peer) {
+        if !peer.complete(&response.id, response.outcome) {
+            tracing::warn!(id = %response.id, "dropped a response to an unknown request id");
+        }
+    }
+}
+
+/// Starts a call of the tool `call.name`: -32602 when there is no such tool, or it is
+/// disabled. The one way every tool call starts, inline or as a task, in both eras.
+pub(crate) fn start_tool<'a>(
+    server: &'a dyn MCPServer,
+    handle: &ServerHandle,
+    call: CallToolParams,
+    ctx: Context,
+) -> Result<(String, BoxFuture<'a, CallToolResult>), ErrorObject> {
+    let future = if handle.is_tool_disabled(&call.name) {
+        None
+    } else {
+        server.call_tool(&call.name, call.arguments, ctx)
+    };
+    match future {
+        Some(future) => Ok((call.name, future)),
+        None => Err(unknown_tool(&call.name)),
+    }
+}
+
+/// -32602 for a tool that does not exist (or is disabled).
+pub(crate) fn unknown_tool(name: &str) -> ErrorObject {
+    ErrorObject::invalid_params(format!("Unknown tool: {name}"))
+}
+
+/// The result of a tool that panicked: an error the model can read; the session lives on.
+pub(crate) fn panicked_tool(name: &str, panic: &str) -> CallToolResult {
+    tracing::error!(tool = %name, panic = %panic, "tool panicked");
+    CallToolResult::error(format!("tool `{name}` panicked: {panic}"))
+}
+
+/// The `cursor` of a list request.
+fn cursor(params: Option<&RawValue>) -> Result<Option<String>, ErrorObject> {
+    #[derive(serde::Deserialize)]
+    struct Paginated {
+        cursor: Option<String>,
+    }
+    Ok(parse_params::<Paginated>(params)?.cursor)
+}
+
+/// The progress token in `params._meta`, if any.
+fn progress_token(params: Option<&RawValue>) -> Option<serde_json::Value> {
+    parse_params::<crate::protocol::MetaOnly>(params)
+        .ok()
+        .and_then(|m| m.meta)
+        .and_then(|m| m.progress_token)
+}
+
+/// Awaits a handler; a panic becomes an internal error instead of a dead session.
+async fn guarded<T>(
+    future: BoxFuture<'_, Result<T, McpError>>,
+    kind: &str,
+    name: &str,
+) -> Result<T, ErrorObject> {
+    match catch_panic(future).await {
+        Ok(outcome) => outcome.map_err(|e| e.0),
+        Err(panic) => {
+            tracing::error!(kind, name, panic = %panic, "handler panicked");
+            Err(ErrorObject::internal(format!(
+                "{kind} `{name}` panicked: {panic}"
+            )))
+        }
+    }
+}
