@@ -161,6 +161,7 @@ impl ArgumentParser {
     }
 
     /// Ends parsing: `Err` holds an `isError` result naming every bad or unknown argument.
+    #[allow(clippy::result_large_err)] // the error is the call's result, made once, cold
     pub fn finish(self) -> Result<(), CallToolResult> {
         let ArgumentParser {
             arguments,
@@ -204,6 +205,7 @@ pub fn arguments_error(outcome: Result<(), CallToolResult>) -> CallToolResult {
 }
 
 /// Parses a tool's arguments as one struct (`Args<T>`).
+#[allow(clippy::result_large_err)] // the error is the call's result, made once, cold
 pub fn struct_arguments<T>(
     ty: ArgumentType<T>,
     arguments: ToolArguments,
