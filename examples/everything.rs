@@ -19,9 +19,10 @@
 use std::time::Duration;
 
 use mcp_runtime::protocol::{CreateMessageRequest, Role};
+use mcp_runtime::store::InMemoryEventStore;
 use mcp_runtime::{
-    Args, Content, Context, Elicitation, HttpConfig, InMemoryEventStore, McpError, Mode, PeerError,
-    PromptMessage, ResourceContents, ServerEvent, mcp_server, prompt, resource, tool,
+    Args, Content, Context, Elicitation, HttpConfig, McpError, Mode, PeerError, PromptMessage,
+    ResourceContents, ServerEvent, mcp_server, prompt, resource, tool,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;

@@ -1,13 +1,13 @@
 //! SSE streams: priming, resumption, server-to-client requests, cancellation, the GET
 //! stream, duplicate ids, and what is left behind after requests and shutdown.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use integration_tests::servers::{Calculator, Chatty};
 use integration_tests::{Client, SseReader, TestServer};
-use mcp_runtime::{HttpConfig, InMemoryEventStore, Mode};
+use mcp_runtime::store::InMemoryEventStore;
+use mcp_runtime::{HttpConfig, Mode};
 use serde_json::{Value, json};
 
 fn resumable() -> HttpConfig {
@@ -506,12 +506,13 @@ async fn a_session_belongs_to_the_principal_that_opened_it() {
 #[tokio::test]
 async fn a_failing_stream_ends_its_session_with_an_error_not_a_hang() {
     struct PanickingStore;
-    impl mcp_runtime::EventStore for PanickingStore {
+    impl mcp_runtime::store::EventStore for PanickingStore {
         fn store<'a>(
             &'a self,
             _: &'a str,
             message: Option<&'a str>,
-        ) -> mcp_runtime::BoxFuture<'a, Result<String, mcp_runtime::EventStoreError>> {
+        ) -> mcp_runtime::BoxFuture<'a, Result<String, mcp_runtime::store::EventStoreError>>
+        {
             let message = message.map(str::to_owned);
             Box::pin(async move {
                 if message.is_some_and(|m| m.contains("\"content\"")) {
@@ -525,15 +526,12 @@ async fn a_failing_stream_ends_its_session_with_an_error_not_a_hang() {
             _: &'a str,
         ) -> mcp_runtime::BoxFuture<
             'a,
-            Result<Option<mcp_runtime::Replay>, mcp_runtime::EventStoreError>,
+            Result<Option<mcp_runtime::store::Replay>, mcp_runtime::store::EventStoreError>,
         > {
             Box::pin(async { Ok(None) })
         }
     }
-    let config = HttpConfig {
-        event_store: Some(Arc::new(PanickingStore)),
-        ..HttpConfig::new(Mode::Stateful)
-    };
+    let config = HttpConfig::new(Mode::Stateful).event_store(PanickingStore);
     let server = TestServer::start(Calculator, config).await;
     let mut client = server.client();
     client.initialize().await;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use integration_tests::servers::Calculator;
 use integration_tests::{SseReader, TestServer, read};
 use mcp_runtime::protocol::CacheHint;
-use mcp_runtime::{HttpConfig, Mode};
+use mcp_runtime::{HttpConfig, Mode, ServerConfig};
 use modern_support::{Desk, ModernClient, V};
 use serde_json::{Value, json};
 
@@ -323,8 +323,8 @@ async fn param_headers_must_match_their_arguments() {
 
 #[tokio::test]
 async fn every_result_has_a_result_type_and_cacheable_ones_hints() {
-    let config =
-        HttpConfig::new(Mode::Stateless).cache_hint(CacheHint::public(Duration::from_secs(60)));
+    let config = HttpConfig::new(Mode::Stateless)
+        .server(ServerConfig::new().cache_hint(CacheHint::public(Duration::from_secs(60))));
     let server = TestServer::start(Desk::default(), config).await;
     let mut client = ModernClient::new(&server.url);
     for (method, params, cacheable) in [

@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use integration_tests::{SseReader, TestServer};
+use mcp_runtime::store::InMemoryTaskStore;
 use mcp_runtime::{
-    Context, HttpConfig, InMemoryTaskStore, Mode, PeerError, TaskConfig, mcp_server, tool,
+    Context, HttpConfig, Mode, PeerError, ServerConfig, TaskConfig, mcp_server, tool,
 };
 use modern_support::{CountOnDrop, ModernClient};
 use schemars::JsonSchema;
@@ -131,7 +132,11 @@ fn fast_tasks() -> TaskConfig {
 }
 
 async fn start(mode: Mode) -> TestServer {
-    TestServer::start(Jobs::default(), HttpConfig::new(mode).tasks(fast_tasks())).await
+    TestServer::start(
+        Jobs::default(),
+        HttpConfig::new(mode).server(ServerConfig::new().tasks(fast_tasks())),
+    )
+    .await
 }
 
 async fn call(client: &mut ModernClient, name: &str, arguments: Value) -> Value {
@@ -258,8 +263,11 @@ async fn tool_errors_complete_and_crashes_fail() {
 async fn a_task_cancelled_mid_run_stops_its_handler() {
     let jobs = Jobs::default();
     let (started, dropped) = (jobs.started.clone(), jobs.dropped.clone());
-    let server =
-        TestServer::start(jobs, HttpConfig::new(Mode::Stateless).tasks(fast_tasks())).await;
+    let server = TestServer::start(
+        jobs,
+        HttpConfig::new(Mode::Stateless).server(ServerConfig::new().tasks(fast_tasks())),
+    )
+    .await;
     let mut client = tasks_client(&server.url);
     let id = task_id(&call(&mut client, "forever", json!({})).await);
     assert_eq!(started.load(Ordering::SeqCst), 1);
@@ -366,7 +374,7 @@ async fn expired_tasks_are_reclaimed_after_their_ttl() {
     let tasks = fast_tasks()
         .store(store.clone())
         .ttl(Some(Duration::from_millis(300)));
-    let config = HttpConfig::new(Mode::Stateless).tasks(tasks);
+    let config = HttpConfig::new(Mode::Stateless).server(ServerConfig::new().tasks(tasks));
     let server = TestServer::start(Jobs::default(), config).await;
     let mut client = tasks_client(&server.url);
 
@@ -392,7 +400,7 @@ async fn expired_tasks_are_reclaimed_after_their_ttl() {
 #[tokio::test]
 async fn a_full_store_runs_optional_tools_without_a_task() {
     let tasks = fast_tasks().store(InMemoryTaskStore::new(1));
-    let config = HttpConfig::new(Mode::Stateless).tasks(tasks);
+    let config = HttpConfig::new(Mode::Stateless).server(ServerConfig::new().tasks(tasks));
     let server = TestServer::start(Jobs::default(), config).await;
     let mut client = tasks_client(&server.url);
     let _first = task_id(&call(&mut client, "forever", json!({})).await);
@@ -423,7 +431,7 @@ async fn serve_with_principals() -> (String, tokio::task::JoinHandle<std::io::Re
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = HttpConfig::new(Mode::Stateless).tasks(fast_tasks());
+    let config = HttpConfig::new(Mode::Stateless).server(ServerConfig::new().tasks(fast_tasks()));
     let mcp = mcp_runtime::StreamableHttp::new(Jobs::default(), config);
     let app = mcp.router().layer(axum::middleware::from_fn(auth));
     let task = tokio::spawn(async move { axum::serve(listener, app).await });

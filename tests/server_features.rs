@@ -4,14 +4,15 @@
 use std::time::Duration;
 
 use integration_tests::{Client, SseReader, TestServer};
+use mcp_runtime::convert::match_uri_template;
 use mcp_runtime::protocol::{
     CompleteParams, Completion, CompletionRef, GetPromptResult, Implementation, Prompt,
     PromptArgument, PromptMessage, ReadResourceResult, Resource, ResourceContents,
     ResourceTemplate, Tool,
 };
 use mcp_runtime::{
-    BoxFuture, CallToolResult, Context, HttpConfig, MCPServer, McpError, Mode, ToolArguments,
-    match_uri_template,
+    BoxFuture, CallToolResult, Context, HttpConfig, MCPServer, McpError, Mode, ServerConfig,
+    ToolArguments,
 };
 use serde_json::{Value, json};
 
@@ -277,7 +278,8 @@ async fn completions_are_cut_to_100_with_total_and_has_more() {
 
 #[tokio::test]
 async fn lists_paginate_with_opaque_cursors() {
-    let (server, mut client) = start(HttpConfig::new(Mode::Stateful).page_size(Some(2))).await;
+    let (server, mut client) =
+        start(HttpConfig::new(Mode::Stateful).server(ServerConfig::new().page_size(Some(2)))).await;
     let mut names = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..10 {

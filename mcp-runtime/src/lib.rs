@@ -36,20 +36,15 @@ mod transport;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use engine::context::{Context, Elicitation, elicitation_schema};
+pub use engine::context::{Context, Elicitation};
+pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    BoxFuture, Cacheable, Dispatcher, InFlight, InMemoryTaskStore, LogLevel, MCPServer, Peer,
-    PeerError, RequestEnv, RequestStateKey, ServerEvent, ServerHandle, TaskConfig, TaskRecord,
-    TaskStore, TaskStoreError,
+    BoxFuture, Cacheable, LogLevel, MCPServer, PeerError, RequestStateKey, ServerConfig,
+    ServerEvent, ServerHandle, TaskConfig,
 };
 pub use handler::args::Args;
-pub use handler::completion::{FromCompletionContext, FromCompletionValue, IntoCompletion};
 pub use handler::error::McpError;
-pub use handler::prompt::IntoGetPromptResult;
-pub use handler::resource::{FromArgument, IntoReadResourceResult};
-pub use handler::structured::{Json, StructuredOutput, output_schema};
-pub use handler::tool::IntoToolResult;
-pub use handler::uri_template::{match_uri_template, uri_template_variables};
+pub use handler::structured::Json;
 /// Turns an inherent `impl` block into an MCP server.
 ///
 /// ```
@@ -118,12 +113,12 @@ pub use mcp_macros::mcp_server;
 /// A prompt: its arguments come from the method's parameters.
 ///
 /// `T` parameters are required arguments and `Option<T>` optional ones; the client sends
-/// strings, parsed with `FromStr` ([`FromArgument`]), so `String`, numbers, `bool` and your
+/// strings, parsed with `FromStr` ([`FromArgument`](convert::FromArgument)), so `String`, numbers, `bool` and your
 /// own `FromStr` types all work. A missing, unparsable or unknown argument is an
 /// invalid-params error (-32602) naming it. A method may return `Vec<PromptMessage>`,
 /// [`PromptMessage`], [`GetPromptResult`](protocol::GetPromptResult), a string (one user
 /// message), [`Content`], or a `Result` of one of them whose error is `Into<McpError>` (see
-/// [`IntoGetPromptResult`]). Completion methods are as for [`resource`].
+/// [`IntoGetPromptResult`](convert::IntoGetPromptResult)). Completion methods are as for [`resource`].
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -178,7 +173,7 @@ pub use mcp_macros::prompt;
 /// A method may return text (`String`, `&str`: a `text` part), bytes (`Vec<u8>`, `&[u8]`: a
 /// base64 `blob` part), [`Json<T>`], [`ResourceContents`], `Vec<ResourceContents>`,
 /// [`ReadResourceResult`](protocol::ReadResourceResult), or a `Result` of one of them whose
-/// error is `Into<McpError>` (see [`IntoReadResourceResult`]). Text and bytes carry the
+/// error is `Into<McpError>` (see [`IntoReadResourceResult`](convert::IntoReadResourceResult)). Text and bytes carry the
 /// resource's URI and its `mime_type`.
 ///
 /// `resources/read` tries the fixed URIs first, then the templates in the order they are
@@ -188,8 +183,8 @@ pub use mcp_macros::prompt;
 ///
 /// A completion method, named by `complete(param = method)`, takes `&self`, the value typed
 /// so far (`&str` or `String`), optionally the arguments already chosen
-/// (`HashMap<String, String>`, see [`FromCompletionContext`]) and `ctx: Context`, in that
-/// order; it may be `async`, and returns `Vec<String>` or another [`IntoCompletion`].
+/// (`HashMap<String, String>`, see [`FromCompletionContext`](convert::FromCompletionContext)) and `ctx: Context`, in that
+/// order; it may be `async`, and returns `Vec<String>` or another [`IntoCompletion`](convert::IntoCompletion).
 ///
 /// ```
 /// use mcp_runtime::{mcp_server, resource, Context, MCPServer, McpError};
@@ -334,13 +329,33 @@ pub use mcp_macros::resource;
 /// ```
 #[doc(inline)]
 pub use mcp_macros::tool;
-pub use protocol::{CallToolResult, Content, PromptMessage, ResourceContents};
-pub use protocol::{NotAnObject, ToolArguments};
+pub use protocol::{CallToolResult, Content, PromptMessage, ResourceContents, ToolArguments};
 pub use transport::http::StreamableHttp;
 pub use transport::http::config::{HttpConfig, Mode, Security};
 pub use transport::http::serve::{serve, serve_listener, shutdown_signal};
-pub use transport::http::session::{
-    BearerChallenge, EventStore, EventStoreError, InMemoryEventStore, Principal, Replay,
-    StoredEvent,
-};
-pub use transport::stdio::{serve_io, serve_stdio};
+pub use transport::stdio::{serve_io, serve_io_with, serve_stdio, serve_stdio_with};
+
+/// The traits that turn a method's parameters and return value into MCP arguments and
+/// results. The macros use them; their names show up in compile errors, each with a note
+/// that says what to write instead.
+pub mod convert {
+    pub use crate::engine::context::elicitation_schema;
+    pub use crate::handler::completion::{
+        FromCompletionContext, FromCompletionValue, IntoCompletion,
+    };
+    pub use crate::handler::prompt::IntoGetPromptResult;
+    pub use crate::handler::resource::{FromArgument, IntoReadResourceResult};
+    pub use crate::handler::structured::{StructuredOutput, output_schema};
+    pub use crate::handler::tool::IntoToolResult;
+    pub use crate::handler::uri_template::{match_uri_template, uri_template_variables};
+    pub use crate::protocol::NotAnObject;
+}
+
+/// Where state outlives a request: SSE events kept for resumption, and tasks. The in-memory
+/// stores are the defaults; implement the traits to keep them elsewhere.
+pub mod store {
+    pub use crate::engine::{InMemoryTaskStore, TaskRecord, TaskStore, TaskStoreError};
+    pub use crate::transport::http::session::{
+        EventStore, EventStoreError, InMemoryEventStore, Replay, StoredEvent,
+    };
+}

@@ -379,21 +379,22 @@ async fn server_info_carries_title_description_website_and_icons() {
             ]
         })
     );
-    // And the initialize result sends it.
-    let dispatcher = mcp_runtime::Dispatcher::new(Branded);
+    // And the initialize result sends it (over in-memory stdio).
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (mut to_server, server_input) = tokio::io::duplex(64 * 1024);
+    let (from_server, server_output) = tokio::io::duplex(64 * 1024);
+    let serving = tokio::spawn(mcp_runtime::serve_io(Branded, server_input, server_output));
     let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-11-25", "capabilities": {},
         "clientInfo": {"name": "t", "version": "1", "icons": [{"not": "an icon"}]}}});
-    let mcp_runtime::protocol::Message::Request(request) =
-        mcp_runtime::protocol::Message::parse(init.to_string().as_bytes()).unwrap()
-    else {
-        panic!("a request")
-    };
-    let peer = std::sync::Arc::new(mcp_runtime::Peer::new(true));
-    let reply = dispatcher
-        .handle_request(request, mcp_runtime::RequestEnv::new(peer, None))
+    to_server
+        .write_all(format!("{init}\n").as_bytes())
         .await
         .unwrap();
+    let mut lines = BufReader::new(from_server).lines();
+    let reply = lines.next_line().await.unwrap().expect("a reply");
+    drop(to_server);
+    serving.await.unwrap().unwrap();
     let reply: Value = serde_json::from_str(&reply).unwrap();
     assert_eq!(
         reply["result"]["serverInfo"]["websiteUrl"],

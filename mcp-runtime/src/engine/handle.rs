@@ -44,7 +44,7 @@ impl ServerEvent {
 /// [`StreamableHttp::handle`](crate::StreamableHttp::handle).
 ///
 /// ```
-/// use mcp_runtime::{mcp_server, tool, Context, Dispatcher};
+/// use mcp_runtime::{mcp_server, tool, Context, HttpConfig, Mode, StreamableHttp};
 ///
 /// struct Admin;
 ///
@@ -62,9 +62,9 @@ impl ServerEvent {
 ///     fn danger(&self) -> &'static str { "boom" }
 /// }
 ///
-/// let dispatcher = Dispatcher::new(Admin);
-/// assert!(dispatcher.handle().set_tool_enabled("danger", false));
-/// assert!(!dispatcher.handle().is_tool_enabled("danger"));
+/// let mcp = StreamableHttp::new(Admin, HttpConfig::new(Mode::Stateful));
+/// assert!(mcp.handle().set_tool_enabled("danger", false));
+/// assert!(!mcp.handle().is_tool_enabled("danger"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct ServerHandle {

@@ -1,6 +1,7 @@
 //! The server side of MCP, independent of any transport: the [`MCPServer`] trait the macros
 //! implement, what the server knows of its client ([`Peer`]) and the method dispatcher.
 
+mod config;
 pub(crate) mod context;
 pub(crate) mod dispatch;
 mod handle;
@@ -13,9 +14,11 @@ mod request_state;
 pub(crate) mod tasks;
 
 pub use crate::protocol::LogLevel;
-pub use dispatch::{Dispatcher, InFlight, RequestEnv};
+pub use config::ServerConfig;
+pub(crate) use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};
-pub use peer::{Peer, PeerError};
+pub(crate) use peer::Peer;
+pub use peer::PeerError;
 pub use request_state::RequestStateKey;
 pub use tasks::{InMemoryTaskStore, TaskConfig, TaskRecord, TaskStore, TaskStoreError};
 
@@ -143,7 +146,7 @@ pub trait MCPServer: Send + Sync + 'static {
 
     /// How long a 2026-07-28 client may reuse `result`, and who may cache it (`ttlMs` and
     /// `cacheScope`). `None` (the default) takes the dispatcher's hint
-    /// ([`Dispatcher::with_cache_hint`], itself "stale at once, private" by default).
+    /// ([`ServerConfig::cache_hint`], itself "stale at once, private" by default).
     fn cache_hint(&self, result: Cacheable<'_>) -> Option<CacheHint> {
         let _ = result;
         None

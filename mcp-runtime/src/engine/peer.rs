@@ -18,7 +18,7 @@ use crate::recover::lock;
 ///
 /// Holds no buffers and no task: an idle peer is a few words of memory.
 #[derive(Debug, Default)]
-pub struct Peer {
+pub(crate) struct Peer {
     protocol_version: OnceLock<Version>,
     client: OnceLock<(Option<Implementation>, ClientCapabilities)>,
     initialized: AtomicBool,
@@ -76,7 +76,7 @@ impl Drop for InFlightGuard {
 
 impl Peer {
     /// A peer for a session that can carry server-to-client requests (`true`) or not.
-    pub fn new(accepts_requests: bool) -> Self {
+    pub(crate) fn new(accepts_requests: bool) -> Self {
         Peer {
             accepts_requests,
             ..Default::default()
@@ -84,7 +84,7 @@ impl Peer {
     }
 
     /// Records the `initialize` handshake. Returns `false` if the peer was already initialized.
-    pub fn initialize(
+    pub(crate) fn initialize(
         &self,
         version: Version,
         client: Implementation,
@@ -101,7 +101,7 @@ impl Peer {
     /// The client of one 2026-07-28 request, as its `_meta` describes it: no handshake, and
     /// no log messages unless the request asked for a level.
     ///
-    pub fn for_request(
+    pub(crate) fn for_request(
         version: Version,
         client: Option<Implementation>,
         capabilities: ClientCapabilities,
@@ -119,22 +119,22 @@ impl Peer {
     }
 
     /// Whether `initialize` has been answered.
-    pub fn is_initialized(&self) -> bool {
+    pub(crate) fn is_initialized(&self) -> bool {
         self.initialized.load(Ordering::Acquire)
     }
 
     /// The negotiated protocol version, once initialized.
-    pub fn protocol_version(&self) -> Option<Version> {
+    pub(crate) fn protocol_version(&self) -> Option<Version> {
         self.protocol_version.get().copied()
     }
 
     /// Who the client said it is.
-    pub fn client_info(&self) -> Option<&Implementation> {
+    pub(crate) fn client_info(&self) -> Option<&Implementation> {
         self.client.get().and_then(|(info, _)| info.as_ref())
     }
 
     /// What the client said it supports (empty before `initialize`).
-    pub fn client_capabilities(&self) -> &ClientCapabilities {
+    pub(crate) fn client_capabilities(&self) -> &ClientCapabilities {
         static EMPTY: OnceLock<ClientCapabilities> = OnceLock::new();
         match self.client.get() {
             Some((_, caps)) => caps,
@@ -143,37 +143,38 @@ impl Peer {
     }
 
     /// Whether the client wants log messages of `level`.
-    pub fn wants_log(&self, level: LogLevel) -> bool {
+    pub(crate) fn wants_log(&self, level: LogLevel) -> bool {
         level as u8 >= self.log_level.load(Ordering::Relaxed)
     }
 
     /// The minimum level of log messages the client wants (`Emergency` when it wants none).
-    pub fn log_level(&self) -> LogLevel {
+    #[cfg(test)]
+    pub(crate) fn log_level(&self) -> LogLevel {
         LogLevel::ALL[usize::from(self.log_level.load(Ordering::Relaxed)).min(7)]
     }
 
     /// Sets the minimum log level (`logging/setLevel`).
-    pub fn set_log_level(&self, level: LogLevel) {
+    pub(crate) fn set_log_level(&self, level: LogLevel) {
         self.log_level.store(level as u8, Ordering::Relaxed);
     }
 
     /// Whether server-to-client requests can reach this client.
-    pub fn accepts_requests(&self) -> bool {
+    pub(crate) fn accepts_requests(&self) -> bool {
         self.accepts_requests
     }
 
     /// Subscribes to updates of a resource.
-    pub fn subscribe(&self, uri: String) {
+    pub(crate) fn subscribe(&self, uri: String) {
         lock(&self.subscriptions).insert(uri);
     }
 
     /// Ends a subscription (unknown URIs are ignored).
-    pub fn unsubscribe(&self, uri: &str) {
+    pub(crate) fn unsubscribe(&self, uri: &str) {
         lock(&self.subscriptions).remove(uri);
     }
 
     /// Whether the client subscribed to this resource.
-    pub fn is_subscribed(&self, uri: &str) -> bool {
+    pub(crate) fn is_subscribed(&self, uri: &str) -> bool {
         lock(&self.subscriptions).contains(uri)
     }
 
@@ -198,12 +199,12 @@ impl Peer {
     }
 
     /// The number of requests being handled.
-    pub fn in_flight(&self) -> usize {
+    pub(crate) fn in_flight(&self) -> usize {
         lock(&self.in_flight).len()
     }
 
     /// Cancels an in-flight request (`notifications/cancelled`); unknown ids are ignored.
-    pub fn cancel(&self, id: &RequestId) -> bool {
+    pub(crate) fn cancel(&self, id: &RequestId) -> bool {
         match lock(&self.in_flight).get(id) {
             Some(token) => {
                 token.cancel();
@@ -214,7 +215,7 @@ impl Peer {
     }
 
     /// Cancels every in-flight request and fails every pending server-to-client request.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         for token in lock(&self.in_flight).values() {
             token.cancel();
         }
@@ -237,7 +238,7 @@ impl Peer {
 
     /// Delivers the client's answer to a server-to-client request.
     /// Returns `false` (and the answer is dropped) when no request with that id waits.
-    pub fn complete(&self, id: &RequestId, outcome: Answer) -> bool {
+    pub(crate) fn complete(&self, id: &RequestId, outcome: Answer) -> bool {
         match lock(&self.pending).remove(id) {
             Some(tx) => tx.send(outcome).is_ok(),
             None => false,

@@ -1,4 +1,5 @@
-//! Who is calling: the identity an authentication layer established for a request.
+//! Who is calling: the identity an authentication layer established for a request, and the
+//! transport's own record of the request.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -189,5 +190,20 @@ impl BearerChallenge {
     /// The metadata URL.
     pub fn resource_metadata(&self) -> &str {
         &self.resource_metadata
+    }
+}
+
+/// What the transport knows of a request's sender: the [`Principal`] an authentication layer
+/// established, and the HTTP request's headers (none over stdio).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Caller {
+    pub(crate) principal: Option<Principal>,
+    pub(crate) headers: Option<Arc<axum::http::HeaderMap>>,
+}
+
+impl Caller {
+    /// The caller's identity as tasks and request state bind to it.
+    pub(crate) fn identity(&self) -> Option<String> {
+        self.principal.as_ref().map(|p| p.as_str().to_owned())
     }
 }

@@ -30,12 +30,12 @@ const DEFAULT_TTL: Duration = Duration::from_secs(600);
 ///
 /// ```
 /// use std::time::Duration;
-/// use mcp_runtime::{HttpConfig, Mode, RequestStateKey};
+/// use mcp_runtime::{HttpConfig, Mode, RequestStateKey, ServerConfig};
 ///
 /// let key = RequestStateKey::from_secret(b"a long random secret shared by every instance")
 ///     .accepting(b"the secret used before the last rotation")
 ///     .ttl(Duration::from_secs(300));
-/// let config = HttpConfig::new(Mode::Stateless).request_state_key(key);
+/// let config = HttpConfig::new(Mode::Stateless).server(ServerConfig::new().request_state_key(key));
 /// # let _ = config;
 /// ```
 #[derive(Clone)]

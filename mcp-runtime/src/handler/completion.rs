@@ -14,7 +14,7 @@ use crate::protocol::{Completion, CompletionContext, CompletionRef};
 /// and `Result<T, E: Into<McpError>>`. More than 100 values are cut to 100, with `hasMore`.
 ///
 /// ```
-/// use mcp_runtime::IntoCompletion;
+/// use mcp_runtime::convert::IntoCompletion;
 /// let c = vec!["alpha", "beta"].into_completion().unwrap();
 /// assert_eq!(c.values, ["alpha", "beta"]);
 /// ```
@@ -57,7 +57,7 @@ impl<T: IntoCompletion, E: Into<McpError>> IntoCompletion for Result<T, E> {
 /// The partial value a completion function takes: `String` or `&str`.
 ///
 /// ```
-/// use mcp_runtime::FromCompletionValue;
+/// use mcp_runtime::convert::FromCompletionValue;
 /// let typed = String::from("ru");
 /// assert_eq!(<&str>::from_completion_value(&typed), "ru");
 /// ```
@@ -89,7 +89,7 @@ impl FromCompletionValue<'_> for String {
 ///
 /// ```
 /// use std::collections::HashMap;
-/// use mcp_runtime::FromCompletionContext;
+/// use mcp_runtime::convert::FromCompletionContext;
 /// use mcp_runtime::protocol::CompletionContext;
 /// let context: CompletionContext =
 ///     serde_json::from_value(serde_json::json!({"arguments": {"language": "rust"}})).unwrap();

@@ -15,7 +15,7 @@ use crate::protocol::{Content, GetPromptResult, PromptMessage, Role};
 /// - `Result<T, E>` with `E: Into<McpError>`: `Err` becomes the JSON-RPC error the client gets.
 ///
 /// ```
-/// use mcp_runtime::IntoGetPromptResult;
+/// use mcp_runtime::convert::IntoGetPromptResult;
 /// let result = "Summarize this.".into_get_prompt_result().unwrap();
 /// assert_eq!(
 ///     serde_json::to_value(result).unwrap(),

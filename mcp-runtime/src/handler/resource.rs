@@ -23,7 +23,8 @@ use crate::protocol::{ReadResourceResult, ResourceContents};
 ///   `std::io::Error`…): `Err` becomes the JSON-RPC error the client gets.
 ///
 /// ```
-/// use mcp_runtime::{IntoReadResourceResult, McpError};
+/// use mcp_runtime::{McpError};
+/// use mcp_runtime::convert::{IntoReadResourceResult};
 /// let read = "hello".into_read_result("test://greeting", Some("text/plain")).unwrap();
 /// assert_eq!(
 ///     serde_json::to_value(read).unwrap(),
@@ -167,7 +168,7 @@ impl<T: IntoReadResourceResult, E: Into<McpError>> IntoReadResourceResult for Re
 /// any `FromStr` type whose error is `Display` (`String`, numbers, `bool`, your own types).
 ///
 /// ```
-/// use mcp_runtime::FromArgument;
+/// use mcp_runtime::convert::FromArgument;
 /// assert_eq!(u32::from_argument("42"), Ok(42));
 /// assert!(u32::from_argument("forty-two").is_err());
 /// ```

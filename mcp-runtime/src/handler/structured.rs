@@ -56,7 +56,7 @@ pub struct Json<T>(pub T);
 /// What a structured tool may return: a `Serialize + JsonSchema` type (implemented for all).
 ///
 /// ```
-/// fn structured<T: mcp_runtime::StructuredOutput>() {}
+/// fn structured<T: mcp_runtime::convert::StructuredOutput>() {}
 /// structured::<Vec<u32>>();
 /// ```
 #[diagnostic::on_unimplemented(
@@ -86,7 +86,7 @@ impl<T: StructuredOutput> IntoToolResult for Json<T> {
 /// wrapped in `{"result": ...}` unless it describes an object.
 ///
 /// ```
-/// let schema = mcp_runtime::output_schema::<Vec<u32>>();
+/// let schema = mcp_runtime::convert::output_schema::<Vec<u32>>();
 /// assert_eq!(schema["type"], "object");
 /// assert_eq!(schema["properties"]["result"]["type"], "array");
 /// assert_eq!(schema["required"], serde_json::json!(["result"]));

@@ -14,7 +14,7 @@ use crate::protocol::{CallToolResult, Content};
 /// `serde::Serialize` value: it becomes JSON text.
 ///
 /// ```
-/// use mcp_runtime::IntoToolResult;
+/// use mcp_runtime::convert::IntoToolResult;
 /// let ok: Result<f64, String> = Ok(2.5);
 /// assert_eq!(ok.into_tool_result().content[0].as_text(), Some("2.5"));
 /// let err: Result<f64, String> = Err("division by zero".into());

@@ -6,7 +6,7 @@
 /// (never a `/`); values are percent-decoded. `{+name}` (reserved expansion) may span `/`.
 ///
 /// ```
-/// use mcp_runtime::match_uri_template;
+/// use mcp_runtime::convert::match_uri_template;
 /// let vars = match_uri_template("test://template/{id}/data", "test://template/123/data").unwrap();
 /// assert_eq!(vars, vec![("id", "123".to_string())]);
 /// assert!(match_uri_template("test://template/{id}/data", "test://template/1/2/data").is_none());
@@ -54,7 +54,7 @@ pub fn match_uri_template<'t>(template: &'t str, uri: &str) -> Option<Vec<(&'t s
 /// The `{name}`s of a template, in order.
 ///
 /// ```
-/// assert_eq!(mcp_runtime::uri_template_variables("a://{x}/{+y}"), vec!["x", "y"]);
+/// assert_eq!(mcp_runtime::convert::uri_template_variables("a://{x}/{+y}"), vec!["x", "y"]);
 /// ```
 pub fn uri_template_variables(template: &str) -> Vec<&str> {
     let mut names = Vec::new();

@@ -83,7 +83,7 @@ impl<T> Elicitation<T> {
 impl Context {
     /// Asks the user to fill in a form generated from `T`, and parses the answer into `T`.
     ///
-    /// The form is [`elicitation_schema::<T>()`](crate::elicitation_schema): a flat object of
+    /// The form is [`elicitation_schema::<T>()`](crate::convert::elicitation_schema): a flat object of
     /// strings, numbers, booleans and enums.
     ///
     /// # Errors

@@ -43,7 +43,7 @@ const STRING_FORMATS: [&str; 4] = ["email", "uri", "date", "date-time"];
 ///     age: Option<u8>,
 /// }
 ///
-/// let schema = mcp_runtime::elicitation_schema::<Contact>().unwrap();
+/// let schema = mcp_runtime::convert::elicitation_schema::<Contact>().unwrap();
 /// assert_eq!(
 ///     serde_json::Value::Object(schema),
 ///     serde_json::json!({

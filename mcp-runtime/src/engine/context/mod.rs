@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::input::{Halt, InputExchange};
+use crate::engine::principal::{Caller, Principal};
 use crate::engine::tasks::{LiveTask, TaskLink};
 use crate::engine::{LogLevel, Peer, PeerError, ServerHandle};
 use crate::protocol::{ClientCapabilities, RequestId, Version, notification_json, request_json};
@@ -65,6 +66,8 @@ struct Inner {
     close_stream: Option<Arc<tokio::sync::Notify>>,
     /// Set for a call that may become a task (2026-07-28, tasks extension).
     task: Option<Arc<TaskLink>>,
+    /// Who sent the request.
+    caller: Caller,
 }
 
 impl Context {
@@ -75,6 +78,7 @@ impl Context {
         peer: Arc<Peer>,
         outbound: Option<mpsc::Sender<String>>,
         server: ServerHandle,
+        caller: Caller,
     ) -> Self {
         Context {
             inner: Arc::new(Inner {
@@ -87,6 +91,7 @@ impl Context {
                 input: None,
                 close_stream: None,
                 task: None,
+                caller,
             }),
             input_key: None,
         }
@@ -245,7 +250,50 @@ impl Context {
             Arc::new(Peer::new(false)),
             None,
             ServerHandle::new(Default::default()),
+            Caller::default(),
         )
+    }
+
+    /// Who is calling, when an authentication layer established it (for example the OAuth
+    /// resource server of `mcp-auth`): the token's subject, issuer, scopes and claims.
+    /// `None` over stdio and without authentication.
+    ///
+    /// ```
+    /// use mcp_runtime::{mcp_server, tool, Context};
+    ///
+    /// struct Notes;
+    ///
+    /// #[mcp_server]
+    /// impl Notes {
+    ///     /// Who am I?
+    ///     #[tool]
+    ///     fn whoami(&self, ctx: Context) -> String {
+    ///         match ctx.auth() {
+    ///             Some(caller) => format!("{} ({})", caller.subject(), caller.scopes().join(" ")),
+    ///             None => "anonymous".into(),
+    ///         }
+    ///     }
+    /// }
+    /// assert!(mcp_runtime::Context::detached().auth().is_none());
+    /// ```
+    pub fn auth(&self) -> Option<&Principal> {
+        self.inner.caller.principal.as_ref()
+    }
+
+    /// The headers of the HTTP request being served (`None` over stdio), for what a tool needs
+    /// of them: a tenant, a locale, a correlation id. Credentials are better read through
+    /// [`auth`](Self::auth), once a layer has checked them.
+    ///
+    /// ```
+    /// # fn f(ctx: mcp_runtime::Context) {
+    /// let tenant = ctx
+    ///     .headers()
+    ///     .and_then(|h| h.get("x-tenant"))
+    ///     .and_then(|v| v.to_str().ok());
+    /// # let _ = tenant; }
+    /// ```
+    pub fn headers(&self) -> Option<&axum::http::HeaderMap> {
+        self.inner.caller.headers.as_deref()
     }
 
     /// The JSON-RPC id of the request being served.

@@ -20,11 +20,13 @@ use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
+use super::ServerConfig;
 use super::handle::ServerHandle;
 use super::input::{Gate, Gated, InputExchange};
 use super::lists::ListCache;
+use super::principal::Caller;
 use super::request_state::RequestStateKey;
-use super::tasks::{TaskConfig, Tasks};
+use super::tasks::Tasks;
 use super::{MCPServer, Peer};
 use crate::engine::context::Context;
 use crate::protocol::{
@@ -33,26 +35,9 @@ use crate::protocol::{
     error_json, result_json,
 };
 
-/// Answers MCP methods for one server, whatever the transport.
-///
-/// Built once per server: it caches the `tools/list` answer.
-///
-/// ```
-/// use mcp_runtime::{mcp_server, tool, Dispatcher};
-///
-/// struct Hello;
-///
-/// #[mcp_server]
-/// impl Hello {
-///     /// Greet.
-///     #[tool]
-///     fn hello(&self) -> &'static str { "hi" }
-/// }
-///
-/// let dispatcher = Dispatcher::new(Hello);
-/// assert_eq!(dispatcher.server_info().name, "mcp-runtime");
-/// ```
-pub struct Dispatcher {
+/// Answers MCP methods for one server, whatever the transport. Built once per server: it
+/// serializes the lists once.
+pub(crate) struct Dispatcher {
     pub(super) server: Arc<dyn MCPServer>,
     pub(super) info: Implementation,
     pub(super) instructions: Option<String>,
@@ -92,23 +77,25 @@ impl std::fmt::Debug for Dispatcher {
 
 /// A request registered as in flight (see [`Dispatcher::begin`]); dropping it frees the id.
 #[derive(Debug)]
-pub struct InFlight {
+pub(crate) struct InFlight {
     _registration: super::peer::InFlightGuard,
 }
 
 /// Where one request is being served: its client, its outbound stream, its cancellation.
 #[derive(Debug, Clone)]
-pub struct RequestEnv {
+pub(crate) struct RequestEnv {
     /// The client.
-    pub peer: Arc<Peer>,
+    pub(crate) peer: Arc<Peer>,
     /// Messages related to the request (progress, logs, requests to the client) go here;
     /// `None` when the response is plain JSON and cannot carry them.
-    pub outbound: Option<mpsc::Sender<String>>,
+    pub(crate) outbound: Option<mpsc::Sender<String>>,
     /// Cancelled by `notifications/cancelled` or when the session ends.
-    pub cancel: CancellationToken,
+    pub(crate) cancel: CancellationToken,
     /// Set when the transport can end the client's stream early and let it resume
     /// (SSE polling); [`Context::close_sse_stream`] notifies it.
-    pub close_stream: Option<Arc<tokio::sync::Notify>>,
+    pub(crate) close_stream: Option<Arc<tokio::sync::Notify>>,
+    /// Who sent the request, as the transport knows it.
+    pub(crate) caller: Caller,
 }
 
 impl RequestEnv {
@@ -121,12 +108,14 @@ impl RequestEnv {
     }
 
     /// An environment with a fresh cancellation token.
-    pub fn new(peer: Arc<Peer>, outbound: Option<mpsc::Sender<String>>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn new(peer: Arc<Peer>, outbound: Option<mpsc::Sender<String>>) -> Self {
         RequestEnv {
             peer,
             outbound,
             cancel: CancellationToken::new(),
             close_stream: None,
+            caller: Caller::default(),
         }
     }
 }
@@ -147,13 +136,13 @@ pub(super) fn empty_result() -> Box<RawValue> {
 }
 
 impl Dispatcher {
-    /// Wraps a server; lists its tools once.
-    pub fn new(server: impl MCPServer) -> Self {
-        Self::from_arc(Arc::new(server))
+    /// Wraps a server, as `config` says; lists its tools once.
+    pub(crate) fn new(server: impl MCPServer, config: &ServerConfig) -> Self {
+        Self::from_arc(Arc::new(server), config)
     }
 
     /// Wraps a shared server.
-    pub fn from_arc(server: Arc<dyn MCPServer>) -> Self {
+    pub(crate) fn from_arc(server: Arc<dyn MCPServer>, config: &ServerConfig) -> Self {
         let listed_tools = server.tools();
         let tools = ListCache::new("tools", &listed_tools, |t| &t.name);
         let without_execution: Vec<Tool> = listed_tools
@@ -191,7 +180,8 @@ impl Dispatcher {
             .map(|t| (t.name.clone(), t.task_support()))
             .filter(|(_, support)| support.allows_task())
             .collect();
-        let tasks = (!task_support.is_empty()).then(|| Tasks::new(TaskConfig::default()));
+        // Only servers with a tool that may run as a task offer the tasks extension.
+        let tasks = (!task_support.is_empty()).then(|| Tasks::new(config.tasks.clone()));
         let tasks = tasks.map(Arc::new);
         let modern_capabilities = modern_capabilities(&capabilities, tasks.is_some());
         let tool_names = listed_tools.iter().map(|t| t.name.clone()).collect();
@@ -204,10 +194,10 @@ impl Dispatcher {
             resources,
             templates,
             prompts,
-            page_size: None,
+            page_size: config.page_size,
             handle: ServerHandle::new(tool_names),
-            state_key: RequestStateKey::random(),
-            cache_hint: CacheHint::NONE,
+            state_key: config.request_state_key.clone(),
+            cache_hint: config.cache_hint,
             task_support,
             tasks,
             modern_capabilities,
@@ -216,53 +206,9 @@ impl Dispatcher {
         }
     }
 
-    /// Runs tasks as `config` says (default: [`TaskConfig::default`]). Only servers with a
-    /// tool that may run as a task (`#[tool(task = "...")]`) offer the tasks extension.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use mcp_runtime::{mcp_server, tool, Dispatcher, TaskConfig};
-    ///
-    /// struct Builder;
-    ///
-    /// #[mcp_server]
-    /// impl Builder {
-    ///     /// Build the project (minutes).
-    ///     #[tool(task = "required")]
-    ///     async fn build(&self) -> &'static str {
-    ///         tokio::time::sleep(Duration::from_secs(120)).await;
-    ///         "built"
-    ///     }
-    /// }
-    ///
-    /// let dispatcher = Dispatcher::new(Builder)
-    ///     .with_tasks(TaskConfig::default().ttl(Some(Duration::from_secs(600))));
-    /// # let _ = dispatcher;
-    /// ```
-    pub fn with_tasks(mut self, config: TaskConfig) -> Self {
-        if self.tasks.is_some() {
-            self.tasks = Some(Arc::new(Tasks::new(config)));
-        }
-        self
-    }
-
     /// How calls of `tool` may run as tasks (`forbidden` for unknown tools).
     pub(crate) fn task_support(&self, tool: &str) -> TaskSupport {
         self.task_support.get(tool).copied().unwrap_or_default()
-    }
-
-    /// Signs the `requestState` of multi round-trip requests with `key` (default: a random
-    /// key of this process). Share one key between instances behind a load balancer.
-    pub fn with_request_state_key(mut self, key: RequestStateKey) -> Self {
-        self.state_key = key;
-        self
-    }
-
-    /// The caching hint (`ttlMs`, `cacheScope`) of 2026-07-28 list, read and discover results
-    /// when [`MCPServer::cache_hint`] gives none. Default: [`CacheHint::NONE`].
-    pub fn with_cache_hint(mut self, hint: CacheHint) -> Self {
-        self.cache_hint = hint;
-        self
     }
 
     /// The tools as the server lists them.
@@ -270,20 +216,9 @@ impl Dispatcher {
         &self.listed_tools
     }
 
-    /// Serves list methods in pages of `size` items (default: everything in one page).
-    pub fn with_page_size(mut self, size: Option<usize>) -> Self {
-        self.page_size = size.map(|n| n.max(1));
-        self
-    }
-
     /// A handle to enable or disable tools and announce changes to clients.
-    pub fn handle(&self) -> &ServerHandle {
+    pub(crate) fn handle(&self) -> &ServerHandle {
         &self.handle
-    }
-
-    /// The capabilities the server declares.
-    pub fn capabilities(&self) -> &ServerCapabilities {
-        &self.capabilities
     }
 
     pub(super) fn context(
@@ -300,14 +235,10 @@ impl Dispatcher {
             env.peer,
             env.outbound,
             self.handle.clone(),
+            env.caller,
         )
         .with_stream_control(env.close_stream)
         .with_input(input)
-    }
-
-    /// The server's name and version.
-    pub fn server_info(&self) -> &Implementation {
-        &self.info
     }
 
     /// Handles a request and returns the JSON text of its response, or `None` when the
@@ -316,7 +247,7 @@ impl Dispatcher {
     /// The request is registered as in flight when its future is first polled; a transport
     /// that reads further messages before it polls (and so might read a
     /// `notifications/cancelled` for it) registers it first with [`begin`](Self::begin).
-    pub fn handle_request(
+    pub(crate) fn handle_request(
         &self,
         request: Request,
         env: RequestEnv,
@@ -331,7 +262,7 @@ impl Dispatcher {
 
     /// Registers a request as in flight, so its id is taken and `notifications/cancelled`
     /// reaches it from now on. `Err` holds the error response for an id already in flight.
-    pub fn begin(&self, request: &Request, env: &RequestEnv) -> Result<InFlight, String> {
+    pub(crate) fn begin(&self, request: &Request, env: &RequestEnv) -> Result<InFlight, String> {
         match env.peer.begin_request(&request.id, env.cancel.clone()) {
             Some(guard) => Ok(InFlight {
                 _registration: guard,
@@ -348,7 +279,7 @@ impl Dispatcher {
 
     /// Handles a request registered with [`begin`](Self::begin); see
     /// [`handle_request`](Self::handle_request).
-    pub fn handle_begun(
+    pub(crate) fn handle_begun(
         &self,
         request: Request,
         env: RequestEnv,
@@ -460,7 +391,7 @@ mod future_size {
     /// arguments (and past glibc's 1,032-byte small-allocation cache). A bound, not a timing.
     #[test]
     fn a_request_future_stays_small() {
-        let dispatcher = Dispatcher::new(Echo);
+        let dispatcher = Dispatcher::new(Echo, &crate::ServerConfig::default());
         let request = Request {
             id: 1.into(),
             method: crate::protocol::Method::ToolsCall,

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Dispatcher, RequestEnv};
 use crate::engine::Peer;
 use crate::engine::input::InputExchange;
+use crate::engine::principal::Caller;
 use crate::engine::request_state::StateBinding;
 use crate::engine::tasks::{TaskCall, TaskEvent, Tasks};
 use crate::protocol::{
@@ -28,8 +29,8 @@ pub(crate) struct StatelessCall {
     pub(crate) outbound: Option<mpsc::Sender<String>>,
     /// Cancelled when the server shuts down.
     pub(crate) cancel: CancellationToken,
-    /// The caller, as the application's authentication established it.
-    pub(crate) principal: Option<String>,
+    /// Who sent the request.
+    pub(crate) caller: Caller,
 }
 
 impl Dispatcher {
@@ -132,15 +133,15 @@ impl Dispatcher {
             TaskRoute::No => self.answer(request, env, input, in_flight).await,
             TaskRoute::Refused(error) => Some(Err(error)),
             TaskRoute::Method(tasks) => {
-                let principal = call.principal.as_deref();
-                let served = tasks.serve(method, params.as_ref(), principal).await;
+                let owner = call.caller.identity();
+                let served = tasks.serve(method, params.as_ref(), owner.as_deref()).await;
                 Some(served.and_then(|value| self.reply(Era::Stateless, None, &value)))
             }
             TaskRoute::Call(tasks, support) => {
                 let task = TaskCall {
                     tasks,
                     support,
-                    owner: call.principal.clone(),
+                    owner: call.caller.identity(),
                 };
                 self.call_as_task(request, env, input, in_flight, task)
                     .await
@@ -179,7 +180,7 @@ impl Dispatcher {
                 &self.info.name,
                 request.method.as_str(),
                 params,
-                call.principal.clone(),
+                call.caller.identity(),
             );
             Some(Arc::new(InputExchange::new(
                 retry,
@@ -195,6 +196,7 @@ impl Dispatcher {
             outbound: call.outbound.clone(),
             cancel: call.cancel.clone(),
             close_stream: None,
+            caller: call.caller.clone(),
         };
         Ok((env, input))
     }

@@ -335,7 +335,7 @@ impl TaskLink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::InMemoryTaskStore;
+    use crate::engine::InMemoryTaskStore;
     use serde_json::json;
 
     async fn live(caps: Value) -> Arc<LiveTask> {

@@ -36,14 +36,15 @@ use tokio::sync::broadcast;
 ///
 /// ```
 /// use std::time::Duration;
-/// use mcp_runtime::{HttpConfig, InMemoryTaskStore, Mode, TaskConfig};
+/// use mcp_runtime::{HttpConfig, Mode, ServerConfig, TaskConfig};
+/// use mcp_runtime::store::InMemoryTaskStore;
 ///
 /// let tasks = TaskConfig::default()
 ///     .store(InMemoryTaskStore::new(50_000))
 ///     .ttl(Some(Duration::from_secs(24 * 3600)))
 ///     .poll_interval(Duration::from_secs(2))
 ///     .start_after(Duration::from_millis(500));
-/// let config = HttpConfig::new(Mode::Stateless).tasks(tasks);
+/// let config = HttpConfig::new(Mode::Stateless).server(ServerConfig::new().tasks(tasks));
 /// # let _ = config;
 /// ```
 #[derive(Clone)]

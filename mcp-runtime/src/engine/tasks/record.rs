@@ -15,7 +15,7 @@ use crate::protocol::{ErrorObject, InputRequest, TaskStatus, iso8601};
 ///
 /// ```
 /// use std::time::Duration;
-/// use mcp_runtime::TaskRecord;
+/// use mcp_runtime::store::TaskRecord;
 /// use mcp_runtime::protocol::TaskStatus;
 ///
 /// let task = TaskRecord::new(Some("alice".into()), Some(Duration::from_secs(60)), None);
@@ -88,7 +88,7 @@ impl TaskRecord {
     ///
     /// ```
     /// use std::time::{Duration, SystemTime};
-    /// let task = mcp_runtime::TaskRecord::new(None, Some(Duration::from_secs(1)), None);
+    /// let task = mcp_runtime::store::TaskRecord::new(None, Some(Duration::from_secs(1)), None);
     /// assert!(!task.is_expired(SystemTime::now()));
     /// assert!(task.is_expired(SystemTime::now() + Duration::from_secs(2)));
     /// ```
@@ -145,7 +145,7 @@ impl TaskRecord {
     /// fields and, by status, its `inputRequests`, `result` or `error`.
     ///
     /// ```
-    /// use mcp_runtime::TaskRecord;
+    /// use mcp_runtime::store::TaskRecord;
     /// use mcp_runtime::protocol::TaskStatus;
     /// let mut task = TaskRecord::new(None, None, None);
     /// task.status = TaskStatus::Completed;

@@ -41,7 +41,8 @@ pub enum TaskStoreError {
 /// ```
 /// use std::collections::HashMap;
 /// use std::sync::Mutex;
-/// use mcp_runtime::{BoxFuture, TaskRecord, TaskStore, TaskStoreError};
+/// use mcp_runtime::{BoxFuture};
+/// use mcp_runtime::store::{TaskRecord, TaskStore, TaskStoreError};
 ///
 /// /// Unbounded and never reclaimed: for illustration only.
 /// #[derive(Default)]
@@ -104,7 +105,8 @@ pub trait TaskStore: Send + Sync + 'static {
 ///
 /// ```
 /// use std::time::Duration;
-/// use mcp_runtime::{InMemoryTaskStore, TaskConfig};
+/// use mcp_runtime::{TaskConfig};
+/// use mcp_runtime::store::{InMemoryTaskStore};
 ///
 /// let store = InMemoryTaskStore::new(1_000).sweep_every(Duration::from_secs(1));
 /// assert_eq!(store.capacity(), 1_000);
@@ -178,7 +180,7 @@ impl InMemoryTaskStore {
     /// How many tasks it holds now, expired ones not yet reclaimed included.
     ///
     /// ```
-    /// assert_eq!(mcp_runtime::InMemoryTaskStore::default().len(), 0);
+    /// assert_eq!(mcp_runtime::store::InMemoryTaskStore::default().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
         lock(&self.shared.tasks).len()

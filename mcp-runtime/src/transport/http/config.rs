@@ -4,8 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::engine::{RequestStateKey, TaskConfig};
-use crate::protocol::CacheHint;
+use crate::engine::ServerConfig;
 use crate::transport::http::session::EventStore;
 
 /// Whether the server keeps sessions between requests.
@@ -131,20 +130,24 @@ fn matches_pattern(pattern: &str, value: &str) -> bool {
     }
 }
 
-/// Everything about the HTTP endpoint, with the defaults of the Python SDK's session manager.
+/// The Streamable HTTP endpoint's settings, with the defaults of the Python SDK's session
+/// manager, and the protocol-level [`ServerConfig`] every transport takes.
 ///
 /// ```
 /// use std::time::Duration;
-/// use mcp_runtime::{HttpConfig, Mode};
+/// use mcp_runtime::{HttpConfig, Mode, ServerConfig};
 ///
 /// let config = HttpConfig::new(Mode::Stateful)
 ///     .json_response(true)
 ///     .session_idle_timeout(Some(Duration::from_secs(600)))
-///     .max_sessions(50_000);
+///     .max_sessions(50_000)
+///     .server(ServerConfig::new().page_size(Some(100)));
 /// assert_eq!(config.path, "/mcp");
 /// assert_eq!(config.max_request_body, 4 * 1024 * 1024);
+/// assert_eq!(config.server.page_size, Some(100));
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct HttpConfig {
     /// Stateful (sessions) or stateless. Default: stateful.
     pub mode: Mode,
@@ -170,19 +173,9 @@ pub struct HttpConfig {
     pub max_sessions: usize,
     /// Largest accepted request body in bytes; larger gets 413. Default: 4 MiB.
     pub max_request_body: usize,
-    /// Items per page of `tools/list`, `resources/list`, `resources/templates/list` and
-    /// `prompts/list` (with opaque `nextCursor`s). Default: `None`, everything in one page.
-    pub page_size: Option<usize>,
-    /// `ttlMs` and `cacheScope` of 2026-07-28 list, read and discover results, unless the
-    /// server's [`MCPServer::cache_hint`](crate::MCPServer::cache_hint) says otherwise.
-    /// Default: [`CacheHint::NONE`] (stale at once, private).
-    pub cache_hint: CacheHint,
-    /// Signs the `requestState` of 2026-07-28 multi round-trip requests. Default: a random
-    /// key of this process; instances behind one load balancer must share a key.
-    pub request_state_key: RequestStateKey,
-    /// How tools marked `#[tool(task = "...")]` run as tasks (2026-07-28, tasks extension):
-    /// the store, the TTL, the poll interval. Default: [`TaskConfig::default`].
-    pub tasks: TaskConfig,
+    /// What is not HTTP: paging, caching hints, the request-state key, tasks. Default:
+    /// [`ServerConfig::default`].
+    pub server: ServerConfig,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -198,10 +191,7 @@ impl std::fmt::Debug for HttpConfig {
             .field("session_idle_timeout", &self.session_idle_timeout)
             .field("max_sessions", &self.max_sessions)
             .field("max_request_body", &self.max_request_body)
-            .field("page_size", &self.page_size)
-            .field("cache_hint", &self.cache_hint)
-            .field("request_state_key", &self.request_state_key)
-            .field("tasks", &self.tasks)
+            .field("server", &self.server)
             .finish()
     }
 }
@@ -232,10 +222,7 @@ impl HttpConfig {
             session_idle_timeout: Some(Duration::from_secs(30 * 60)),
             max_sessions: 10_000,
             max_request_body: 4 * 1024 * 1024,
-            page_size: None,
-            cache_hint: CacheHint::NONE,
-            request_state_key: RequestStateKey::random(),
-            tasks: TaskConfig::default(),
+            server: ServerConfig::default(),
         }
     }
 
@@ -287,43 +274,9 @@ impl HttpConfig {
         self
     }
 
-    /// Sets [`page_size`](Self::page_size).
-    pub fn page_size(mut self, size: Option<usize>) -> Self {
-        self.page_size = size;
-        self
-    }
-
-    /// Sets [`cache_hint`](Self::cache_hint).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use mcp_runtime::{HttpConfig, Mode, protocol::CacheHint};
-    /// let config = HttpConfig::new(Mode::Stateless)
-    ///     .cache_hint(CacheHint::public(Duration::from_secs(300)));
-    /// assert_eq!(config.cache_hint.ttl_ms, 300_000);
-    /// ```
-    pub fn cache_hint(mut self, hint: CacheHint) -> Self {
-        self.cache_hint = hint;
-        self
-    }
-
-    /// Sets [`request_state_key`](Self::request_state_key).
-    pub fn request_state_key(mut self, key: RequestStateKey) -> Self {
-        self.request_state_key = key;
-        self
-    }
-
-    /// Sets [`tasks`](Self::tasks).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use mcp_runtime::{HttpConfig, Mode, TaskConfig};
-    /// let config = HttpConfig::new(Mode::Stateless)
-    ///     .tasks(TaskConfig::default().poll_interval(Duration::from_secs(1)));
-    /// assert_eq!(config.tasks.poll_interval, Duration::from_secs(1));
-    /// ```
-    pub fn tasks(mut self, tasks: TaskConfig) -> Self {
-        self.tasks = tasks;
+    /// Sets [`server`](Self::server).
+    pub fn server(mut self, server: ServerConfig) -> Self {
+        self.server = server;
         self
     }
 
@@ -351,7 +304,7 @@ mod tests {
         assert_eq!(c.session_idle_timeout, Some(Duration::from_secs(1800)));
         assert_eq!(c.max_sessions, 10_000);
         assert_eq!(c.max_request_body, 4 * 1024 * 1024);
-        assert_eq!(c.page_size, None);
+        assert_eq!(c.server.page_size, None);
         assert_eq!(HttpConfig::from(Mode::Stateless).mode, Mode::Stateless);
     }
 

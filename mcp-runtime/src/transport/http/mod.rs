@@ -72,11 +72,7 @@ impl Drop for App {
 impl StreamableHttp {
     /// The endpoint for `server` with `config`.
     pub fn new(server: impl MCPServer, config: HttpConfig) -> Self {
-        let dispatcher = Dispatcher::new(server)
-            .with_page_size(config.page_size)
-            .with_cache_hint(config.cache_hint)
-            .with_request_state_key(config.request_state_key.clone())
-            .with_tasks(config.tasks.clone());
+        let dispatcher = Dispatcher::new(server, &config.server);
         Self::from_dispatcher(dispatcher, config)
     }
 
@@ -85,8 +81,7 @@ impl StreamableHttp {
         self.app.dispatcher.handle()
     }
 
-    /// The endpoint for an existing dispatcher.
-    pub fn from_dispatcher(dispatcher: Dispatcher, mut config: HttpConfig) -> Self {
+    fn from_dispatcher(dispatcher: Dispatcher, mut config: HttpConfig) -> Self {
         config.security = config.security.resolve(None);
         if config.mode == Mode::Stateless && config.event_store.is_some() {
             tracing::warn!("stateless mode keeps no streams: the event store is not used");

@@ -11,11 +11,12 @@ use tokio::sync::mpsc;
 use super::error::HttpError;
 use super::headers::Speaks;
 use super::{App, headers, security, sse, stateless};
+use crate::engine::principal::{Caller, Principal};
 use crate::engine::{BoxFuture, Peer, RequestEnv};
 use crate::protocol::RequestId;
 use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_codes, error_json};
 use crate::transport::http::config::Mode;
-use crate::transport::http::session::{Lookup, Principal, Refusal, Session, StreamSink};
+use crate::transport::http::session::{Lookup, Refusal, Session, StreamSink};
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
@@ -68,32 +69,41 @@ async fn serve(
     headers::check_content_type(&headers)?;
     let bytes = read_body(body, app.config.max_request_body).await?;
     let message = Message::parse(&bytes)?;
-    let version = match headers::speaks(&headers, Some(&message))? {
+    let speaks = headers::speaks(&headers, Some(&message))?;
+    // Kept for the handler (`Context::headers`): one allocation, no copy of the map.
+    let headers = Arc::new(headers);
+    let version = match speaks {
         Speaks::Stateless => return Ok(stateless::serve(app, principal, headers, message).await),
         Speaks::Handshake(version) => version,
+    };
+    let caller = Caller {
+        principal,
+        headers: Some(headers.clone()),
     };
     match app.config.mode {
         Mode::Stateless => {
             let peer = Arc::new(Peer::new(false));
-            dispatch(&app, message, peer, None, version).await
+            dispatch(&app, message, peer, None, version, caller).await
         }
         Mode::Stateful => match message {
             Message::Request(request) if request.method == Method::Initialize => {
                 if let Some(id) = headers::session_id(&headers) {
-                    return Err(match app.sessions.get(Some(id), principal.as_ref()) {
-                        Ok(_) => HttpError::AlreadyInitialized,
-                        Err(_) => HttpError::UnknownSession,
-                    });
+                    return Err(
+                        match app.sessions.get(Some(id), caller.principal.as_ref()) {
+                            Ok(_) => HttpError::AlreadyInitialized,
+                            Err(_) => HttpError::UnknownSession,
+                        },
+                    );
                 }
-                initialize(&app, request, principal).await
+                initialize(&app, request, caller).await
             }
             message => {
                 let session = app
                     .sessions
-                    .get(headers::session_id(&headers), principal.as_ref())
+                    .get(headers::session_id(&headers), caller.principal.as_ref())
                     .map_err(lookup_error)?;
                 let peer = session.peer.clone();
-                dispatch(&app, message, peer, Some(session), version).await
+                dispatch(&app, message, peer, Some(session), version, caller).await
             }
         },
     }
@@ -103,21 +113,22 @@ async fn serve(
 async fn initialize(
     app: &Arc<App>,
     request: Request,
-    principal: Option<Principal>,
+    caller: Caller,
 ) -> Result<Response, HttpError> {
-    let session = app
-        .sessions
-        .create(principal)
-        .map_err(|refusal| match refusal {
-            Refusal::Full => HttpError::TooManySessions,
-            Refusal::ShuttingDown => HttpError::ShuttingDown,
-        })?;
+    let session =
+        app.sessions
+            .create(caller.principal.clone())
+            .map_err(|refusal| match refusal {
+                Refusal::Full => HttpError::TooManySessions,
+                Refusal::ShuttingDown => HttpError::ShuttingDown,
+            })?;
     app.ensure_background();
     let env = RequestEnv {
         peer: session.peer.clone(),
         outbound: None,
         cancel: session.cancel.child_token(),
         close_stream: None,
+        caller,
     };
     let id = request.id.clone();
     let reply = app
@@ -195,6 +206,7 @@ async fn dispatch(
     peer: Arc<Peer>,
     session: Option<Arc<Session>>,
     version: Version,
+    caller: Caller,
 ) -> Result<Response, HttpError> {
     let request = match message {
         Message::Notification(notification) => {
@@ -218,6 +230,7 @@ async fn dispatch(
             outbound: None,
             cancel,
             close_stream: None,
+            caller,
         };
         let id = request.id.clone();
         let reply = answer_detached(app, request, env)
@@ -237,6 +250,7 @@ async fn dispatch(
         outbound: None,
         cancel,
         close_stream: resumable.then(|| Arc::new(tokio::sync::Notify::new())),
+        caller,
     };
     // Registered now, not when the task first runs: a `notifications/cancelled` POSTed right
     // after this request must find it.

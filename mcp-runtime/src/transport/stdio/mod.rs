@@ -24,7 +24,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use self::framing::{Line, LineReader, write_lines};
-use crate::engine::{Dispatcher, MCPServer, Peer, RequestEnv, ServerEvent};
+use crate::engine::{Dispatcher, MCPServer, Peer, RequestEnv, ServerConfig, ServerEvent};
 use crate::protocol::{
     ErrorObject, Message, Request, RequestId, error_codes, error_json, notification_json,
 };
@@ -69,7 +69,22 @@ const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 /// }
 /// ```
 pub async fn serve_stdio(server: impl MCPServer) -> io::Result<()> {
-    serve_io(server, tokio::io::stdin(), tokio::io::stdout()).await
+    serve_stdio_with(server, ServerConfig::default()).await
+}
+
+/// [`serve_stdio`] with protocol-level settings (paging, caching hints, tasks).
+///
+/// ```no_run
+/// # use mcp_runtime::{mcp_server, tool, ServerConfig};
+/// # struct Hello;
+/// # #[mcp_server] impl Hello { /// Greet.
+/// #   #[tool] fn hello(&self) -> &'static str { "hi" } }
+/// # async fn run() -> std::io::Result<()> {
+/// mcp_runtime::serve_stdio_with(Hello, ServerConfig::new().page_size(Some(20))).await
+/// # }
+/// ```
+pub async fn serve_stdio_with(server: impl MCPServer, config: ServerConfig) -> io::Result<()> {
+    serve_io_with(server, config, tokio::io::stdin(), tokio::io::stdout()).await
 }
 
 /// Serves `server` over any byte streams: messages are read from `reader`, one per line, and
@@ -119,9 +134,23 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    serve_io_with(server, ServerConfig::default(), reader, writer).await
+}
+
+/// [`serve_io`] with protocol-level settings.
+pub async fn serve_io_with<R, W>(
+    server: impl MCPServer,
+    config: ServerConfig,
+    reader: R,
+    writer: W,
+) -> io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
     let (lines_tx, lines_rx) = mpsc::channel(64);
     let connection = Arc::new(Connection {
-        dispatcher: Dispatcher::new(server),
+        dispatcher: Dispatcher::new(server, &config),
         peer: Arc::new(Peer::new(true)),
         lines: lines_tx,
         closed: CancellationToken::new(),
@@ -251,6 +280,7 @@ impl Connection {
             outbound: Some(tx),
             cancel,
             close_stream: None,
+            caller: Default::default(),
         };
         let mut asked = Vec::new();
         let work = crate::recover::catch_panic(self.dispatcher.handle_request(request, env));

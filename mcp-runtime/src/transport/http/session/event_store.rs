@@ -35,7 +35,7 @@ pub struct EventStoreError(pub String);
 /// [`replay_after`](Self::replay_after) find their stream.
 ///
 /// ```
-/// use mcp_runtime::{EventStore, InMemoryEventStore};
+/// use mcp_runtime::store::{EventStore, InMemoryEventStore};
 ///
 /// # tokio_test_block(async {
 /// let store = InMemoryEventStore::default();
@@ -72,7 +72,8 @@ pub trait EventStore: Send + Sync + 'static {
 /// Defaults: 1,000 events per stream, 100,000 in all.
 ///
 /// ```
-/// use mcp_runtime::{HttpConfig, InMemoryEventStore, Mode};
+/// use mcp_runtime::{HttpConfig, Mode};
+/// use mcp_runtime::store::{InMemoryEventStore};
 ///
 /// // Clients that lose their SSE stream reconnect with `Last-Event-ID` and get what they missed.
 /// let config = HttpConfig::new(Mode::Stateful)

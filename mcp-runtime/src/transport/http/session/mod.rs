@@ -15,7 +15,7 @@ use dashmap::DashMap;
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::Peer;
-pub use crate::engine::principal::{BearerChallenge, Principal};
+pub(crate) use crate::engine::principal::Principal;
 use crate::recover::lock;
 
 /// One client session.
@@ -57,7 +57,7 @@ impl Session {
     }
 
     /// Opens a stream for a request; it stays findable for resumption until `end_stream`.
-    pub(crate) fn open_stream(&self, store: Option<Arc<dyn crate::EventStore>>) -> Arc<StreamSink> {
+    pub(crate) fn open_stream(&self, store: Option<Arc<dyn EventStore>>) -> Arc<StreamSink> {
         let n = self.next_stream.fetch_add(1, Ordering::Relaxed) + 1;
         let sink = Arc::new(StreamSink::new(format!("{}-{n}", self.key()), store));
         lock(&self.live).insert(n, sink.clone());
@@ -96,10 +96,7 @@ impl Session {
     }
 
     /// The stream for server-initiated messages (the GET stream), created on first use.
-    pub(crate) fn standalone(
-        &self,
-        store: Option<&Arc<dyn crate::EventStore>>,
-    ) -> &Arc<StreamSink> {
+    pub(crate) fn standalone(&self, store: Option<&Arc<dyn EventStore>>) -> &Arc<StreamSink> {
         self.standalone
             .get_or_init(|| Arc::new(StreamSink::new(format!("{}-0", self.key()), store.cloned())))
     }

@@ -13,11 +13,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{App, headers};
+use crate::engine::principal::{Caller, Principal};
 use crate::protocol::{
     Era, ErrorObject, ListenParams, Message, Method, Request, RequestEnvelope, RequestId,
     error_codes, error_json,
 };
-use crate::transport::http::session::Principal;
 
 /// A request refused with a JSON-RPC error that echoes its id.
 #[derive(Debug)]
@@ -74,7 +74,7 @@ pub(super) fn json_response(status: StatusCode, body: String) -> Response {
 pub(super) async fn serve(
     app: Arc<App>,
     principal: Option<Principal>,
-    headers: HeaderMap,
+    headers: Arc<HeaderMap>,
     message: Message,
 ) -> Response {
     let request = match message {
@@ -96,11 +96,15 @@ pub(super) async fn serve(
         Ok(envelope) => envelope,
         Err(error) => return Rejection::new(Some(&request.id), error).into_response(),
     };
-    let principal = principal.map(|p| p.as_str().to_owned());
     if request.method == Method::SubscriptionsListen {
-        return open_listen(&app, &headers, request, &envelope, principal.as_deref()).await;
+        let owner = principal.as_ref().map(Principal::as_str);
+        return open_listen(&app, &headers, request, &envelope, owner).await;
     }
-    reply::answer(app, request, envelope, principal).await
+    let caller = Caller {
+        principal,
+        headers: Some(headers),
+    };
+    reply::answer(app, request, envelope, caller).await
 }
 
 async fn open_listen(

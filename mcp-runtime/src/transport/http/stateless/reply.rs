@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 use super::super::{App, sse};
 use super::{json_response, status_for};
 use crate::engine::StatelessCall;
+use crate::engine::principal::Caller;
 use crate::protocol::{
     ErrorObject, Request, RequestEnvelope, RequestId, error_codes, error_json, result_json,
 };
@@ -47,7 +48,7 @@ pub(super) async fn answer(
     app: Arc<App>,
     request: Request,
     envelope: RequestEnvelope,
-    principal: Option<String>,
+    caller: Caller,
 ) -> Response {
     let id = request.id.clone();
     let cancel = app.sessions.shutdown_token().child_token();
@@ -56,7 +57,7 @@ pub(super) async fn answer(
             envelope,
             outbound: None,
             cancel,
-            principal,
+            caller,
         };
         let (status, body) = message(&id, app.dispatcher.handle_stateless(request, call).await);
         return json_response(status, body);
@@ -66,7 +67,7 @@ pub(super) async fn answer(
         envelope,
         outbound: Some(tx),
         cancel,
-        principal,
+        caller,
     };
     let runner = app.clone();
     let mut work: Work =

@@ -1,0 +1,104 @@
+//! [`ServerConfig`]: how the server answers, whatever the transport.
+
+use super::request_state::RequestStateKey;
+use super::tasks::TaskConfig;
+use crate::protocol::CacheHint;
+
+/// Protocol-level settings, taken by every transport ([`HttpConfig::server`](crate::HttpConfig::server),
+/// [`serve_stdio_with`](crate::serve_stdio_with)).
+///
+/// ```
+/// use std::time::Duration;
+/// use mcp_runtime::{ServerConfig, TaskConfig};
+/// use mcp_runtime::protocol::CacheHint;
+///
+/// let config = ServerConfig::new()
+///     .page_size(Some(50))
+///     .cache_hint(CacheHint::public(Duration::from_secs(300)))
+///     .tasks(TaskConfig::default().ttl(Some(Duration::from_secs(600))));
+/// assert_eq!(config.page_size, Some(50));
+/// assert_eq!(config.cache_hint.ttl_ms, 300_000);
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Items per page of `tools/list`, `resources/list`, `resources/templates/list` and
+    /// `prompts/list` (with opaque `nextCursor`s). Default: `None`, everything in one page.
+    pub page_size: Option<usize>,
+    /// `ttlMs` and `cacheScope` of 2026-07-28 list, read and discover results, unless the
+    /// server's [`MCPServer::cache_hint`](crate::MCPServer::cache_hint) says otherwise.
+    /// Default: [`CacheHint::NONE`] (stale at once, private).
+    pub cache_hint: CacheHint,
+    /// Signs the `requestState` of 2026-07-28 multi round-trip requests. Default: a random
+    /// key of this process; instances behind one load balancer must share a key.
+    pub request_state_key: RequestStateKey,
+    /// How tools marked `#[tool(task = "...")]` run as tasks (2026-07-28, tasks extension):
+    /// the store, the TTL, the poll interval. Default: [`TaskConfig::default`].
+    pub tasks: TaskConfig,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            page_size: None,
+            cache_hint: CacheHint::NONE,
+            request_state_key: RequestStateKey::random(),
+            tasks: TaskConfig::default(),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`page_size`](Self::page_size) (at least 1).
+    pub fn page_size(mut self, size: Option<usize>) -> Self {
+        self.page_size = size.map(|n| n.max(1));
+        self
+    }
+
+    /// Sets [`cache_hint`](Self::cache_hint).
+    pub fn cache_hint(mut self, hint: CacheHint) -> Self {
+        self.cache_hint = hint;
+        self
+    }
+
+    /// Sets [`request_state_key`](Self::request_state_key).
+    pub fn request_state_key(mut self, key: RequestStateKey) -> Self {
+        self.request_state_key = key;
+        self
+    }
+
+    /// Sets [`tasks`](Self::tasks).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::{ServerConfig, TaskConfig};
+    /// let config = ServerConfig::new().tasks(TaskConfig::default().poll_interval(Duration::from_secs(1)));
+    /// assert_eq!(config.tasks.poll_interval, Duration::from_secs(1));
+    /// ```
+    pub fn tasks(mut self, tasks: TaskConfig) -> Self {
+        self.tasks = tasks;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_documented_ones() {
+        let config = ServerConfig::new();
+        assert_eq!(config.page_size, None);
+        assert_eq!(config.cache_hint, CacheHint::NONE);
+        assert_eq!(
+            config.tasks.poll_interval,
+            TaskConfig::default().poll_interval
+        );
+        assert_eq!(ServerConfig::new().page_size(Some(0)).page_size, Some(1));
+    }
+}
