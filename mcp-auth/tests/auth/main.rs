@@ -1,0 +1,4 @@
+//! The verifiers against a stand-in authorization server on 127.0.0.1.
+
+mod jwt;
+mod support;
