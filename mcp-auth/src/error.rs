@@ -76,7 +76,7 @@ impl FetchError {
     }
 }
 
-/// A configuration that cannot work, reported when the `ResourceServer`
+/// A configuration that cannot work, reported when the [`ResourceServer`](crate::ResourceServer)
 /// is built rather than on the first request.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]

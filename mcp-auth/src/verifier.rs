@@ -1,6 +1,7 @@
 //! [`TokenVerifier`]: turns a bearer token into a [`VerifiedToken`], or says why not.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mcp_runtime::Principal;
@@ -122,6 +123,25 @@ fn scopes(claims: &Map<String, Value>) -> Result<Vec<String>, InvalidToken> {
             .ok_or(InvalidToken::Claim("scp")),
         (None, Some(_)) => Err(InvalidToken::Claim("scp")),
         (None, None) => Ok(Vec::new()),
+    }
+}
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// [`TokenVerifier`] as a trait object, so the layer holds any verifier behind one pointer.
+pub(crate) trait DynVerifier: Send + Sync + 'static {
+    fn verify_boxed<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> BoxFuture<'a, Result<VerifiedToken, VerifyError>>;
+}
+
+impl<T: TokenVerifier> DynVerifier for T {
+    fn verify_boxed<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> BoxFuture<'a, Result<VerifiedToken, VerifyError>> {
+        Box::pin(self.verify(token))
     }
 }
 

@@ -1,4 +1,5 @@
-//! The verifiers against a stand-in authorization server on 127.0.0.1.
+//! The verifiers and the layer against a stand-in authorization server on 127.0.0.1.
 
 mod jwt;
+mod layer;
 mod support;
