@@ -31,7 +31,8 @@ struct Account {
 
 #[mcp_server(name = "oauth-example", version = "0.1.0")]
 impl Account {
-    /// Who is calling: the access token's subject and scopes (any valid token).
+    /// Who is calling: the access token's subject and scopes (any valid token; every request
+    /// needs `mcp:read`).
     #[tool(read_only)]
     async fn whoami(&self, ctx: Context) -> Value {
         self.calls.fetch_add(1, Ordering::Relaxed);
@@ -85,6 +86,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = ResourceServerConfig::new(&resource)
         .issuer(&issuer)
         .scopes_supported(["mcp:read", "mcp:admin"])
+        // Every request needs mcp:read; the 401 challenge asks for just that, so clients start
+        // small and step up to mcp:admin when a tool asks for it.
+        .required_scopes(["mcp:read"])
         .resource_name("mcp-auth example");
     let verifier = JwtVerifier::new(&issuer, &resource)?.unknown_kid_refetch(refetch);
     let auth = ResourceServer::with_verifier(config, verifier)?;
