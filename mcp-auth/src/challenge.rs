@@ -47,6 +47,14 @@ impl Rejection {
             Rejection::InvalidToken(VerifyError::Invalid(reason)) => {
                 Some(("invalid_token", reason.to_string()))
             }
+            Rejection::InvalidToken(VerifyError::Unavailable(error)) if !error.is_unreachable() => {
+                Some((
+                    "invalid_token",
+                    "the token cannot be verified now: the authorization server answered with an \
+                     error"
+                        .to_owned(),
+                ))
+            }
             Rejection::InvalidToken(_) => Some((
                 "invalid_token",
                 "the token cannot be verified now: the authorization server is unreachable"

@@ -108,12 +108,22 @@ pub(crate) async fn get_json<T: DeserializeOwned>(
 pub(crate) async fn read_json<T: DeserializeOwned>(
     what: &'static str,
     url: &str,
-    mut response: reqwest::Response,
+    response: reqwest::Response,
 ) -> Result<T, FetchError> {
     let status = response.status();
     if !status.is_success() {
-        return Err(FetchError::new(what, url, format!("HTTP {status}")));
+        return Err(FetchError::status(what, url, status));
     }
+    let body = read_body(what, url, response).await?;
+    serde_json::from_slice(&body).map_err(|e| FetchError::new(what, url, format!("bad JSON: {e}")))
+}
+
+/// Reads a body of at most [`MAX_BODY`] bytes.
+pub(crate) async fn read_body(
+    what: &'static str,
+    url: &str,
+    mut response: reqwest::Response,
+) -> Result<Vec<u8>, FetchError> {
     let mut body = Vec::new();
     while let Some(chunk) = response
         .chunk()
@@ -125,7 +135,7 @@ pub(crate) async fn read_json<T: DeserializeOwned>(
         }
         body.extend_from_slice(&chunk);
     }
-    serde_json::from_slice(&body).map_err(|e| FetchError::new(what, url, format!("bad JSON: {e}")))
+    Ok(body)
 }
 
 /// An error and its causes on one line ("error sending request: connection refused").

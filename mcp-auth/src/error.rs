@@ -64,6 +64,9 @@ pub struct FetchError {
     pub url: String,
     /// What went wrong, in words.
     pub reason: String,
+    /// The HTTP status when the server answered (with an error); `None` when it could not be
+    /// reached or its answer could not be read.
+    pub status: Option<u16>,
 }
 
 impl FetchError {
@@ -72,7 +75,21 @@ impl FetchError {
             what,
             url: capped(url).into_owned(),
             reason: capped(&reason.to_string()).into_owned(),
+            status: None,
         }
+    }
+
+    pub(crate) fn status(what: &'static str, url: &str, status: reqwest::StatusCode) -> Self {
+        FetchError {
+            status: Some(status.as_u16()),
+            ..FetchError::new(what, url, format!("HTTP {status}"))
+        }
+    }
+
+    /// Whether the authorization server could not be reached at all (rather than answering
+    /// with an error), for log lines that say which.
+    pub fn is_unreachable(&self) -> bool {
+        self.status.is_none()
     }
 }
 

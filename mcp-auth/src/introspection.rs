@@ -7,7 +7,7 @@ use reqwest::Url;
 use serde_json::{Map, Value};
 
 use crate::discovery::{
-    default_client, discover, error_chain, parse_issuer, read_json, same_issuer,
+    default_client, discover, error_chain, parse_issuer, read_body, read_json, same_issuer,
 };
 use crate::error::{ConfigError, FetchError, InvalidToken, VerifyError};
 use crate::verifier::{TokenVerifier, VerifiedToken};
@@ -127,6 +127,21 @@ impl IntrospectionVerifier {
             .send()
             .await
             .map_err(|e| FetchError::new("introspection", &url, error_chain(&e)))?;
+        if response.status() == reqwest::StatusCode::BAD_REQUEST {
+            // Some servers refuse to introspect tokens they do not keep (oidc-provider: its own
+            // JWTs) with `unsupported_token_type`: they vouch for nothing, so it is not active.
+            let body = read_body("introspection", &url, response).await?;
+            let error = serde_json::from_slice::<Value>(&body).ok();
+            if error.as_ref().and_then(|e| e.get("error")) == Some(&"unsupported_token_type".into())
+            {
+                return Ok(Map::from_iter([("active".to_owned(), Value::Bool(false))]));
+            }
+            return Err(FetchError::status(
+                "introspection",
+                &url,
+                reqwest::StatusCode::BAD_REQUEST,
+            ));
+        }
         read_json("introspection", &url, response).await
     }
 
@@ -175,11 +190,11 @@ impl IntrospectionVerifier {
 impl TokenVerifier for IntrospectionVerifier {
     async fn verify(&self, token: &str) -> Result<VerifiedToken, VerifyError> {
         let answer = self.introspect(token).await.inspect_err(|error| {
-            tracing::warn!(
-                issuer = %self.issuer,
-                %error,
-                "authorization server unreachable: tokens cannot be introspected and requests get 401 until it answers"
-            );
+            if error.is_unreachable() {
+                tracing::warn!(issuer = %self.issuer, %error, "authorization server unreachable: tokens cannot be introspected and requests get 401 until it answers");
+            } else {
+                tracing::warn!(issuer = %self.issuer, %error, "authorization server answered introspection with an error: requests get 401");
+            }
         })?;
         Ok(self.accept(answer, SystemTime::now())?)
     }

@@ -99,6 +99,8 @@ pub(crate) struct RefetchPolicy {
 
 /// Where the keys come from and the keys of the last successful fetch.
 pub(crate) struct KeySource {
+    /// The issuer as configured, for log lines.
+    issuer_id: String,
     issuer: Url,
     jwks_uri: Option<String>,
     client: reqwest::Client,
@@ -129,8 +131,20 @@ enum Miss {
     Stale,
 }
 
+impl Miss {
+    /// Why a fetch happens, for the log.
+    fn reason(self) -> &'static str {
+        match self {
+            Miss::Empty => "first use",
+            Miss::UnknownKey => "a token names an unknown key",
+            Miss::Stale => "the keys reached their maximum age",
+        }
+    }
+}
+
 impl KeySource {
     pub(crate) fn new(
+        issuer_id: String,
         issuer: Url,
         jwks_uri: Option<String>,
         client: reqwest::Client,
@@ -141,6 +155,7 @@ impl KeySource {
                 jwks_uri: jwks_uri.clone(),
                 ..Refresh::default()
             }),
+            issuer_id,
             issuer,
             jwks_uri,
             client,
@@ -202,7 +217,7 @@ impl KeySource {
                 (Miss::Stale, _) => Ok(set),
                 (_, Some(error)) => {
                     let wait = retry_at.duration_since(now).as_secs_f32();
-                    tracing::debug!(issuer = %self.issuer, wait_s = wait, "authorization server unreachable: not retrying yet");
+                    tracing::debug!(issuer = %self.issuer_id, wait_s = wait, "authorization server unreachable: not retrying yet");
                     Err(error.into())
                 }
                 (_, None) => Err(InvalidToken::UnknownKey.into()),
@@ -228,12 +243,12 @@ impl KeySource {
                     .write()
                     .unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh.clone();
                 if refresh.failures > 0 {
-                    tracing::info!(issuer = %self.issuer, keys = count, "authorization server reachable again");
+                    tracing::info!(issuer = %self.issuer_id, keys = count, "authorization server reachable again");
                 }
                 refresh.failures = 0;
                 refresh.retry_at = None;
                 refresh.last_error = None;
-                tracing::info!(issuer = %self.issuer, keys = count, reason = ?miss, "fetched the issuer's signing keys (JWKS)");
+                tracing::info!(issuer = %self.issuer_id, keys = count, reason = miss.reason(), "fetched the issuer's signing keys (JWKS)");
                 Ok(fresh)
             }
             Err(error) => {
@@ -245,12 +260,12 @@ impl KeySource {
                 refresh.last_error = Some(error.clone());
                 // Rediscover next time: the key set may have moved.
                 refresh.jwks_uri = self.jwks_uri.clone();
-                tracing::warn!(
-                    issuer = %self.issuer,
-                    error = %error,
-                    retry_in_s = backoff.as_secs(),
-                    "authorization server unreachable: tokens cannot be verified and requests get 401 until it answers"
-                );
+                let retry_in_s = backoff.as_secs();
+                if error.is_unreachable() {
+                    tracing::warn!(issuer = %self.issuer_id, %error, retry_in_s, "authorization server unreachable: tokens cannot be verified and requests get 401 until it answers");
+                } else {
+                    tracing::warn!(issuer = %self.issuer_id, %error, retry_in_s, "authorization server answered with an error: tokens cannot be verified and requests get 401 until it answers");
+                }
                 match miss {
                     Miss::Stale => Ok(set),
                     _ => Err(error.into()),

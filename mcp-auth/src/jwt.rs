@@ -178,6 +178,7 @@ impl JwtVerifier {
     fn keys(&self) -> &KeySource {
         self.keys.get_or_init(|| {
             KeySource::new(
+                self.issuer.clone(),
                 self.issuer_url.clone(),
                 self.jwks_uri.clone(),
                 self.client.clone(),

@@ -262,7 +262,7 @@ impl ResourceServer {
             // The verifier logged the cause at WARN when the fetch failed.
             VerifyError::Unavailable(_) => tracing::info!(
                 token = %fingerprint,
-                "bearer token refused: authorization server unreachable, token not verified"
+                "bearer token refused: the authorization server is unavailable, the token was not verified"
             ),
         }
     }

@@ -6,9 +6,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use axum::Form;
 use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
@@ -117,6 +120,7 @@ impl FakeIssuer {
         let app = axum::Router::new()
             .route("/.well-known/openid-configuration", get(metadata))
             .route("/jwks", get(jwks))
+            .route("/introspect", post(introspect))
             .with_state(fake.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         fake
@@ -143,7 +147,43 @@ async fn metadata(State(fake): State<FakeIssuer>) -> Json<Value> {
         "issuer": *fake.announced.lock().unwrap(),
         "jwks_uri": format!("{}/jwks", fake.issuer),
         "token_endpoint": format!("{}/token", fake.issuer),
+        "introspection_endpoint": format!("{}/introspect", fake.issuer),
     }))
+}
+
+/// RFC 7662 for the client `rs` (secret `s3cret`): `active-TOKEN` is active for [`RESOURCE`]
+/// (the subject is TOKEN), `other-TOKEN` is active for another resource, `jwt` is refused as
+/// oidc-provider refuses its own JWTs, anything else is inactive.
+async fn introspect(
+    headers: HeaderMap,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    use base64::Engine;
+    let expected = base64::engine::general_purpose::STANDARD.encode("rs:s3cret");
+    if headers.get("authorization").and_then(|v| v.to_str().ok())
+        != Some(&format!("Basic {expected}"))
+    {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_client"})),
+        )
+            .into_response();
+    }
+    let token = form.get("token").map(String::as_str).unwrap_or_default();
+    let answer = if let Some(sub) = token.strip_prefix("active-") {
+        json!({"active": true, "sub": sub, "aud": RESOURCE, "scope": "mcp:read", "exp": now() + 60, "client_id": "app"})
+    } else if let Some(sub) = token.strip_prefix("other-") {
+        json!({"active": true, "sub": sub, "aud": "https://other.example/mcp", "exp": now() + 60})
+    } else if token == "jwt" {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "unsupported_token_type"})),
+        )
+            .into_response();
+    } else {
+        json!({"active": false})
+    };
+    Json(answer).into_response()
 }
 
 async fn jwks(State(fake): State<FakeIssuer>) -> Json<Value> {
