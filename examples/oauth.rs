@@ -12,6 +12,8 @@
 //!   keys are read on the first request, so the server starts even while it is down.
 //! - `MCP_RESOURCE`: this server's canonical URL, the audience its tokens must name (default
 //!   `http://127.0.0.1:8000/mcp`).
+//! - `MCP_INTROSPECTION_CLIENT_ID` and `MCP_INTROSPECTION_CLIENT_SECRET`: check tokens by RFC
+//!   7662 introspection as this confidential client (opaque tokens) instead of as JWTs.
 //! - `MCP_JWKS_REFETCH_SECS`: least time between two key-set fetches for a token signed with
 //!   an unknown key (default 30; the CI suite lowers it to see a key rotation quickly).
 
@@ -19,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::serve::ListenerExt;
-use mcp_auth::{JwtVerifier, ResourceServer, ResourceServerConfig};
+use mcp_auth::{IntrospectionVerifier, JwtVerifier, ResourceServer, ResourceServerConfig};
 use mcp_runtime::{Context, HttpConfig, Mode, Principal, StreamableHttp, mcp_server, tool};
 use serde_json::{Value, json};
 
@@ -90,8 +92,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // small and step up to mcp:admin when a tool asks for it.
         .required_scopes(["mcp:read"])
         .resource_name("mcp-auth example");
-    let verifier = JwtVerifier::new(&issuer, &resource)?.unknown_kid_refetch(refetch);
-    let auth = ResourceServer::with_verifier(config, verifier)?;
+    let introspection = (
+        std::env::var("MCP_INTROSPECTION_CLIENT_ID"),
+        std::env::var("MCP_INTROSPECTION_CLIENT_SECRET"),
+    );
+    let auth = match introspection {
+        (Ok(id), Ok(secret)) => ResourceServer::with_verifier(
+            config,
+            IntrospectionVerifier::new(&issuer, &resource, id, secret)?,
+        )?,
+        _ => ResourceServer::with_verifier(
+            config,
+            JwtVerifier::new(&issuer, &resource)?.unknown_kid_refetch(refetch),
+        )?,
+    };
 
     let mcp = StreamableHttp::new(Account::default(), HttpConfig::new(Mode::Stateful));
     let app = auth.protect(mcp.router());

@@ -5,6 +5,7 @@ Usage:
   oauth_client.py main    --url URL --issuer ISSUER --other-resource URL --mint CMD [--step-up] [--ctx-auth]
                           [--save-token FILE]
   oauth_client.py rotated --url URL --issuer ISSUER --mint CMD --old-token-file FILE
+  oauth_client.py introspection --url URL --issuer ISSUER --other-resource URL --mint CMD
 
 `--mint CMD` is the command that signs a JWT with the provider's current key (its arguments are
 appended: --claims JSON [--header JSON]). `main` checks the metadata, the 401 challenge, the SDK
@@ -12,7 +13,8 @@ client's discovery in legacy and auto modes, refused tokens, and sessions bound 
 `--step-up` adds the 403 insufficient_scope step-up (the runtime's per-tool scopes), `--ctx-auth`
 checks that whoami sees the caller (the runtime's ctx.auth()). `rotated` runs after the
 provider's keys were rotated: a token signed by the new key is accepted once the server fetched
-the keys again, and one signed by the old key still is.
+the keys again, and one signed by the old key still is. `introspection` checks a server that
+verifies opaque tokens by RFC 7662 introspection: the SDK client's discovery, and refusals.
 
 Prints one line per check and a closing "oauth-client: N passed, M failed"; exits 1 on failure.
 """
@@ -198,8 +200,8 @@ def metadata_and_challenge(url: str, issuer: str) -> None:
     )
 
 
-async def sdk_client(url: str, issuer: str, mode: str, ctx_auth: bool) -> None:
-    label = f"SDK client ({mode})"
+async def sdk_client(url: str, issuer: str, mode: str, ctx_auth: bool, opaque: bool = False) -> None:
+    label = f"SDK client ({mode}{', opaque token' if opaque else ''})"
     provider = ClientCredentialsOAuthProvider(
         server_url=url,
         storage=MemoryStorage(),
@@ -225,11 +227,18 @@ async def sdk_client(url: str, issuer: str, mode: str, ctx_auth: bool) -> None:
                     who,
                 )
             token = provider.context.current_tokens
-            check(
-                f"{label}: the token came from the provider for this resource",
-                token is not None and jwt_part(token.access_token, 1).get("aud") == url,
-                token and jwt_part(token.access_token, 1),
-            )
+            if opaque:
+                check(
+                    f"{label}: the token is opaque (checked by introspection)",
+                    token is not None and token.access_token.count(".") != 2,
+                    token,
+                )
+            else:
+                check(
+                    f"{label}: the token came from the provider for this resource",
+                    token is not None and jwt_part(token.access_token, 1).get("aud") == url,
+                    token and jwt_part(token.access_token, 1),
+                )
 
 
 def refused_tokens(url: str, issuer: str, other_resource: str, mint_command: str) -> None:
@@ -328,6 +337,17 @@ async def sdk_step_up(url: str, issuer: str) -> None:
             )
 
 
+def introspected_refusals(url: str, issuer: str, other_resource: str) -> None:
+    cases = {
+        "introspection: a token for another resource": provider_token(issuer, "mcp-alice", "mcp:read", other_resource),
+        "introspection: a token the provider never issued": "made-up-opaque-token-0123456789",
+    }
+    for label, token in cases.items():
+        status, headers, _ = mcp_post(url, token, {"jsonrpc": "2.0", "id": 1, "method": "ping"})
+        challenge = headers.get("www-authenticate", "")
+        check(f"{label}: 401 invalid_token", status == 401 and 'error="invalid_token"' in challenge, f"{status} {challenge!r}")
+
+
 def rotated(url: str, issuer: str, old_token: str) -> None:
     new = provider_token(issuer, "mcp-alice", "mcp:read", url)
     old_kid, new_kid = jwt_part(old_token, 0).get("kid"), jwt_part(new, 0).get("kid")
@@ -350,7 +370,7 @@ def rotated(url: str, issuer: str, old_token: str) -> None:
 
 async def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("phase", choices=["main", "rotated"])
+    parser.add_argument("phase", choices=["main", "rotated", "introspection"])
     parser.add_argument("--url", required=True)
     parser.add_argument("--issuer", required=True)
     parser.add_argument("--other-resource")
@@ -382,6 +402,9 @@ async def main() -> int:
         if args.save_token:
             with open(args.save_token, "w") as out:
                 out.write(provider_token(args.issuer, "mcp-alice", "mcp:read", args.url))
+    elif args.phase == "introspection":
+        await guarded("SDK client (introspection)", lambda: sdk_client(args.url, args.issuer, "legacy", False, opaque=True))
+        await guarded("introspected refusals", lambda: introspected_refusals(args.url, args.issuer, args.other_resource))
     else:
         with open(args.old_token_file) as saved:
             old_token = saved.read().strip()

@@ -2,6 +2,7 @@
 // suite needs. Runs from a copy placed next to the package's node_modules (see 40-oauth.sh).
 //
 //   node provider.mjs serve  --state DIR --port P --resource URL [--other-resource URL]
+//                            [--opaque-resource URL]
 //   node provider.mjs rotate --state DIR     a new signing key first; the previous one stays
 //                                            in the JWKS so its tokens still verify
 //   node provider.mjs mint   --state DIR --claims JSON [--header JSON]
@@ -13,7 +14,8 @@
 // Clients: mcp-alice and mcp-bob (client_credentials, client_secret_basic, secret
 // "<id>-secret"), both allowed the scopes mcp:read and mcp:admin. An access token requested
 // with `resource=<--resource>` (or `--other-resource`) is an RS256 JWT (typ at+jwt) whose `aud`
-// is that resource and whose `sub` is the client id.
+// is that resource and whose `sub` is the client id; one for `--opaque-resource` is opaque, for
+// a server that checks tokens by introspection as the client mcp-server.
 
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +31,7 @@ const { values: args } = parseArgs({
     port: { type: 'string' },
     resource: { type: 'string' },
     'other-resource': { type: 'string' },
+    'opaque-resource': { type: 'string' },
     claims: { type: 'string' },
     header: { type: 'string' },
   },
@@ -77,7 +80,7 @@ async function serve() {
   const { default: Provider, errors } = await import('oidc-provider');
   const port = Number(args.port);
   const issuer = `http://127.0.0.1:${port}`;
-  const resources = new Set([args.resource, args['other-resource']].filter(Boolean));
+  const resources = new Set([args.resource, args['other-resource'], args['opaque-resource']].filter(Boolean));
   const keys = await loadKeys();
   const client = (id) => ({
     client_id: id,
@@ -89,7 +92,7 @@ async function serve() {
     scope: 'mcp:read mcp:admin',
   });
   const provider = new Provider(issuer, {
-    clients: [client('mcp-alice'), client('mcp-bob')],
+    clients: [client('mcp-alice'), client('mcp-bob'), client('mcp-server')],
     jwks: { keys },
     scopes: ['openid', 'offline_access', 'mcp:read', 'mcp:admin'],
     cookies: { keys: ['oauth-suite-cookie-key'] },
@@ -110,8 +113,9 @@ async function serve() {
             scope: 'mcp:read mcp:admin',
             audience: resourceIndicator,
             accessTokenTTL: 600,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
+            ...(resourceIndicator === args['opaque-resource']
+              ? { accessTokenFormat: 'opaque' }
+              : { accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
           };
         },
       },

@@ -9,7 +9,8 @@
 #    client (pinned) discovering everything in legacy and auto modes, refused tokens (another
 #    resource, expired, another issuer, tampered, alg none), sessions bound to subjects, and the
 #    403 step-up once the runtime has per-tool scopes.
-# 3. The provider's keys rotated: new tokens accepted after one refetch, old ones still.
+# 3. A second instance checking opaque tokens by introspection (RFC 7662) as client mcp-server.
+# 4. The provider's keys rotated: new tokens accepted after one refetch, old ones still.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 trap ci_cleanup EXIT
@@ -43,9 +44,11 @@ state="$CI_CACHE/oauth-provider-state"
 rm -rf "$state" # fresh keys every run
 as_port="$(ci_free_port)"
 mcp_port="$(ci_free_port)"
+introspecting_port="$(ci_free_port)"
 issuer="http://127.0.0.1:$as_port"
 resource="http://127.0.0.1:$mcp_port/mcp"
 other_resource="http://127.0.0.1:$mcp_port/another-mcp-server"
+opaque_resource="http://127.0.0.1:$introspecting_port/mcp"
 server_log="$CI_CACHE/oauth-example.log"
 provider_log="$CI_CACHE/oauth-provider.log"
 mint=(node "$provider" mint --state "$state")
@@ -68,7 +71,8 @@ initialize() {
 
 start_provider() {
   ci_start_server "$provider_log" "$as_port" node "$provider" serve --state "$state" \
-    --port "$as_port" --resource "$resource" --other-resource "$other_resource"
+    --port "$as_port" --resource "$resource" --other-resource "$other_resource" \
+    --opaque-resource "$opaque_resource"
   provider_pid="${CI_PIDS[-1]}"
 }
 
@@ -113,7 +117,16 @@ ci_log "mcp $MCP_VERSION (Python) -> $resource, oidc-provider $OIDC_PROVIDER_VER
   --other-resource "$other_resource" --mint "${mint[*]}" --save-token "$old_token_file" "${flags[@]}" \
   || fail "the OAuth checks found failures (see above)"
 
-# --- 3. key rotation ----------------------------------------------------------------------
+# --- 3. introspection ----------------------------------------------------------------------
+introspecting_log="$CI_CACHE/oauth-example-introspection.log"
+ci_start_server "$introspecting_log" "$introspecting_port" env MCP_ISSUER="$issuer" \
+  MCP_RESOURCE="$opaque_resource" MCP_INTROSPECTION_CLIENT_ID=mcp-server \
+  MCP_INTROSPECTION_CLIENT_SECRET=mcp-server-secret "$example" "127.0.0.1:$introspecting_port"
+"$venv/bin/python" "$CI_ROOT/.ci/oauth/oauth_client.py" introspection --url "$opaque_resource" \
+  --issuer "$issuer" --other-resource "$resource" --mint "${mint[*]}" \
+  || { tail -n 20 "$introspecting_log"; fail "the introspection checks found failures (see above)"; }
+
+# --- 4. key rotation ----------------------------------------------------------------------
 fetches_before="$(grep -c "fetched the issuer's signing keys" "$server_log" || true)"
 kill "$provider_pid"
 wait "$provider_pid" 2>/dev/null || true
@@ -126,4 +139,4 @@ fetches_after="$(grep -c "fetched the issuer's signing keys" "$server_log" || tr
 [ "$fetches_after" -gt "$fetches_before" ] || fail "the server did not fetch the rotated keys"
 ci_log "ok   the rotated keys were fetched ($fetches_before -> $fetches_after fetches in all)"
 
-ci_log "PASS: OAuth resource server against oidc-provider $OIDC_PROVIDER_VERSION with the Python SDK $MCP_VERSION (startup without the provider, metadata, challenges, SDK discovery legacy+auto, refused tokens, subject-bound sessions, key rotation${flags[*]:+; ${flags[*]}}) in ${SECONDS}s"
+ci_log "PASS: OAuth resource server against oidc-provider $OIDC_PROVIDER_VERSION with the Python SDK $MCP_VERSION (startup without the provider, metadata, challenges, SDK discovery legacy+auto, refused tokens, subject-bound sessions, introspection, key rotation${flags[*]:+; ${flags[*]}}) in ${SECONDS}s"
