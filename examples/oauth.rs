@@ -39,7 +39,7 @@ impl Account {
     async fn whoami(&self, ctx: Context) -> Value {
         self.calls.fetch_add(1, Ordering::Relaxed);
         // The caller is the request's Principal; tools will read it with `ctx.auth()` once the
-        // runtime exposes it: then `let principal = ctx.auth();` replaces this line.
+        // runtime exposes it: then `let principal = ctx.auth();` replaces the block below.
         let principal: Option<&Principal> = {
             let _ = &ctx;
             None
