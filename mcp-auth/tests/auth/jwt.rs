@@ -241,7 +241,7 @@ async fn unknown_kid_fetches_are_rate_limited() {
     let old = SigningKey::rsa("k1", RSA1);
     let new = SigningKey::rsa("k2", RSA2);
     let fake = FakeIssuer::start(&[&old]).await;
-    let interval = Duration::from_secs(1);
+    let interval = Duration::from_secs(2);
     let verifier = JwtVerifier::new(fake.issuer.clone(), RESOURCE)
         .unwrap()
         .unknown_kid_refetch(interval);
