@@ -38,12 +38,7 @@ impl Account {
     #[tool(read_only)]
     async fn whoami(&self, ctx: Context) -> Value {
         self.calls.fetch_add(1, Ordering::Relaxed);
-        // The caller is the request's Principal; tools will read it with `ctx.auth()` once the
-        // runtime exposes it: then `let principal = ctx.auth();` replaces the block below.
-        let principal: Option<&Principal> = {
-            let _ = &ctx;
-            None
-        };
+        let principal = ctx.auth();
         json!({
             "subject": principal.map(Principal::subject),
             "issuer": principal.and_then(Principal::issuer),
