@@ -46,10 +46,9 @@ impl Account {
         })
     }
 
-    /// Reset the call counter (needs the `mcp:admin` scope).
-    // Becomes `#[tool(scopes = ["mcp:admin"])]` once the runtime checks per-tool scopes; until
-    // then any valid token may call it.
-    #[tool]
+    /// Reset the call counter (needs the `mcp:admin` scope: a token without it gets 403 with
+    /// an `insufficient_scope` challenge naming it, and may step up).
+    #[tool(scopes = ["mcp:admin"])]
     async fn admin_reset(&self) -> Value {
         json!({"reset": true, "calls_before": self.calls.swap(0, Ordering::Relaxed)})
     }

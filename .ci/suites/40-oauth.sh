@@ -8,7 +8,7 @@
 # 2. .ci/oauth/oauth_client.py: the metadata and the 401 challenge, the official Python SDK
 #    client (pinned) discovering everything in legacy and auto modes, refused tokens (another
 #    resource, expired, another issuer, tampered, alg none), sessions bound to subjects, and the
-#    403 step-up once the runtime has per-tool scopes.
+#    403 insufficient_scope on admin_reset and the step-up to a token with mcp:admin.
 # 3. A second instance checking opaque tokens by introspection (RFC 7662) as client mcp-server.
 # 4. The provider's keys rotated: new tokens accepted after one refetch, old ones still.
 set -euo pipefail
@@ -100,17 +100,7 @@ done
 ci_log "ok   recovered $((SECONDS - started)) s after the provider came up (the same token is now accepted)"
 
 # --- 2. the Python client checks ----------------------------------------------------------
-flags=()
-if grep -rq "scopes" "$CI_ROOT/mcp-macros/src"; then
-  flags+=(--step-up)
-else
-  ci_log "SKIP !!! admin_reset 403 insufficient_scope / step-up: the runtime has no per-tool scopes yet (no 'scopes' in mcp-macros/src) !!!"
-fi
-if grep -rqE "pub fn auth\b" "$CI_ROOT/mcp-runtime/src/context"; then
-  flags+=(--ctx-auth)
-else
-  ci_log "SKIP !!! whoami's subject and scopes: the runtime's Context has no auth() yet !!!"
-fi
+flags=(--step-up --ctx-auth)
 old_token_file="$CI_CACHE/oauth-old-token"
 ci_log "mcp $MCP_VERSION (Python) -> $resource, oidc-provider $OIDC_PROVIDER_VERSION at $issuer"
 "$venv/bin/python" "$CI_ROOT/.ci/oauth/oauth_client.py" main --url "$resource" --issuer "$issuer" \

@@ -44,6 +44,7 @@ pub use engine::{
 };
 pub use handler::args::Args;
 pub use handler::error::McpError;
+pub use handler::scopes::RequiredScopes;
 pub use handler::structured::Json;
 /// Turns an inherent `impl` block into an MCP server.
 ///

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 pub use crate::engine::context::Context;
 pub use crate::engine::local::{LocalTool, LocalToolServer, clone_server};
 pub use crate::engine::{BoxFuture, MCPServer};
+pub use crate::handler::scopes::RequiredScopes;
 /// Prompt arguments as the client sent them.
 pub type Arguments = Option<serde_json::Map<String, serde_json::Value>>;
 pub use crate::handler::args::Args;

@@ -4,7 +4,9 @@
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, Ident, LitStr, Token};
 
-use super::{One, flag, lit_str, missing_value, parse_attr, path_name, skip_value, unknown};
+use super::{
+    One, flag, lit_str, missing_value, parse_attr, path_name, scope_list, skip_value, unknown,
+};
 use crate::ctxt::Ctxt;
 
 /// `#[tool(name = "...", description = "...", title = "...", read_only, destructive,
@@ -24,13 +26,16 @@ pub(crate) struct ToolArgs {
     /// `task = "forbidden" | "optional" | "required"`: `execution.taskSupport`.
     pub(crate) task: Option<LitStr>,
     pub(crate) icons: Vec<IconArg>,
+    /// `scopes = [...]`: the OAuth scopes a caller needs.
+    pub(crate) scopes: Vec<LitStr>,
 }
 
 /// The values of `task = "..."`, the spec's names for a tool's task support.
 const TASK_SUPPORT: [&str; 3] = ["forbidden", "optional", "required"];
 
 const TOOL_ARGS: &str = "`name`, `description`, `title`, `read_only`, `destructive`, \
-                         `idempotent`, `open_world`, `structured`, `local`, `task` and `icon`";
+                         `idempotent`, `open_world`, `structured`, `local`, `task`, `icon` and \
+                         `scopes`";
 
 impl ToolArgs {
     pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
@@ -45,6 +50,7 @@ impl ToolArgs {
         let mut local = One::new("local");
         let mut task = One::new("task");
         let mut icons = Vec::new();
+        let mut scopes = One::new("scopes");
         parse_attr(cx, attr, "#[tool]", |meta| {
             let path = &meta.path;
             if path.is_ident("name") {
@@ -82,6 +88,8 @@ impl ToolArgs {
                 task.set(cx, path, value);
             } else if path.is_ident("icon") {
                 icons.extend(IconArg::parse(cx, &meta)?);
+            } else if path.is_ident("scopes") {
+                scopes.set(cx, path, scope_list(cx, &meta)?);
             } else {
                 unknown(cx, &meta, "#[tool]", TOOL_ARGS)?;
             }
@@ -99,6 +107,7 @@ impl ToolArgs {
             local: local.value.flatten().flatten(),
             task: task.value,
             icons,
+            scopes: scopes.value.unwrap_or_default(),
         }
     }
 
@@ -127,10 +136,12 @@ pub(crate) struct ResourceArgs {
     pub(crate) audience: Vec<String>,
     pub(crate) priority: Option<f64>,
     pub(crate) complete: Vec<CompleteArg>,
+    /// `scopes = [...]`: the OAuth scopes a caller needs.
+    pub(crate) scopes: Vec<LitStr>,
 }
 
 const RESOURCE_ARGS: &str = "`uri`, `name`, `title`, `description`, `mime_type`, `icon`, \
-                             `audience`, `priority` and `complete`";
+                             `audience`, `priority`, `complete` and `scopes`";
 
 impl ResourceArgs {
     pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
@@ -143,6 +154,7 @@ impl ResourceArgs {
         let mut audience = One::new("audience");
         let mut priority = One::new("priority");
         let mut complete = Vec::new();
+        let mut scopes = One::new("scopes");
         parse_attr(cx, attr, "#[resource]", |meta| {
             let path = &meta.path;
             if path.is_ident("uri") {
@@ -163,6 +175,8 @@ impl ResourceArgs {
                 priority.set(cx, path, parse_priority(cx, &meta)?);
             } else if path.is_ident("complete") {
                 CompleteArg::parse(cx, &meta, &mut complete)?;
+            } else if path.is_ident("scopes") {
+                scopes.set(cx, path, scope_list(cx, &meta)?);
             } else {
                 unknown(cx, &meta, "#[resource]", RESOURCE_ARGS)?;
             }
@@ -185,6 +199,7 @@ impl ResourceArgs {
             audience: audience.value.unwrap_or_default(),
             priority: priority.value,
             complete,
+            scopes: scopes.value.unwrap_or_default(),
         }
     }
 }
@@ -257,9 +272,11 @@ pub(crate) struct PromptArgs {
     pub(crate) description: Option<LitStr>,
     pub(crate) icons: Vec<IconArg>,
     pub(crate) complete: Vec<CompleteArg>,
+    /// `scopes = [...]`: the OAuth scopes a caller needs.
+    pub(crate) scopes: Vec<LitStr>,
 }
 
-const PROMPT_ARGS: &str = "`name`, `title`, `description`, `icon` and `complete`";
+const PROMPT_ARGS: &str = "`name`, `title`, `description`, `icon`, `complete` and `scopes`";
 
 impl PromptArgs {
     pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
@@ -268,6 +285,7 @@ impl PromptArgs {
         let mut description = One::new("description");
         let mut icons = Vec::new();
         let mut complete = Vec::new();
+        let mut scopes = One::new("scopes");
         parse_attr(cx, attr, "#[prompt]", |meta| {
             let path = &meta.path;
             if path.is_ident("name") {
@@ -280,6 +298,8 @@ impl PromptArgs {
                 icons.extend(IconArg::parse(cx, &meta)?);
             } else if path.is_ident("complete") {
                 CompleteArg::parse(cx, &meta, &mut complete)?;
+            } else if path.is_ident("scopes") {
+                scopes.set(cx, path, scope_list(cx, &meta)?);
             } else {
                 unknown(cx, &meta, "#[prompt]", PROMPT_ARGS)?;
             }
@@ -291,6 +311,7 @@ impl PromptArgs {
             description: description.value,
             icons,
             complete,
+            scopes: scopes.value.unwrap_or_default(),
         }
     }
 }

@@ -29,11 +29,13 @@ pub(crate) struct ServerArgs {
     pub(crate) website_url: Option<LitStr>,
     pub(crate) icons: Vec<IconArg>,
     pub(crate) instructions: Option<LitStr>,
+    /// `scopes = [...]`: required by every tool, resource and prompt.
+    pub(crate) scopes: Vec<LitStr>,
     pub(crate) krate: Option<syn::Path>,
 }
 
 const SERVER_ARGS: &str = "`name`, `version`, `title`, `description`, `website_url`, `icon`, \
-                           `instructions` and `crate`";
+                           `instructions`, `scopes` and `crate`";
 
 impl ServerArgs {
     pub(crate) fn from_tokens(cx: &Ctxt, args: TokenStream) -> Self {
@@ -44,6 +46,7 @@ impl ServerArgs {
         let mut website_url = One::new("website_url");
         let mut icons = Vec::new();
         let mut instructions = One::new("instructions");
+        let mut scopes = One::new("scopes");
         let mut krate = One::new("crate");
         let parser = syn::meta::parser(|meta| {
             let path = &meta.path;
@@ -61,6 +64,8 @@ impl ServerArgs {
                 icons.extend(IconArg::parse(cx, &meta)?);
             } else if path.is_ident("instructions") {
                 instructions.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("scopes") {
+                scopes.set(cx, path, scope_list(cx, &meta)?);
             } else if path.is_ident("crate") {
                 krate.set(cx, path, crate_path(cx, &meta)?);
             } else {
@@ -79,6 +84,7 @@ impl ServerArgs {
             website_url: website_url.value,
             icons,
             instructions: instructions.value,
+            scopes: scopes.value.unwrap_or_default(),
             krate: krate.value,
         }
     }
@@ -227,6 +233,50 @@ fn lit_str(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<LitStr>> {
             Ok(None)
         }
     }
+}
+
+/// `scopes = ["a", "b"]`: OAuth scope-tokens (RFC 6749: printable ASCII but space, `"` and
+/// `\\`), each checked at its literal.
+fn scope_list(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Vec<LitStr>>> {
+    const EXPECTED: &str = "expected `scopes = [\"scope\", ...]`";
+    if !meta.input.peek(Token![=]) {
+        return missing_value(cx, meta, EXPECTED).map(|()| None);
+    }
+    let Expr::Array(array) = meta.value()?.parse::<Expr>()? else {
+        cx.error_spanned_by(&meta.path, EXPECTED);
+        return Ok(None);
+    };
+    let mut scopes = Vec::new();
+    for element in &array.elems {
+        let Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) = element
+        else {
+            cx.error_spanned_by(
+                element,
+                "expected a string literal: a scope such as \"notes:write\"",
+            );
+            continue;
+        };
+        let scope = lit.value();
+        let bad = scope
+            .chars()
+            .find(|c| !matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e'));
+        if scope.is_empty() {
+            cx.error_spanned_by(lit, "a scope cannot be empty");
+        } else if let Some(c) = bad {
+            cx.error_spanned_by(
+                lit,
+                format_args!(
+                    "invalid scope {scope:?}: {c:?} is not allowed; a scope is printable ASCII \
+                     without spaces, `\"` or `\\` (write several scopes as several strings)"
+                ),
+            );
+        } else {
+            scopes.push(lit.clone());
+        }
+    }
+    Ok(Some(scopes))
 }
 
 /// A flag: bare (`true`) or `= true` / `= false`.

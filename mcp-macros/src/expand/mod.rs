@@ -76,6 +76,7 @@ pub(crate) fn server(server: &Server<'_>) -> TokenStream {
     let completions = server
         .has_completions()
         .then(|| completion::methods(server, &private, &names));
+    let scopes = required_scopes(server, &private);
 
     quote! {
         #user_impl
@@ -95,8 +96,51 @@ pub(crate) fn server(server: &Server<'_>) -> TokenStream {
             #prompts
 
             #completions
+
+            #scopes
         }
     }
+}
+
+/// `required_scopes`, when any attribute names scopes.
+fn required_scopes(server: &Server<'_>, private: &Private) -> Option<TokenStream> {
+    let declared = !server.args.scopes.is_empty()
+        || server.tools.iter().any(|t| !t.args.scopes.is_empty())
+        || server.resources.iter().any(|r| !r.args.scopes.is_empty())
+        || server.prompts.iter().any(|p| !p.args.scopes.is_empty());
+    if !declared {
+        return None;
+    }
+    let all = &server.args.scopes;
+    let tools = server
+        .tools
+        .iter()
+        .filter(|t| !t.args.scopes.is_empty())
+        .map(|t| {
+            let (name, scopes) = (&t.name, &t.args.scopes);
+            quote!(.tool(#name, &[#(#scopes),*]))
+        });
+    let resources = server
+        .resources
+        .iter()
+        .filter(|r| !r.args.scopes.is_empty())
+        .map(|r| {
+            let (uri, scopes) = (&r.uri, &r.args.scopes);
+            quote!(.resource(#uri, &[#(#scopes),*]))
+        });
+    let prompts = server
+        .prompts
+        .iter()
+        .filter(|p| !p.args.scopes.is_empty())
+        .map(|p| {
+            let (name, scopes) = (&p.name, &p.args.scopes);
+            quote!(.prompt(#name, &[#(#scopes),*]))
+        });
+    Some(quote! {
+        fn required_scopes(&self) -> #private::RequiredScopes {
+            #private::RequiredScopes::new(&[#(#all),*]) #(#tools)* #(#resources)* #(#prompts)*
+        }
+    })
 }
 
 /// Names of the generated locals, hygienic (`Span::mixed_site()`).

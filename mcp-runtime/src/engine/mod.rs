@@ -32,6 +32,7 @@ use serde_json::{Map, Value};
 use crate::engine::context::Context;
 use crate::handler::arguments::ToolArguments;
 use crate::handler::error::McpError;
+use crate::handler::scopes::RequiredScopes;
 use crate::protocol::{
     CacheHint, CallToolResult, CompleteParams, Completion, GetPromptResult, Implementation, Prompt,
     ReadResourceResult, Resource, ResourceTemplate, ServerCapabilities, Tool,
@@ -142,6 +143,13 @@ pub trait MCPServer: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Completion, McpError>> {
         let _ = (request, ctx);
         Box::pin(async { Ok(Completion::default()) })
+    }
+
+    /// The OAuth scopes callers need for each tool, resource and prompt (`scopes = [...]` on
+    /// the attributes); checked by the transport before a handler runs. Called once at start.
+    /// Default: none.
+    fn required_scopes(&self) -> RequiredScopes {
+        RequiredScopes::default()
     }
 
     /// How long a 2026-07-28 client may reuse `result`, and who may cache it (`ttlMs` and

@@ -199,6 +199,8 @@ impl BearerChallenge {
 pub(crate) struct Caller {
     pub(crate) principal: Option<Principal>,
     pub(crate) headers: Option<Arc<axum::http::HeaderMap>>,
+    /// Where a client that lacks a scope learns how to get one.
+    pub(crate) challenge: Option<BearerChallenge>,
 }
 
 impl Caller {

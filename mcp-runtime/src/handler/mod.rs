@@ -9,6 +9,7 @@ pub(crate) mod error;
 pub(crate) mod input_schema;
 pub(crate) mod prompt;
 pub(crate) mod resource;
+pub(crate) mod scopes;
 pub(crate) mod structured;
 pub(crate) mod tool;
 pub(crate) mod uri_template;

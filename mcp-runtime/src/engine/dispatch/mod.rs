@@ -24,13 +24,14 @@ use super::ServerConfig;
 use super::handle::ServerHandle;
 use super::input::{Gate, Gated, InputExchange};
 use super::lists::ListCache;
-use super::principal::Caller;
+use super::principal::{Caller, Principal};
 use super::request_state::RequestStateKey;
 use super::tasks::Tasks;
 use super::{MCPServer, Peer};
 use crate::engine::context::Context;
+use crate::handler::scopes::RequiredScopes;
 use crate::protocol::{
-    CacheHint, Era, ErrorObject, Implementation, ListChanged, Request, RequestId,
+    CacheHint, Era, ErrorObject, Implementation, ListChanged, Method, Request, RequestId,
     ResourcesCapability, ServerCapabilities, TASKS_EXTENSION, TaskSupport, Tool, Version,
     error_json, result_json,
 };
@@ -63,6 +64,8 @@ pub(crate) struct Dispatcher {
     task_support: HashMap<String, TaskSupport>,
     /// The tasks extension, when a tool may run as a task.
     pub(super) tasks: Option<Arc<Tasks>>,
+    /// The OAuth scopes handlers require; `None` when none does (no check, no cost).
+    scopes: Option<RequiredScopes>,
     /// The capabilities of `server/discover`: the declared ones and the extensions.
     pub(super) modern_capabilities: ServerCapabilities,
 }
@@ -202,6 +205,7 @@ impl Dispatcher {
             tasks,
             modern_capabilities,
             listed_tools,
+            scopes: Some(server.required_scopes()).filter(|s| !s.is_empty()),
             server,
         }
     }
@@ -239,6 +243,40 @@ impl Dispatcher {
         )
         .with_stream_control(env.close_stream)
         .with_input(input)
+    }
+
+    /// The scopes `method` with these `params` requires when `principal` lacks one of them
+    /// (`None`: it may go on). Only tools, resources and prompts require scopes.
+    pub(crate) fn missing_scopes(
+        &self,
+        method: &Method,
+        params: Option<&RawValue>,
+        principal: Option<&Principal>,
+    ) -> Option<Vec<&'static str>> {
+        let scopes = self.scopes.as_ref()?;
+        #[derive(serde::Deserialize)]
+        struct Target<'a> {
+            #[serde(borrow)]
+            name: Option<std::borrow::Cow<'a, str>>,
+            #[serde(borrow)]
+            uri: Option<std::borrow::Cow<'a, str>>,
+        }
+        let target = || {
+            params
+                .and_then(|p| serde_json::from_str::<Target<'_>>(p.get()).ok())
+                .unwrap_or(Target {
+                    name: None,
+                    uri: None,
+                })
+        };
+        let needed = match method {
+            Method::ToolsCall => scopes.for_tool(target().name.as_deref().unwrap_or("")),
+            Method::PromptsGet => scopes.for_prompt(target().name.as_deref().unwrap_or("")),
+            Method::ResourcesRead => scopes.for_resource(target().uri.as_deref().unwrap_or("")),
+            _ => return None,
+        };
+        let granted = |scope: &&str| principal.is_some_and(|p| p.has_scope(scope));
+        (!needed.iter().all(granted)).then_some(needed)
     }
 
     /// Handles a request and returns the JSON text of its response, or `None` when the

@@ -43,6 +43,14 @@ pub(crate) enum HttpError {
     BadHost(String),
     #[error("Invalid Origin header: {0}")]
     BadOrigin(String),
+    #[error("Forbidden: this needs the scope(s) {}", .needed.join(" "))]
+    InsufficientScope {
+        /// Every scope the request needs (the challenge names them all, so a client that
+        /// steps up asks for what it has and what it lacks).
+        needed: Vec<&'static str>,
+        /// Where the client learns how to get a token, when an authentication layer said.
+        resource_metadata: Option<String>,
+    },
 }
 
 impl HttpError {
@@ -62,7 +70,7 @@ impl HttpError {
             HttpError::StreamConflict => StatusCode::CONFLICT,
             HttpError::TooManySessions | HttpError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::BadHost(_) => StatusCode::MISDIRECTED_REQUEST,
-            HttpError::BadOrigin(_) => StatusCode::FORBIDDEN,
+            HttpError::BadOrigin(_) | HttpError::InsufficientScope { .. } => StatusCode::FORBIDDEN,
         }
     }
 
@@ -103,10 +111,35 @@ impl IntoResponse for HttpError {
             body,
         )
             .into_response();
-        if let HttpError::MethodNotAllowed(allow) = self {
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static(allow));
+        match self {
+            HttpError::MethodNotAllowed(allow) => {
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static(allow));
+            }
+            HttpError::InsufficientScope {
+                needed,
+                resource_metadata,
+            } => {
+                // Scopes are RFC 6749 scope-tokens and the URL came from the server's own
+                // configuration: neither can hold a quote, so the value is well-formed.
+                let mut challenge = format!(
+                    "Bearer error=\"insufficient_scope\", scope=\"{}\"",
+                    needed.join(" ")
+                );
+                if let Some(url) = resource_metadata {
+                    challenge.push_str(&format!(", resource_metadata=\"{url}\""));
+                }
+                match HeaderValue::from_str(&challenge) {
+                    Ok(value) => {
+                        response
+                            .headers_mut()
+                            .insert(header::WWW_AUTHENTICATE, value);
+                    }
+                    Err(e) => tracing::error!(error = %e, "unusable WWW-Authenticate challenge"),
+                }
+            }
+            _ => {}
         }
         response
     }

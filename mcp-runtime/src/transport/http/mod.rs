@@ -211,3 +211,6 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod authorization_tests;

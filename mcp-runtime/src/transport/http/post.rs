@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use super::error::HttpError;
 use super::headers::Speaks;
 use super::{App, headers, security, sse, stateless};
-use crate::engine::principal::{Caller, Principal};
+use crate::engine::principal::{BearerChallenge, Caller, Principal};
 use crate::engine::{BoxFuture, Peer, RequestEnv};
 use crate::protocol::RequestId;
 use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_codes, error_json};
@@ -28,7 +28,8 @@ pub(super) async fn handle(
         return refusal.into_response();
     }
     let principal = parts.extensions.remove::<Principal>();
-    match serve(app, principal, parts.headers, body).await {
+    let challenge = parts.extensions.remove::<BearerChallenge>();
+    match serve(app, (principal, challenge), parts.headers, body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
@@ -61,7 +62,7 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, HttpEr
 
 async fn serve(
     app: Arc<App>,
-    principal: Option<Principal>,
+    (principal, challenge): (Option<Principal>, Option<BearerChallenge>),
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, HttpError> {
@@ -73,13 +74,24 @@ async fn serve(
     // Kept for the handler (`Context::headers`): one allocation, no copy of the map.
     let headers = Arc::new(headers);
     let version = match speaks {
-        Speaks::Stateless => return Ok(stateless::serve(app, principal, headers, message).await),
+        Speaks::Stateless => {
+            let caller = Caller {
+                principal,
+                headers: Some(headers),
+                challenge,
+            };
+            return Ok(stateless::serve(app, caller, message).await);
+        }
         Speaks::Handshake(version) => version,
     };
     let caller = Caller {
         principal,
         headers: Some(headers.clone()),
+        challenge,
     };
+    if let Message::Request(request) = &message {
+        check_scopes(&app, request, &caller)?;
+    }
     match app.config.mode {
         Mode::Stateless => {
             let peer = Arc::new(Peer::new(false));
@@ -106,6 +118,26 @@ async fn serve(
                 dispatch(&app, message, peer, Some(session), version, caller).await
             }
         },
+    }
+}
+
+/// Refuses a request whose handler requires a scope the caller's token lacks (403, with the
+/// challenge that lets the client step up).
+pub(super) fn check_scopes(app: &App, request: &Request, caller: &Caller) -> Result<(), HttpError> {
+    let principal = caller.principal.as_ref();
+    let params = request.params.as_deref();
+    match app
+        .dispatcher
+        .missing_scopes(&request.method, params, principal)
+    {
+        None => Ok(()),
+        Some(needed) => Err(HttpError::InsufficientScope {
+            needed,
+            resource_metadata: caller
+                .challenge
+                .as_ref()
+                .map(|c| c.resource_metadata().to_owned()),
+        }),
     }
 }
 

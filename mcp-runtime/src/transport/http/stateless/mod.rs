@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{App, headers};
-use crate::engine::principal::{Caller, Principal};
+use crate::engine::principal::Caller;
 use crate::protocol::{
     Era, ErrorObject, ListenParams, Message, Method, Request, RequestEnvelope, RequestId,
     error_codes, error_json,
@@ -71,12 +71,7 @@ pub(super) fn json_response(status: StatusCode, body: String) -> Response {
 }
 
 /// Serves one 2026-07-28 POST whose `Accept`, `Content-Type` and body already passed.
-pub(super) async fn serve(
-    app: Arc<App>,
-    principal: Option<Principal>,
-    headers: Arc<HeaderMap>,
-    message: Message,
-) -> Response {
+pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Response {
     let request = match message {
         // The era defines no client notifications over HTTP; accept and ignore any.
         Message::Notification(notification) => {
@@ -92,18 +87,18 @@ pub(super) async fn serve(
         Message::Request(request) => request,
     };
     tracing::debug!(method = %request.method, id = %request.id, "2026-07-28 request");
+    let headers = caller.headers.clone().unwrap_or_default();
     let envelope = match ladder::check(&app, &headers, &request) {
         Ok(envelope) => envelope,
         Err(error) => return Rejection::new(Some(&request.id), error).into_response(),
     };
     if request.method == Method::SubscriptionsListen {
-        let owner = principal.as_ref().map(Principal::as_str);
-        return open_listen(&app, &headers, request, &envelope, owner).await;
+        let owner = caller.identity();
+        return open_listen(&app, &headers, request, &envelope, owner.as_deref()).await;
     }
-    let caller = Caller {
-        principal,
-        headers: Some(headers),
-    };
+    if let Err(refusal) = super::post::check_scopes(&app, &request, &caller) {
+        return refusal.into_response();
+    }
     reply::answer(app, request, envelope, caller).await
 }
 
