@@ -524,7 +524,7 @@ mod tests {
             [
                 "unknown #[tool] argument `nam`; the arguments are `name`, `description`, \
                  `title`, `read_only`, `destructive`, `idempotent`, `open_world`, `structured`, \
-                 `local`, `task` and `icon`",
+                 `local`, `task`, `icon` and `scopes`",
                 "expected `true` or `false`",
                 "expected `title = \"...\"`",
             ]
@@ -640,7 +640,7 @@ mod tests {
             resource(&attr).1,
             [
                 "unknown #[resource] argument `mime`; the arguments are `uri`, `name`, `title`, \
-              `description`, `mime_type`, `icon`, `audience`, `priority` and `complete`"
+              `description`, `mime_type`, `icon`, `audience`, `priority`, `complete` and `scopes`"
             ]
         );
     }
@@ -701,7 +701,7 @@ mod tests {
                 "expected `complete(argument = method, ...)`, naming a method of this impl \
                  block for each argument",
                 "unknown #[prompt] argument `uri`; the arguments are `name`, `title`, \
-                 `description`, `icon` and `complete`",
+                 `description`, `icon`, `complete` and `scopes`",
             ]
         );
     }

@@ -406,12 +406,12 @@ mod tests {
             errs,
             [
                 "unknown #[mcp_server] argument `nme`; the arguments are `name`, `version`, \
-                 `title`, `description`, `website_url`, `icon`, `instructions` and `crate`",
+                 `title`, `description`, `website_url`, `icon`, `instructions`, `scopes` and `crate`",
                 "expected a string literal: `version = \"...\"`",
                 "duplicate argument `name`",
                 "expected `title = \"...\"`",
                 "unknown #[mcp_server] argument `colour`; the arguments are `name`, `version`, \
-                 `title`, `description`, `website_url`, `icon`, `instructions` and `crate`",
+                 `title`, `description`, `website_url`, `icon`, `instructions`, `scopes` and `crate`",
             ]
         );
         assert_eq!(args.name.unwrap().value(), "a");

@@ -24,7 +24,7 @@ impl ::mcp_runtime::__private::MCPServer for Server {
     }
 }
 ::core::compile_error! {
-    "unknown #[mcp_server] argument `nme`; the arguments are `name`, `version`, `title`, `description`, `website_url`, `icon`, `instructions` and `crate`"
+    "unknown #[mcp_server] argument `nme`; the arguments are `name`, `version`, `title`, `description`, `website_url`, `icon`, `instructions`, `scopes` and `crate`"
 }
 ::core::compile_error! {
     "tools take `&self`, not `&mut self`: calls may run concurrently, so keep mutable state in a `Mutex` or an atomic"
