@@ -39,7 +39,7 @@ generator_total() {
     "${pin1[@]}" valgrind --tool=callgrind --callgrind-out-file="$file" "$bin" load "$kind" "$addr" \
         --concurrency "$clients" --warmup 0 --seconds 600 --max-calls "$n" >&2 2>"$out/valgrind.generator.log"
     kill -TERM "$server"; wait "$server" 2>/dev/null || true
-    callgrind_annotate "$file" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",","",$1); print $1; exit}'
+    callgrind_annotate "$file" 2>/dev/null | awk '/PROGRAM TOTALS/ && !found {gsub(",","",$1); print $1; found=1}'
 }
 # The generator's fixed costs (runtime, connections, sessions) cancel out in the difference
 # between a long and a short run.

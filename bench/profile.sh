@@ -44,7 +44,8 @@ callgrind_control --dump "$server" >/dev/null
 kill -TERM $server; wait $server 2>/dev/null || true
 # The first explicit dump is FILE.1; FILE itself holds what ran after it (shutdown).
 dump=$file.1
-total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",","",$1); print $1; exit}')
+# awk reads to the end: an early exit would SIGPIPE callgrind_annotate under pipefail.
+total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ && !found {gsub(",","",$1); print $1; found=1}')
 [ -n "$total" ] || { echo "no instruction total in $dump" >&2; exit 1; }
 echo "$total" >"$out/$kind.total"
 echo "$kind: $total instructions for $calls calls (plus one session opened per client when stateful): $((total / calls)) per call"
