@@ -16,6 +16,11 @@ if [ -z "${MCP_BENCH_BIN:-}" ]; then
     export MCP_BENCH_BIN=$CARGO_TARGET_DIR/release/mcp-bench
 fi
 bin=$MCP_BENCH_BIN
+# The tree measured, taken before the runs (a commit made meanwhile is not what ran).
+commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$here/.." status --porcelain -- bench mcp-runtime mcp-macros 2>/dev/null)" ]; then
+    commit="$commit (with uncommitted changes)"
+fi
 out=$here/results/profile
 mkdir -p "$out"
 kinds=(axum ours-stateless-json ours-stateful-json ours-stateful-sse rmcp-stateless-json rmcp-stateful-sse)
@@ -52,10 +57,6 @@ for kind in axum ours-stateful-sse; do
 done
 
 k() { awk -v n="$1" 'BEGIN { printf "%.1fk", n / 1000 }'; }
-commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git -C "$here/.." status --porcelain -- bench mcp-runtime mcp-macros 2>/dev/null)" ]; then
-    commit="$commit (with uncommitted changes)"
-fi
 file=$here/results/callgrind.md
 cat >"$file" <<MD
 # Instructions per tools/call (callgrind)
@@ -64,7 +65,7 @@ Written by \`bench/callgrind.sh $calls $clients\` on $(date -u '+%Y-%m-%d %H:%M 
 $(valgrind --version), $(rustc --version | cut -d' ' -f1-2). Do not edit by hand: run the script.
 
 Server rows: instructions executed by the server process (\`bench/profile.sh KIND $calls $clients\`:
-the server under \`valgrind --tool=callgrind\`, counters zeroed after 2,000 warm-up calls, then
+the server under \`valgrind --tool=callgrind\`, counters zeroed after 2000 warm-up calls, then
 $calls calls from $clients clients, plus one session opened per client when stateful), divided by
 $calls. Generator rows: instructions executed by \`mcp-bench load\` itself, which checks every reply,
 against a server running natively; a run of $short calls is subtracted from one of $((short + calls))
