@@ -6,12 +6,17 @@
 #   e.g. bench/profile.sh ours-stateless-json 20000 16
 #
 # Writes bench/results/profile/callgrind.out.KIND and prints instructions per call and the
-# top functions (inclusive and exclusive). Needs valgrind (and callgrind_annotate).
+# top functions (inclusive and exclusive). Installs valgrind (apt-get) when it is missing.
 set -euo pipefail
 kind=${1:?usage: bench/profile.sh KIND [CALLS] [CLIENTS]}
 calls=${2:-20000}
 clients=${3:-16}
 here=$(cd "$(dirname "$0")" && pwd)
+if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/null; then
+    echo "installing valgrind" >&2
+    # The package lists may be missing or stale on a fresh machine.
+    apt-get install -y valgrind >&2 || { apt-get update >&2 && apt-get install -y valgrind >&2; }
+fi
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$here/target}
 # MCP_BENCH_BIN=path profiles that binary instead of building the current tree.
 if [ -n "${MCP_BENCH_BIN:-}" ]; then
@@ -39,7 +44,10 @@ callgrind_control --dump "$server" >/dev/null
 kill -TERM $server; wait $server 2>/dev/null || true
 # The first explicit dump is FILE.1; FILE itself holds what ran after it (shutdown).
 dump=$file.1
-total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",","",$1); print $1; exit}')
+# awk reads to the end: an early exit would SIGPIPE callgrind_annotate under pipefail.
+total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ && !found {gsub(",","",$1); print $1; found=1}')
+[ -n "$total" ] || { echo "no instruction total in $dump" >&2; exit 1; }
+echo "$total" >"$out/$kind.total"
 echo "$kind: $total instructions for $calls calls (plus one session opened per client when stateful): $((total / calls)) per call"
 echo "profile: $dump"
 callgrind_annotate --inclusive=yes "$dump" 2>/dev/null | sed -n '1,60p' >"$out/$kind.inclusive.txt"

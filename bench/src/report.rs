@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+mod chart;
+
 use crate::servers::Kind;
 use crate::{Opts, Results};
 
@@ -117,21 +119,66 @@ fn mib(bytes: f64) -> String {
     format!("{:.1} MiB", bytes / 1_048_576.0)
 }
 
-/// A target's verdict.
-fn verdict(met: Option<bool>) -> &'static str {
+/// A target's verdict: never "met" when a call or session it rests on failed.
+fn verdict(met: Option<bool>, failed: u64) -> String {
     match met {
-        Some(true) => "met",
-        Some(false) => "**missed**",
-        None => "not measured",
+        _ if failed > 0 => format!("**invalid** ({failed} failed)"),
+        Some(true) => "met".into(),
+        Some(false) => "**missed**".into(),
+        None => "not measured".into(),
     }
+}
+
+/// The `failed` cell of a table: a point with any failure is marked invalid.
+fn fmt_failed(failed: u64) -> String {
+    if failed > 0 {
+        format!("{failed} **invalid**")
+    } else {
+        "0".into()
+    }
+}
+
+/// One row of the session-creation table.
+#[derive(Debug, Clone)]
+struct SessionRow {
+    kind: Kind,
+    per_sec: f64,
+    p50_us: f64,
+    p99_us: f64,
+    failed: u64,
+    first_error: Option<String>,
+    vs_rmcp: f64,
+}
+
+/// One row of the memory-per-session table.
+#[derive(Debug, Clone)]
+struct MemoryRow {
+    kind: Kind,
+    sessions: f64,
+    rss_before: f64,
+    rss_after: f64,
+    per_session: f64,
+    vs_rmcp: f64,
+    failed: u64,
+    first_error: Option<String>,
 }
 
 struct Summary {
     calls: Vec<CallRow>,
-    /// (kind, sessions/s, p50 µs, p99 µs, failed, ratio to rmcp)
-    sessions: Vec<(Kind, f64, f64, f64, u64, f64)>,
-    /// (kind, sessions, before, after, bytes/session, ratio to rmcp, failed)
-    memory: Vec<(Kind, f64, f64, f64, f64, f64, u64)>,
+    sessions: Vec<SessionRow>,
+    memory: Vec<MemoryRow>,
+}
+
+impl Summary {
+    fn call(&self, kind: Kind, c: usize) -> Option<&CallRow> {
+        self.calls
+            .iter()
+            .find(|r| r.kind == kind && r.concurrency == c)
+    }
+
+    fn sessions_of(&self, kind: Kind) -> Option<&SessionRow> {
+        self.sessions.iter().find(|r| r.kind == kind)
+    }
 }
 
 fn summarize(opts: &Opts, results: &Results) -> Summary {
@@ -145,26 +192,34 @@ fn summarize(opts: &Opts, results: &Results) -> Summary {
     };
     let mut sessions = Vec::new();
     let mut kinds: Vec<Kind> = results.sessions.iter().map(|(_, k, _)| *k).collect();
-    kinds.dedup();
+    kinds.extend(results.memory.iter().map(|(_, k, _)| *k));
     kinds.sort_by_key(|k| Kind::ALL.iter().position(|x| x == k));
     kinds.dedup();
-    for kind in kinds.clone() {
+    for &kind in &kinds {
         let points: Vec<_> = (0..opts.rounds)
             .filter_map(|r| session_in(r, kind))
             .collect();
-        let vs = median((0..opts.rounds).filter_map(|r| {
-            let ours = session_in(r, kind)?;
-            let rmcp = session_in(r, Kind::RmcpSse)?;
-            Some(ours.per_sec / rmcp.per_sec)
-        }));
-        sessions.push((
+        if points.is_empty() {
+            continue;
+        }
+        let vs_rmcp = if kind == Kind::RmcpSse {
+            f64::NAN
+        } else {
+            median((0..opts.rounds).filter_map(|r| {
+                let ours = session_in(r, kind)?;
+                let rmcp = session_in(r, Kind::RmcpSse)?;
+                Some(ours.per_sec / rmcp.per_sec)
+            }))
+        };
+        sessions.push(SessionRow {
             kind,
-            median(points.iter().map(|p| p.per_sec)),
-            median(points.iter().map(|p| p.p50_us)),
-            median(points.iter().map(|p| p.p99_us)),
-            points.iter().map(|p| p.failed).sum(),
-            if kind == Kind::RmcpSse { f64::NAN } else { vs },
-        ));
+            per_sec: median(points.iter().map(|p| p.per_sec)),
+            p50_us: median(points.iter().map(|p| p.p50_us)),
+            p99_us: median(points.iter().map(|p| p.p99_us)),
+            failed: points.iter().map(|p| p.failed).sum(),
+            first_error: points.iter().find_map(|p| p.first_error.clone()),
+            vs_rmcp,
+        });
     }
     let memory_in = |round: usize, kind: Kind| {
         results
@@ -174,30 +229,32 @@ fn summarize(opts: &Opts, results: &Results) -> Summary {
             .map(|(_, _, p)| p)
     };
     let mut memory = Vec::new();
-    for kind in kinds {
+    for &kind in &kinds {
         let points: Vec<_> = (0..opts.rounds)
             .filter_map(|r| memory_in(r, kind))
             .collect();
         if points.is_empty() {
             continue;
         }
-        let rmcp = median(
-            (0..opts.rounds).filter_map(|r| memory_in(r, Kind::RmcpSse).map(|p| p.per_session())),
-        );
-        let per = median(points.iter().map(|p| p.per_session()));
-        memory.push((
+        let vs_rmcp = if kind == Kind::RmcpSse {
+            f64::NAN
+        } else {
+            median((0..opts.rounds).filter_map(|r| {
+                let ours = memory_in(r, kind)?;
+                let rmcp = memory_in(r, Kind::RmcpSse)?;
+                Some(ours.per_session() / rmcp.per_session())
+            }))
+        };
+        memory.push(MemoryRow {
             kind,
-            median(points.iter().map(|p| p.sessions as f64)),
-            median(points.iter().map(|p| p.rss_before as f64)),
-            median(points.iter().map(|p| p.rss_after as f64)),
-            per,
-            if kind == Kind::RmcpSse {
-                f64::NAN
-            } else {
-                per / rmcp
-            },
-            points.iter().map(|p| p.failed).sum(),
-        ));
+            sessions: median(points.iter().map(|p| p.sessions as f64)),
+            rss_before: median(points.iter().map(|p| p.rss_before as f64)),
+            rss_after: median(points.iter().map(|p| p.rss_after as f64)),
+            per_session: median(points.iter().map(|p| p.per_session())),
+            vs_rmcp,
+            failed: points.iter().map(|p| p.failed).sum(),
+            first_error: points.iter().find_map(|p| p.first_error.clone()),
+        });
     }
     Summary {
         calls,
@@ -209,15 +266,13 @@ fn summarize(opts: &Opts, results: &Results) -> Summary {
 fn targets(summary: &Summary, results: &Results) -> String {
     let mut t = String::new();
     let _ = writeln!(t, "| target | measured | verdict |\n| --- | --- | --- |");
-    let call = |kind: Kind, c: usize| {
-        summary
-            .calls
-            .iter()
-            .find(|r| r.kind == kind && r.concurrency == c)
+    let failed = |kind: Option<Kind>, c: usize| {
+        kind.and_then(|k| summary.call(k, c))
+            .map_or(0, |r| r.failed)
     };
     for (kind, floor) in [(Kind::OursStateless, 0.8), (Kind::OursSse, 0.5)] {
         for c in [16, 64] {
-            let row = call(kind, c);
+            let row = summary.call(kind, c);
             let x = row.map_or(f64::NAN, |r| r.vs_axum);
             let _ = writeln!(
                 t,
@@ -225,12 +280,17 @@ fn targets(summary: &Summary, results: &Results) -> String {
                 kind.name(),
                 fmt_ratio(x),
                 fmt_ratio(row.map_or(f64::NAN, |r| r.vs_rmcp)),
-                verdict(x.is_finite().then_some(x >= floor)),
+                verdict(
+                    x.is_finite().then_some(x >= floor),
+                    failed(Some(kind), c) + failed(Some(Kind::Axum), c)
+                ),
             );
         }
     }
     for kind in [Kind::OursStateless, Kind::OursJson, Kind::OursSse] {
-        let Some(row) = call(kind, 64) else { continue };
+        let Some(row) = summary.call(kind, 64) else {
+            continue;
+        };
         let ok = (row.p99_vs_rmcp.is_finite() && row.p99_vs_axum.is_finite())
             .then_some(row.p99_vs_rmcp <= 1.0 && row.p99_vs_axum <= 2.0);
         let _ = writeln!(
@@ -240,32 +300,44 @@ fn targets(summary: &Summary, results: &Results) -> String {
             fmt_num(row.p99_us, 0),
             fmt_ratio(row.p99_vs_rmcp),
             fmt_ratio(row.p99_vs_axum),
-            verdict(ok)
+            verdict(
+                ok,
+                row.failed + failed(kind.rmcp_peer(), 64) + failed(Some(Kind::Axum), 64)
+            )
         );
     }
-    for (kind, rate, _, _, _, vs) in &summary.sessions {
-        if !kind.ours() {
+    let rmcp_sessions_failed = summary.sessions_of(Kind::RmcpSse).map_or(0, |r| r.failed);
+    for row in &summary.sessions {
+        if !row.kind.ours() {
             continue;
         }
         let _ = writeln!(
             t,
             "| {} session creation: ≥ 2x rmcp | {}/s, {} | {} |",
-            kind.name(),
-            fmt_num(*rate, 0),
-            fmt_ratio(*vs),
-            verdict(vs.is_finite().then_some(*vs >= 2.0))
+            row.kind.name(),
+            fmt_num(row.per_sec, 0),
+            fmt_ratio(row.vs_rmcp),
+            verdict(
+                row.vs_rmcp.is_finite().then_some(row.vs_rmcp >= 2.0),
+                row.failed + rmcp_sessions_failed
+            )
         );
     }
-    for (kind, _, _, _, per, _, _) in &summary.memory {
-        if !kind.ours() {
+    for row in &summary.memory {
+        if !row.kind.ours() {
             continue;
         }
         let _ = writeln!(
             t,
             "| {} memory per idle session: ≤ 4 KiB | {} bytes | {} |",
-            kind.name(),
-            fmt_num(*per, 0),
-            verdict(per.is_finite().then_some(*per <= 4096.0))
+            row.kind.name(),
+            fmt_num(row.per_session, 0),
+            verdict(
+                row.per_session
+                    .is_finite()
+                    .then_some(row.per_session <= 4096.0),
+                row.failed
+            )
         );
     }
     for (kind, point) in &results.hold {
@@ -275,9 +347,10 @@ fn targets(summary: &Summary, results: &Results) -> String {
             kind.name(),
             point.sessions,
             mib(point.rss_after as f64),
-            verdict(Some(
-                point.sessions >= 100_000 && point.rss_after <= 512 * 1_048_576
-            ))
+            verdict(
+                Some(point.sessions >= 100_000 && point.rss_after <= 512 * 1_048_576),
+                point.failed
+            )
         );
     }
     match &results.compile {
@@ -289,7 +362,7 @@ fn targets(summary: &Summary, results: &Results) -> String {
                 c.ours_clean,
                 c.rmcp_clean,
                 fmt_ratio(x),
-                verdict(Some(x <= 1.0))
+                verdict(Some(x <= 1.0), 0)
             );
         }
         None => {
@@ -315,8 +388,9 @@ fn markdown(opts: &Opts, results: &Results, summary: &Summary) -> String {
         "Run {} on {} ({} cores, Linux {}); {}. Load average (1 min) {} at the start, {} at the end \
          (the machine is shared). {} round(s); per point {} s warm-up (not measured) then {} s \
          measured; every server is a fresh process per point. Medians over rounds; every ratio is \
-         taken within a round (against the baseline run in that round), then the median. \
-         Total time {:.0} s.\n",
+         taken within a round (against the baseline run in that round), then the median. A point \
+         with any failed call or session is marked invalid, and no target resting on it reads \
+         met. Total time {:.0} s.\n",
         results.started,
         crate::sys::cpu_model(),
         results.cores,
@@ -348,7 +422,9 @@ fn markdown(opts: &Opts, results: &Results, summary: &Summary) -> String {
             md,
             "## tools/call of `add(a, b)`\n\n![req/s against concurrency](throughput.svg)\n\n\
              One keep-alive HTTP/1.1 connection per client; stateful clients each open their own \
-             session first. A call counts only if its body holds a `result` for its id. \
+             session first. A call counts only if its reply (the JSON body, or one SSE event's data) \
+             is the JSON-RPC response to its id (top-level `id`), with a `result` that is not \
+             `isError` and holds the sum `add` must return. \
              `×axum`/`×rmcp`: ours divided by bare axum / by the rmcp server of the same kind \
              (rmcp has no stateful JSON mode, so ours-stateful-json is compared with \
              rmcp-stateful-sse). CPU: share of one core used by the server, by the load \
@@ -380,7 +456,7 @@ fn markdown(opts: &Opts, results: &Results, summary: &Summary) -> String {
                 fmt_pct(r.client_cpu),
                 fmt_pct(r.other_cpu),
                 r.tries,
-                r.failed,
+                fmt_failed(r.failed),
             );
         }
         let errors: Vec<String> = summary
@@ -409,18 +485,22 @@ fn markdown(opts: &Opts, results: &Results, summary: &Summary) -> String {
              | server | sessions/s | p50 µs | p99 µs | ×rmcp | failed |\n| --- | ---: | ---: | ---: | ---: | ---: |",
             crate::SESSION_WORKERS
         );
-        for (kind, rate, p50, p99, failed, vs) in &summary.sessions {
+        for r in &summary.sessions {
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | {} | {} | {} |",
-                kind.name(),
-                fmt_num(*rate, 0),
-                fmt_num(*p50, 1),
-                fmt_num(*p99, 1),
-                fmt_ratio(*vs),
-                failed
+                r.kind.name(),
+                fmt_num(r.per_sec, 0),
+                fmt_num(r.p50_us, 1),
+                fmt_num(r.p99_us, 1),
+                fmt_ratio(r.vs_rmcp),
+                fmt_failed(r.failed)
             );
         }
+        first_failures(
+            &mut md,
+            summary.sessions.iter().map(|r| (r.kind, &r.first_error)),
+        );
         let _ = writeln!(md);
     }
     if !summary.memory.is_empty() {
@@ -434,19 +514,23 @@ fn markdown(opts: &Opts, results: &Results, summary: &Summary) -> String {
             opts.idle_sessions,
             crate::MEMORY_CONNECTIONS
         );
-        for (kind, n, before, after, per, vs, failed) in &summary.memory {
+        for r in &summary.memory {
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | {} | {} | {} | {} |",
-                kind.name(),
-                fmt_num(*n, 0),
-                mib(*before),
-                mib(*after),
-                fmt_num(*per, 0),
-                fmt_ratio(*vs),
-                failed
+                r.kind.name(),
+                fmt_num(r.sessions, 0),
+                mib(r.rss_before),
+                mib(r.rss_after),
+                fmt_num(r.per_session, 0),
+                fmt_ratio(r.vs_rmcp),
+                fmt_failed(r.failed)
             );
         }
+        first_failures(
+            &mut md,
+            summary.memory.iter().map(|r| (r.kind, &r.first_error)),
+        );
         let _ = writeln!(md);
     }
     if !results.hold.is_empty() {
@@ -466,13 +550,27 @@ fn markdown(opts: &Opts, results: &Results, summary: &Summary) -> String {
                 mib(p.rss_before as f64),
                 mib(p.rss_after as f64),
                 fmt_num(p.per_session(), 0),
-                p.failed
+                fmt_failed(p.failed)
             );
         }
+        first_failures(
+            &mut md,
+            results.hold.iter().map(|(k, p)| (*k, &p.first_error)),
+        );
         let _ = writeln!(md);
     }
     md.push_str(&compile_section(results, &opts.out));
     md
+}
+
+/// The first failure of each server in a table, if any failed.
+fn first_failures<'a>(md: &mut String, rows: impl Iterator<Item = (Kind, &'a Option<String>)>) {
+    let errors: Vec<String> = rows
+        .filter_map(|(kind, e)| Some(format!("- {}: {}", kind.name(), e.as_ref()?)))
+        .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(md, "\nFirst failure per server:\n\n{}", errors.join("\n"));
+    }
 }
 
 fn compile_section(results: &Results, out: &Path) -> String {
@@ -520,104 +618,6 @@ fn compile_section(results: &Results, out: &Path) -> String {
     md
 }
 
-fn chart(path: &Path, opts: &Opts, summary: &Summary) -> Result<(), String> {
-    use plotters::prelude::*;
-    let levels = &opts.concurrency;
-    let series: Vec<(Kind, Vec<(f64, f64)>)> = opts
-        .kinds
-        .iter()
-        .map(|&kind| {
-            let points = levels
-                .iter()
-                .enumerate()
-                .filter_map(|(i, &c)| {
-                    summary
-                        .calls
-                        .iter()
-                        .find(|r| r.kind == kind && r.concurrency == c && r.rps.is_finite())
-                        .map(|r| (i as f64, r.rps))
-                })
-                .collect();
-            (kind, points)
-        })
-        .collect();
-    let y_max = series
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|(_, y)| *y))
-        .fold(1.0, f64::max)
-        * 1.1;
-    let root = SVGBackend::new(path, (900, 540)).into_drawing_area();
-    let err = |e: &dyn std::fmt::Display| format!("drawing {}: {e}", path.display());
-    root.fill(&WHITE).map_err(|e| err(&e))?;
-    let x_max = (levels.len().max(2) - 1) as f64;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "tools/call add(a, b): requests per second",
-            ("sans-serif", 22),
-        )
-        .margin(16)
-        .x_label_area_size(44)
-        .y_label_area_size(80)
-        .build_cartesian_2d(-0.15..x_max + 0.15, 0.0..y_max)
-        .map_err(|e| err(&e))?;
-    let label = |x: &f64| {
-        let i = x.round();
-        if (x - i).abs() < 1e-6 && i >= 0.0 {
-            levels
-                .get(i as usize)
-                .map(|c| c.to_string())
-                .unwrap_or_default()
-        } else {
-            String::new()
-        }
-    };
-    chart
-        .configure_mesh()
-        .x_labels(levels.len() * 4 + 1)
-        .x_label_formatter(&label)
-        .y_label_formatter(&|y| format!("{:.0}k", y / 1000.0))
-        .x_desc("concurrent clients (one connection each)")
-        .y_desc("calls per second")
-        .disable_x_mesh()
-        .draw()
-        .map_err(|e| err(&e))?;
-    for (kind, points) in series {
-        if points.is_empty() {
-            continue;
-        }
-        let color = match kind {
-            Kind::Axum => RGBColor(40, 40, 40),
-            Kind::OursStateless => RGBColor(214, 39, 40),
-            Kind::OursJson => RGBColor(255, 127, 14),
-            Kind::OursSse => RGBColor(148, 60, 20),
-            Kind::RmcpStateless => RGBColor(31, 119, 180),
-            Kind::RmcpSse => RGBColor(23, 190, 207),
-        };
-        let style = ShapeStyle::from(&color).stroke_width(2);
-        chart
-            .draw_series(LineSeries::new(points.clone(), style))
-            .map_err(|e| err(&e))?
-            .label(kind.name())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        chart
-            .draw_series(
-                points
-                    .into_iter()
-                    .map(|p| Circle::new(p, 4, color.filled())),
-            )
-            .map_err(|e| err(&e))?;
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| err(&e))?;
-    root.present().map_err(|e| err(&e))?;
-    Ok(())
-}
-
 /// Prints the report and writes `latest.md` and `throughput.svg` (or, for
 /// `--compile-only`, `compile-time.md`) to `opts.out`.
 pub fn write(opts: &Opts, results: &Results) -> Result<(), String> {
@@ -638,8 +638,225 @@ pub fn write(opts: &Opts, results: &Results) -> Result<(), String> {
     let md = markdown(opts, results, &summary);
     let path = opts.out.join("latest.md");
     std::fs::write(&path, &md).map_err(|e| format!("writing {}: {e}", path.display()))?;
-    chart(&opts.out.join("throughput.svg"), opts, &summary)?;
+    chart::draw(&opts.out.join("throughput.svg"), opts, &summary)?;
     println!("{md}");
     eprintln!("wrote {} and throughput.svg", path.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CallPoint, MemoryPoint, SessionPoint};
+
+    fn opts(rounds: usize) -> Opts {
+        Opts {
+            rounds,
+            ..Opts::default()
+        }
+    }
+
+    fn call(rps: f64, p99_us: f64, failed: u64) -> CallPoint {
+        CallPoint {
+            rps,
+            p50_us: p99_us / 2.0,
+            p99_us,
+            ok: rps as u64,
+            failed,
+            server_cpu: 1.0,
+            client_cpu: 0.9,
+            other_cpu: 0.0,
+            tries: 1,
+            first_error: (failed > 0).then(|| "a result with isError: true".into()),
+        }
+    }
+
+    fn sessions(per_sec: f64, failed: u64) -> SessionPoint {
+        SessionPoint {
+            per_sec,
+            p50_us: 100.0,
+            p99_us: 200.0,
+            ok: per_sec as u64,
+            failed,
+            other_cpu: 0.0,
+            tries: 1,
+            first_error: None,
+        }
+    }
+
+    fn memory(per_session: u64, failed: u64) -> MemoryPoint {
+        MemoryPoint {
+            sessions: 1000,
+            rss_before: 1 << 20,
+            rss_after: (1 << 20) + per_session * 1000,
+            failed,
+            first_error: None,
+        }
+    }
+
+    /// The verdict cell of the target row that starts with `prefix`.
+    fn verdict_of(table: &str, prefix: &str) -> String {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(&format!("| {prefix}")))
+            .unwrap_or_else(|| panic!("no row {prefix:?} in\n{table}"));
+        row.trim_end_matches(" |")
+            .rsplit(" | ")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Three rounds where the median of per-round ratios (1.0) differs from the ratio of
+    /// the medians (80 / 60).
+    fn three_rounds(ours_failed: u64) -> Results {
+        let mut results = Results::default();
+        for (round, axum, ours) in [(0, 100.0, 100.0), (1, 60.0, 30.0), (2, 50.0, 80.0)] {
+            results
+                .calls
+                .push((round, Kind::Axum, 16, call(axum, 100.0, 0)));
+            let failed = if round == 1 { ours_failed } else { 0 };
+            results
+                .calls
+                .push((round, Kind::OursStateless, 16, call(ours, 100.0, failed)));
+        }
+        results
+    }
+
+    #[test]
+    fn call_ratios_are_medians_of_ratios_within_a_round() {
+        let summary = summarize(&opts(3), &three_rounds(0));
+        let row = summary.call(Kind::OursStateless, 16).expect("a row");
+        // Per round 1.0, 0.5, 1.6: the median is 1.0; medians alone would give 80/60.
+        assert_eq!(row.vs_axum, 1.0);
+        assert_eq!(row.rps, 80.0);
+        let table = targets(&summary, &Results::default());
+        assert_eq!(
+            verdict_of(&table, "ours-stateless-json c=16"),
+            "met",
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn a_failed_call_makes_the_point_invalid_never_met() {
+        let results = three_rounds(1);
+        let opts = opts(3);
+        let summary = summarize(&opts, &results);
+        let table = targets(&summary, &results);
+        assert_eq!(
+            verdict_of(&table, "ours-stateless-json c=16"),
+            "**invalid** (1 failed)"
+        );
+        let md = markdown(&opts, &results, &summary);
+        let row = md
+            .lines()
+            .find(|l| l.starts_with("| ours-stateless-json | 16 |"))
+            .expect("the throughput row");
+        assert!(row.ends_with("| 1 **invalid** |"), "{row}");
+        assert!(md.contains("- ours-stateless-json c=16: a result with isError: true"));
+    }
+
+    #[test]
+    fn a_failed_baseline_call_makes_the_target_invalid() {
+        let mut results = three_rounds(0);
+        results.calls[0].3.failed = 2;
+        let summary = summarize(&opts(3), &results);
+        let table = targets(&summary, &results);
+        assert_eq!(
+            verdict_of(&table, "ours-stateless-json c=16"),
+            "**invalid** (2 failed)"
+        );
+    }
+
+    #[test]
+    fn p99_targets_count_the_failures_of_every_point_they_compare() {
+        let mut results = Results::default();
+        results
+            .calls
+            .push((0, Kind::Axum, 64, call(100.0, 1000.0, 0)));
+        results
+            .calls
+            .push((0, Kind::OursStateless, 64, call(90.0, 900.0, 0)));
+        results
+            .calls
+            .push((0, Kind::RmcpStateless, 64, call(30.0, 3000.0, 0)));
+        let met = targets(&summarize(&opts(1), &results), &results);
+        assert_eq!(verdict_of(&met, "ours-stateless-json c=64 p99"), "met");
+        results.calls[2].3.failed = 5;
+        let invalid = targets(&summarize(&opts(1), &results), &results);
+        assert_eq!(
+            verdict_of(&invalid, "ours-stateless-json c=64 p99"),
+            "**invalid** (5 failed)"
+        );
+    }
+
+    #[test]
+    fn memory_and_session_ratios_are_taken_within_a_round() {
+        let mut results = Results::default();
+        // Ours per round 1000, 2000, 3000 bytes; rmcp 10000, 40000, 15000: per-round
+        // ratios 0.1, 0.05, 0.2 (median 0.1) where the ratio of medians is 2000/15000.
+        for (round, ours, rmcp) in [(0, 1000, 10_000), (1, 2000, 40_000), (2, 3000, 15_000)] {
+            results.memory.push((round, Kind::OursSse, memory(ours, 0)));
+            results.memory.push((round, Kind::RmcpSse, memory(rmcp, 0)));
+        }
+        // Sessions/s: per-round ratios 2, 2, 4 (median 2) where medians give 40/10.
+        for (round, ours, rmcp) in [(0, 20.0, 10.0), (1, 100.0, 50.0), (2, 40.0, 10.0)] {
+            results
+                .sessions
+                .push((round, Kind::OursSse, sessions(ours, 0)));
+            results
+                .sessions
+                .push((round, Kind::RmcpSse, sessions(rmcp, 0)));
+        }
+        let summary = summarize(&opts(3), &results);
+        let mem = summary.memory.iter().find(|r| r.kind == Kind::OursSse);
+        assert_eq!(mem.map(|r| r.vs_rmcp), Some(0.1));
+        assert_eq!(mem.map(|r| r.per_session), Some(2000.0));
+        let ses = summary.sessions_of(Kind::OursSse).expect("a session row");
+        assert_eq!(ses.vs_rmcp, 2.0);
+        assert!(
+            summary
+                .sessions_of(Kind::RmcpSse)
+                .is_some_and(|r| r.vs_rmcp.is_nan())
+        );
+    }
+
+    #[test]
+    fn failed_sessions_make_session_and_memory_targets_invalid() {
+        let mut results = Results::default();
+        results
+            .sessions
+            .push((0, Kind::OursSse, sessions(100.0, 0)));
+        results.sessions.push((0, Kind::RmcpSse, sessions(10.0, 3)));
+        results.memory.push((0, Kind::OursSse, memory(1000, 4)));
+        results.hold.push((Kind::OursSse, {
+            let mut p = memory(1000, 1);
+            p.sessions = 100_000;
+            p
+        }));
+        let summary = summarize(&opts(1), &results);
+        let table = targets(&summary, &results);
+        assert_eq!(
+            verdict_of(&table, "ours-stateful-sse session creation"),
+            "**invalid** (3 failed)"
+        );
+        assert_eq!(
+            verdict_of(&table, "ours-stateful-sse memory per idle session"),
+            "**invalid** (4 failed)"
+        );
+        assert_eq!(
+            verdict_of(&table, "ours-stateful-sse holds 100,000"),
+            "**invalid** (1 failed)"
+        );
+    }
+
+    #[test]
+    fn verdicts_without_failures_read_met_or_missed() {
+        assert_eq!(verdict(Some(true), 0), "met");
+        assert_eq!(verdict(Some(false), 0), "**missed**");
+        assert_eq!(verdict(None, 0), "not measured");
+        assert_eq!(verdict(Some(true), 1), "**invalid** (1 failed)");
+        assert_eq!(verdict(None, 2), "**invalid** (2 failed)");
+    }
 }
