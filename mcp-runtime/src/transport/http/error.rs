@@ -4,6 +4,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::protocol::{ErrorObject, MessageError, error_codes, error_json};
+use crate::transport::http::session::Lookup;
 
 /// Why a request was refused before (or instead of) reaching the server's methods.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +52,15 @@ pub(crate) enum HttpError {
         /// Where the client learns how to get a token, when an authentication layer said.
         resource_metadata: Option<String>,
     },
+}
+
+impl From<Lookup> for HttpError {
+    fn from(lookup: Lookup) -> Self {
+        match lookup {
+            Lookup::Missing => HttpError::MissingSession,
+            Lookup::NotFound => HttpError::UnknownSession,
+        }
+    }
 }
 
 impl HttpError {

@@ -3,51 +3,32 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 
 use super::error::HttpError;
-use super::post::{lookup_error, session_header};
-use super::{App, headers, security, sse};
-use crate::transport::http::config::Mode;
-use crate::transport::http::session::{Principal, Session, SseFrame};
+use super::{App, headers, sse};
+use crate::transport::http::session::{Session, SseFrame};
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
     request: axum::extract::Request,
 ) -> Response {
-    let (mut parts, _) = request.into_parts();
-    if let Err(refusal) = security::check(&app.config.security, &parts) {
-        return refusal.into_response();
-    }
-    let principal = parts.extensions.remove::<Principal>();
-    match serve(app, principal, parts.headers).await {
+    let (parts, _) = request.into_parts();
+    match serve(app, parts).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
 }
 
-async fn serve(
-    app: Arc<App>,
-    principal: Option<Principal>,
-    headers: HeaderMap,
-) -> Result<Response, HttpError> {
-    if app.config.mode == Mode::Stateless
-        || matches!(
-            headers::speaks(&headers, None),
-            Ok(headers::Speaks::Stateless)
-        )
-    {
-        return Err(HttpError::MethodNotAllowed("POST"));
-    }
-    headers::check_get_accept(&headers)?;
-    let session = app
-        .sessions
-        .get(headers::session_id(&headers), principal.as_ref())
-        .map_err(lookup_error)?;
+async fn serve(app: Arc<App>, parts: axum::http::request::Parts) -> Result<Response, HttpError> {
+    let admitted = app.admit(parts)?;
+    let headers = &admitted.parts.headers;
+    app.require_sessions(headers)?;
+    headers::check_get_accept(headers)?;
+    let session = app.session(headers, admitted.principal.as_ref())?;
     let (tx, rx) = mpsc::channel(32);
-    match (&app.config.event_store, headers::last_event_id(&headers)) {
+    match (&app.config.event_store, headers::last_event_id(headers)) {
         (Some(_), Some(last)) => resume(&app, &session, last.to_owned(), tx).await?,
         _ => {
             let sink = session.standalone(app.config.event_store.as_ref());
@@ -65,7 +46,7 @@ async fn serve(
         app.config.keep_alive,
         Some(session.cancel.clone()),
         guard,
-        session_header(&session),
+        Some(session.header()),
     ))
 }
 

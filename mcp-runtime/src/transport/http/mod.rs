@@ -20,6 +20,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
+use crate::engine::principal::{BearerChallenge, Principal};
 use crate::engine::{Dispatcher, MCPServer};
 use crate::transport::http::config::{HttpConfig, Mode};
 use crate::transport::http::session::{Session, SessionManager};
@@ -147,7 +148,50 @@ impl StreamableHttp {
     }
 }
 
+/// What every handler does first: the Host/Origin checks, then who is calling (the
+/// [`Principal`] and [`BearerChallenge`] an authentication layer inserted).
+pub(crate) struct Admitted {
+    pub(crate) parts: axum::http::request::Parts,
+    pub(crate) principal: Option<Principal>,
+    pub(crate) challenge: Option<BearerChallenge>,
+}
+
 impl App {
+    /// The preamble of POST, GET and DELETE.
+    fn admit(&self, mut parts: axum::http::request::Parts) -> Result<Admitted, HttpError> {
+        security::check(&self.config.security, &parts)?;
+        let principal = parts.extensions.remove::<Principal>();
+        let challenge = parts.extensions.remove::<BearerChallenge>();
+        Ok(Admitted {
+            parts,
+            principal,
+            challenge,
+        })
+    }
+
+    /// GET and DELETE exist only for handshake-era sessions: 405 otherwise.
+    fn require_sessions(&self, headers: &axum::http::HeaderMap) -> Result<(), HttpError> {
+        let stateless = matches!(
+            headers::speaks(headers, None),
+            Ok(headers::Speaks::Stateless)
+        );
+        if self.config.mode == Mode::Stateless || stateless {
+            return Err(HttpError::MethodNotAllowed("POST"));
+        }
+        Ok(())
+    }
+
+    /// The session a request names (`Mcp-Session-Id`), if `principal` may use it.
+    fn session(
+        &self,
+        headers: &axum::http::HeaderMap,
+        principal: Option<&Principal>,
+    ) -> Result<Arc<Session>, HttpError> {
+        self.sessions
+            .get(headers::session_id(headers), principal)
+            .map_err(HttpError::from)
+    }
+
     /// Starts the endpoint's one background task the first time a session opens: it ends idle
     /// sessions and forwards server announcements to sessions' GET streams. No task per
     /// session. It stops when the endpoint is dropped or shut down.

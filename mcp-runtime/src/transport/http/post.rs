@@ -10,40 +10,29 @@ use tokio::sync::mpsc;
 
 use super::error::HttpError;
 use super::headers::Speaks;
-use super::{App, headers, security, sse, stateless};
+use super::{App, headers, sse, stateless};
 use crate::engine::principal::{BearerChallenge, Caller, Principal};
 use crate::engine::{BoxFuture, Peer, RequestEnv};
 use crate::protocol::RequestId;
 use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_codes, error_json};
 use crate::transport::http::config::Mode;
-use crate::transport::http::session::{Lookup, Refusal, Session, StreamSink};
+use crate::transport::http::session::{Refusal, Session, StreamSink};
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
     request: axum::extract::Request,
 ) -> Response {
     // The request taken whole: the `HeaderMap` and `Extension` extractors would clone.
-    let (mut parts, body) = request.into_parts();
-    if let Err(refusal) = security::check(&app.config.security, &parts) {
-        return refusal.into_response();
-    }
-    let principal = parts.extensions.remove::<Principal>();
-    let challenge = parts.extensions.remove::<BearerChallenge>();
-    match serve(app, (principal, challenge), parts.headers, body).await {
+    let (parts, body) = request.into_parts();
+    let admitted = match app.admit(parts) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let identity = (admitted.principal, admitted.challenge);
+    match serve(app, identity, admitted.parts.headers, body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
-}
-
-pub(super) fn lookup_error(lookup: Lookup) -> HttpError {
-    match lookup {
-        Lookup::Missing => HttpError::MissingSession,
-        Lookup::NotFound => HttpError::UnknownSession,
-    }
-}
-
-pub(super) fn session_header(session: &Session) -> Option<(HeaderName, HeaderValue)> {
-    Some((headers::SESSION_ID.clone(), session.header_value()))
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, HttpError> {
@@ -110,10 +99,7 @@ async fn serve(
                 initialize(&app, request, caller).await
             }
             message => {
-                let session = app
-                    .sessions
-                    .get(headers::session_id(&headers), caller.principal.as_ref())
-                    .map_err(lookup_error)?;
+                let session = app.session(&headers, caller.principal.as_ref())?;
                 let peer = session.peer.clone();
                 dispatch(&app, message, peer, Some(session), version, caller).await
             }
@@ -178,7 +164,7 @@ async fn initialize(
         version = %version,
         "session initialized"
     );
-    let header = session_header(&session);
+    let header = Some(session.header());
     if app.config.json_response {
         return Ok(json(reply, header));
     }
@@ -255,7 +241,7 @@ async fn dispatch(
         Some(s) => s.cancel.child_token(),
         None => app.sessions.shutdown_token().child_token(),
     };
-    let header = session.as_deref().and_then(session_header);
+    let header = session.as_deref().map(Session::header);
     if app.config.json_response {
         let env = RequestEnv {
             peer,

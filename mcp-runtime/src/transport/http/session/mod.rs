@@ -51,9 +51,9 @@ impl Session {
         format_id(self.id)
     }
 
-    /// The id as an `Mcp-Session-Id` header value.
-    pub(crate) fn header_value(&self) -> axum::http::HeaderValue {
-        self.header.clone()
+    /// The `Mcp-Session-Id` header every response of the session carries.
+    pub(crate) fn header(&self) -> (axum::http::HeaderName, axum::http::HeaderValue) {
+        (super::headers::SESSION_ID.clone(), self.header.clone())
     }
 
     /// Opens a stream for a request; it stays findable for resumption until `end_stream`.
