@@ -7,7 +7,7 @@
 //   --stdio       path to the built `stdio` example
 //
 // The SDK is resolved from node_modules next to this file: .ci/suites/12-typescript-client.sh
-// copies it into the SDK's install directory under .ci/.cache before running it. Prints one
+// copies it into the SDK's install directory under the CI cache before running it. Prints one
 // line per check and a closing "typescript-client: N passed, M failed"; exits 1 on any failure.
 
 import { readFileSync } from 'node:fs';

