@@ -36,6 +36,8 @@ pub struct Target {
     addr: SocketAddr,
     host: HeaderValue,
     stateful: bool,
+    /// The `Authorization` header of every request, for servers behind a bearer layer.
+    authorization: Option<HeaderValue>,
 }
 
 impl Target {
@@ -48,7 +50,14 @@ impl Target {
             addr,
             host: HeaderValue::from_str(&addr.to_string())?,
             stateful,
+            authorization: None,
         })
+    }
+
+    /// Sends `Authorization: <value>` with every request (`None`: no header).
+    pub fn authorized(mut self, value: Option<&'static str>) -> Self {
+        self.authorization = value.map(HeaderValue::from_static);
+        self
     }
 }
 
@@ -106,6 +115,9 @@ impl Client {
         }
         if let Some(session) = &self.session {
             headers.insert(SESSION_ID.clone(), session.clone());
+        }
+        if let Some(authorization) = &self.target.authorization {
+            headers.insert(hyper::header::AUTHORIZATION, authorization.clone());
         }
         let response = self.sender.send_request(request).await?;
         let (parts, body) = response.into_parts();

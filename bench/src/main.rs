@@ -333,7 +333,9 @@ async fn call_point(kind: Kind, workers: usize, opts: &Opts) -> Result<CallPoint
 
 async fn call_point_once(kind: Kind, workers: usize, opts: &Opts) -> Result<CallPoint, String> {
     let server = spawn_server(kind, opts.pin)?;
-    let target = Target::new(server.addr, kind.stateful()).map_err(|e| e.to_string())?;
+    let target = Target::new(server.addr, kind.stateful())
+        .map_err(|e| e.to_string())?
+        .authorized(kind.bearer());
     let window = Window::after(
         Duration::from_secs_f64(opts.warmup),
         Duration::from_secs_f64(opts.seconds),
@@ -607,7 +609,9 @@ fn load_main(args: &[String]) -> Result<(), String> {
     let addr: SocketAddr = addr.parse().map_err(|_| format!("bad address {addr}"))?;
     let opts = parse_opts(rest)?;
     let workers = opts.concurrency.first().copied().unwrap_or(16);
-    let target = Target::new(addr, kind.stateful()).map_err(|e| e.to_string())?;
+    let target = Target::new(addr, kind.stateful())
+        .map_err(|e| e.to_string())?
+        .authorized(kind.bearer());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -42,6 +42,8 @@ struct CallRow {
     vs_rmcp: f64,
     p99_vs_axum: f64,
     p99_vs_rmcp: f64,
+    /// Against the same server without authorization (authorized kinds only).
+    vs_unauthorized: f64,
 }
 
 fn call_rows(opts: &Opts, results: &Results) -> Vec<CallRow> {
@@ -85,6 +87,7 @@ fn call_rows(opts: &Opts, results: &Results) -> Vec<CallRow> {
                 vs_rmcp: ratio(kind, peer, c, &|p| p.rps),
                 p99_vs_axum: ratio(kind, base, c, &|p| p.p99_us),
                 p99_vs_rmcp: ratio(kind, peer, c, &|p| p.p99_us),
+                vs_unauthorized: ratio(kind, kind.unauthorized(), c, &|p| p.rps),
             });
         }
     }
@@ -286,6 +289,22 @@ fn targets(summary: &Summary, results: &Results) -> String {
                 ),
             );
         }
+    }
+    for c in [16, 64] {
+        let Some(row) = summary.call(Kind::OursAuth, c) else {
+            continue;
+        };
+        let x = row.vs_unauthorized;
+        let _ = writeln!(
+            t,
+            "| {} c={c}: ≥ 0.95x the same without authorization | {} | {} |",
+            Kind::OursAuth.name(),
+            fmt_ratio(x),
+            verdict(
+                x.is_finite().then_some(x >= 0.95),
+                row.failed + failed(Some(Kind::OursStateless), c)
+            ),
+        );
     }
     for kind in [Kind::OursStateless, Kind::OursJson, Kind::OursSse] {
         let Some(row) = summary.call(kind, 64) else {

@@ -16,6 +16,9 @@ pub enum Kind {
     Axum,
     /// mcp-runtime, stateless, JSON responses.
     OursStateless,
+    /// mcp-runtime, stateless, JSON responses, behind mcp-auth's bearer layer (a known token:
+    /// what every call after a client's first costs).
+    OursAuth,
     /// mcp-runtime, stateful, JSON responses.
     OursJson,
     /// mcp-runtime, stateful, SSE responses (the default configuration).
@@ -28,9 +31,10 @@ pub enum Kind {
 
 impl Kind {
     /// All kinds, in the order they are run and shown.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Axum,
         Kind::OursStateless,
+        Kind::OursAuth,
         Kind::OursJson,
         Kind::OursSse,
         Kind::RmcpStateless,
@@ -42,6 +46,7 @@ impl Kind {
         match self {
             Kind::Axum => "axum",
             Kind::OursStateless => "ours-stateless-json",
+            Kind::OursAuth => "ours-stateless-json-auth",
             Kind::OursJson => "ours-stateful-json",
             Kind::OursSse => "ours-stateful-sse",
             Kind::RmcpStateless => "rmcp-stateless-json",
@@ -61,7 +66,20 @@ impl Kind {
 
     /// Whether this is one of ours.
     pub fn ours(self) -> bool {
-        matches!(self, Kind::OursStateless | Kind::OursJson | Kind::OursSse)
+        matches!(
+            self,
+            Kind::OursStateless | Kind::OursAuth | Kind::OursJson | Kind::OursSse
+        )
+    }
+
+    /// The same server without authorization, for authorized kinds.
+    pub fn unauthorized(self) -> Option<Kind> {
+        (self == Kind::OursAuth).then_some(Kind::OursStateless)
+    }
+
+    /// The `Authorization` header its clients send.
+    pub fn bearer(self) -> Option<&'static str> {
+        (self == Kind::OursAuth).then_some("Bearer bench-token")
     }
 
     /// The rmcp server ours is compared with (rmcp has no stateful JSON mode: its
@@ -108,6 +126,7 @@ async fn serve(kind: Kind, addr: &str) -> std::io::Result<()> {
     match kind {
         Kind::Axum => bare_axum::serve(listener).await,
         Kind::OursStateless => ours::serve(listener, mcp_runtime::Mode::Stateless, true).await,
+        Kind::OursAuth => ours::serve_authorized(listener).await,
         Kind::OursJson => ours::serve(listener, mcp_runtime::Mode::Stateful, true).await,
         Kind::OursSse => ours::serve(listener, mcp_runtime::Mode::Stateful, false).await,
         Kind::RmcpStateless => peer_rmcp::serve(listener, false).await,
@@ -141,6 +160,42 @@ mod ours {
             .json_response(json)
             .max_sessions(super::OUR_MAX_SESSIONS);
         mcp_runtime::serve_listener(Calculator, listener, config, std::future::pending()).await
+    }
+
+    /// Accepts the one token the load generator sends. Only the first call reaches it: the
+    /// resource server caches what it accepted, as it does for JWTs and introspection.
+    struct KnownToken;
+
+    impl mcp_auth::TokenVerifier for KnownToken {
+        async fn verify(
+            &self,
+            token: &str,
+        ) -> Result<mcp_auth::VerifiedToken, mcp_auth::VerifyError> {
+            if token != "bench-token" {
+                return Err(mcp_auth::InvalidToken::Malformed.into());
+            }
+            let principal = mcp_runtime::Principal::new("bench").with_scopes(["mcp:read"]);
+            Ok(mcp_auth::VerifiedToken::new(principal, None))
+        }
+    }
+
+    /// Stateless JSON, behind the bearer layer (the quickstart's configuration plus auth).
+    pub(super) async fn serve_authorized(listener: TcpListener) -> std::io::Result<()> {
+        use axum::serve::ListenerExt;
+        let config = mcp_auth::ResourceServerConfig::new("http://127.0.0.1/mcp")
+            .issuer("https://auth.bench.invalid")
+            .scopes_supported(["mcp:read"]);
+        let auth = mcp_auth::ResourceServer::with_verifier(config, KnownToken)
+            .map_err(std::io::Error::other)?;
+        let mcp = mcp_runtime::StreamableHttp::new(
+            Calculator,
+            HttpConfig::new(Mode::Stateless).json_response(true),
+        );
+        let app = auth.protect(mcp.router());
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, app).await
     }
 }
 
