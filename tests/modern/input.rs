@@ -2,15 +2,13 @@
 //! the same `Context` API as in the handshake era answers `InputRequiredResult`s, and finishes
 //! when the client retries with the answers and the request state.
 
-#[path = "modern_support.rs"]
-mod modern_support;
-
 use std::sync::atomic::Ordering;
 
 use integration_tests::{SseReader, TestServer};
 use mcp_runtime::Mode;
-use modern_support::{Desk, ModernClient};
 use serde_json::{Value, json};
+
+use crate::support::{Desk, ModernClient};
 
 fn accept(field: &str, value: &str) -> Value {
     json!({"action": "accept", "content": {field: value}})

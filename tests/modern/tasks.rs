@@ -3,9 +3,6 @@
 //! expiry, isolation between callers, status notifications, and what clients without the
 //! extension see.
 
-#[path = "modern_support.rs"]
-mod modern_support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -14,11 +11,12 @@ use integration_tests::{SseReader, TestServer, eventually, poll};
 use mcp_runtime::{
     Context, HttpConfig, InMemoryTaskStore, Mode, PeerError, TaskConfig, mcp_server, tool,
 };
-use modern_support::{CountOnDrop, ModernClient};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
+
+use crate::support::{CountOnDrop, ModernClient};
 
 const TASKS: &str = "io.modelcontextprotocol/tasks";
 

@@ -2,9 +2,6 @@
 //! every refusal with its status and code, `resultType` and caching hints, per-request
 //! logging, `subscriptions/listen`, cancellation by disconnect, and nothing left behind.
 
-#[path = "modern_support.rs"]
-mod modern_support;
-
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -14,8 +11,9 @@ use integration_tests::{
 };
 use mcp_runtime::protocol::CacheHint;
 use mcp_runtime::{HttpConfig, Mode};
-use modern_support::{Desk, ModernClient, V};
 use serde_json::{Value, json};
+
+use crate::support::{Desk, ModernClient, V};
 
 #[tokio::test]
 async fn one_endpoint_serves_both_eras_at_once() {

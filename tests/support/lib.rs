@@ -1,4 +1,5 @@
-//! Test support: a live server on 127.0.0.1 and a small raw-HTTP MCP client.
+//! What the test binaries share: a live server on 127.0.0.1, small raw-HTTP and in-memory MCP
+//! clients, the servers they speak to, and waits with a deadline.
 
 pub mod memory;
 pub mod servers;
