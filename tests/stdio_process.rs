@@ -146,12 +146,19 @@ async fn a_child_process_serves_a_whole_session_and_exits_when_stdin_closes() {
         (Value::Null, json!(-32700))
     );
 
-    // A slow request does not hold up a quick one sent after it.
-    server.call(6, "slow", json!({ "ms": 300 })).await;
+    // A slow request does not hold up a quick one sent after it: this one would take a minute.
+    server.call(6, "slow", json!({ "ms": 60_000 })).await;
     server.call(7, "add", json!({ "a": 1, "b": 1 })).await;
     assert_eq!(server.recv().await["id"], 7);
+    // Cancelled, it answers nothing (`a_cancelled_request_gets_no_response`).
+    server
+        .send_line(
+            r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":6}}"#,
+        )
+        .await;
 
     // Closing stdin ends the server once the slow request has answered.
+    server.call(8, "slow", json!({ "ms": 300 })).await;
     drop(server.stdin);
     let Process {
         mut child,
@@ -170,7 +177,7 @@ async fn a_child_process_serves_a_whole_session_and_exits_when_stdin_closes() {
         }
     }
     assert_eq!(rest.len(), 1, "{rest:?}");
-    assert_eq!((rest[0]["id"].clone(), text(&rest[0])), (json!(6), "done"));
+    assert_eq!((rest[0]["id"].clone(), text(&rest[0])), (json!(8), "done"));
     let status = timeout(LIMIT, child.wait())
         .await
         .expect("the process exits")

@@ -292,7 +292,8 @@ async fn notifications_get_no_response_and_cancel_requests() {
     assert_eq!(client.finish().await, Vec::<Value>::new());
 }
 
-#[tokio::test]
+// Paused time: the 50 ms sleep passes when nothing else can run, not on the wall clock.
+#[tokio::test(start_paused = true)]
 async fn requests_run_concurrently() {
     let mut client = Client::start();
     client.initialize().await;
@@ -369,7 +370,8 @@ async fn a_tool_can_ask_the_client_while_other_requests_are_served() {
     assert_eq!(client.finish().await, Vec::<Value>::new());
 }
 
-#[tokio::test]
+// Paused time: the sleep is still running when the input ends, however slow the machine.
+#[tokio::test(start_paused = true)]
 async fn end_of_input_lets_requests_in_flight_finish() {
     let mut client = Client::start();
     client.initialize().await;

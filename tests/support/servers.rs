@@ -49,6 +49,8 @@ impl Calculator {
 pub struct Chatty {
     /// Counts finished `ticks` calls, to see work that outlives a disconnect.
     pub finished: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Counts `wait` calls started: once it moves, the call is in flight.
+    pub started: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     /// Counts `wait` calls whose future was dropped (cancelled) or finished.
     pub stopped: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -112,6 +114,8 @@ impl Chatty {
     #[tool]
     async fn wait(&self, ctx: Context) -> String {
         let _stopped = CountOnDrop(self.stopped.clone());
+        self.started
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         tokio::select! {
             () = ctx.cancelled() => "cancelled".into(),
             () = tokio::time::sleep(std::time::Duration::from_secs(30)) => "timeout".into(),
@@ -138,6 +142,8 @@ pub mod library {
             pub pages: Arc<Mutex<Vec<String>>>,
             /// How many `local` tool futures have been dropped (finished or stopped).
             pub dropped: Arc<AtomicUsize>,
+            /// How many `ponder` calls have started.
+            pub started: Arc<AtomicUsize>,
         }
 
         struct CountOnDrop(Arc<AtomicUsize>);
@@ -171,6 +177,7 @@ pub mod library {
             #[tool(local)]
             async fn ponder(&self, ctx: Context) -> String {
                 let _dropped = CountOnDrop(self.dropped.clone());
+                self.started.fetch_add(1, Ordering::SeqCst);
                 let thought = Rc::new("hmm");
                 ctx.cancelled().await;
                 thought.to_string()

@@ -4,8 +4,11 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use integration_tests::memory::MemoryServer;
 use integration_tests::servers::{Calculator, Chatty};
-use integration_tests::{Client, SseReader, TestServer};
+use integration_tests::{
+    Client, SseReader, TestServer, eventually, serving_task_count, settle_task_count,
+};
 use mcp_runtime::store::InMemoryEventStore;
 use mcp_runtime::{HttpConfig, Mode};
 use serde_json::{Value, json};
@@ -98,7 +101,7 @@ async fn a_dropped_stream_resumes_with_exactly_the_missed_events() {
 
     while other.next().await.is_some() {}
 
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Whether or not the server has seen the client go, a resumption replays from its store.
     let resumed = client
         .http
         .get(&server.url)
@@ -286,12 +289,13 @@ async fn json_responses_cannot_carry_requests_to_the_client() {
 #[tokio::test]
 async fn cancellation_stops_the_request_and_closes_its_stream() {
     let chatty = Chatty::default();
-    let stopped = chatty.stopped.clone();
+    let (started, stopped) = (chatty.started.clone(), chatty.stopped.clone());
     let server = TestServer::start(chatty, Mode::Stateful).await;
     let mut client = server.client();
     client.initialize().await;
     let mut stream = open(&client, call(3, "wait", json!({}))).await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // A future dropped before its first poll never ran: cancel the tool once it runs.
+    eventually("the tool started", || started.load(Ordering::SeqCst) == 1).await;
     let cancel = client
         .post(&json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 3, "reason": "test"}}))
         .await;
@@ -324,13 +328,19 @@ async fn a_cancellation_sent_right_after_the_request_is_never_lost() {
 
 #[tokio::test]
 async fn a_duplicate_in_flight_id_is_refused_at_once() {
-    let server = TestServer::start(Chatty::default(), Mode::Stateful).await;
+    let chatty = Chatty::default();
+    let started = chatty.started.clone();
+    let server = TestServer::start(chatty, Mode::Stateful).await;
     let mut client = server.client();
     client.initialize().await;
     let _first = open(&client, call(5, "wait", json!({}))).await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    eventually("the first call runs", || {
+        started.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    // `wait` waits 30 s: an answer before then is the refusal, not a queue behind it.
     let second = tokio::time::timeout(
-        Duration::from_secs(2),
+        Duration::from_secs(20),
         client.post(&call(5, "ticks", json!({"n": 0, "ms": 0}))),
     )
     .await
@@ -364,8 +374,8 @@ async fn the_get_stream_carries_server_initiated_notifications() {
         .send()
         .await
         .unwrap();
+    // The GET handler attached the stream before it answered: no wait needed.
     let mut stream = SseReader::new(get);
-    tokio::time::sleep(Duration::from_millis(50)).await;
     mcp.notify_all("notifications/tools/list_changed", json!({}))
         .await;
     let (_, message) = stream.next_message().await.unwrap();
@@ -389,8 +399,12 @@ fn stateless_requests_leave_nothing_behind() {
     let server = server_rt.block_on(TestServer::start(Calculator, Mode::Stateless));
     let metrics = server_rt.metrics();
     let url = server.url.clone();
-    std::thread::sleep(Duration::from_millis(100));
-    let idle = metrics.num_alive_tasks();
+    let idle = serving_task_count(&metrics, async {
+        let result = Client::new(&url)
+            .call_tool("add", json!({"a": 0, "b": 0}))
+            .await;
+        assert_eq!(result["content"][0]["text"], "0");
+    });
     let client_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -409,14 +423,7 @@ fn stateless_requests_leave_nothing_behind() {
         }
     });
     drop(client_rt); // closes the client's connections
-    let mut alive = usize::MAX;
-    for _ in 0..200 {
-        alive = metrics.num_alive_tasks();
-        if alive <= idle {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let alive = settle_task_count(&metrics, idle);
     assert!(
         alive <= idle,
         "server tasks when idle {idle}, after the burst {alive}"
@@ -426,7 +433,9 @@ fn stateless_requests_leave_nothing_behind() {
 
 #[tokio::test]
 async fn shutdown_ends_sessions_streams_and_requests() {
-    let server = TestServer::start(Chatty::default(), Mode::Stateful).await;
+    let chatty = Chatty::default();
+    let started = chatty.started.clone();
+    let server = TestServer::start(chatty, Mode::Stateful).await;
     let mut client = server.client();
     client.initialize().await;
     let get = client
@@ -439,7 +448,10 @@ async fn shutdown_ends_sessions_streams_and_requests() {
         .unwrap();
     let mut standalone = SseReader::new(get);
     let mut waiting = open(&client, call(1, "wait", json!({}))).await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    eventually("the request is in flight", || {
+        started.load(Ordering::SeqCst) == 1
+    })
+    .await;
     server.stop().await; // returns only when every connection has drained
     let (_, last) = waiting.next_message().await.unwrap();
     assert_eq!(
@@ -548,20 +560,21 @@ async fn a_failing_stream_ends_its_session_with_an_error_not_a_hang() {
     server.stop().await;
 }
 
-#[tokio::test]
+// In memory on paused time, the client gives up at 40 ms exactly, while the tool sleeps to its
+// first tick at 50 ms: dropping the exchange is what the server does when a client hangs up.
+#[tokio::test(start_paused = true)]
 async fn with_json_responses_a_disconnect_does_not_cancel_either() {
     for mode in [Mode::Stateful, Mode::Stateless] {
         let chatty = Chatty::default();
         let finished = chatty.finished.clone();
-        let server = TestServer::start(chatty, HttpConfig::new(mode).json_response(true)).await;
+        let server = MemoryServer::new(chatty, HttpConfig::new(mode).json_response(true));
         let mut client = server.client();
         client.initialize().await;
-        let gone = client
-            .post_builder()
-            .timeout(Duration::from_millis(40))
-            .body(call(7, "ticks", json!({"n": 3, "ms": 50})).to_string())
-            .send()
-            .await;
+        let gone = tokio::time::timeout(
+            Duration::from_millis(40),
+            client.send(&call(7, "ticks", json!({"n": 3, "ms": 50}))),
+        )
+        .await;
         assert!(
             gone.is_err(),
             "{mode:?}: the client gave up before the answer"
@@ -575,6 +588,6 @@ async fn with_json_responses_a_disconnect_does_not_cancel_either() {
         // A request that waits, with the client still there, gets its answer.
         let done = client.call_tool("ticks", json!({"n": 1, "ms": 20})).await;
         assert_eq!(done["content"][0]["text"], "done", "{mode:?}");
-        server.stop().await;
+        server.endpoint.shutdown();
     }
 }

@@ -1,8 +1,6 @@
 //! Resources, prompts, completions, pagination and run-time tool changes, through a server
 //! that implements `MCPServer` by hand (what the macros generate, written out).
 
-use std::time::Duration;
-
 use integration_tests::{Client, SseReader, TestServer};
 use mcp_runtime::convert::match_uri_template;
 use mcp_runtime::protocol::{
@@ -12,7 +10,7 @@ use mcp_runtime::protocol::{
 };
 use mcp_runtime::{
     BoxFuture, CallToolResult, Context, HttpConfig, MCPServer, McpError, Mode, ServerConfig,
-    ToolArguments,
+    ServerEvent, ToolArguments,
 };
 use serde_json::{Value, json};
 
@@ -45,9 +43,18 @@ impl MCPServer for Library {
     ) -> Option<BoxFuture<'a, CallToolResult>> {
         let name = name.to_owned();
         Some(Box::pin(async move {
-            if name == "tool0" {
-                ctx.server().set_tool_enabled("tool4", false);
-                ctx.server().notify_resource_updated("test://books/1");
+            match name.as_str() {
+                "tool0" => {
+                    ctx.server().set_tool_enabled("tool4", false);
+                    ctx.server().notify_resource_updated("test://books/1");
+                }
+                // An update, then a marker every session hears: what a session did not get
+                // before the marker, it will not get.
+                "tool1" => {
+                    ctx.server().notify_resource_updated("test://books/1");
+                    ctx.server().publish(ServerEvent::PromptListChanged);
+                }
+                _ => {}
             }
             CallToolResult::text(name)
         }))
@@ -333,8 +340,7 @@ async fn tools_change_at_run_time_and_subscribers_hear_about_it() {
         .await,
         json!({})
     );
-    tokio::time::sleep(Duration::from_millis(50)).await;
-
+    // Both GET handlers attached their streams before they answered: no wait needed.
     client.call_tool("tool0", json!({})).await;
 
     let mut seen = Vec::new();
@@ -357,6 +363,19 @@ async fn tools_change_at_run_time_and_subscribers_hear_about_it() {
     assert_eq!(
         m["method"], "notifications/tools/list_changed",
         "not subscribed: only the list change"
+    );
+    client.call_tool("tool1", json!({})).await;
+    assert_eq!(
+        next_method(&mut other_stream).await,
+        "notifications/prompts/list_changed",
+        "not subscribed: no update, neither tool0's nor tool1's, came before the marker"
+    );
+    let (_, m) = stream.next_message().await.unwrap();
+    assert_eq!(m["method"], "notifications/resources/updated");
+    assert_eq!(m["params"]["uri"], "test://books/1");
+    assert_eq!(
+        next_method(&mut stream).await,
+        "notifications/prompts/list_changed"
     );
 
     let tools = result(&mut client, "tools/list", json!({})).await;
@@ -385,5 +404,16 @@ async fn tools_change_at_run_time_and_subscribers_hear_about_it() {
         .await,
         json!({})
     );
+    client.call_tool("tool1", json!({})).await;
+    assert_eq!(
+        next_method(&mut stream).await,
+        "notifications/prompts/list_changed",
+        "unsubscribed: no update came before the marker"
+    );
     server.stop().await;
+}
+
+async fn next_method(stream: &mut SseReader) -> String {
+    let (_, message) = stream.next_message().await.expect("a notification");
+    message["method"].as_str().expect("a method").to_owned()
 }

@@ -2,18 +2,26 @@
 //! the same `Context` API as in the handshake era answers `InputRequiredResult`s, and finishes
 //! when the client retries with the answers and the request state.
 
-#[path = "modern_support.rs"]
-mod modern_support;
-
 use std::sync::atomic::Ordering;
 
 use integration_tests::{SseReader, TestServer};
 use mcp_runtime::Mode;
-use modern_support::{Desk, ModernClient};
 use serde_json::{Value, json};
+
+use crate::support::{Desk, ModernClient};
 
 fn accept(field: &str, value: &str) -> Value {
     json!({"action": "accept", "content": {field: value}})
+}
+
+/// What a state that is not this server's own, for this request, is told.
+const INVALID_STATE: &str = "Invalid params: requestState is invalid or expired";
+
+/// A refusal: HTTP 400 with this JSON-RPC error code and message.
+fn assert_refused((status, error): (u16, Value), code: i64, message: &str, case: &str) {
+    assert_eq!(status, 400, "{case}: {error}");
+    assert_eq!(error["code"], code, "{case}: {error}");
+    assert_eq!(error["message"], message, "{case}: {error}");
 }
 
 #[tokio::test]
@@ -109,34 +117,30 @@ async fn the_request_state_cannot_be_forged_or_moved() {
     let mut tampered = state.clone().into_bytes();
     let middle = tampered.len() / 2;
     tampered[middle] = if tampered[middle] == b'A' { b'B' } else { b'A' };
-    for bad in [
-        json!(format!("{state}-TAMPERED")),
-        json!(String::from_utf8(tampered).unwrap()),
-        json!("not a state"),
-        json!(7),
+    for (bad, message) in [
+        (json!(format!("{state}-TAMPERED")), INVALID_STATE),
+        (json!(String::from_utf8(tampered).unwrap()), INVALID_STATE),
+        (json!("not a state"), INVALID_STATE),
+        (json!(7), "Invalid params: requestState must be a string"),
     ] {
         let mut retry = call.clone();
         retry["inputResponses"] = answers.clone();
         retry["requestState"] = bad.clone();
-        let (status, error) = client.error("tools/call", retry).await;
-        assert_eq!(
-            (status, error["code"].as_i64()),
-            (400, Some(-32602)),
-            "{bad}"
-        );
+        let refusal = client.error("tools/call", retry).await;
+        assert_refused(refusal, -32602, message, &bad.to_string());
     }
     // A state is bound to its request: another tool cannot use it.
     let mut moved = json!({"name": "survey", "arguments": {}});
     moved["requestState"] = json!(state);
-    let (status, error) = client.error("tools/call", moved).await;
-    assert_eq!((status, error["code"].as_i64()), (400, Some(-32602)));
+    let refusal = client.error("tools/call", moved).await;
+    assert_refused(refusal, -32602, INVALID_STATE, "moved to another tool");
     // A state minted by another server instance (another key) is foreign.
     let other = TestServer::start(Desk::default(), Mode::Stateless).await;
     let mut elsewhere = ModernClient::new(&other.url);
     let mut retry = call.clone();
     retry["requestState"] = json!(state);
-    let (status, _) = elsewhere.error("tools/call", retry).await;
-    assert_eq!(status, 400);
+    let refusal = elsewhere.error("tools/call", retry).await;
+    assert_refused(refusal, -32602, INVALID_STATE, "minted elsewhere");
     other.stop().await;
     server.stop().await;
 }
@@ -155,28 +159,38 @@ async fn bad_answers_are_refused_and_missing_ones_asked_again() {
     assert_eq!(again["resultType"], "input_required");
     assert!(again["inputRequests"]["name"].is_object());
     // An answer of the wrong shape, or inputResponses that is not an object: invalid params.
-    for responses in [json!({"name": 12345}), Value::Null, json!([1])] {
-        let (status, error) = client
+    let not_an_object = "Invalid params: inputResponses must be an object of results keyed by \
+                         the ids of inputRequests";
+    for (responses, message) in [
+        (
+            json!({"name": 12345}),
+            "Invalid params: inputResponses.name: must be an object",
+        ),
+        (Value::Null, not_an_object),
+        (json!([1]), not_an_object),
+    ] {
+        let refusal = client
             .error(
                 "tools/call",
                 json!({"name": "greet", "arguments": {}, "inputResponses": responses}),
             )
             .await;
-        assert_eq!(
-            (status, error["code"].as_i64()),
-            (400, Some(-32602)),
-            "{responses}"
-        );
+        assert_refused(refusal, -32602, message, &responses.to_string());
     }
     // Questions the client cannot answer are not asked: -32021 instead.
     client.capabilities = json!({"sampling": {}});
     let (status, error) = client
         .error("tools/call", json!({"name": "greet", "arguments": {}}))
         .await;
-    assert_eq!((status, error["code"].as_i64()), (400, Some(-32021)));
     assert_eq!(
         error["data"]["requiredCapabilities"]["elicitation"],
         json!({})
+    );
+    assert_refused(
+        (status, error),
+        -32021,
+        "this request needs the client capability `elicitation`",
+        "no elicitation",
     );
     server.stop().await;
 }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use integration_tests::servers::Calculator;
-use integration_tests::{Client, TestServer, read};
-use mcp_runtime::{HttpConfig, Mode, Security};
+use integration_tests::{Client, PATIENCE, TestServer, poll, read};
+use mcp_runtime::{HttpConfig, Mode, Security, StreamableHttp};
 use serde_json::{Value, json};
 
 const PING: &str = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
@@ -393,19 +393,15 @@ async fn a_second_standalone_get_stream_is_409() {
     assert_jsonrpc_error(&second.body, -32000);
     drop(first);
     // Once the first stream is gone, a new one may open.
-    let mut reopened = None;
-    for _ in 0..50 {
-        let r = get().await.unwrap();
-        if r.status() == 200 {
-            reopened = Some(r);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(
-        reopened.is_some(),
-        "a new GET stream opens after the old one closed"
-    );
+    let reopened = poll(
+        "a new GET stream opens after the old one closed",
+        async || {
+            let r = get().await.unwrap();
+            (r.status() == 200).then_some(r)
+        },
+    )
+    .await;
+    assert_eq!(reopened.headers()["content-type"], "text/event-stream");
     let wrong_accept = read(
         client
             .http
@@ -464,19 +460,31 @@ async fn one_session_too_many_is_503_and_the_others_keep_working() {
 
 #[tokio::test]
 async fn idle_sessions_expire_and_then_answer_404() {
-    let config =
-        HttpConfig::new(Mode::Stateful).session_idle_timeout(Some(Duration::from_millis(150)));
-    let (server, mut idle) = initialized(config).await;
-    let (_, mut busy) = (0, server.client());
+    // Sessions age on the wall clock, which paused Tokio time does not move: the timeout is
+    // long next to the busy session's pings 10 ms apart, so only the idle one can reach it.
+    let config = HttpConfig::new(Mode::Stateful).session_idle_timeout(Some(Duration::from_secs(2)));
+    let endpoint = StreamableHttp::new(Calculator, config);
+    let sessions = endpoint.clone();
+    let server = TestServer::serve(endpoint).await;
+    let mut idle = server.client();
+    idle.initialize().await;
+    let mut busy = server.client();
     busy.initialize().await;
-    for _ in 0..6 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    poll("the idle session ends", async || {
         assert_eq!(
             busy.request("ping", json!({})).await.status,
             200,
             "activity keeps a session alive"
         );
-    }
+        (sessions.session_count() < 2).then_some(())
+    })
+    .await;
+    assert_eq!(sessions.session_count(), 1);
+    assert_eq!(
+        busy.request("ping", json!({})).await.status,
+        200,
+        "activity keeps a session alive"
+    );
     let reply = idle.request("ping", json!({})).await;
     assert_eq!(reply.status, 404, "the idle session ended");
     server.stop().await;
@@ -542,9 +550,9 @@ async fn idle_streams_get_keep_alive_comments() {
     let mut seen = String::new();
     use futures_util::StreamExt;
     while !seen.lines().any(|l| l.starts_with(':')) {
-        let chunk = tokio::time::timeout(Duration::from_secs(2), body.next())
+        let chunk = tokio::time::timeout(PATIENCE, body.next())
             .await
-            .expect("a keep-alive comment within 2 s")
+            .expect("a keep-alive comment in time")
             .expect("stream open")
             .unwrap();
         seen.push_str(&String::from_utf8_lossy(&chunk));

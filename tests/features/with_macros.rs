@@ -2,8 +2,6 @@
 //! spoken to over HTTP: what a client sees of `#[resource]`, `#[prompt]`, `complete(...)` and
 //! `Json<T>`.
 
-use std::time::Duration;
-
 use integration_tests::{Client, SseReader, TestServer};
 use mcp_runtime::{
     Content, Context, Json, McpError, Mode, PromptMessage, mcp_server, prompt, resource, tool,
@@ -276,7 +274,7 @@ async fn structured_tools_and_subscriptions_over_http() {
         .await,
         json!({})
     );
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // The GET handler attached the stream before it answered: no wait needed.
     client.call_tool("touch", json!({})).await;
     let (_, notification) = stream.next_message().await.unwrap();
     assert_eq!(
@@ -296,7 +294,7 @@ mod from_another_crate {
     use std::sync::atomic::Ordering;
 
     use integration_tests::servers::library::notebook::Notebook;
-    use integration_tests::{SseReader, TestServer};
+    use integration_tests::{SseReader, TestServer, eventually};
     use mcp_runtime::Mode;
     use serde_json::json;
 
@@ -338,7 +336,7 @@ mod from_another_crate {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn cancelling_a_local_tool_ends_it() {
         let notebook = Notebook::default();
-        let dropped = notebook.dropped.clone();
+        let (started, dropped) = (notebook.started.clone(), notebook.dropped.clone());
         let server = TestServer::start(notebook, Mode::Stateful).await;
         let mut client = server.client();
         client.initialize().await;
@@ -351,19 +349,17 @@ mod from_another_crate {
                 .await
                 .unwrap(),
         );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        // A future dropped before its first poll never ran: cancel the tool once it runs.
+        eventually("the tool started", || started.load(Ordering::SeqCst) == 1).await;
         let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 7}});
         assert_eq!(client.post(&cancel).await.status, 202);
         let (_, last) = stream.next_message().await.unwrap();
         assert_eq!(last["error"]["code"], -32800);
         // The tool's thread saw the cancellation and dropped the tool's future.
-        for _ in 0..100 {
-            if dropped.load(Ordering::SeqCst) == 1 {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        assert_eq!(dropped.load(Ordering::SeqCst), 1);
+        eventually("the tool's future is dropped", || {
+            dropped.load(Ordering::SeqCst) == 1
+        })
+        .await;
         server.stop().await;
     }
 }

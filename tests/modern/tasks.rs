@@ -3,22 +3,21 @@
 //! expiry, isolation between callers, status notifications, and what clients without the
 //! extension see.
 
-#[path = "modern_support.rs"]
-mod modern_support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use integration_tests::{SseReader, TestServer};
+use integration_tests::{SseReader, TestServer, eventually, poll};
 use mcp_runtime::store::InMemoryTaskStore;
 use mcp_runtime::{
     Context, HttpConfig, Mode, PeerError, ServerConfig, TaskConfig, mcp_server, tool,
 };
-use modern_support::{CountOnDrop, ModernClient};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+
+use crate::support::{CountOnDrop, ModernClient};
 
 const TASKS: &str = "io.modelcontextprotocol/tasks";
 
@@ -36,6 +35,9 @@ struct Jobs {
     started: Arc<AtomicUsize>,
     /// `forever` futures dropped.
     dropped: Arc<AtomicUsize>,
+    /// When set, `build` waits here after its second step until the test adds a permit: the
+    /// first step ends before the call becomes a task (40 ms < `start_after`), the second after.
+    hold: Option<Arc<Semaphore>>,
 }
 
 #[mcp_server(name = "jobs", version = "1.0.0")]
@@ -48,6 +50,9 @@ impl Jobs {
             let (done, total) = (f64::from(step), f64::from(steps));
             ctx.progress(done, Some(total), Some("building")).await;
             ctx.info(format!("step {step} done")).await;
+            if let (2, Some(hold)) = (step, &self.hold) {
+                drop(hold.acquire().await);
+            }
         }
         format!("built in {steps} steps")
     }
@@ -151,15 +156,12 @@ async fn get(client: &mut ModernClient, id: &str) -> Value {
 
 /// Polls until the task is in `status` (or any terminal status).
 async fn wait_for(client: &mut ModernClient, id: &str, status: &str) -> Value {
-    for _ in 0..200 {
+    poll(&format!("task {id} reaches {status}"), async || {
         let task = get(client, id).await;
         let now = task["status"].as_str().unwrap_or_default();
-        if now == status || ["completed", "failed", "cancelled"].contains(&now) {
-            return task;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("task {id} never reached {status}");
+        (now == status || ["completed", "failed", "cancelled"].contains(&now)).then_some(task)
+    })
+    .await
 }
 
 fn task_id(created: &Value) -> String {
@@ -170,7 +172,14 @@ fn task_id(created: &Value) -> String {
 #[tokio::test]
 async fn a_task_completes_with_its_result() {
     for mode in [Mode::Stateless, Mode::Stateful] {
-        let server = start(mode).await;
+        // Held after its second step, the build is working for as long as the test looks.
+        let hold = Arc::new(Semaphore::new(0));
+        let jobs = Jobs {
+            hold: Some(hold.clone()),
+            ..Jobs::default()
+        };
+        let config = HttpConfig::new(mode).server(ServerConfig::new().tasks(fast_tasks()));
+        let server = TestServer::start(jobs, config).await;
         let mut client = tasks_client(&server.url);
         let created = call(&mut client, "build", json!({"steps": 6})).await;
         let id = task_id(&created);
@@ -186,23 +195,15 @@ async fn a_task_completes_with_its_result() {
         let working = get(&mut client, &id).await;
         assert_eq!(working["resultType"], "complete");
         assert_eq!(working["taskId"], id.as_str());
-        let mut message = Value::Null;
-        for _ in 0..50 {
+        let message = poll("progress shows as the status message", async || {
             let task = get(&mut client, &id).await;
-            if task["status"] == "working" && task["statusMessage"].is_string() {
-                message = task["statusMessage"].clone();
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        assert!(
-            message
-                .as_str()
-                .unwrap_or_default()
-                .starts_with("building ("),
-            "{message}"
-        );
+            assert_eq!(task["status"], "working", "{task}");
+            task["statusMessage"].as_str().map(str::to_owned)
+        })
+        .await;
+        assert!(message.starts_with("building ("), "{message}");
 
+        hold.add_permits(1);
         let done = wait_for(&mut client, &id, "completed").await;
         assert_eq!(done["status"], "completed");
         assert_eq!(done["result"]["content"][0]["text"], "built in 6 steps");
@@ -280,17 +281,10 @@ async fn a_task_cancelled_mid_run_stops_its_handler() {
     }
     let cancelled = get(&mut client, &id).await;
     assert_eq!(cancelled["status"], "cancelled");
-    for _ in 0..100 {
-        if dropped.load(Ordering::SeqCst) == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(
-        dropped.load(Ordering::SeqCst),
-        1,
-        "the handler's future is dropped"
-    );
+    eventually("the handler's future is dropped", || {
+        dropped.load(Ordering::SeqCst) == 1
+    })
+    .await;
 
     // Idempotent on a terminal task, and the status sticks.
     let again = client.result("tasks/cancel", json!({"taskId": id})).await;
@@ -368,12 +362,14 @@ async fn input_asked_before_the_task_travels_as_a_multi_round_trip_request() {
     server.stop().await;
 }
 
+// Tasks expire on the wall clock, which paused Tokio time does not move: the TTL is long next
+// to the three requests that must see the tasks alive, and the sweeper is awaited, not raced.
 #[tokio::test]
 async fn expired_tasks_are_reclaimed_after_their_ttl() {
     let store = InMemoryTaskStore::new(100).sweep_every(Duration::from_millis(20));
     let tasks = fast_tasks()
         .store(store.clone())
-        .ttl(Some(Duration::from_millis(300)));
+        .ttl(Some(Duration::from_secs(2)));
     let config = HttpConfig::new(Mode::Stateless).server(ServerConfig::new().tasks(tasks));
     let server = TestServer::start(Jobs::default(), config).await;
     let mut client = tasks_client(&server.url);
@@ -381,10 +377,10 @@ async fn expired_tasks_are_reclaimed_after_their_ttl() {
     let done_id = task_id(&call(&mut client, "instant", json!({})).await);
     let running_id = task_id(&call(&mut client, "forever", json!({})).await);
     let created = get(&mut client, &done_id).await;
-    assert_eq!(created["ttlMs"], 300);
+    assert_eq!(created["ttlMs"], 2000);
     assert_eq!(store.len(), 2);
 
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    eventually("the sweeper reclaims them", || store.is_empty()).await;
     for id in [&done_id, &running_id] {
         let (status, error) = client.error("tasks/get", json!({"taskId": id})).await;
         assert_eq!((status, error["code"].clone()), (400, json!(-32602)));
@@ -393,7 +389,7 @@ async fn expired_tasks_are_reclaimed_after_their_ttl() {
             "Invalid params: Failed to retrieve task: Task not found"
         );
     }
-    assert!(store.is_empty(), "the sweeper reclaimed them");
+    assert!(store.is_empty(), "nothing brought them back");
     server.stop().await;
 }
 

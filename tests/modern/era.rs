@@ -2,18 +2,18 @@
 //! every refusal with its status and code, `resultType` and caching hints, per-request
 //! logging, `subscriptions/listen`, cancellation by disconnect, and nothing left behind.
 
-#[path = "modern_support.rs"]
-mod modern_support;
-
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use integration_tests::servers::Calculator;
-use integration_tests::{SseReader, TestServer, read};
+use integration_tests::{
+    SseReader, TestServer, eventually, read, serving_task_count, settle_task_count,
+};
 use mcp_runtime::protocol::CacheHint;
 use mcp_runtime::{HttpConfig, Mode, ServerConfig};
-use modern_support::{Desk, ModernClient, V};
 use serde_json::{Value, json};
+
+use crate::support::{Desk, ModernClient, V};
 
 #[tokio::test]
 async fn one_endpoint_serves_both_eras_at_once() {
@@ -462,46 +462,47 @@ async fn listen_streams_carry_the_notifications_asked_for() {
     assert!(prompts_only.next_message().await.is_none());
 }
 
+/// A silent handler's answer is still to come as JSON until the keep-alive interval, then it
+/// is an SSE stream that owns the handler. The client goes away before, then after: each is
+/// its own case, whatever the machine's speed.
 #[tokio::test]
 async fn closing_the_stream_cancels_the_request() {
-    let desk = Desk::default();
-    let (started, dropped) = (desk.started.clone(), desk.dropped.clone());
-    let server = TestServer::start(
-        desk,
-        HttpConfig::new(Mode::Stateful).keep_alive(Some(Duration::from_millis(200))),
-    )
-    .await;
-    let mut client = ModernClient::new(&server.url);
-    let params = client.with_meta(json!({"name": "hang", "arguments": {}}));
-    let body = client.body("tools/call", &params);
-    let pending = client
-        .builder("tools/call", &params)
-        .body(body.to_string())
-        .send();
-    let request = tokio::spawn(pending);
-    for _ in 0..100 {
-        if started.load(Ordering::SeqCst) == 1 {
-            break;
+    for (keep_alive, as_a_stream) in [
+        (Duration::from_secs(3600), false),
+        (Duration::from_millis(50), true),
+    ] {
+        let desk = Desk::default();
+        let (started, dropped) = (desk.started.clone(), desk.dropped.clone());
+        let server = TestServer::start(
+            desk,
+            HttpConfig::new(Mode::Stateful).keep_alive(Some(keep_alive)),
+        )
+        .await;
+        let mut client = ModernClient::new(&server.url);
+        let params = client.with_meta(json!({"name": "hang", "arguments": {}}));
+        let body = client.body("tools/call", &params);
+        let pending = client
+            .builder("tools/call", &params)
+            .body(body.to_string())
+            .send();
+        if as_a_stream {
+            // The head comes once the interval has passed, the handler running all along.
+            let response = pending.await.unwrap();
+            assert_eq!(started.load(Ordering::SeqCst), 1, "the tool started");
+            assert_eq!(response.headers()["content-type"], "text/event-stream");
+            drop(response);
+        } else {
+            let request = tokio::spawn(pending);
+            eventually("the tool started", || started.load(Ordering::SeqCst) == 1).await;
+            request.abort();
+            assert!(request.await.unwrap_err().is_cancelled(), "no answer yet");
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        eventually("the tool's future is dropped", || {
+            dropped.load(Ordering::SeqCst) == 1
+        })
+        .await;
+        server.stop().await;
     }
-    assert_eq!(started.load(Ordering::SeqCst), 1, "the tool started");
-    // The client goes away (before or after the response became a stream).
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    request.abort();
-    drop(request); // with the response, if it had arrived
-    for _ in 0..200 {
-        if dropped.load(Ordering::SeqCst) == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(
-        dropped.load(Ordering::SeqCst),
-        1,
-        "the tool's future was dropped"
-    );
-    server.stop().await;
 }
 
 #[test]
@@ -515,8 +516,12 @@ fn modern_requests_leave_nothing_behind() {
         let server = server_rt.block_on(TestServer::start(Desk::default(), mode));
         let metrics = server_rt.metrics();
         let url = server.url.clone();
-        std::thread::sleep(Duration::from_millis(100));
-        let idle = metrics.num_alive_tasks();
+        let idle = serving_task_count(&metrics, async {
+            let reply = ModernClient::new(&url)
+                .request("server/discover", json!({}))
+                .await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+        });
         let client_rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -543,14 +548,7 @@ fn modern_requests_leave_nothing_behind() {
             assert!(stream.next_message().await.is_some());
         });
         drop(client_rt);
-        let mut alive = usize::MAX;
-        for _ in 0..200 {
-            alive = metrics.num_alive_tasks();
-            if alive <= idle {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let alive = settle_task_count(&metrics, idle);
         assert!(alive <= idle, "{mode:?}: tasks idle {idle}, after {alive}");
         server_rt.block_on(server.stop());
     }

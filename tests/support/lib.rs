@@ -1,14 +1,78 @@
-//! Test support: a live server on 127.0.0.1 and a small raw-HTTP MCP client.
+//! What the test binaries share: a live server on 127.0.0.1, small raw-HTTP and in-memory MCP
+//! clients, the servers they speak to, and waits with a deadline.
 
+pub mod memory;
 pub mod servers;
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
-use mcp_runtime::{HttpConfig, MCPServer};
+use mcp_runtime::{HttpConfig, MCPServer, StreamableHttp};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+/// How long a test waits for something that must happen: long enough for a loaded 2-core
+/// machine, short enough to fail rather than hang.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Tries `attempt` every 10 ms until it gives a value; panics, naming `what`, after
+/// [`PATIENCE`] of real time (on paused Tokio time too).
+pub async fn poll<T>(what: &str, mut attempt: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = attempt().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "{what}: not within {PATIENCE:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds, as [`poll`] does.
+pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
+    poll(what, async || condition().then_some(())).await;
+}
+
+/// How many tasks a server's runtime holds while it serves with no connection open.
+///
+/// `warm_up` runs on a client runtime of its own, dropped after it with its connections: its
+/// answer proves the server has begun serving (which spawns the tasks it keeps), so the count
+/// is never too low. The smallest count over the next 200 ms leaves its connection out; should
+/// that connection linger, the count is one too high, and a check against it weaker, not wrong.
+pub fn serving_task_count(
+    metrics: &tokio::runtime::RuntimeMetrics,
+    warm_up: impl Future<Output = ()>,
+) -> usize {
+    let client = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a client runtime");
+    client.block_on(warm_up);
+    drop(client);
+    (0..20)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            metrics.num_alive_tasks()
+        })
+        .min()
+        .unwrap_or(usize::MAX)
+}
+
+/// Waits, on a thread outside any runtime, until a server's runtime holds at most `idle`
+/// tasks; returns how many it holds then (more than `idle` after [`PATIENCE`]).
+pub fn settle_task_count(metrics: &tokio::runtime::RuntimeMetrics, idle: usize) -> usize {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let alive = metrics.num_alive_tasks();
+        if alive <= idle || Instant::now() >= deadline {
+            return alive;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
 
 /// A server listening on an ephemeral port of 127.0.0.1.
 pub struct TestServer {
@@ -44,15 +108,32 @@ impl TestServer {
         }
     }
 
+    /// Serves an endpoint built first (to keep a clone of it: its sessions, its handle).
+    pub async fn serve(endpoint: StreamableHttp) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let url = format!("http://{addr}{}", endpoint.config().path);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(endpoint.serve(listener, async {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            addr,
+            url,
+            stop: Some(stop),
+            task,
+        }
+    }
+
     /// Stops the server and waits until it has.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         let task = &mut self.task;
-        tokio::time::timeout(std::time::Duration::from_secs(10), task)
+        tokio::time::timeout(PATIENCE, task)
             .await
-            .expect("server stops within 10 s")
+            .expect("the server stops in time")
             .expect("server task")
             .expect("server result");
     }
@@ -308,7 +389,7 @@ impl SseReader {
         }
     }
 
-    /// The next event, or `None` when the stream ends. Panics after 10 s.
+    /// The next event, or `None` when the stream ends. Panics after [`PATIENCE`].
     pub async fn next(&mut self) -> Option<SseEvent> {
         use futures_util::StreamExt;
         loop {
@@ -319,10 +400,9 @@ impl SseReader {
                 }
                 continue; // a comment (keep-alive)
             }
-            let chunk =
-                tokio::time::timeout(std::time::Duration::from_secs(10), self.stream.next())
-                    .await
-                    .expect("an SSE event within 10 s");
+            let chunk = tokio::time::timeout(PATIENCE, self.stream.next())
+                .await
+                .expect("an SSE event in time");
             match chunk {
                 Some(Ok(bytes)) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
                 Some(Err(e)) => panic!("SSE stream failed: {e}"),

@@ -1,7 +1,5 @@
 //! A raw-HTTP 2026-07-28 client and a server whose tools use every part of the era, shared by
-//! the `modern_*` tests (included with `#[path]`).
-
-#![allow(dead_code)]
+//! this binary's modules.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

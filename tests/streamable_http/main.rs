@@ -1,0 +1,6 @@
+//! The Streamable HTTP transport against live servers on 127.0.0.1: the whole session, the
+//! status-code table, and SSE streams.
+
+mod lifecycle;
+mod status;
+mod streams;
