@@ -71,14 +71,20 @@ impl Dispatcher {
     }
 
     /// `resources/list` with skills: the server's resources, then each skill's `SKILL.md`,
-    /// read now.
+    /// read now. Skills that cannot be read (a missing directory) leave the server's own
+    /// resources listed: `skills/list` reports the error.
     pub(super) async fn resources_with_skills(
         &self,
         era: Era,
         skills: &Skills,
         cursor: Option<String>,
     ) -> Result<Box<RawValue>, ErrorObject> {
-        let manifests = blocking(skills, Skills::manifests).await?;
+        let manifests = blocking(skills, Skills::manifests)
+            .await
+            .unwrap_or_else(|error| {
+                tracing::error!(%error, "skills left out of resources/list");
+                Vec::new()
+            });
         let mut all = self.listed_resources.clone();
         all.extend(manifests);
         let list = ListCache::new("resources", &all, |r| &r.uri);

@@ -208,6 +208,18 @@ async fn a_stateless_client_discovers_skills_and_gets_caching_hints() {
 }
 
 #[tokio::test]
+async fn an_unreadable_skills_directory_is_an_internal_error_but_resources_still_list() {
+    let config = HttpConfig::new(Mode::Stateless)
+        .json_response(true)
+        .server(ServerConfig::new().skills(Skills::from_dir("/nonexistent/mcp-rs-skills")));
+    let app = StreamableHttp::new(Plain, config).router();
+    let (_, body) = send(&app, stateless(1, "skills/list", json!({}))).await;
+    assert_eq!(body["error"]["code"], -32603, "{body}");
+    let (_, body) = send(&app, stateless(2, "resources/list", json!({}))).await;
+    assert_eq!(body["result"]["resources"], json!([]), "{body}");
+}
+
+#[tokio::test]
 async fn a_server_without_skills_declares_and_answers_none() {
     let app = app(Mode::Stateless, false);
     let (_, body) = send(&app, stateless(1, "server/discover", json!({}))).await;
