@@ -72,7 +72,7 @@ pub(crate) enum SkillError {
     #[error("{0:?} is not a directory")]
     NotADirectory(String),
     /// Larger than a skill file may be.
-    #[error("skill file {0:?} is larger than 16 MiB")]
+    #[error("skill or skill file {0:?} is larger than 16 MiB")]
     TooLarge(String),
     /// A `SKILL.md` without usable frontmatter.
     #[error("skill {skill:?}: {reason}")]
@@ -205,6 +205,9 @@ impl Skills {
                 digest: digest(&bytes),
                 size: bytes.len() as u64,
             });
+        }
+        if resources.iter().map(|f| f.size).sum::<u64>() > source::MAX_FILE_BYTES {
+            return Err(SkillError::TooLarge(skill.to_owned()));
         }
         Ok(SkillEntry {
             uri: file_uri(skill, MANIFEST),

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::SkillError;
 
-/// The most bytes one skill file may have (the SEP's limit for a whole skill).
+/// The most bytes one skill may have, all its files together (the SEP's limit), and so
+/// one file.
 pub(crate) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// The most files one skill may have (the SEP's limit).
 pub(crate) const MAX_FILES: usize = 512;
@@ -33,12 +34,24 @@ pub(crate) fn checked_segments(path: &str) -> Result<Vec<&str>, SkillError> {
     Ok(segments)
 }
 
-#[derive(Debug)]
 pub(crate) enum Source {
     /// Skills are the sub-directories of this root that hold a `SKILL.md`.
     Dir(PathBuf),
     /// `(path, bytes)`, paths relative to the root (`<skill>/SKILL.md`, ...).
     Embedded(Vec<(String, &'static [u8])>),
+}
+
+impl std::fmt::Debug for Source {
+    /// Paths, not the embedded bytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Dir(root) => f.debug_tuple("Dir").field(root).finish(),
+            Source::Embedded(files) => f
+                .debug_tuple("Embedded")
+                .field(&files.iter().map(|(path, _)| path).collect::<Vec<_>>())
+                .finish(),
+        }
+    }
 }
 
 impl Source {

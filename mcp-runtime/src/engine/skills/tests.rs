@@ -294,3 +294,22 @@ fn oversized_files_are_refused() {
         Err(SkillError::TooLarge(_))
     ));
 }
+
+#[test]
+fn a_skill_over_16_mib_in_all_is_left_out() {
+    let half: &'static [u8] = Vec::leak(vec![b'x'; 8 * 1024 * 1024 + 1]);
+    let skills = Skills::embedded([
+        ("pdf/SKILL.md", MANIFEST_TEXT.as_bytes()),
+        ("pdf/a.txt", half),
+        ("pdf/b.txt", half),
+    ]);
+    assert!(skills.list(None, None).unwrap().skills.is_empty());
+    assert!(matches!(
+        skills.get("skill://pdf/SKILL.md"),
+        Err(SkillError::TooLarge(_))
+    ));
+    assert!(
+        !format!("{skills:?}").contains("xxxx"),
+        "Debug shows paths, not bytes"
+    );
+}
