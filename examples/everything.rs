@@ -22,7 +22,7 @@ use mcp_runtime::protocol::{CreateMessageRequest, Role};
 use mcp_runtime::store::InMemoryEventStore;
 use mcp_runtime::{
     Args, Content, Context, Elicitation, HttpConfig, McpError, Mode, PeerError, PromptMessage,
-    ResourceContents, ServerEvent, mcp_server, prompt, resource, tool,
+    ResourceContents, ServerConfig, ServerEvent, Skills, mcp_server, prompt, resource, tool,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -769,7 +769,10 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:8000".into());
     // Events are kept so that a client can resume a stream with `Last-Event-ID`; priming events
     // carry the `retry` interval.
+    // Agent skills (SEP-2640), read from the repository at each request.
+    let skills = Skills::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/skills"));
     let config = HttpConfig::new(Mode::Stateful)
+        .server(ServerConfig::new().skills(skills))
         .event_store(InMemoryEventStore::default())
         .retry_interval(Some(Duration::from_millis(500)));
     mcp_runtime::serve(Everything, addr, config).await

@@ -1,13 +1,14 @@
 """Gates a conformance run on the results the suite saved with `-o DIR`, not on its printout.
 
-Usage: conformance_gate.py DIR LABEL MINIMUMS
+Usage: conformance_gate.py DIR LABEL MINIMUMS [--no-skips]
 
 DIR holds one folder per scenario (`server-SCENARIO-TIMESTAMP/checks.json`, a list of checks,
 each with a `status`). The run fails, with exit status 1, when
 - any check is a FAILURE or a WARNING, or has a status this script does not know;
 - a checks.json is unreadable or not a list of checks;
 - fewer scenarios ran, or fewer checks succeeded, than the minimum committed for LABEL in the
-  file MINIMUMS (lines `LABEL SCENARIOS CHECKS`; `#` starts a comment), or LABEL has none.
+  file MINIMUMS (lines `LABEL SCENARIOS CHECKS`; `#` starts a comment), or LABEL has none;
+- with --no-skips, any check is SKIPPED (for runs whose every check must be exercised).
 It prints one summary line, then each check that failed the run.
 """
 
@@ -42,9 +43,12 @@ def read_minimums(path: pathlib.Path) -> dict[str, tuple[int, int]]:
     return minimums
 
 
-def gate(root: pathlib.Path, label: str, minimums: dict[str, tuple[int, int]]) -> list[str]:
+def gate(
+    root: pathlib.Path, label: str, minimums: dict[str, tuple[int, int]], no_skips: bool = False
+) -> list[str]:
     """Every reason the run fails (none when it passes); prints the summary line."""
     problems = []
+    failing = FAILING | {"SKIPPED"} if no_skips else FAILING
     statuses: Counter[str] = Counter()
     scenarios = 0
     untested = []
@@ -68,10 +72,10 @@ def gate(root: pathlib.Path, label: str, minimums: dict[str, tuple[int, int]]) -
         for check in checks:
             status = check.get("status")
             statuses[str(status)] += 1
-            if status in PASSING:
+            if status in PASSING and status not in failing:
                 continue
             message = check.get("errorMessage") or check.get("description") or ""
-            kind = status if status in FAILING else f"unknown status {status!r}"
+            kind = status if status in failing else f"unknown status {status!r}"
             problems.append(f"{scenario} [{check.get('id')}] {kind}: {message}")
     passed = statuses["SUCCESS"]
     summary = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
@@ -93,16 +97,19 @@ def gate(root: pathlib.Path, label: str, minimums: dict[str, tuple[int, int]]) -
 
 
 def main() -> int:
-    if len(sys.argv) != 4:
+    args = sys.argv[1:]
+    no_skips = "--no-skips" in args
+    args = [a for a in args if a != "--no-skips"]
+    if len(args) != 3:
         print(__doc__, file=sys.stderr)
         return 2
-    root, label, minimums_path = pathlib.Path(sys.argv[1]), sys.argv[2], pathlib.Path(sys.argv[3])
+    root, label, minimums_path = pathlib.Path(args[0]), args[1], pathlib.Path(args[2])
     try:
         minimums = read_minimums(minimums_path)
     except (OSError, ValueError) as exc:
         print(f"{label}: cannot read the minimums: {exc}")
         return 1
-    problems = gate(root, label, minimums)
+    problems = gate(root, label, minimums, no_skips)
     for problem in problems:
         print(f"  FAIL {problem}")
     return 1 if problems else 0

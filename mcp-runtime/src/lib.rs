@@ -40,7 +40,7 @@ pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
     BoxFuture, Cacheable, LogLevel, MCPServer, PeerError, RequestStateKey, ServerConfig,
-    ServerEvent, ServerHandle, TaskConfig,
+    ServerEvent, ServerHandle, Skills, TaskConfig,
 };
 pub use handler::args::Args;
 pub use handler::error::McpError;

@@ -1,6 +1,7 @@
 //! [`ServerConfig`]: how the server answers, whatever the transport.
 
 use super::request_state::RequestStateKey;
+use super::skills::Skills;
 use super::tasks::TaskConfig;
 use crate::protocol::CacheHint;
 
@@ -35,6 +36,9 @@ pub struct ServerConfig {
     /// How tools marked `#[tool(task = "...")]` run as tasks (2026-07-28, tasks extension):
     /// the store, the TTL, the poll interval. Default: [`TaskConfig::default`].
     pub tasks: TaskConfig,
+    /// The agent skills the server offers (the `io.modelcontextprotocol/skills`
+    /// extension, declared only when set). Default: `None`.
+    pub skills: Option<Skills>,
 }
 
 impl Default for ServerConfig {
@@ -44,6 +48,7 @@ impl Default for ServerConfig {
             cache_hint: CacheHint::NONE,
             request_state_key: RequestStateKey::random(),
             tasks: TaskConfig::default(),
+            skills: None,
         }
     }
 }
@@ -82,6 +87,20 @@ impl ServerConfig {
     /// ```
     pub fn tasks(mut self, tasks: TaskConfig) -> Self {
         self.tasks = tasks;
+        self
+    }
+
+    /// Sets [`skills`](Self::skills): the server declares the skills extension and serves
+    /// them.
+    ///
+    /// ```
+    /// use mcp_runtime::{HttpConfig, ServerConfig, Skills};
+    /// let skills = Skills::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/skills"));
+    /// let config = HttpConfig::default().server(ServerConfig::new().skills(skills));
+    /// # drop(config);
+    /// ```
+    pub fn skills(mut self, skills: Skills) -> Self {
+        self.skills = Some(skills);
         self
     }
 }

@@ -11,6 +11,7 @@ pub(crate) mod local;
 mod peer;
 pub(crate) mod principal;
 mod request_state;
+pub(crate) mod skills;
 pub(crate) mod tasks;
 
 pub use crate::protocol::LogLevel;
@@ -20,6 +21,7 @@ pub use handle::{ServerEvent, ServerHandle};
 pub(crate) use peer::Peer;
 pub use peer::PeerError;
 pub use request_state::RequestStateKey;
+pub use skills::Skills;
 pub use tasks::{InMemoryTaskStore, TaskConfig, TaskRecord, TaskStore, TaskStoreError};
 
 pub(crate) use dispatch::{StatelessCall, unsupported_version};
@@ -195,6 +197,18 @@ pub enum Cacheable<'a> {
     /// `resources/read` of `uri`.
     ResourceRead {
         /// The resource read.
+        uri: &'a str,
+    },
+    /// `skills/list` (skills extension).
+    SkillsList,
+    /// `skills/get` of the skill whose `SKILL.md` is `uri` (skills extension).
+    Skill {
+        /// The skill's `SKILL.md` URI.
+        uri: &'a str,
+    },
+    /// `resources/directory/read` of `uri` (skills extension).
+    DirectoryRead {
+        /// The directory read.
         uri: &'a str,
     },
 }

@@ -58,6 +58,12 @@ pub enum Method {
     TasksUpdate,
     /// `tasks/cancel` (2026-07-28, tasks extension).
     TasksCancel,
+    /// `skills/list` (skills extension).
+    SkillsList,
+    /// `skills/get` (skills extension).
+    SkillsGet,
+    /// `resources/directory/read` (skills extension, `directoryRead`).
+    ResourcesDirectoryRead,
     /// A method this server does not know.
     Other(Box<str>),
 }
@@ -84,6 +90,8 @@ pub enum Feature {
     Notifications,
     /// The tasks extension.
     Tasks,
+    /// The skills extension (the server has [`Skills`](crate::Skills)).
+    Skills,
     /// Nothing can: the method is unknown.
     Never,
 }
@@ -110,6 +118,9 @@ impl Method {
             "tasks/get" => Method::TasksGet,
             "tasks/update" => Method::TasksUpdate,
             "tasks/cancel" => Method::TasksCancel,
+            "skills/list" => Method::SkillsList,
+            "skills/get" => Method::SkillsGet,
+            "resources/directory/read" => Method::ResourcesDirectoryRead,
             other => Method::Other(other.into()),
         }
     }
@@ -135,6 +146,9 @@ impl Method {
             Method::TasksGet => "tasks/get",
             Method::TasksUpdate => "tasks/update",
             Method::TasksCancel => "tasks/cancel",
+            Method::SkillsList => "skills/list",
+            Method::SkillsGet => "skills/get",
+            Method::ResourcesDirectoryRead => "resources/directory/read",
             Method::Other(name) => name,
         }
     }
@@ -175,6 +189,9 @@ impl Method {
             Method::Complete => Feature::Completions,
             Method::SubscriptionsListen => Feature::Notifications,
             Method::TasksGet | Method::TasksUpdate | Method::TasksCancel => Feature::Tasks,
+            Method::SkillsList | Method::SkillsGet | Method::ResourcesDirectoryRead => {
+                Feature::Skills
+            }
             Method::Other(_) => Feature::Never,
         }
     }
@@ -189,6 +206,9 @@ impl Method {
                 | Method::ResourcesList
                 | Method::ResourceTemplatesList
                 | Method::ResourcesRead
+                | Method::SkillsList
+                | Method::SkillsGet
+                | Method::ResourcesDirectoryRead
         )
     }
 
@@ -258,6 +278,9 @@ mod tests {
         "tasks/get",
         "tasks/update",
         "tasks/cancel",
+        "skills/list",
+        "skills/get",
+        "resources/directory/read",
     ];
 
     #[test]

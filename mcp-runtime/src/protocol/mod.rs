@@ -22,6 +22,7 @@ mod prompts;
 mod resources;
 mod roots;
 mod sampling;
+mod skills;
 mod stateless;
 mod subscriptions;
 mod tasks;
@@ -61,6 +62,10 @@ pub use roots::{ListRootsResult, Root};
 pub use sampling::{
     CreateMessageRequest, CreateMessageResult, IncludeContext, ModelHint, ModelPreferences,
     SamplingContent, SamplingMessage, ToolChoice, ToolChoiceMode,
+};
+pub use skills::{
+    DIRECTORY_MIME_TYPE, DirectoryChild, DirectoryReadParams, DirectoryReadResult, GetSkillResult,
+    ListSkillsResult, SKILLS_EXTENSION, SkillEntry, SkillFile,
 };
 pub use stateless::StatelessResult;
 pub use subscriptions::{ListenParams, SubscriptionFilter};

@@ -1,6 +1,7 @@
 //! Routes a JSON-RPC message to the method that handles it.
 
 mod route;
+mod skills;
 mod stateless;
 
 pub(crate) use route::{panicked_tool, start_tool, unknown_tool};
@@ -26,14 +27,15 @@ use super::input::{Gate, Gated, InputExchange};
 use super::lists::ListCache;
 use super::principal::{Caller, Principal};
 use super::request_state::RequestStateKey;
+use super::skills::Skills;
 use super::tasks::Tasks;
 use super::{MCPServer, Peer};
 use crate::engine::context::Context;
 use crate::handler::scopes::RequiredScopes;
 use crate::protocol::{
-    CacheHint, Era, ErrorObject, Implementation, ListChanged, Method, Request, RequestId,
-    ResourcesCapability, ServerCapabilities, TASKS_EXTENSION, TaskSupport, Tool, Version,
-    error_json, result_json,
+    CacheHint, Era, ErrorObject, Implementation, ListChanged, Method, Request, RequestId, Resource,
+    ResourcesCapability, SKILLS_EXTENSION, ServerCapabilities, TASKS_EXTENSION, TaskSupport, Tool,
+    Version, error_json, result_json,
 };
 
 /// Answers MCP methods for one server, whatever the transport. Built once per server: it
@@ -68,6 +70,11 @@ pub(crate) struct Dispatcher {
     scopes: Option<RequiredScopes>,
     /// The capabilities of `server/discover`: the declared ones and the extensions.
     pub(super) modern_capabilities: ServerCapabilities,
+    /// The skills extension, when the server has skills.
+    pub(super) skills: Option<Skills>,
+    /// The server's own resources, which `resources/list` shows before the skills' (kept
+    /// only when there are skills: their list is read at each request).
+    pub(super) listed_resources: Vec<Resource>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -157,12 +164,19 @@ impl Dispatcher {
             })
             .collect();
         let legacy_tools = ListCache::new("tools", &without_execution, |t| &t.name);
-        let resources = ListCache::new("resources", &server.resources(), |r| &r.uri);
+        let skills = config.skills.clone();
+        let listed_resources = server.resources();
+        let resources = ListCache::new("resources", &listed_resources, |r| &r.uri);
+        let listed_resources = if skills.is_some() {
+            listed_resources
+        } else {
+            Vec::new()
+        };
         let templates = ListCache::new("resourceTemplates", &server.resource_templates(), |t| {
             &t.uri_template
         });
         let prompts = ListCache::new("prompts", &server.prompts(), |p| &p.name);
-        let capabilities = server.capabilities().unwrap_or_else(|| ServerCapabilities {
+        let mut capabilities = server.capabilities().unwrap_or_else(|| ServerCapabilities {
             tools: (tools.len() > 0).then_some(ListChanged {
                 list_changed: Some(true),
             }),
@@ -178,6 +192,9 @@ impl Dispatcher {
             experimental: None,
             extensions: None,
         });
+        if skills.is_some() {
+            declare_skills(&mut capabilities);
+        }
         let task_support: HashMap<String, TaskSupport> = listed_tools
             .iter()
             .map(|t| (t.name.clone(), t.task_support()))
@@ -206,6 +223,8 @@ impl Dispatcher {
             modern_capabilities,
             listed_tools,
             scopes: Some(server.required_scopes()).filter(|s| !s.is_empty()),
+            skills,
+            listed_resources,
             server,
         }
     }
@@ -391,6 +410,21 @@ impl<F: Future> Future for UntilCancelled<F> {
         }
         this.work.poll(cx).map(Some)
     }
+}
+
+/// Declares the skills extension (with `directoryRead`, which this runtime answers) and the
+/// `resources` capability its files are read through, in both eras' capabilities.
+fn declare_skills(capabilities: &mut ServerCapabilities) {
+    capabilities
+        .resources
+        .get_or_insert_with(ResourcesCapability::default);
+    capabilities
+        .extensions
+        .get_or_insert_with(Default::default)
+        .insert(
+            SKILLS_EXTENSION.to_owned(),
+            serde_json::json!({ "directoryRead": true }),
+        );
 }
 
 /// The capabilities `server/discover` shows: the declared ones, with the tasks extension

@@ -77,6 +77,10 @@ impl Dispatcher {
                 self.reply(era, None, &result)
             }
             Method::ResourcesList => {
+                if let Some(skills) = &self.skills {
+                    let cursor = cursor(params)?;
+                    return Box::pin(self.resources_with_skills(era, skills, cursor)).await;
+                }
                 let page =
                     self.resources
                         .page(cursor(params)?.as_deref(), self.page_size, |_| false)?;
@@ -90,6 +94,11 @@ impl Dispatcher {
             }
             Method::ResourcesRead => {
                 let ResourceUriParams { uri } = parse_params(params)?;
+                if let Some(skills) = &self.skills
+                    && uri.starts_with("skill://")
+                {
+                    return Box::pin(self.read_skill_file(era, skills, uri)).await;
+                }
                 let ctx = self.context(id, progress_token(params), env, input);
                 let Some(future) = self.server.read_resource(&uri, ctx) else {
                     return Err(McpError::resource_not_found(&uri).0);
@@ -143,6 +152,9 @@ impl Dispatcher {
                 };
                 self.reply(era, None, &result)
             }
+            Method::SkillsList | Method::SkillsGet | Method::ResourcesDirectoryRead => {
+                Box::pin(self.route_skills(era, &method, params)).await
+            }
             // Served by the transport (listen streams) and the tasks extension, or unknown.
             method @ (Method::SubscriptionsListen
             | Method::TasksGet
@@ -170,7 +182,7 @@ impl Dispatcher {
     }
 
     /// A list page: the whole list's cached JSON when it can be sent as it is.
-    fn reply_page(
+    pub(super) fn reply_page(
         &self,
         era: Era,
         cacheable: Cacheable<'_>,
@@ -279,7 +291,7 @@ pub(crate) fn panicked_tool(name: &str, panic: &str) -> CallToolResult {
 }
 
 /// The `cursor` of a list request.
-fn cursor(params: Option<&RawValue>) -> Result<Option<String>, ErrorObject> {
+pub(super) fn cursor(params: Option<&RawValue>) -> Result<Option<String>, ErrorObject> {
     #[derive(serde::Deserialize)]
     struct Paginated {
         cursor: Option<String>,

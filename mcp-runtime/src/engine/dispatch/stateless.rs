@@ -43,6 +43,7 @@ impl Dispatcher {
         }
         match (era, method.feature()) {
             (_, Feature::ResourceSubscriptions) => self.has(Feature::ResourceSubscriptions),
+            (_, Feature::Skills) => self.has(Feature::Skills),
             (Era::Handshake, _) => true,
             (Era::Stateless, feature) => self.has(feature),
         }
@@ -61,6 +62,7 @@ impl Dispatcher {
             Feature::Completions => caps.completions.is_some(),
             Feature::Logging => caps.logging.is_some(),
             Feature::Tasks => self.tasks.is_some(),
+            Feature::Skills => self.skills.is_some(),
             Feature::Notifications => {
                 caps.tools
                     .as_ref()

@@ -258,3 +258,5 @@ impl App {
 
 #[cfg(test)]
 mod authorization_tests;
+#[cfg(test)]
+mod skills_tests;
