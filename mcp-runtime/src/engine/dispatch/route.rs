@@ -29,6 +29,11 @@ impl Dispatcher {
         input: Option<Arc<InputExchange>>,
     ) -> Result<Box<RawValue>, ErrorObject> {
         let era = env.era();
+        if !self.offers(&method, era) {
+            // `server/discover` in the handshake era, `initialize` in 2026-07-28, a
+            // subscription on a server that offers none, an unknown name.
+            return Err(ErrorObject::method_not_found(method.as_str()));
+        }
         let params = params.as_deref();
         match method {
             Method::Initialize => self.initialize(params, &env.peer),

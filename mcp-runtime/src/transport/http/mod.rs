@@ -259,4 +259,6 @@ impl App {
 #[cfg(test)]
 mod authorization_tests;
 #[cfg(test)]
+mod era_tests;
+#[cfg(test)]
 mod skills_tests;
