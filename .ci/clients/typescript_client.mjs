@@ -265,8 +265,16 @@ async function everything(url) {
     const uris = resources.map((r) => r.uri).sort();
     check(
       `${label}: resources/list`,
-      sameList(uris, ['test://static-binary', 'test://static-text', 'test://watched-resource']) &&
-        resources.find((r) => r.uri === 'test://static-text')?.name === 'Static Text Resource',
+      // The skills extension lists each skill's SKILL.md as a resource too (SEP-2640).
+      sameList(uris, [
+        'skill://release-notes/SKILL.md',
+        'test://static-binary',
+        'test://static-text',
+        'test://watched-resource',
+      ]) &&
+        resources.find((r) => r.uri === 'test://static-text')?.name === 'Static Text Resource' &&
+        resources.find((r) => r.uri === 'skill://release-notes/SKILL.md')?.mimeType ===
+          'text/markdown',
       show(resources),
     );
     const annotations = resources.find((r) => r.uri === 'test://static-text')?.annotations;

@@ -403,12 +403,56 @@ impl<F: Future> Future for UntilCancelled<F> {
     type Output = Option<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
+        let mut this = self.project();
         // Cancellation first: a cancelled request gets no response, even if it could finish.
+        if this.cancelled.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        let output = std::task::ready!(this.work.poll(cx));
+        // Again once the work is done: a cancellation from another thread may have landed
+        // while it ran, and the work may have finished *because* of it (a tool that returns
+        // when `ctx.cancelled()` fires). Such a request gets no response either.
         if this.cancelled.poll(cx).is_ready() {
             return Poll::Ready(None);
         }
-        this.work.poll(cx).map(Some)
+        Poll::Ready(Some(output))
+    }
+}
+
+#[cfg(test)]
+mod until_cancelled {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use tokio_util::sync::CancellationToken;
+
+    use super::UntilCancelled;
+
+    /// The race a stress run found: the token is cancelled after the first check, and the
+    /// work finishes because of it in the same poll. The request must still count as
+    /// cancelled (no response), not answer "cancelled" as its result.
+    #[test]
+    fn work_that_finishes_because_of_the_cancellation_is_cancelled() {
+        let token = CancellationToken::new();
+        let peer = std::sync::Arc::new(crate::engine::Peer::new(false));
+        let in_flight = super::InFlight {
+            _registration: peer
+                .begin_request(&crate::protocol::RequestId::Number(1), token.clone())
+                .expect("a free id"),
+        };
+        let cancelling = token.clone();
+        let work = std::future::poll_fn(move |_| {
+            cancelling.cancel(); // lands between the check and the work, as from another thread
+            Poll::Ready("cancelled")
+        });
+        let mut future = pin!(UntilCancelled {
+            cancelled: token.cancelled_owned(),
+            work,
+            _in_flight: in_flight,
+        });
+        let mut cx = Context::from_waker(Waker::noop());
+        assert_eq!(future.as_mut().poll(&mut cx), Poll::Ready(None));
     }
 }
 
