@@ -45,8 +45,8 @@ OPTIONS:
     --no-pin           do not pin the server and the load generator to different cores
     --quick            1 round, 1 s warm-up, 2 s per point, no --hold (a smoke test)
 
-KINDS: axum, ours-stateless-json, ours-stateful-json, ours-stateful-sse,
-       rmcp-stateless-json, rmcp-stateful-sse
+KINDS: axum, ours-stateless-json, ours-stateless-json-auth (behind mcp-auth, a known token),
+       ours-stateful-json, ours-stateful-sse, rmcp-stateless-json, rmcp-stateful-sse
 ";
 
 /// Command-line settings.
