@@ -148,6 +148,12 @@ async fn a_child_process_serves_a_whole_session_and_exits_when_stdin_closes() {
 
     // A slow request does not hold up a quick one sent after it: this one would take a minute.
     server.call(6, "slow", json!({ "ms": 60_000 })).await;
+    // Its log comes once it waits in its sleep: a cancellation then cannot land mid-poll.
+    let started = server.recv_or_end().await.expect("the slow call's log");
+    assert_eq!(
+        (started["method"].clone(), started["params"]["data"].clone()),
+        (json!("notifications/message"), json!("starting"))
+    );
     server.call(7, "add", json!({ "a": 1, "b": 1 })).await;
     assert_eq!(server.recv().await["id"], 7);
     // Cancelled, it answers nothing (`a_cancelled_request_gets_no_response`).
