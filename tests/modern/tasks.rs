@@ -35,8 +35,9 @@ struct Jobs {
     started: Arc<AtomicUsize>,
     /// `forever` futures dropped.
     dropped: Arc<AtomicUsize>,
-    /// When set, `build` waits here after its second step until the test adds a permit: the
-    /// first step ends before the call becomes a task (40 ms < `start_after`), the second after.
+    /// When set, `build` takes a permit from here after each of its first two steps: held after
+    /// the first, it can only become a task by `start_after`; released once the test has the
+    /// task, its second step reports to the task, then it is held again while the test looks.
     hold: Option<Arc<Semaphore>>,
 }
 
@@ -50,8 +51,8 @@ impl Jobs {
             let (done, total) = (f64::from(step), f64::from(steps));
             ctx.progress(done, Some(total), Some("building")).await;
             ctx.info(format!("step {step} done")).await;
-            if let (2, Some(hold)) = (step, &self.hold) {
-                drop(hold.acquire().await);
+            if let (1 | 2, Some(hold)) = (step, &self.hold) {
+                hold.acquire().await.expect("the hold stays open").forget();
             }
         }
         format!("built in {steps} steps")
@@ -172,7 +173,8 @@ fn task_id(created: &Value) -> String {
 #[tokio::test]
 async fn a_task_completes_with_its_result() {
     for mode in [Mode::Stateless, Mode::Stateful] {
-        // Held after its second step, the build is working for as long as the test looks.
+        // Held after its first step, the build becomes a task; held after its second (which
+        // reports to the task), it is working for as long as the test looks.
         let hold = Arc::new(Semaphore::new(0));
         let jobs = Jobs {
             hold: Some(hold.clone()),
@@ -195,6 +197,7 @@ async fn a_task_completes_with_its_result() {
         let working = get(&mut client, &id).await;
         assert_eq!(working["resultType"], "complete");
         assert_eq!(working["taskId"], id.as_str());
+        hold.add_permits(1);
         let message = poll("progress shows as the status message", async || {
             let task = get(&mut client, &id).await;
             assert_eq!(task["status"], "working", "{task}");
