@@ -182,7 +182,20 @@ fn all_errors_are_reported_together() {
     let cx = Ctxt::new();
     let server = Server::from_syn(&cx, quote!(nam = "x"), &item);
     check(&cx, &server);
-    assert_eq!(cx.messages().len(), 5);
+    assert_eq!(
+        cx.messages(),
+        [
+            "unknown #[mcp_server] argument `nam`; the arguments are `name`, `version`, `title`, \
+             `description`, `website_url`, `icon`, `instructions`, `scopes` and `crate`",
+            "unknown #[tool] argument `bogus`; the arguments are `name`, `description`, `title`, \
+             `read_only`, `destructive`, `idempotent`, `open_world`, `structured`, `local`, \
+             `task`, `icon` and `scopes`",
+            "tools take `&self`, not `&mut self`: calls may run concurrently, so keep mutable \
+             state in a `Mutex` or an atomic",
+            "tool arguments are deserialized from JSON; use an owned type such as `String`",
+            "duplicate tool name `a`; rename one with `#[tool(name = \"...\")]`",
+        ]
+    );
 }
 
 #[test]
