@@ -89,3 +89,21 @@ ci_npm_package() {
       || ci_die "npm install $name@$version"
   fi
 }
+
+# ci_python_mcp VERSION: prints the path of a venv with the official Python SDK (`mcp==VERSION`),
+# creating it under $CI_CACHE the first time (suites pinning the same version share it).
+ci_python_mcp() {
+  local version="$1"
+  local venv="$CI_CACHE/py-mcp-$version"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import mcp.client" 2>/dev/null; then
+    ci_log "creating $venv with mcp==$version" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "mcp==$version" >&2 \
+      || ci_die "pip install mcp==$version"
+  fi
+  local installed
+  installed="$("$venv/bin/python" -c 'from importlib.metadata import version; print(version("mcp"))')"
+  [ "$installed" = "$version" ] || ci_die "venv has mcp $installed, expected $version"
+  echo "$venv"
+}

@@ -7,16 +7,7 @@ source "$(dirname "$0")/../lib/common.sh"
 trap ci_cleanup EXIT
 
 MCP_VERSION="2.3.0"
-venv="$CI_CACHE/py-mcp-$MCP_VERSION"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import mcp.client" 2>/dev/null; then
-  ci_log "creating $venv with mcp==$MCP_VERSION"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "mcp==$MCP_VERSION" \
-    || ci_die "pip install mcp==$MCP_VERSION"
-fi
-installed="$("$venv/bin/python" -c 'from importlib.metadata import version; print(version("mcp"))')"
-[ "$installed" = "$MCP_VERSION" ] || ci_die "venv has mcp $installed, expected $MCP_VERSION"
+venv="$(ci_python_mcp "$MCP_VERSION")"
 
 quickstart="$(ci_example quickstart)"
 stdio="$(ci_example stdio)"

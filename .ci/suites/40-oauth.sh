@@ -27,17 +27,7 @@ ci_npm_package "$provider_dir" oidc-provider "$OIDC_PROVIDER_VERSION"
 provider="$provider_dir/provider.mjs"
 cp "$CI_ROOT/.ci/oauth/provider.mjs" "$provider"
 
-# The same venv as 10-python-client.sh (same path, same pin), created if that suite has not.
-venv="$CI_CACHE/py-mcp-$MCP_VERSION"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import mcp.client" 2>/dev/null; then
-  ci_log "creating $venv with mcp==$MCP_VERSION"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "mcp==$MCP_VERSION" \
-    || ci_die "pip install mcp==$MCP_VERSION"
-fi
-installed="$("$venv/bin/python" -c 'from importlib.metadata import version; print(version("mcp"))')"
-[ "$installed" = "$MCP_VERSION" ] || ci_die "venv has mcp $installed, expected $MCP_VERSION"
+venv="$(ci_python_mcp "$MCP_VERSION")"
 
 example="$(ci_example oauth)"
 state="$CI_CACHE/oauth-provider-state"
