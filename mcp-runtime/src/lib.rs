@@ -26,6 +26,7 @@
 //! }
 //! ```
 
+mod clip;
 mod engine;
 mod handler;
 pub mod protocol;
@@ -42,6 +43,7 @@ pub use engine::{
     BoxFuture, Cacheable, LogLevel, MCPServer, PeerError, RequestStateKey, ServerConfig,
     ServerEvent, ServerHandle, Skills, TaskConfig,
 };
+pub use engine::Limits;
 pub use handler::args::Args;
 pub use handler::error::McpError;
 pub use handler::scopes::RequiredScopes;

@@ -1,5 +1,6 @@
 //! [`ServerConfig`]: how the server answers, whatever the transport.
 
+use super::limits::Limits;
 use super::request_state::RequestStateKey;
 use super::skills::Skills;
 use super::tasks::TaskConfig;
@@ -39,6 +40,14 @@ pub struct ServerConfig {
     /// The agent skills the server offers (the `io.modelcontextprotocol/skills`
     /// extension, declared only when set). Default: `None`.
     pub skills: Option<Skills>,
+    /// What one client session may make the server hold: requests in flight, questions to
+    /// the client and their timeout, subscriptions, URI and client-info sizes. Default:
+    /// [`Limits::default`], whose table lists each.
+    pub limits: Limits,
+    /// Whether a client is told the text of a handler's panic. Default: `false`, it gets
+    /// "tool `x` failed with an internal error" (the text, which may hold internal details,
+    /// is logged either way).
+    pub panic_details: bool,
 }
 
 impl Default for ServerConfig {
@@ -49,6 +58,8 @@ impl Default for ServerConfig {
             request_state_key: RequestStateKey::random(),
             tasks: TaskConfig::default(),
             skills: None,
+            limits: Limits::default(),
+            panic_details: false,
         }
     }
 }
@@ -87,6 +98,29 @@ impl ServerConfig {
     /// ```
     pub fn tasks(mut self, tasks: TaskConfig) -> Self {
         self.tasks = tasks;
+        self
+    }
+
+    /// Sets [`limits`](Self::limits).
+    ///
+    /// ```
+    /// use mcp_runtime::{Limits, ServerConfig};
+    /// let config = ServerConfig::new().limits(Limits::default().max_subscriptions_per_session(10));
+    /// assert_eq!(config.limits.max_subscriptions_per_session, 10);
+    /// ```
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets [`panic_details`](Self::panic_details).
+    ///
+    /// ```
+    /// let config = mcp_runtime::ServerConfig::new().panic_details(true);
+    /// assert!(config.panic_details);
+    /// ```
+    pub fn panic_details(mut self, on: bool) -> Self {
+        self.panic_details = on;
         self
     }
 

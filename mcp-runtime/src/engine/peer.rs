@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::protocol::{
     ClientCapabilities, ErrorObject, Implementation, LogLevel, RequestId, Version,
 };
+use crate::engine::limits::{self, Limits};
 use crate::recover::lock;
 
 /// The client's side of one session (or of one request, in stateless mode).
@@ -28,6 +29,20 @@ pub(crate) struct Peer {
     next_request_id: AtomicI64,
     accepts_requests: bool,
     subscriptions: Mutex<HashSet<String>>,
+    /// The session's caps; `None`: the defaults (peers of one request, which hold nothing).
+    limits: Option<Arc<Limits>>,
+}
+
+/// The defaults, shared by peers that were given none.
+static DEFAULT_LIMITS: std::sync::LazyLock<Limits> = std::sync::LazyLock::new(Limits::default);
+
+/// Why a request was not registered as in flight.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum NotBegun {
+    /// Its id is taken by a request in flight.
+    Duplicate,
+    /// The session has the most requests in flight it may.
+    TooMany(ErrorObject),
 }
 
 /// The client's answer to a server-to-client request: its result or its error.
@@ -35,6 +50,7 @@ pub(crate) type Answer = Result<Box<RawValue>, ErrorObject>;
 
 /// Why a server-to-client request failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PeerError {
     /// The client did not declare the capability the request needs.
     #[error("the client does not support `{0}` (it did not declare the capability)")]
@@ -50,6 +66,15 @@ pub enum PeerError {
     /// The session ended or the request was cancelled before the client answered.
     #[error("the session ended before the client answered")]
     Closed,
+    /// The client did not answer within
+    /// [`Limits::client_request_timeout`](crate::Limits::client_request_timeout).
+    #[error("the client did not answer within {0:?}")]
+    Timeout(std::time::Duration),
+    /// The session already waits on as many answers as
+    /// [`Limits::max_pending_client_requests`](crate::Limits::max_pending_client_requests)
+    /// allows.
+    #[error("{0} requests to the client already await an answer (`max_pending_client_requests`)")]
+    TooManyPending(usize),
     /// The client's answer did not have the expected shape.
     #[error("the client's answer is malformed: {0}")]
     Malformed(String),
@@ -84,6 +109,17 @@ impl Peer {
     }
 
     /// Records the `initialize` handshake. Returns `false` if the peer was already initialized.
+    /// The peer of a session held to `limits`.
+    pub(crate) fn with_limits(mut self, limits: Arc<Limits>) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// The caps this peer is held to.
+    pub(crate) fn limits(&self) -> &Limits {
+        self.limits.as_deref().unwrap_or(&DEFAULT_LIMITS)
+    }
+
     pub(crate) fn initialize(
         &self,
         version: Version,
@@ -164,8 +200,24 @@ impl Peer {
     }
 
     /// Subscribes to updates of a resource.
-    pub(crate) fn subscribe(&self, uri: String) {
-        lock(&self.subscriptions).insert(uri);
+    /// Subscribes to `uri`, unless the session holds the most subscriptions it may.
+    pub(crate) fn subscribe(&self, uri: String) -> Result<(), ErrorObject> {
+        let max = self.limits().max_subscriptions_per_session;
+        let mut subscriptions = lock(&self.subscriptions);
+        if subscriptions.len() >= max && !subscriptions.contains(&uri) {
+            return Err(limits::reached(
+                "max_subscriptions_per_session",
+                max,
+                "this session has too many subscriptions; unsubscribe from one first",
+            ));
+        }
+        subscriptions.insert(uri);
+        Ok(())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn subscription_count(&self) -> usize {
+        lock(&self.subscriptions).len()
     }
 
     /// Ends a subscription (unknown URIs are ignored).
@@ -183,17 +235,26 @@ impl Peer {
         self: &Arc<Self>,
         id: &RequestId,
         cancel: CancellationToken,
-    ) -> Option<InFlightGuard> {
+    ) -> Result<InFlightGuard, NotBegun> {
         if !self.accepts_requests {
             // A peer that cannot be asked anything lives for one request (stateless HTTP, a
             // 2026-07-28 request): no other request can share its ids or cancel by id.
-            return Some(InFlightGuard(None));
+            return Ok(InFlightGuard(None));
         }
-        match lock(&self.in_flight).entry(id.clone()) {
-            Entry::Occupied(_) => None,
+        let max = self.limits().max_in_flight_per_session;
+        let mut in_flight = lock(&self.in_flight);
+        if in_flight.len() >= max {
+            return Err(NotBegun::TooMany(limits::reached(
+                "max_in_flight_per_session",
+                max,
+                "too many requests in flight in this session; wait for one to finish",
+            )));
+        }
+        match in_flight.entry(id.clone()) {
+            Entry::Occupied(_) => Err(NotBegun::Duplicate),
             Entry::Vacant(slot) => {
                 slot.insert(cancel);
-                Some(InFlightGuard(Some((self.clone(), id.clone()))))
+                Ok(InFlightGuard(Some((self.clone(), id.clone()))))
             }
         }
     }
@@ -223,12 +284,27 @@ impl Peer {
     }
 
     /// Allocates an id for a server-to-client request and the receiver of its answer.
-    pub(crate) fn register_outgoing(&self) -> (RequestId, oneshot::Receiver<Answer>) {
+    /// Registers a request to the client, unless the session already waits on as many
+    /// answers as it may.
+    pub(crate) fn register_outgoing(
+        &self,
+    ) -> Result<(RequestId, oneshot::Receiver<Answer>), PeerError> {
+        let max = self.limits().max_pending_client_requests;
+        let mut pending = lock(&self.pending);
+        if pending.len() >= max {
+            return Err(PeerError::TooManyPending(max));
+        }
         let n = self.next_request_id.fetch_add(1, Ordering::Relaxed);
         let id = RequestId::String(format!("srv-{n}").into());
         let (tx, rx) = oneshot::channel();
-        lock(&self.pending).insert(id.clone(), tx);
-        (id, rx)
+        pending.insert(id.clone(), tx);
+        Ok((id, rx))
+    }
+
+    /// How many requests to the client await an answer.
+    #[cfg(test)]
+    pub(crate) fn pending(&self) -> usize {
+        lock(&self.pending).len()
     }
 
     /// Forgets a server-to-client request that will not be answered (the sender gave up).
@@ -255,10 +331,13 @@ mod tests {
         let peer = Arc::new(Peer::new(true));
         let id = RequestId::Number(1);
         let first = peer.begin_request(&id, CancellationToken::new());
-        assert!(first.is_some());
-        assert!(peer.begin_request(&id, CancellationToken::new()).is_none());
+        assert!(first.is_ok());
+        assert_eq!(
+            peer.begin_request(&id, CancellationToken::new()).unwrap_err(),
+            NotBegun::Duplicate
+        );
         drop(first);
-        assert!(peer.begin_request(&id, CancellationToken::new()).is_some());
+        assert!(peer.begin_request(&id, CancellationToken::new()).is_ok());
     }
 
     #[test]
@@ -266,7 +345,7 @@ mod tests {
         let peer = Arc::new(Peer::new(false));
         let id = RequestId::Number(1);
         let _first = peer.begin_request(&id, CancellationToken::new());
-        assert!(peer.begin_request(&id, CancellationToken::new()).is_some());
+        assert!(peer.begin_request(&id, CancellationToken::new()).is_ok());
         assert_eq!(peer.in_flight(), 0);
     }
 
@@ -283,7 +362,7 @@ mod tests {
     #[tokio::test]
     async fn answers_reach_the_waiting_request_once() {
         let peer = Peer::new(true);
-        let (id, rx) = peer.register_outgoing();
+        let (id, rx) = peer.register_outgoing().unwrap();
         let raw = RawValue::from_string("{\"ok\":true}".into()).unwrap();
         assert!(peer.complete(&id, Ok(raw.clone())));
         assert!(!peer.complete(&id, Ok(raw)));
@@ -299,5 +378,56 @@ mod tests {
         for l in LogLevel::ALL {
             assert_eq!(LogLevel::parse(l.as_str()), Some(l));
         }
+    }
+
+    fn limited() -> Arc<Limits> {
+        Arc::new(
+            Limits::default()
+                .max_in_flight_per_session(2)
+                .max_pending_client_requests(2)
+                .max_subscriptions_per_session(2),
+        )
+    }
+
+    #[test]
+    fn requests_in_flight_are_capped_per_session() {
+        let peer = Arc::new(Peer::new(true).with_limits(limited()));
+        let a = peer.begin_request(&RequestId::Number(1), CancellationToken::new());
+        let _b = peer.begin_request(&RequestId::Number(2), CancellationToken::new());
+        let NotBegun::TooMany(error) = peer
+            .begin_request(&RequestId::Number(3), CancellationToken::new())
+            .unwrap_err()
+        else {
+            panic!("expected the cap")
+        };
+        assert_eq!(error.code, crate::protocol::error_codes::SERVER_ERROR);
+        assert!(error.message.contains("max_in_flight_per_session"), "{}", error.message);
+        drop(a);
+        assert!(peer.begin_request(&RequestId::Number(3), CancellationToken::new()).is_ok());
+    }
+
+    #[test]
+    fn pending_client_requests_are_capped_and_freed() {
+        let peer = Peer::new(true).with_limits(limited());
+        let (first, _rx1) = peer.register_outgoing().unwrap();
+        let _second = peer.register_outgoing().unwrap();
+        assert_eq!(peer.register_outgoing().unwrap_err(), PeerError::TooManyPending(2));
+        peer.forget_outgoing(&first);
+        assert!(peer.register_outgoing().is_ok());
+        peer.close();
+        assert_eq!(peer.pending(), 0, "an ended session forgets its questions");
+    }
+
+    #[test]
+    fn subscriptions_are_capped_but_resubscribing_is_free() {
+        let peer = Peer::new(true).with_limits(limited());
+        peer.subscribe("a://1".into()).unwrap();
+        peer.subscribe("a://2".into()).unwrap();
+        peer.subscribe("a://2".into()).unwrap();
+        let error = peer.subscribe("a://3".into()).unwrap_err();
+        assert!(error.message.contains("max_subscriptions_per_session"));
+        peer.unsubscribe("a://1");
+        peer.subscribe("a://3".into()).unwrap();
+        assert_eq!(peer.subscription_count(), 2);
     }
 }

@@ -471,16 +471,35 @@ impl Context {
         else {
             return Err(PeerError::NoChannel);
         };
-        let (id, rx) = peer.register_outgoing();
+        let (id, rx) = peer.register_outgoing()?;
         if tx.send(request_json(&id, method, &params)).await.is_err() {
             peer.forget_outgoing(&id);
             return Err(PeerError::Closed);
         }
+        let timeout = peer.limits().client_request_timeout;
+        let expired = async {
+            match timeout {
+                Some(after) => tokio::time::sleep(after).await,
+                None => std::future::pending().await,
+            }
+        };
         let answer = tokio::select! {
             answer = rx => answer,
             () = self.inner.cancel.cancelled() => {
                 peer.forget_outgoing(&id);
                 return Err(PeerError::Closed);
+            }
+            () = expired => {
+                peer.forget_outgoing(&id);
+                let after = timeout.unwrap_or_default();
+                tracing::warn!(%method, ?after, "the client did not answer a request in time");
+                // Tell the client to stop working on it, as the spec has a requester do.
+                let cancelled = crate::protocol::notification_json(
+                    "notifications/cancelled",
+                    &serde_json::json!({ "requestId": id, "reason": "timed out" }),
+                );
+                let _ = tx.try_send(cancelled);
+                return Err(PeerError::Timeout(after));
             }
         };
         match answer {

@@ -99,6 +99,7 @@ impl Dispatcher {
             }
             Method::ResourcesRead => {
                 let ResourceUriParams { uri } = parse_params(params)?;
+                self.check_uri(&uri)?;
                 if let Some(skills) = &self.skills
                     && uri.starts_with("skill://")
                 {
@@ -108,12 +109,20 @@ impl Dispatcher {
                 let Some(future) = self.server.read_resource(&uri, ctx) else {
                     return Err(McpError::resource_not_found(&uri).0);
                 };
-                let result = guarded(future, "resource", &uri).await?;
+                let result = self.unpanic(catch_panic(future).await, "resource", &uri)?;
                 self.reply(era, Some(Cacheable::ResourceRead { uri: &uri }), &result)
             }
             Method::ResourcesSubscribe => {
                 let ResourceUriParams { uri } = parse_params(params)?;
-                env.peer.subscribe(uri);
+                self.check_uri(&uri)?;
+                let skill = self.skills.is_some() && uri.starts_with("skill://");
+                if !skill && !self.known_resources.contains(&uri) {
+                    return Err(ErrorObject::invalid_params(format!(
+                        "unknown resource {:?}: subscribe to a URI from resources/list or one matching a template",
+                        crate::clip::clip(&uri)
+                    )));
+                }
+                env.peer.subscribe(uri)?;
                 Ok(empty_result())
             }
             Method::ResourcesUnsubscribe => {
@@ -135,7 +144,7 @@ impl Dispatcher {
                         "Unknown prompt: {name}"
                     )));
                 };
-                let result = guarded(future, "prompt", &name).await?;
+                let result = self.unpanic(catch_panic(future).await, "prompt", &name)?;
                 self.reply(era, None, &result)
             }
             Method::Complete => {
@@ -146,7 +155,7 @@ impl Dispatcher {
                     values,
                     total,
                     has_more,
-                } = guarded(future, "completion", "complete").await?;
+                } = self.unpanic(catch_panic(future).await, "completion", "complete")?;
                 let cut = Completion::from_values(values);
                 let result = CompleteResult {
                     completion: Completion {
@@ -199,11 +208,45 @@ impl Dispatcher {
         }
     }
 
+    /// A handler's outcome, its panic (caught) an internal error instead of a dead session.
+    fn unpanic<T>(
+        &self,
+        outcome: Result<Result<T, McpError>, String>,
+        kind: &str,
+        name: &str,
+    ) -> Result<T, ErrorObject> {
+        match outcome {
+            Ok(outcome) => outcome.map_err(|e| e.0),
+            Err(panic) => Err(ErrorObject::internal(panic_report(
+                kind,
+                name,
+                &panic,
+                self.panic_details,
+            ))),
+        }
+    }
+
+    /// Refuses a URI longer than [`Limits::max_uri_bytes`](crate::Limits::max_uri_bytes).
+    fn check_uri(&self, uri: &str) -> Result<(), ErrorObject> {
+        let max = self.limits.max_uri_bytes;
+        if uri.len() > max {
+            return Err(crate::engine::limits::uri_too_long(uri.len(), max));
+        }
+        Ok(())
+    }
+
     fn initialize(
         &self,
         params: Option<&RawValue>,
         peer: &Peer,
     ) -> Result<Box<RawValue>, ErrorObject> {
+        let size = params.map_or(0, |p| p.get().len());
+        let max = self.limits.max_client_info_bytes;
+        if size > max {
+            return Err(ErrorObject::invalid_params(format!(
+                "initialize params are {size} bytes; the limit is {max} (`max_client_info_bytes`)"
+            )));
+        }
         let params: InitializeParams = parse_params(params)?;
         let version = Version::negotiate(&params.protocol_version);
         if !peer.initialize(version, params.client_info, params.capabilities) {
@@ -231,7 +274,7 @@ impl Dispatcher {
         let (name, future) = start_tool(&*self.server, &self.handle, call, ctx)?;
         Ok(catch_panic(future)
             .await
-            .unwrap_or_else(|panic| panicked_tool(&name, &panic)))
+            .unwrap_or_else(|panic| panicked_tool(&name, &panic, self.panic_details)))
     }
 
     /// Handles a notification from the client.
@@ -290,9 +333,20 @@ pub(crate) fn unknown_tool(name: &str) -> ErrorObject {
 }
 
 /// The result of a tool that panicked: an error the model can read; the session lives on.
-pub(crate) fn panicked_tool(name: &str, panic: &str) -> CallToolResult {
-    tracing::error!(tool = %name, panic = %panic, "tool panicked");
-    CallToolResult::error(format!("tool `{name}` panicked: {panic}"))
+pub(crate) fn panicked_tool(name: &str, panic: &str, details: bool) -> CallToolResult {
+    CallToolResult::error(panic_report("tool", name, panic, details))
+}
+
+/// What a client is told of a handler's panic, which is logged here: its text when the
+/// server opted in ([`ServerConfig::panic_details`](crate::ServerConfig::panic_details)),
+/// otherwise only that it failed, since the text may hold internal details.
+pub(crate) fn panic_report(kind: &str, name: &str, panic: &str, details: bool) -> String {
+    tracing::error!(kind, name, panic = %panic, "handler panicked");
+    if details {
+        format!("{kind} `{name}` panicked: {panic}")
+    } else {
+        format!("{kind} `{name}` failed with an internal error")
+    }
 }
 
 /// The `cursor` of a list request.
@@ -312,19 +366,3 @@ fn progress_token(params: Option<&RawValue>) -> Option<serde_json::Value> {
         .and_then(|m| m.progress_token)
 }
 
-/// Awaits a handler; a panic becomes an internal error instead of a dead session.
-async fn guarded<T>(
-    future: BoxFuture<'_, Result<T, McpError>>,
-    kind: &str,
-    name: &str,
-) -> Result<T, ErrorObject> {
-    match catch_panic(future).await {
-        Ok(outcome) => outcome.map_err(|e| e.0),
-        Err(panic) => {
-            tracing::error!(kind, name, panic = %panic, "handler panicked");
-            Err(ErrorObject::internal(format!(
-                "{kind} `{name}` panicked: {panic}"
-            )))
-        }
-    }
-}

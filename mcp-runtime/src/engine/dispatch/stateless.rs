@@ -275,9 +275,39 @@ impl Dispatcher {
         }
     }
 
+    /// Refuses a listen filter larger than the limits: more task ids than
+    /// [`Limits::max_listen_task_ids`](crate::Limits::max_listen_task_ids), more resource URIs
+    /// than [`Limits::max_subscriptions_per_session`](crate::Limits::max_subscriptions_per_session),
+    /// or a URI longer than [`Limits::max_uri_bytes`](crate::Limits::max_uri_bytes).
+    pub(crate) fn check_listen_filter(&self, filter: &SubscriptionFilter) -> Result<(), ErrorObject> {
+        let limits = &self.limits;
+        if let Some(ids) = &filter.task_ids
+            && ids.len() > limits.max_listen_task_ids
+        {
+            return Err(ErrorObject::invalid_params(format!(
+                "taskIds has {} entries; the limit is {} (`max_listen_task_ids`)",
+                ids.len(),
+                limits.max_listen_task_ids
+            )));
+        }
+        if let Some(uris) = &filter.resource_subscriptions {
+            if uris.len() > limits.max_subscriptions_per_session {
+                return Err(ErrorObject::invalid_params(format!(
+                    "resourceSubscriptions has {} entries; the limit is {} (`max_subscriptions_per_session`)",
+                    uris.len(),
+                    limits.max_subscriptions_per_session
+                )));
+            }
+            if let Some(long) = uris.iter().find(|u| u.len() > limits.max_uri_bytes) {
+                return Err(crate::engine::limits::uri_too_long(long.len(), limits.max_uri_bytes));
+            }
+        }
+        Ok(())
+    }
+
     /// The tasks of `wanted` whose status changes `principal` may follow on a listen stream:
-    /// those that exist and are theirs. -32021 when the client asks for task notifications
-    /// without declaring the tasks extension.
+    /// those that exist and are theirs, each once. -32021 when the client asks for task
+    /// notifications without declaring the tasks extension.
     pub(crate) async fn agreed_task_ids(
         &self,
         wanted: Option<&[String]>,
@@ -287,6 +317,13 @@ impl Dispatcher {
         let (Some(wanted), Some(tasks)) = (wanted, &self.tasks) else {
             return Ok(None);
         };
+        let mut seen = std::collections::HashSet::with_capacity(wanted.len());
+        let wanted: Vec<String> = wanted
+            .iter()
+            .filter(|id| seen.insert(id.as_str()))
+            .cloned()
+            .collect();
+        let wanted = wanted.as_slice();
         if !envelope
             .client_capabilities
             .supports_extension(TASKS_EXTENSION)

@@ -92,6 +92,11 @@ impl LiveTask {
         lock(&self.state).record.task_id.clone()
     }
 
+    /// Whether `owner` created the task.
+    pub(crate) fn owned_by(&self, owner: &str) -> bool {
+        lock(&self.state).record.owner.as_deref() == Some(owner)
+    }
+
     /// The task as it is now.
     pub(crate) fn snapshot(&self) -> TaskRecord {
         lock(&self.state).record.clone()

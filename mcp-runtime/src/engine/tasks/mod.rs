@@ -59,6 +59,9 @@ pub struct TaskConfig {
     /// How long a call of an `optional` tool runs before it becomes a task (a call that
     /// finishes sooner answers with its result). Default: 250 ms.
     pub start_after: Duration,
+    /// Tasks one authenticated principal may have running at once. At the cap a `required`
+    /// tool's call gets `-32000` and an `optional` one runs inline. Default: 100.
+    pub max_running_per_principal: usize,
 }
 
 impl std::fmt::Debug for TaskConfig {
@@ -78,6 +81,7 @@ impl Default for TaskConfig {
             ttl: Some(Duration::from_secs(3600)),
             poll_interval: Duration::from_millis(500),
             start_after: Duration::from_millis(250),
+            max_running_per_principal: 100,
         }
     }
 }
@@ -98,6 +102,17 @@ impl TaskConfig {
     /// Sets [`poll_interval`](Self::poll_interval) (at least 1 ms).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets [`max_running_per_principal`](Self::max_running_per_principal).
+    ///
+    /// ```
+    /// let tasks = mcp_runtime::TaskConfig::default().max_running_per_principal(5);
+    /// assert_eq!(tasks.max_running_per_principal, 5);
+    /// ```
+    pub fn max_running_per_principal(mut self, n: usize) -> Self {
+        self.max_running_per_principal = n;
         self
     }
 
@@ -159,6 +174,24 @@ impl Tasks {
 
     fn running_count(&self) -> usize {
         self.running().len()
+    }
+
+    /// Whether `owner` has as many tasks running in this process as
+    /// [`TaskConfig::max_running_per_principal`] allows (anonymous callers have no quota).
+    fn over_quota(&self, owner: Option<&str>) -> bool {
+        let Some(owner) = owner else { return false };
+        let running = self.running();
+        running.values().filter(|t| t.owned_by(owner)).count()
+            >= self.config.max_running_per_principal
+    }
+
+    /// The error of a task refused by [`over_quota`](Self::over_quota).
+    fn quota_error(&self) -> crate::protocol::ErrorObject {
+        crate::engine::limits::reached(
+            "max_running_per_principal",
+            self.config.max_running_per_principal,
+            "this principal has too many tasks running; wait for one to finish or cancel one",
+        )
     }
 
     /// The task `id`, if it runs in this process.

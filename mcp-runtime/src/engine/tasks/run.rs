@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use super::live::{Ending, LiveTask};
 use super::{TaskLink, TaskRecord, Tasks};
 use crate::engine::context::Context;
-use crate::engine::dispatch::{panicked_tool, parse_params, start_tool, to_raw, unknown_tool};
+use crate::engine::dispatch::{panic_report, panicked_tool, parse_params, start_tool, to_raw, unknown_tool};
 use crate::engine::input::{Gate, Gated, InputExchange};
 use crate::engine::{BoxFuture, Dispatcher, InFlight, MCPServer, RequestEnv, ServerHandle};
 use crate::protocol::{CallToolParams, CallToolResult, Era, ErrorObject, Request, TaskSupport};
@@ -39,18 +39,15 @@ fn tool_work(
 }
 
 /// What a tool's run ended with, as a task sees it.
-fn ending(name: &str, gated: Gated<Result<CallToolResult, String>>) -> Ending {
+fn ending(name: &str, gated: Gated<Result<CallToolResult, String>>, details: bool) -> Ending {
     match gated {
         Gated::Done(Ok(result)) => match serde_json::to_value(&result) {
             Ok(value) => Ending::Completed(value),
             Err(e) => Ending::Failed(ErrorObject::internal(e)),
         },
-        Gated::Done(Err(panic)) => {
-            tracing::error!(tool = name, panic = %panic, "task tool panicked");
-            Ending::Failed(ErrorObject::internal(format!(
-                "tool `{name}` panicked: {panic}"
-            )))
-        }
+        Gated::Done(Err(panic)) => Ending::Failed(ErrorObject::internal(panic_report(
+            "tool", name, &panic, details,
+        ))),
         Gated::Stopped(outcome) => Ending::Failed(outcome.err().unwrap_or_else(|| {
             ErrorObject::internal("the task stopped to ask for input outside the task")
         })),
@@ -67,7 +64,11 @@ impl Dispatcher {
         match gated {
             Gated::Done(Ok(result)) => self.reply(Era::Stateless, None, &result),
             Gated::Done(Err(panic)) => {
-                self.reply(Era::Stateless, None, &panicked_tool(name, &panic))
+                self.reply(
+                    Era::Stateless,
+                    None,
+                    &panicked_tool(name, &panic, self.panic_details),
+                )
             }
             Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
         }
@@ -148,22 +149,39 @@ impl Dispatcher {
                 return Some(self.plain_answer(&name, gated));
             }
             // A `required` tool is always a task, even one that is already done.
-            ending(&name, gated).apply(&mut record);
+            ending(&name, gated, self.panic_details).apply(&mut record);
             return Some(match config.store.create(&record).await {
                 Ok(()) => to_raw(&record.create_result()),
                 Err(e) => Err(ErrorObject::internal(format!("cannot create a task: {e}"))),
             });
         }
 
-        if let Err(e) = config.store.create(&record).await {
-            link.decline();
-            if support == TaskSupport::Required {
-                tracing::warn!(tool = %name, error = %e, "task refused");
-                return Some(Err(ErrorObject::internal(format!(
-                    "cannot create a task: {e}"
-                ))));
+        // Scoped so the error is not kept across the waits below (this future is boxed per
+        // request, and its size is bounded by a test).
+        let run_inline = {
+            let created = if tasks.over_quota(record.owner.as_deref()) {
+                Err(tasks.quota_error())
+            } else {
+                config
+                    .store
+                    .create(&record)
+                    .await
+                    .map_err(|e| ErrorObject::internal(format!("cannot create a task: {e}")))
+            };
+            match created {
+                Ok(()) => false,
+                Err(e) => {
+                    link.decline();
+                    if support == TaskSupport::Required {
+                        tracing::warn!(tool = %name, error = %e.message, "task refused");
+                        return Some(Err(e));
+                    }
+                    tracing::warn!(tool = %name, error = %e.message, "no room for a task: the call runs inline");
+                    true
+                }
             }
-            tracing::warn!(tool = %name, error = %e, "no room for a task: the call runs inline");
+        };
+        if run_inline {
             return tokio::select! {
                 biased;
                 () = cancel.cancelled() => None,
@@ -180,7 +198,8 @@ impl Dispatcher {
         tasks.running().insert(record.task_id.clone(), live.clone());
         link.begin(live.clone());
         tracing::debug!(task = %record.task_id, tool = %name, "tools/call became a task");
-        tokio::spawn(drive(work, live, tasks.clone(), name, record.expires_at()));
+        let details = self.panic_details;
+        tokio::spawn(drive(work, live, tasks.clone(), name, record.expires_at(), details));
         Some(to_raw(&record.create_result()))
     }
 }
@@ -193,6 +212,7 @@ async fn drive(
     tasks: Arc<Tasks>,
     name: String,
     expires: Option<SystemTime>,
+    details: bool,
 ) {
     let id = live.id();
     let expiry = async move {
@@ -213,7 +233,7 @@ async fn drive(
             expired = true;
             Ending::Cancelled("the task's TTL elapsed")
         }
-        gated = work => ending(&name, gated),
+        gated = work => ending(&name, gated, details),
     };
     live.cancel.cancel();
     live.finish(ending).await;

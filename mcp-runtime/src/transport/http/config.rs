@@ -173,6 +173,28 @@ pub struct HttpConfig {
     pub max_sessions: usize,
     /// Largest accepted request body in bytes; larger gets 413. Default: 4 MiB.
     pub max_request_body: usize,
+    /// Sessions one authenticated [`Principal`](crate::Principal) may have open at once;
+    /// one more gets 429 with `Retry-After`. Default: 100.
+    pub max_sessions_per_principal: usize,
+    /// How long a request body may take to arrive; slower gets 408. Default: 30 s.
+    pub body_read_timeout: Option<Duration>,
+    /// How long a client may take to send a request's headers (the first request of a
+    /// connection, or the next one on a kept-alive connection); slower is disconnected.
+    /// Applies to [`serve`](crate::serve) and [`StreamableHttp::serve`](crate::StreamableHttp::serve);
+    /// a router mounted in your own server has your server's settings. Default: 10 s.
+    pub header_read_timeout: Duration,
+    /// A connection that moves no bytes for this long, with no request in flight, is closed
+    /// (SSE keep-alive comments count as moving). `serve` only. Default: 60 s.
+    pub idle_connection_timeout: Option<Duration>,
+    /// Connections open at once; the next waits in the listen backlog until one closes.
+    /// `serve` only; raise `ulimit -n` to match. Default: 10,000.
+    pub max_connections: usize,
+    /// The largest request head (request line and headers) in bytes; larger is refused with
+    /// 431. `serve` only. Default: 64 KiB (at least 8 KiB).
+    pub max_header_bytes: usize,
+    /// On shutdown, how long requests in flight may take to finish before they are
+    /// cancelled; the server returns at most a second after it. `serve` only. Default: 10 s.
+    pub shutdown_timeout: Duration,
     /// What is not HTTP: paging, caching hints, the request-state key, tasks. Default:
     /// [`ServerConfig::default`].
     pub server: ServerConfig,
@@ -191,6 +213,13 @@ impl std::fmt::Debug for HttpConfig {
             .field("session_idle_timeout", &self.session_idle_timeout)
             .field("max_sessions", &self.max_sessions)
             .field("max_request_body", &self.max_request_body)
+            .field("max_sessions_per_principal", &self.max_sessions_per_principal)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("idle_connection_timeout", &self.idle_connection_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("max_header_bytes", &self.max_header_bytes)
+            .field("shutdown_timeout", &self.shutdown_timeout)
             .field("server", &self.server)
             .finish()
     }
@@ -222,6 +251,13 @@ impl HttpConfig {
             session_idle_timeout: Some(Duration::from_secs(30 * 60)),
             max_sessions: 10_000,
             max_request_body: 4 * 1024 * 1024,
+            max_sessions_per_principal: 100,
+            body_read_timeout: Some(Duration::from_secs(30)),
+            header_read_timeout: Duration::from_secs(10),
+            idle_connection_timeout: Some(Duration::from_secs(60)),
+            max_connections: 10_000,
+            max_header_bytes: 64 * 1024,
+            shutdown_timeout: Duration::from_secs(10),
             server: ServerConfig::default(),
         }
     }
@@ -277,6 +313,87 @@ impl HttpConfig {
     /// Sets [`server`](Self::server).
     pub fn server(mut self, server: ServerConfig) -> Self {
         self.server = server;
+        self
+    }
+
+    /// Sets [`max_sessions_per_principal`](Self::max_sessions_per_principal).
+    ///
+    /// ```
+    /// let config = mcp_runtime::HttpConfig::default().max_sessions_per_principal(5);
+    /// assert_eq!(config.max_sessions_per_principal, 5);
+    /// ```
+    pub fn max_sessions_per_principal(mut self, n: usize) -> Self {
+        self.max_sessions_per_principal = n;
+        self
+    }
+
+    /// Sets [`body_read_timeout`](Self::body_read_timeout).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let config = mcp_runtime::HttpConfig::default().body_read_timeout(Some(Duration::from_secs(5)));
+    /// assert_eq!(config.body_read_timeout, Some(Duration::from_secs(5)));
+    /// ```
+    pub fn body_read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.body_read_timeout = timeout;
+        self
+    }
+
+    /// Sets [`header_read_timeout`](Self::header_read_timeout).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let config = mcp_runtime::HttpConfig::default().header_read_timeout(Duration::from_secs(3));
+    /// assert_eq!(config.header_read_timeout, Duration::from_secs(3));
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets [`idle_connection_timeout`](Self::idle_connection_timeout).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let config = mcp_runtime::HttpConfig::default().idle_connection_timeout(None);
+    /// assert_eq!(config.idle_connection_timeout, None);
+    /// ```
+    pub fn idle_connection_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_connection_timeout = timeout;
+        self
+    }
+
+    /// Sets [`max_connections`](Self::max_connections).
+    ///
+    /// ```
+    /// let config = mcp_runtime::HttpConfig::default().max_connections(500);
+    /// assert_eq!(config.max_connections, 500);
+    /// ```
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// Sets [`max_header_bytes`](Self::max_header_bytes) (at least 8 KiB).
+    ///
+    /// ```
+    /// let config = mcp_runtime::HttpConfig::default().max_header_bytes(16 * 1024);
+    /// assert_eq!(config.max_header_bytes, 16 * 1024);
+    /// ```
+    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
+        self.max_header_bytes = bytes.max(8 * 1024);
+        self
+    }
+
+    /// Sets [`shutdown_timeout`](Self::shutdown_timeout).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let config = mcp_runtime::HttpConfig::default().shutdown_timeout(Duration::from_secs(2));
+    /// assert_eq!(config.shutdown_timeout, Duration::from_secs(2));
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
         self
     }
 

@@ -38,6 +38,12 @@ pub(crate) enum HttpError {
     StreamConflict,
     #[error("Service Unavailable: too many sessions")]
     TooManySessions,
+    #[error(
+        "Too Many Requests: this principal has {0} sessions open (the limit); end one with DELETE"
+    )]
+    TooManySessionsForPrincipal(usize),
+    #[error("Request Timeout: the body did not arrive within {0:?}")]
+    BodyTimeout(std::time::Duration),
     #[error("Service Unavailable: the server is shutting down")]
     ShuttingDown,
     #[error("Invalid Host header: {0}")]
@@ -79,6 +85,8 @@ impl HttpError {
             HttpError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             HttpError::StreamConflict => StatusCode::CONFLICT,
             HttpError::TooManySessions | HttpError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::TooManySessionsForPrincipal(_) => StatusCode::TOO_MANY_REQUESTS,
+            HttpError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             HttpError::BadHost(_) => StatusCode::MISDIRECTED_REQUEST,
             HttpError::BadOrigin(_) | HttpError::InsufficientScope { .. } => StatusCode::FORBIDDEN,
         }
@@ -122,6 +130,13 @@ impl IntoResponse for HttpError {
         )
             .into_response();
         match self {
+            HttpError::TooManySessions
+            | HttpError::ShuttingDown
+            | HttpError::TooManySessionsForPrincipal(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
             HttpError::MethodNotAllowed(allow) => {
                 response
                     .headers_mut()

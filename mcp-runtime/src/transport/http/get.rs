@@ -8,7 +8,8 @@ use tokio::sync::mpsc;
 
 use super::error::HttpError;
 use super::{App, headers, sse};
-use crate::transport::http::session::{Session, SseFrame};
+use crate::transport::http::session::{Resumed, Session, SseFrame, parse_event_id};
+use super::sse::STREAM_BUFFER;
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
@@ -27,9 +28,9 @@ async fn serve(app: Arc<App>, parts: axum::http::request::Parts) -> Result<Respo
     app.require_sessions(headers)?;
     headers::check_get_accept(headers)?;
     let session = app.session(headers, admitted.principal.as_ref())?;
-    let (tx, rx) = mpsc::channel(32);
-    match (&app.config.event_store, headers::last_event_id(headers)) {
-        (Some(_), Some(last)) => resume(&app, &session, last.to_owned(), tx).await?,
+    let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+    let replay = match (&app.config.event_store, headers::last_event_id(headers)) {
+        (Some(_), Some(last)) => resume(&app, &session, last, tx).await?,
         _ => {
             let sink = session.standalone(app.config.event_store.as_ref());
             if !sink.attach_exclusive(tx).await {
@@ -38,10 +39,12 @@ async fn serve(app: Arc<App>, parts: axum::http::request::Parts) -> Result<Respo
             if app.config.event_store.is_some() {
                 sink.prime(app.config.retry_interval).await;
             }
+            Vec::new()
         }
-    }
+    };
     let guard = session.stream_guard();
     Ok(sse::response(
+        replay,
         rx,
         app.config.keep_alive,
         Some(session.cancel.clone()),
@@ -50,47 +53,42 @@ async fn serve(app: Arc<App>, parts: axum::http::request::Parts) -> Result<Respo
     ))
 }
 
-/// Replays what the client missed on the stream of `last`, then keeps that stream live if its
-/// request is still running (or, for the GET stream, always).
+/// The frames a client that lost its stream missed since `last`. If that stream is still
+/// live (the GET stream, or a request still running), the client is attached to it after
+/// them, unless another client listens on it (409); otherwise `tx` is dropped and the
+/// response ends after the replay.
 async fn resume(
     app: &App,
     session: &Arc<Session>,
-    last: String,
+    last: &str,
     tx: mpsc::Sender<SseFrame>,
-) -> Result<(), HttpError> {
-    let Some(store) = app.config.event_store.clone() else {
-        return Ok(());
+) -> Result<Vec<SseFrame>, HttpError> {
+    let Some(store) = &app.config.event_store else {
+        return Ok(Vec::new());
     };
-    let replay = store
-        .replay_after(&last)
-        .await
-        .map_err(|e| HttpError::Body(e.to_string()))?
-        .filter(|r| session.owns_stream(&r.stream_id))
-        .ok_or_else(|| HttpError::UnknownEvent(last.clone()))?;
-    // Replays go through a task: they may hold more events than the channel before the
-    // response body is polled.
-    match session.live_stream(&replay.stream_id) {
-        Some(sink) => {
-            tokio::spawn(async move {
-                if let Err(e) = sink.resume(&last, tx).await {
-                    tracing::warn!(error = %e, "resumption failed");
-                }
-            });
-        }
+    let unknown = || HttpError::UnknownEvent(headers::clip(last.as_bytes()));
+    let (stream_id, _) = parse_event_id(last).ok_or_else(unknown)?;
+    if !session.owns_stream(stream_id) {
+        return Err(unknown());
+    }
+    let store_failed = |e: crate::transport::http::session::EventStoreError| {
+        tracing::warn!(error = %e, "resumption failed");
+        HttpError::Body(e.to_string())
+    };
+    match session.live_stream(stream_id) {
+        Some(sink) => match sink.resume(last, tx).await.map_err(store_failed)? {
+            Resumed::Live(replay) => Ok(replay),
+            Resumed::UnknownEvent => Err(unknown()),
+            Resumed::Busy => Err(HttpError::StreamConflict),
+        },
         None => {
-            tokio::spawn(async move {
-                for event in replay.events {
-                    let frame = SseFrame {
-                        id: Some(event.id),
-                        data: event.message,
-                        retry: None,
-                    };
-                    if tx.send(frame).await.is_err() {
-                        break;
-                    }
-                }
-            });
+            let replay = store
+                .replay_after(last)
+                .await
+                .map_err(store_failed)?
+                .filter(|r| r.stream_id == stream_id)
+                .ok_or_else(unknown)?;
+            Ok(replay.events.into_iter().map(SseFrame::stored).collect())
         }
     }
-    Ok(())
 }

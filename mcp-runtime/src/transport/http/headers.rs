@@ -128,11 +128,8 @@ pub(crate) fn speaks(headers: &HeaderMap, message: Option<&Message>) -> Result<S
 
 /// A client's header value for a message or a log line: lossy UTF-8, at most 200 bytes.
 pub(crate) fn clip(bytes: &[u8]) -> String {
-    let mut text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
-    if bytes.len() > 200 {
-        text.push('…');
-    }
-    text
+    let cut = &bytes[..bytes.len().min(crate::clip::CLIP_BYTES + 4)];
+    crate::clip::clip(&String::from_utf8_lossy(cut)).into_owned()
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use crate::engine::principal::{BearerChallenge, Principal};
 use crate::engine::{Dispatcher, MCPServer};
 use crate::transport::http::config::{HttpConfig, Mode};
-use crate::transport::http::session::{Session, SessionManager};
+use crate::transport::http::session::{Session, SessionLimits, SessionManager};
 use error::HttpError;
 
 /// The MCP endpoint of one server: build it once, take its [`router`](Self::router), and
@@ -88,7 +88,14 @@ impl StreamableHttp {
             tracing::warn!("stateless mode keeps no streams: the event store is not used");
             config.event_store = None;
         }
-        let sessions = SessionManager::new(config.max_sessions, config.session_idle_timeout);
+        let sessions = SessionManager::new(
+            SessionLimits {
+                max_sessions: config.max_sessions,
+                max_per_principal: config.max_sessions_per_principal,
+                idle_timeout: config.session_idle_timeout,
+            },
+            config.event_store.clone(),
+        );
         let param_headers = stateless::param_headers::ParamHeaders::new(dispatcher.listed_tools());
         StreamableHttp {
             app: Arc::new(App {

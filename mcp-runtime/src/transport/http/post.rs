@@ -16,7 +16,7 @@ use crate::engine::{BoxFuture, Peer, RequestEnv};
 use crate::protocol::RequestId;
 use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_codes, error_json};
 use crate::transport::http::config::Mode;
-use crate::transport::http::session::{Refusal, Session, StreamSink};
+use crate::transport::http::session::{Refusal, Session, StreamSink, WhenFull};
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
@@ -57,7 +57,13 @@ async fn serve(
 ) -> Result<Response, HttpError> {
     headers::check_post_accept(&headers, app.config.json_response)?;
     headers::check_content_type(&headers)?;
-    let bytes = read_body(body, app.config.max_request_body).await?;
+    let read = read_body(body, app.config.max_request_body);
+    let bytes = match app.config.body_read_timeout {
+        Some(limit) => tokio::time::timeout(limit, read)
+            .await
+            .map_err(|_| HttpError::BodyTimeout(limit))??,
+        None => read.await?,
+    };
     let message = Message::parse(&bytes)?;
     let speaks = headers::speaks(&headers, Some(&message))?;
     // Kept for the handler (`Context::headers`): one allocation, no copy of the map.
@@ -135,9 +141,12 @@ async fn initialize(
 ) -> Result<Response, HttpError> {
     let session =
         app.sessions
-            .create(caller.principal.clone())
+            .create(caller.principal.clone(), app.dispatcher.session_peer())
             .map_err(|refusal| match refusal {
                 Refusal::Full => HttpError::TooManySessions,
+                Refusal::PrincipalFull => HttpError::TooManySessionsForPrincipal(
+                    app.config.max_sessions_per_principal,
+                ),
                 Refusal::ShuttingDown => HttpError::ShuttingDown,
             })?;
     app.ensure_background();
@@ -174,7 +183,7 @@ async fn initialize(
     let (sink, rx) = attached_sink(app, Some(&session), version).await;
     sink.send(reply).await;
     sink.detach().await;
-    Ok(sse::response(rx, None, None, (), header))
+    Ok(sse::response(Vec::new(), rx, None, None, (), header))
 }
 
 fn cancelled(id: &crate::protocol::RequestId) -> String {
@@ -208,9 +217,9 @@ async fn attached_sink(
 ) {
     let sink = match session {
         Some(session) => session.open_stream(app.config.event_store.clone()),
-        None => Arc::new(StreamSink::new(String::new(), None)),
+        None => Arc::new(StreamSink::new(String::new(), None, WhenFull::Wait)),
     };
-    let (tx, rx) = mpsc::channel(32);
+    let (tx, rx) = mpsc::channel(sse::STREAM_BUFFER);
     sink.attach(tx).await;
     if app.config.event_store.is_some() && version.primes_streams() {
         sink.prime(app.config.retry_interval).await;
@@ -314,6 +323,7 @@ async fn dispatch(
         session,
     ));
     Ok(sse::response(
+        Vec::new(),
         client,
         app.config.keep_alive,
         None,

@@ -7,6 +7,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 
 use super::error::HttpError;
+use super::headers::clip;
 use crate::transport::http::config::Security;
 
 /// Refuses requests whose `Host` (421) or `Origin` (403) is not allowed.
@@ -19,12 +20,15 @@ pub(super) fn check(security: &Security, request: &Parts) -> Result<(), HttpErro
             .or_else(|| request.uri.authority().map(|a| a.as_str()));
         match host {
             Some(host) if security.host_allowed(host) => {}
-            other => return Err(HttpError::BadHost(other.unwrap_or("(none)").to_owned())),
+            other => {
+                let host = other.map_or_else(|| "(none)".to_owned(), |h| clip(h.as_bytes()));
+                return Err(HttpError::BadHost(host));
+            }
         }
         if let Some(origin) = request.headers.get(header::ORIGIN) {
             let origin = origin.to_str().unwrap_or("");
             if !security.origin_allowed(origin) {
-                return Err(HttpError::BadOrigin(origin.to_owned()));
+                return Err(HttpError::BadOrigin(clip(origin.as_bytes())));
             }
         }
     }

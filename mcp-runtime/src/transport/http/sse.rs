@@ -64,10 +64,15 @@ fn encode_into(out: &mut String, id: Option<&str>, retry: Option<Duration>, data
     out.push('\n');
 }
 
-/// An SSE response carrying the frames of `rx` until it closes or `stop` is cancelled, with
-/// a keep-alive comment every `keep_alive`. `keep` is held as long as the client listens (e.g.
-/// a guard that keeps the session alive).
+/// How many frames wait for a client that reads slower than the server writes. A GET stream
+/// whose buffer is full is closed; a request's stream makes its request wait.
+pub(crate) const STREAM_BUFFER: usize = 32;
+
+/// An SSE response carrying the frames of `replay`, then those of `rx` until it closes or
+/// `stop` is cancelled, with a keep-alive comment every `keep_alive`. `keep` is held as long
+/// as the client listens (e.g. a guard that keeps the session alive).
 pub(crate) fn response<K: Send + 'static>(
+    replay: Vec<SseFrame>,
     rx: mpsc::Receiver<SseFrame>,
     keep_alive: Option<Duration>,
     stop: Option<CancellationToken>,
@@ -79,7 +84,8 @@ pub(crate) fn response<K: Send + 'static>(
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticker
     });
-    let chunks = stream::unfold(
+    let replay = stream::iter(replay.into_iter().map(|frame| Ok::<_, Infallible>(encode(&frame))));
+    let live = stream::unfold(
         (rx, keep, ticker),
         |(mut rx, keep, mut ticker)| async move {
             let chunk = match &mut ticker {
@@ -92,6 +98,7 @@ pub(crate) fn response<K: Send + 'static>(
             Some((Ok::<_, Infallible>(chunk), (rx, keep, ticker)))
         },
     );
+    let chunks = replay.chain(live);
     let chunks = match stop {
         Some(token) => chunks.take_until(token.cancelled_owned()).boxed(),
         None => chunks.boxed(),

@@ -149,9 +149,11 @@ where
     W: AsyncWrite + Unpin,
 {
     let (lines_tx, lines_rx) = mpsc::channel(64);
+    let dispatcher = Dispatcher::new(server, &config);
+    let peer = Arc::new(dispatcher.session_peer());
     let connection = Arc::new(Connection {
-        dispatcher: Dispatcher::new(server, &config),
-        peer: Arc::new(Peer::new(true)),
+        dispatcher,
+        peer,
         lines: lines_tx,
         closed: CancellationToken::new(),
         running: Mutex::default(),

@@ -4,7 +4,8 @@ mod event_store;
 mod stream;
 
 pub use event_store::{EventStore, EventStoreError, InMemoryEventStore, Replay, StoredEvent};
-pub(crate) use stream::{SseFrame, StreamSink};
+pub(crate) use event_store::parse_event_id;
+pub(crate) use stream::{Resumed, SseFrame, StreamSink, WhenFull};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -59,7 +60,11 @@ impl Session {
     /// Opens a stream for a request; it stays findable for resumption until `end_stream`.
     pub(crate) fn open_stream(&self, store: Option<Arc<dyn EventStore>>) -> Arc<StreamSink> {
         let n = self.next_stream.fetch_add(1, Ordering::Relaxed) + 1;
-        let sink = Arc::new(StreamSink::new(format!("{}-{n}", self.key()), store));
+        let sink = Arc::new(StreamSink::new(
+            format!("{}-{n}", self.key()),
+            store,
+            WhenFull::Wait,
+        ));
         lock(&self.live).insert(n, sink.clone());
         sink
     }
@@ -97,8 +102,13 @@ impl Session {
 
     /// The stream for server-initiated messages (the GET stream), created on first use.
     pub(crate) fn standalone(&self, store: Option<&Arc<dyn EventStore>>) -> &Arc<StreamSink> {
-        self.standalone
-            .get_or_init(|| Arc::new(StreamSink::new(format!("{}-0", self.key()), store.cloned())))
+        self.standalone.get_or_init(|| {
+            Arc::new(StreamSink::new(
+                format!("{}-0", self.key()),
+                store.cloned(),
+                WhenFull::Close,
+            ))
+        })
     }
 
     /// Whether the GET stream was ever opened (or an event was kept for it).
@@ -134,6 +144,8 @@ impl Drop for StreamGuard {
 pub(crate) enum Refusal {
     /// `max_sessions` are open.
     Full,
+    /// The principal has `max_sessions_per_principal` open.
+    PrincipalFull,
     /// The endpoint shut down.
     ShuttingDown,
 }
@@ -153,20 +165,65 @@ pub(crate) struct SessionManager {
     sessions: DashMap<u128, Arc<Session>>,
     count: AtomicUsize,
     max_sessions: usize,
+    /// Sessions open per principal (by identity), for `max_per_principal`.
+    per_principal: DashMap<String, usize>,
+    max_per_principal: usize,
     idle_timeout: Option<Duration>,
     epoch: Instant,
     shutdown: CancellationToken,
+    /// Where the sessions' events are kept, to forget them when a session ends.
+    store: Option<Arc<dyn EventStore>>,
+}
+
+/// The caps a [`SessionManager`] enforces.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SessionLimits {
+    /// Sessions open at once, in all.
+    pub(crate) max_sessions: usize,
+    /// Sessions open at once by one authenticated principal.
+    pub(crate) max_per_principal: usize,
+    /// How long a session may stay idle.
+    pub(crate) idle_timeout: Option<Duration>,
 }
 
 impl SessionManager {
-    pub(crate) fn new(max_sessions: usize, idle_timeout: Option<Duration>) -> Self {
+    pub(crate) fn new(limits: SessionLimits, store: Option<Arc<dyn EventStore>>) -> Self {
         SessionManager {
             sessions: DashMap::new(),
             count: AtomicUsize::new(0),
-            max_sessions,
-            idle_timeout,
+            max_sessions: limits.max_sessions,
+            per_principal: DashMap::new(),
+            max_per_principal: limits.max_per_principal,
+            idle_timeout: limits.idle_timeout,
             epoch: Instant::now(),
             shutdown: CancellationToken::new(),
+            store,
+        }
+    }
+
+    /// Counts a session of `principal`, unless it has `max_per_principal` open.
+    fn admit_principal(&self, principal: Option<&Principal>) -> bool {
+        let Some(principal) = principal else {
+            return true;
+        };
+        let mut open = self
+            .per_principal
+            .entry(principal.as_str().to_owned())
+            .or_insert(0);
+        if *open >= self.max_per_principal {
+            return false;
+        }
+        *open += 1;
+        true
+    }
+
+    fn release_principal(&self, principal: Option<&Principal>) {
+        if let Some(principal) = principal {
+            self.per_principal
+                .remove_if_mut(principal.as_str(), |_, open| {
+                    *open = open.saturating_sub(1);
+                    *open == 0
+                });
         }
     }
 
@@ -175,13 +232,21 @@ impl SessionManager {
     }
 
     /// Opens a session, unless `max_sessions` are open or the manager shut down.
-    pub(crate) fn create(&self, principal: Option<Principal>) -> Result<Arc<Session>, Refusal> {
+    pub(crate) fn create(
+        &self,
+        principal: Option<Principal>,
+        peer: Peer,
+    ) -> Result<Arc<Session>, Refusal> {
         if self.shutdown.is_cancelled() {
             return Err(Refusal::ShuttingDown);
         }
         if self.count.fetch_add(1, Ordering::AcqRel) >= self.max_sessions {
             self.count.fetch_sub(1, Ordering::AcqRel);
             return Err(Refusal::Full);
+        }
+        if !self.admit_principal(principal.as_ref()) {
+            self.count.fetch_sub(1, Ordering::AcqRel);
+            return Err(Refusal::PrincipalFull);
         }
         let id = uuid::Uuid::new_v4().as_u128();
         let header = axum::http::HeaderValue::from_maybe_shared(axum::body::Bytes::from(
@@ -191,7 +256,7 @@ impl SessionManager {
         let session = Arc::new(Session {
             id,
             header,
-            peer: Arc::new(Peer::new(true)),
+            peer: Arc::new(peer),
             cancel: self.shutdown.child_token(),
             principal,
             last_seen_ms: AtomicU64::new(self.now_ms()),
@@ -236,11 +301,30 @@ impl SessionManager {
         match self.sessions.remove(&id) {
             Some((_, session)) => {
                 self.count.fetch_sub(1, Ordering::AcqRel);
+                self.release_principal(session.principal.as_ref());
                 session.close();
+                self.forget_events(&session);
                 tracing::debug!(session = %session.key(), "session closed");
                 true
             }
             None => false,
+        }
+    }
+
+    /// Drops the ended session's events from the store: nobody can resume them any more.
+    fn forget_events(&self, session: &Session) {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let prefix = format!("{}-", session.key());
+        let forget = async move {
+            if let Err(e) = store.forget_streams(&prefix).await {
+                tracing::warn!(error = %e, "could not forget an ended session's events");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn(forget)),
+            Err(_) => drop(futures_util::FutureExt::now_or_never(forget)),
         }
     }
 
@@ -308,6 +392,45 @@ impl SessionManager {
 mod tests {
     use super::*;
 
+    fn limits(max_sessions: usize, idle_timeout: Option<Duration>) -> SessionLimits {
+        SessionLimits {
+            max_sessions,
+            max_per_principal: 3,
+            idle_timeout,
+        }
+    }
+
+    #[test]
+    fn sessions_per_principal_are_capped_and_released() {
+        let m = SessionManager::new(limits(10, None), None);
+        let alice = Principal::new("alice");
+        let first = m.create(Some(alice.clone()), Peer::new(true)).unwrap();
+        m.create(Some(alice.clone()), Peer::new(true)).unwrap();
+        m.create(Some(alice.clone()), Peer::new(true)).unwrap();
+        assert_eq!(m.create(Some(alice.clone()), Peer::new(true)).unwrap_err(), Refusal::PrincipalFull);
+        assert!(m.create(Some(Principal::new("bob")), Peer::new(true)).is_ok(), "others are not affected");
+        assert!(m.create(None, Peer::new(true)).is_ok(), "nor anonymous sessions");
+        assert_eq!(m.len(), 5);
+        assert!(m.remove_session(&first));
+        assert!(m.create(Some(alice), Peer::new(true)).is_ok(), "a slot freed by an ended session");
+    }
+
+    #[tokio::test]
+    async fn an_ended_session_leaves_no_events() {
+        let store = Arc::new(InMemoryEventStore::default());
+        let m = SessionManager::new(limits(10, None), Some(store.clone()));
+        let gone = m.create(None, Peer::new(true)).unwrap();
+        let stays = m.create(None, Peer::new(true)).unwrap();
+        for session in [&gone, &stays] {
+            session.open_stream(Some(store.clone())).send("{}".into()).await;
+            session.standalone(Some(&(store.clone() as Arc<dyn EventStore>))).send("{}".into()).await;
+        }
+        assert_eq!(store.len(), 4);
+        m.remove_session(&gone);
+        tokio::task::yield_now().await;
+        assert_eq!(store.len(), 2, "only the ended session's events are dropped");
+    }
+
     #[test]
     fn ids_round_trip_and_garbage_is_not_found() {
         let id = uuid::Uuid::new_v4().as_u128();
@@ -317,29 +440,29 @@ mod tests {
 
     #[test]
     fn max_sessions_is_exact() {
-        let m = SessionManager::new(2, None);
-        let a = m.create(None).unwrap();
-        m.create(None).unwrap();
-        assert_eq!(m.create(None).unwrap_err(), Refusal::Full);
+        let m = SessionManager::new(limits(2, None), None);
+        let a = m.create(None, Peer::new(true)).unwrap();
+        m.create(None, Peer::new(true)).unwrap();
+        assert_eq!(m.create(None, Peer::new(true)).unwrap_err(), Refusal::Full);
         assert!(m.remove_session(&a));
-        assert!(m.create(None).is_ok());
+        assert!(m.create(None, Peer::new(true)).is_ok());
     }
 
     #[test]
     fn nothing_opens_after_shutdown() {
-        let m = SessionManager::new(10, None);
-        let s = m.create(None).unwrap();
+        let m = SessionManager::new(limits(10, None), None);
+        let s = m.create(None, Peer::new(true)).unwrap();
         m.shutdown();
         assert!(s.cancel.is_cancelled());
         assert_eq!(m.len(), 0);
-        assert_eq!(m.create(None).unwrap_err(), Refusal::ShuttingDown);
+        assert_eq!(m.create(None, Peer::new(true)).unwrap_err(), Refusal::ShuttingDown);
     }
 
     #[test]
     fn sessions_answer_only_their_principal() {
-        let m = SessionManager::new(10, None);
+        let m = SessionManager::new(limits(10, None), None);
         let alice = Principal::new("alice");
-        let s = m.create(Some(alice.clone())).unwrap();
+        let s = m.create(Some(alice.clone()), Peer::new(true)).unwrap();
         let key = s.key();
         assert!(m.get(Some(&key), Some(&alice)).is_ok());
         assert_eq!(m.get(Some(&key), None).unwrap_err(), Lookup::NotFound);
@@ -352,9 +475,9 @@ mod tests {
 
     #[tokio::test]
     async fn sweep_ends_only_idle_sessions() {
-        let m = SessionManager::new(10, Some(Duration::from_millis(20)));
-        let idle = m.create(None).unwrap();
-        let streaming = m.create(None).unwrap();
+        let m = SessionManager::new(limits(10, Some(Duration::from_millis(20))), None);
+        let idle = m.create(None, Peer::new(true)).unwrap();
+        let streaming = m.create(None, Peer::new(true)).unwrap();
         let _guard = streaming.stream_guard();
         tokio::time::sleep(Duration::from_millis(30)).await;
         assert_eq!(m.sweep(), 1);

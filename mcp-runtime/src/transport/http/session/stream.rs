@@ -25,7 +25,25 @@ pub(crate) struct StreamSink {
     stream_id: String,
     store: Option<Arc<dyn EventStore>>,
     client: Mutex<Option<mpsc::Sender<SseFrame>>>,
+    when_full: WhenFull,
 }
+
+/// What a stream does when its client's buffer is full (the client reads slower than the
+/// server writes, or not at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WhenFull {
+    /// Wait for room: the stream of one request, whose only writer is that request, so only
+    /// it waits.
+    Wait,
+    /// Close the client's stream at once; events keep going to the event store, and the
+    /// client resumes with `Last-Event-ID` (without a store it misses them). The GET stream:
+    /// announcements to every session are written by one task, which must never wait on one
+    /// client.
+    Close,
+}
+
+/// Streams closed because their client did not read, since the process started.
+static CLOSED_SLOW: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl std::fmt::Debug for dyn EventStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -36,18 +54,25 @@ impl std::fmt::Debug for dyn EventStore {
 /// How a resumption went.
 #[derive(Debug)]
 pub(crate) enum Resumed {
-    /// Replayed, and the stream is live: new events follow.
-    Live,
+    /// The client is attached: it gets these missed events first, then new ones live.
+    Live(Vec<SseFrame>),
     /// The event id is unknown to the store.
     UnknownEvent,
+    /// Another client is attached to the stream and still listening.
+    Busy,
 }
 
 impl StreamSink {
-    pub(crate) fn new(stream_id: String, store: Option<Arc<dyn EventStore>>) -> Self {
+    pub(crate) fn new(
+        stream_id: String,
+        store: Option<Arc<dyn EventStore>>,
+        when_full: WhenFull,
+    ) -> Self {
         StreamSink {
             stream_id,
             store,
             client: Mutex::new(None),
+            when_full,
         }
     }
 
@@ -103,28 +128,47 @@ impl StreamSink {
         if data.is_none() && id.is_none() {
             return; // a priming event without an id means nothing
         }
-        if let Some(tx) = client.as_ref() {
-            if tx.send(SseFrame { id, data, retry }).await.is_err() {
-                tracing::debug!(stream = %self.stream_id, "client disconnected; events go to the store only");
-                *client = None;
-            }
+        let Some(tx) = client.as_ref() else { return };
+        let frame = SseFrame { id, data, retry };
+        let gone = match self.when_full {
+            WhenFull::Wait => tx.send(frame).await.is_err(),
+            WhenFull::Close => match tx.try_send(frame) {
+                Ok(()) => false,
+                Err(mpsc::error::TrySendError::Closed(_)) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    let total = CLOSED_SLOW.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    tracing::warn!(
+                        stream = %self.stream_id,
+                        resumable = self.store.is_some(),
+                        closed_slow_streams = total,
+                        "stream closed: its client does not read fast enough"
+                    );
+                    true
+                }
+            },
+        };
+        if gone {
+            tracing::debug!(stream = %self.stream_id, "client gone; events go to the store only");
+            *client = None;
         }
     }
 
     /// Sends a last message straight to the client (not stored) and ends its stream.
     pub(crate) async fn fail(&self, message: String) {
         if let Some(tx) = self.client.lock().await.take() {
-            let _ = tx
-                .send(SseFrame {
-                    id: None,
-                    data: Some(message),
-                    retry: None,
-                })
-                .await;
+            // Best effort: a client that does not read does not get it.
+            let _ = tx.try_send(SseFrame {
+                id: None,
+                data: Some(message),
+                retry: None,
+            });
         }
     }
 
-    /// Replays the events after `last_event_id` to `client`, then attaches it live.
+    /// Attaches `client` after the events it missed since `last_event_id`, which it must be
+    /// sent first. The replay is read under the lock that sending takes, so every event is
+    /// either in it or sent live after it, never both or neither; and nothing here waits on
+    /// the client.
     pub(crate) async fn resume(
         &self,
         last_event_id: &str,
@@ -134,23 +178,27 @@ impl StreamSink {
         let Some(store) = &self.store else {
             return Ok(Resumed::UnknownEvent);
         };
+        if slot.as_ref().is_some_and(|tx| !tx.is_closed()) {
+            return Ok(Resumed::Busy);
+        }
         let Some(replay) = store.replay_after(last_event_id).await? else {
             return Ok(Resumed::UnknownEvent);
         };
         if replay.stream_id != self.stream_id {
             return Ok(Resumed::UnknownEvent);
         }
-        for event in replay.events {
-            let frame = SseFrame {
-                id: Some(event.id),
-                data: event.message,
-                retry: None,
-            };
-            if client.send(frame).await.is_err() {
-                return Ok(Resumed::Live); // gone again; the next resume starts from its last id
-            }
-        }
         *slot = Some(client);
-        Ok(Resumed::Live)
+        Ok(Resumed::Live(replay.events.into_iter().map(SseFrame::stored).collect()))
+    }
+}
+
+impl SseFrame {
+    /// A stored event, as replayed.
+    pub(crate) fn stored(event: super::StoredEvent) -> Self {
+        SseFrame {
+            id: Some(event.id),
+            data: event.message,
+            retry: None,
+        }
     }
 }

@@ -133,6 +133,9 @@ async fn open_listen(
                 .into_response();
         }
     };
+    if let Err(error) = app.dispatcher.check_listen_filter(&filter) {
+        return Rejection::new(Some(&request.id), error).into_response();
+    }
     let wanted = filter.task_ids.as_deref();
     match app
         .dispatcher
