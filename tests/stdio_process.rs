@@ -137,7 +137,11 @@ async fn a_child_process_serves_a_whole_session_and_exits_when_stdin_closes() {
     server.call(5, "explode", json!({})).await;
     let panicked = server.recv().await;
     assert_eq!(panicked["result"]["isError"], true);
-    assert!(text(&panicked).contains("kaboom"), "{panicked}");
+    assert_eq!(
+        text(&panicked),
+        "tool `explode` failed with an internal error",
+        "{panicked}"
+    );
 
     server.send_line("{not json").await;
     let malformed = server.recv().await;

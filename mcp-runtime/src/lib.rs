@@ -37,13 +37,13 @@ mod transport;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    BoxFuture, Cacheable, LogLevel, MCPServer, PeerError, RequestStateKey, ServerConfig,
-    ServerEvent, ServerHandle, Skills, TaskConfig,
+    BoxFuture, Cacheable, LogLevel, MCPServer, PeerError, RequestStateKey, RequestStateKeyError,
+    ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig,
 };
-pub use engine::Limits;
 pub use handler::args::Args;
 pub use handler::error::McpError;
 pub use handler::scopes::RequiredScopes;

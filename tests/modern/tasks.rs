@@ -251,11 +251,9 @@ async fn tool_errors_complete_and_crashes_fail() {
     let crashed = wait_for(&mut client, &id, "failed").await;
     assert_eq!(crashed["status"], "failed");
     assert_eq!(crashed["error"]["code"], -32603);
-    assert!(
-        crashed["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("out of cheese"),
+    // The panic's text stays in the server's log: it may hold internal details.
+    assert_eq!(
+        crashed["error"]["message"], "Internal error: tool `crash` failed with an internal error",
         "{crashed}"
     );
     assert!(crashed.get("result").is_none());

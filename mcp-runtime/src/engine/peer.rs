@@ -9,10 +9,10 @@ use serde_json::value::RawValue;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
+use crate::engine::limits::{self, Limits};
 use crate::protocol::{
     ClientCapabilities, ErrorObject, Implementation, LogLevel, RequestId, Version,
 };
-use crate::engine::limits::{self, Limits};
 use crate::recover::lock;
 
 /// The client's side of one session (or of one request, in stateless mode).
@@ -333,7 +333,8 @@ mod tests {
         let first = peer.begin_request(&id, CancellationToken::new());
         assert!(first.is_ok());
         assert_eq!(
-            peer.begin_request(&id, CancellationToken::new()).unwrap_err(),
+            peer.begin_request(&id, CancellationToken::new())
+                .unwrap_err(),
             NotBegun::Duplicate
         );
         drop(first);
@@ -401,9 +402,16 @@ mod tests {
             panic!("expected the cap")
         };
         assert_eq!(error.code, crate::protocol::error_codes::SERVER_ERROR);
-        assert!(error.message.contains("max_in_flight_per_session"), "{}", error.message);
+        assert!(
+            error.message.contains("max_in_flight_per_session"),
+            "{}",
+            error.message
+        );
         drop(a);
-        assert!(peer.begin_request(&RequestId::Number(3), CancellationToken::new()).is_ok());
+        assert!(
+            peer.begin_request(&RequestId::Number(3), CancellationToken::new())
+                .is_ok()
+        );
     }
 
     #[test]
@@ -411,7 +419,10 @@ mod tests {
         let peer = Peer::new(true).with_limits(limited());
         let (first, _rx1) = peer.register_outgoing().unwrap();
         let _second = peer.register_outgoing().unwrap();
-        assert_eq!(peer.register_outgoing().unwrap_err(), PeerError::TooManyPending(2));
+        assert_eq!(
+            peer.register_outgoing().unwrap_err(),
+            PeerError::TooManyPending(2)
+        );
         peer.forget_outgoing(&first);
         assert!(peer.register_outgoing().is_ok());
         peer.close();

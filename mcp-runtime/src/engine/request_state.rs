@@ -32,11 +32,12 @@ const DEFAULT_TTL: Duration = Duration::from_secs(600);
 /// use std::time::Duration;
 /// use mcp_runtime::{HttpConfig, Mode, RequestStateKey, ServerConfig};
 ///
-/// let key = RequestStateKey::from_secret(b"a long random secret shared by every instance")
-///     .accepting(b"the secret used before the last rotation")
+/// let key = RequestStateKey::from_secret(b"a long random secret shared by every instance")?
+///     .accepting(b"the secret used before the last rotation, also long")?
 ///     .ttl(Duration::from_secs(300));
 /// let config = HttpConfig::new(Mode::Stateless).server(ServerConfig::new().request_state_key(key));
 /// # let _ = config;
+/// # Ok::<(), mcp_runtime::RequestStateKeyError>(())
 /// ```
 #[derive(Clone)]
 pub struct RequestStateKey {
@@ -60,54 +61,97 @@ impl Default for RequestStateKey {
     }
 }
 
+/// Why a [`RequestStateKey`] could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestStateKeyError {
+    /// A secret shorter than 32 bytes: an HMAC key that short can be guessed.
+    #[error("a request-state secret needs at least {MIN_SECRET} bytes; this one has {0}")]
+    TooShort(usize),
+    /// The operating system's random source failed: no key can be made safely.
+    #[error("the operating system's random source failed: {0}")]
+    NoRandomness(String),
+}
+
+/// The shortest secret accepted.
+const MIN_SECRET: usize = 32;
+
+fn checked(secret: &[u8]) -> Result<&[u8], RequestStateKeyError> {
+    if secret.len() < MIN_SECRET {
+        return Err(RequestStateKeyError::TooShort(secret.len()));
+    }
+    Ok(secret)
+}
+
 impl RequestStateKey {
     /// A fresh 256-bit key from the operating system's CSPRNG, known only to this process.
+    ///
+    /// # Panics
+    ///
+    /// When the OS random source fails: the server refuses to start rather than sign with a
+    /// guessable key. [`try_random`](Self::try_random) returns the error instead.
     ///
     /// ```
     /// let key = mcp_runtime::RequestStateKey::random();
     /// # let _ = key;
     /// ```
     pub fn random() -> Self {
-        let mut secret = vec![0u8; 32];
-        if let Err(e) = getrandom::fill(&mut secret) {
-            // Not expected on any supported OS; fall back to a hash of what varies per process.
-            tracing::error!(error = %e, "no OS randomness for the request-state key; using a weaker one");
-            let mut hash = Sha256::new();
-            hash.update(format!("{:?}{}", SystemTime::now(), std::process::id()).as_bytes());
-            hash.update(format!("{:p}", &secret).as_bytes());
-            secret = hash.finalize().to_vec();
+        match Self::try_random() {
+            Ok(key) => key,
+            Err(e) => panic!("cannot make the request-state key: {e}"),
         }
+    }
+
+    /// A fresh 256-bit key from the operating system's CSPRNG, or the reason there is none.
+    ///
+    /// ```
+    /// let key = mcp_runtime::RequestStateKey::try_random()?;
+    /// # let _ = key;
+    /// # Ok::<(), mcp_runtime::RequestStateKeyError>(())
+    /// ```
+    pub fn try_random() -> Result<Self, RequestStateKeyError> {
+        let mut secret = vec![0u8; MIN_SECRET];
+        getrandom::fill(&mut secret)
+            .map_err(|e| RequestStateKeyError::NoRandomness(e.to_string()))?;
         Self::from_secret(secret)
     }
 
-    /// A key from a shared secret (use at least 32 random bytes).
+    /// A key from a shared secret of at least 32 bytes (random ones: it is an HMAC key).
     ///
     /// ```
-    /// let key = mcp_runtime::RequestStateKey::from_secret("0123456789abcdef0123456789abcdef");
+    /// use mcp_runtime::{RequestStateKey, RequestStateKeyError};
+    /// let key = RequestStateKey::from_secret("0123456789abcdef0123456789abcdef")?;
+    /// assert_eq!(
+    ///     RequestStateKey::from_secret("short").unwrap_err(),
+    ///     RequestStateKeyError::TooShort(5)
+    /// );
     /// # let _ = key;
+    /// # Ok::<(), RequestStateKeyError>(())
     /// ```
-    pub fn from_secret(secret: impl AsRef<[u8]>) -> Self {
-        let secret = secret.as_ref();
-        if secret.len() < 32 {
-            tracing::warn!(
-                bytes = secret.len(),
-                "request-state secret is shorter than 32 bytes"
-            );
-        }
-        RequestStateKey {
+    pub fn from_secret(secret: impl AsRef<[u8]>) -> Result<Self, RequestStateKeyError> {
+        let secret = checked(secret.as_ref())?;
+        Ok(RequestStateKey {
             secrets: Arc::from(vec![secret.to_vec()]),
             ttl: DEFAULT_TTL,
-        }
+        })
     }
 
-    /// Also accepts states signed with `secret` (an older key, during a rotation).
-    pub fn accepting(self, secret: impl AsRef<[u8]>) -> Self {
+    /// Also accepts states signed with `secret` (an older key, during a rotation), which
+    /// must be 32 bytes or more too.
+    ///
+    /// ```
+    /// use mcp_runtime::RequestStateKey;
+    /// let key = RequestStateKey::from_secret([7u8; 32])?.accepting([9u8; 32])?;
+    /// # let _ = key;
+    /// # Ok::<(), mcp_runtime::RequestStateKeyError>(())
+    /// ```
+    pub fn accepting(self, secret: impl AsRef<[u8]>) -> Result<Self, RequestStateKeyError> {
         let mut secrets = self.secrets.to_vec();
-        secrets.push(secret.as_ref().to_vec());
-        RequestStateKey {
+        secrets.push(checked(secret.as_ref())?.to_vec());
+        Ok(RequestStateKey {
             secrets: Arc::from(secrets),
             ttl: self.ttl,
-        }
+        })
     }
 
     /// How long a state stays valid after it is minted (default 10 minutes).
@@ -345,7 +389,7 @@ mod tests {
 
     #[test]
     fn tampering_and_foreign_keys_are_refused() {
-        let key = RequestStateKey::from_secret([7u8; 32]);
+        let key = RequestStateKey::from_secret([7u8; 32]).unwrap();
         let b = binding(json!({}));
         let token = key.seal(SealedState::new(&b, answers()));
         assert_eq!(key.open(&token, &b), Ok(answers()), "untouched, it opens");
@@ -369,10 +413,13 @@ mod tests {
             key.open(&format!("{signed}.{flipped}"), &b),
             Err(StateError::BadSignature)
         );
-        let other = RequestStateKey::from_secret([8u8; 32]);
+        let other = RequestStateKey::from_secret([8u8; 32]).unwrap();
         assert_eq!(other.open(&token, &b), Err(StateError::BadSignature));
         // Rotation: the new key still accepts states of the old one.
-        let rotated = RequestStateKey::from_secret([8u8; 32]).accepting([7u8; 32]);
+        let rotated = RequestStateKey::from_secret([8u8; 32])
+            .unwrap()
+            .accepting([7u8; 32])
+            .unwrap();
         assert_eq!(rotated.open(&token, &b), Ok(answers()));
         assert_eq!(key.open("garbage", &b), Err(StateError::Malformed));
     }
@@ -390,5 +437,19 @@ mod tests {
             .into_bytes();
         let token = format!("{signed}.{}", URL_SAFE_NO_PAD.encode(tag));
         assert_eq!(key.open(&token, &b), Err(StateError::Expired));
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert_eq!(
+            RequestStateKey::from_secret([1u8; 31]).unwrap_err(),
+            RequestStateKeyError::TooShort(31)
+        );
+        let key = RequestStateKey::from_secret([1u8; 32]).unwrap();
+        assert_eq!(
+            key.accepting(b"old").unwrap_err(),
+            RequestStateKeyError::TooShort(3)
+        );
+        assert!(RequestStateKey::try_random().is_ok());
     }
 }

@@ -24,12 +24,12 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use super::ServerConfig;
 use super::handle::ServerHandle;
 use super::input::{Gate, Gated, InputExchange};
+use super::limits::Limits;
 use super::lists::ListCache;
 use super::principal::{Caller, Principal};
 use super::request_state::RequestStateKey;
 use super::skills::Skills;
 use super::tasks::Tasks;
-use super::limits::Limits;
 use super::{MCPServer, NotBegun, Peer};
 use crate::engine::context::Context;
 use crate::handler::scopes::RequiredScopes;
@@ -195,16 +195,17 @@ impl Dispatcher {
         let server_templates = server.resource_templates();
         let known_resources = KnownResources {
             uris: listed_resources.iter().map(|r| r.uri.clone()).collect(),
-            templates: server_templates.iter().map(|t| t.uri_template.clone()).collect(),
+            templates: server_templates
+                .iter()
+                .map(|t| t.uri_template.clone())
+                .collect(),
         };
         let listed_resources = if skills.is_some() {
             listed_resources
         } else {
             Vec::new()
         };
-        let templates = ListCache::new("resourceTemplates", &server_templates, |t| {
-            &t.uri_template
-        });
+        let templates = ListCache::new("resourceTemplates", &server_templates, |t| &t.uri_template);
         let prompts = ListCache::new("prompts", &server.prompts(), |p| &p.name);
         let mut capabilities = server.capabilities().unwrap_or_else(|| ServerCapabilities {
             tools: (tools.len() > 0).then_some(ListChanged {
@@ -347,6 +348,15 @@ impl Dispatcher {
         match self.begin(&request, &env) {
             Ok(in_flight) => Either::Left(self.handle_begun(request, env, in_flight)),
             Err(duplicate) => Either::Right(std::future::ready(Some(duplicate))),
+        }
+    }
+
+    /// Completes when no task runs in this process any more (after a shutdown cancelled them,
+    /// once each has recorded its end).
+    pub(crate) async fn tasks_settled(&self) {
+        let Some(tasks) = &self.tasks else { return };
+        while tasks.running_count() > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
     }
 

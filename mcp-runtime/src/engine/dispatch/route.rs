@@ -365,4 +365,3 @@ fn progress_token(params: Option<&RawValue>) -> Option<serde_json::Value> {
         .and_then(|m| m.meta)
         .and_then(|m| m.progress_token)
 }
-

@@ -279,7 +279,10 @@ impl Dispatcher {
     /// [`Limits::max_listen_task_ids`](crate::Limits::max_listen_task_ids), more resource URIs
     /// than [`Limits::max_subscriptions_per_session`](crate::Limits::max_subscriptions_per_session),
     /// or a URI longer than [`Limits::max_uri_bytes`](crate::Limits::max_uri_bytes).
-    pub(crate) fn check_listen_filter(&self, filter: &SubscriptionFilter) -> Result<(), ErrorObject> {
+    pub(crate) fn check_listen_filter(
+        &self,
+        filter: &SubscriptionFilter,
+    ) -> Result<(), ErrorObject> {
         let limits = &self.limits;
         if let Some(ids) = &filter.task_ids
             && ids.len() > limits.max_listen_task_ids
@@ -299,7 +302,10 @@ impl Dispatcher {
                 )));
             }
             if let Some(long) = uris.iter().find(|u| u.len() > limits.max_uri_bytes) {
-                return Err(crate::engine::limits::uri_too_long(long.len(), limits.max_uri_bytes));
+                return Err(crate::engine::limits::uri_too_long(
+                    long.len(),
+                    limits.max_uri_bytes,
+                ));
             }
         }
         Ok(())

@@ -172,7 +172,7 @@ impl Tasks {
         lock(&self.running)
     }
 
-    fn running_count(&self) -> usize {
+    pub(crate) fn running_count(&self) -> usize {
         self.running().len()
     }
 

@@ -12,7 +12,9 @@ use serde_json::value::RawValue;
 use super::live::{Ending, LiveTask};
 use super::{TaskLink, TaskRecord, Tasks};
 use crate::engine::context::Context;
-use crate::engine::dispatch::{panic_report, panicked_tool, parse_params, start_tool, to_raw, unknown_tool};
+use crate::engine::dispatch::{
+    panic_report, panicked_tool, parse_params, start_tool, to_raw, unknown_tool,
+};
 use crate::engine::input::{Gate, Gated, InputExchange};
 use crate::engine::{BoxFuture, Dispatcher, InFlight, MCPServer, RequestEnv, ServerHandle};
 use crate::protocol::{CallToolParams, CallToolResult, Era, ErrorObject, Request, TaskSupport};
@@ -63,13 +65,11 @@ impl Dispatcher {
     ) -> Result<Box<RawValue>, ErrorObject> {
         match gated {
             Gated::Done(Ok(result)) => self.reply(Era::Stateless, None, &result),
-            Gated::Done(Err(panic)) => {
-                self.reply(
-                    Era::Stateless,
-                    None,
-                    &panicked_tool(name, &panic, self.panic_details),
-                )
-            }
+            Gated::Done(Err(panic)) => self.reply(
+                Era::Stateless,
+                None,
+                &panicked_tool(name, &panic, self.panic_details),
+            ),
             Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
         }
     }
@@ -199,7 +199,14 @@ impl Dispatcher {
         link.begin(live.clone());
         tracing::debug!(task = %record.task_id, tool = %name, "tools/call became a task");
         let details = self.panic_details;
-        tokio::spawn(drive(work, live, tasks.clone(), name, record.expires_at(), details));
+        tokio::spawn(drive(
+            work,
+            live,
+            tasks.clone(),
+            name,
+            record.expires_at(),
+            details,
+        ));
         Some(to_raw(&record.create_result()))
     }
 }

@@ -38,8 +38,11 @@ pub enum Mode {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Security {
-    /// Loopback-only lists when the server is bound to a loopback address, otherwise off.
-    /// This is the default.
+    /// The default. Bound to a loopback address (or mounted in your own router, where the
+    /// address is unknown): `Host` and `Origin` must be loopback names. Bound to any other
+    /// address (`0.0.0.0`, a public IP): `Origin`, when a browser sends one, must still be a
+    /// loopback origin (403 otherwise), and `Host` is not checked, since the server cannot
+    /// know its public names; set [`Security::allow`] to check it.
     #[default]
     Auto,
     /// Check `Host` and `Origin` against these lists.
@@ -49,7 +52,8 @@ pub enum Security {
         /// Accepted `Origin` values.
         origins: Vec<String>,
     },
-    /// No checks (only behind something else that checks).
+    /// No checks (only behind something else that checks). Logged as a warning when the
+    /// endpoint is built.
     Disabled,
 }
 
@@ -73,13 +77,27 @@ impl Security {
         Self::allow(LOOPBACK_HOSTS, LOOPBACK_ORIGINS)
     }
 
-    /// Resolves [`Security::Auto`] for a server bound to `addr` (`None`: unknown, treated as
-    /// loopback, the safe choice).
-    pub fn resolve(&self, addr: Option<SocketAddr>) -> Security {
+    /// What requests are checked against for a server bound to `addr` (`None`: unknown,
+    /// treated as loopback, the safe choice).
+    pub(crate) fn checks(&self, addr: Option<SocketAddr>) -> Checks {
+        let list = |patterns: &[&str]| Some(patterns.iter().map(|p| (*p).to_owned()).collect());
         match self {
-            Security::Auto if addr.is_none_or(|a| a.ip().is_loopback()) => Security::loopback(),
-            Security::Auto => Security::Disabled,
-            other => other.clone(),
+            Security::Auto if addr.is_none_or(|a| a.ip().is_loopback()) => Checks {
+                hosts: list(&LOOPBACK_HOSTS),
+                origins: list(&LOOPBACK_ORIGINS),
+            },
+            Security::Auto => Checks {
+                hosts: None,
+                origins: list(&LOOPBACK_ORIGINS),
+            },
+            Security::Allow { hosts, origins } => Checks {
+                hosts: Some(hosts.clone()),
+                origins: Some(origins.clone()),
+            },
+            Security::Disabled => Checks {
+                hosts: None,
+                origins: None,
+            },
         }
     }
 
@@ -98,6 +116,43 @@ impl Security {
             Security::Allow { origins, .. } => origins.iter().any(|p| matches_pattern(p, origin)),
             Security::Auto => LOOPBACK_ORIGINS.iter().any(|p| matches_pattern(p, origin)),
             Security::Disabled => true,
+        }
+    }
+}
+
+/// [`Security`] resolved for the address the server listens on: the allow lists requests are
+/// checked against (`None`: that header is not checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Checks {
+    pub(crate) hosts: Option<Vec<String>>,
+    pub(crate) origins: Option<Vec<String>>,
+}
+
+impl Checks {
+    /// Whether a `Host` value passes.
+    pub(crate) fn host_allowed(&self, host: &str) -> bool {
+        self.hosts
+            .as_ref()
+            .is_none_or(|hosts| hosts.iter().any(|p| matches_pattern(p, host)))
+    }
+
+    /// Whether an `Origin` value passes.
+    pub(crate) fn origin_allowed(&self, origin: &str) -> bool {
+        self.origins
+            .as_ref()
+            .is_none_or(|origins| origins.iter().any(|p| matches_pattern(p, origin)))
+    }
+
+    /// Says at startup what is checked, loudly when nothing is.
+    pub(crate) fn log(&self) {
+        match (&self.hosts, &self.origins) {
+            (None, None) => tracing::warn!(
+                "DNS-rebinding protection is off (Security::Disabled): any Host and Origin are served"
+            ),
+            (None, Some(_)) => tracing::info!(
+                "bound to a non-loopback address: Host is not checked (set Security::allow to check it); browser Origins other than loopback get 403"
+            ),
+            _ => {}
         }
     }
 }
@@ -213,7 +268,10 @@ impl std::fmt::Debug for HttpConfig {
             .field("session_idle_timeout", &self.session_idle_timeout)
             .field("max_sessions", &self.max_sessions)
             .field("max_request_body", &self.max_request_body)
-            .field("max_sessions_per_principal", &self.max_sessions_per_principal)
+            .field(
+                "max_sessions_per_principal",
+                &self.max_sessions_per_principal,
+            )
             .field("body_read_timeout", &self.body_read_timeout)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("idle_connection_timeout", &self.idle_connection_timeout)
@@ -438,11 +496,23 @@ mod tests {
     }
 
     #[test]
-    fn auto_is_loopback_when_bound_to_loopback() {
+    fn auto_checks_origins_on_every_bind_and_hosts_on_loopback() {
         let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let public: SocketAddr = "0.0.0.0:0".parse().unwrap();
-        assert_eq!(Security::Auto.resolve(Some(local)), Security::loopback());
-        assert_eq!(Security::Auto.resolve(Some(public)), Security::Disabled);
+        let on_loopback = Security::Auto.checks(Some(local));
+        assert_eq!(on_loopback, Security::loopback().checks(None));
+        assert!(!on_loopback.host_allowed("evil.example.com"));
+        assert_eq!(
+            Security::Auto.checks(None),
+            on_loopback,
+            "unknown is loopback"
+        );
+        let on_public = Security::Auto.checks(Some(public));
+        assert!(on_public.host_allowed("mcp.example.com:8000"));
+        assert!(!on_public.origin_allowed("http://evil.example"));
+        assert!(on_public.origin_allowed("http://localhost:6274"));
+        let off = Security::Disabled.checks(Some(local));
+        assert!(off.host_allowed("evil.example.com") && off.origin_allowed("http://evil.example"));
         assert!(!Security::Auto.host_allowed("evil.example.com"));
         assert!(Security::Disabled.host_allowed("evil.example.com"));
     }

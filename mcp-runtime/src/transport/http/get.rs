@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 
 use super::error::HttpError;
+use super::sse::STREAM_BUFFER;
 use super::{App, headers, sse};
 use crate::transport::http::session::{Resumed, Session, SseFrame, parse_event_id};
-use super::sse::STREAM_BUFFER;
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
@@ -47,7 +47,7 @@ async fn serve(app: Arc<App>, parts: axum::http::request::Parts) -> Result<Respo
         replay,
         rx,
         app.config.keep_alive,
-        Some(session.cancel.clone()),
+        vec![session.cancel.clone(), app.sessions.drain_token().clone()],
         guard,
         Some(session.header()),
     ))

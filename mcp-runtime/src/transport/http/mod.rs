@@ -1,6 +1,7 @@
 //! Streamable HTTP on axum: one endpoint answering POST, GET and DELETE.
 
 pub(crate) mod config;
+mod connection;
 mod delete;
 mod error;
 mod get;
@@ -22,7 +23,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::engine::principal::{BearerChallenge, Principal};
 use crate::engine::{Dispatcher, MCPServer};
-use crate::transport::http::config::{HttpConfig, Mode};
+use crate::transport::http::config::{Checks, HttpConfig, Mode};
 use crate::transport::http::session::{Session, SessionLimits, SessionManager};
 use error::HttpError;
 
@@ -62,6 +63,10 @@ pub(crate) struct App {
     /// The `x-mcp-header` parameters of each tool (2026-07-28).
     pub(crate) param_headers: stateless::param_headers::ParamHeaders,
     background_started: AtomicBool,
+    /// What `Host` and `Origin` are checked against, once [`StreamableHttp::serve`] knows the
+    /// address it listens on; until then (a router mounted in your own server), `fallback`.
+    checks: std::sync::OnceLock<Checks>,
+    fallback_checks: Checks,
 }
 
 impl Drop for App {
@@ -83,7 +88,10 @@ impl StreamableHttp {
     }
 
     fn from_dispatcher(dispatcher: Dispatcher, mut config: HttpConfig) -> Self {
-        config.security = config.security.resolve(None);
+        let fallback_checks = config.security.checks(None);
+        if config.security == crate::Security::Disabled {
+            fallback_checks.log();
+        }
         if config.mode == Mode::Stateless && config.event_store.is_some() {
             tracing::warn!("stateless mode keeps no streams: the event store is not used");
             config.event_store = None;
@@ -104,6 +112,8 @@ impl StreamableHttp {
                 sessions,
                 param_headers,
                 background_started: AtomicBool::new(false),
+                checks: std::sync::OnceLock::new(),
+                fallback_checks,
             }),
         }
     }
@@ -125,7 +135,7 @@ impl StreamableHttp {
             .fallback(
                 move |State(app): State<Arc<App>>, request: axum::extract::Request| async move {
                     let (parts, _) = request.into_parts();
-                    let refusal = security::check(&app.config.security, &parts).err();
+                    let refusal = security::check(app.checks(), &parts).err();
                     refusal
                         .unwrap_or(HttpError::MethodNotAllowed(allow))
                         .into_response()
@@ -164,9 +174,21 @@ pub(crate) struct Admitted {
 }
 
 impl App {
+    /// What `Host` and `Origin` are checked against.
+    fn checks(&self) -> &Checks {
+        self.checks.get().unwrap_or(&self.fallback_checks)
+    }
+
+    /// Resolves the checks for the address the endpoint listens on (the first call wins).
+    pub(crate) fn listening_on(&self, addr: std::net::SocketAddr) {
+        let checks = self.config.security.checks(Some(addr));
+        checks.log();
+        let _ = self.checks.set(checks);
+    }
+
     /// The preamble of POST, GET and DELETE.
     fn admit(&self, mut parts: axum::http::request::Parts) -> Result<Admitted, HttpError> {
-        security::check(&self.config.security, &parts)?;
+        security::check(self.checks(), &parts)?;
         let principal = parts.extensions.remove::<Principal>();
         let challenge = parts.extensions.remove::<BearerChallenge>();
         Ok(Admitted {

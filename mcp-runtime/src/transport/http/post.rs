@@ -139,16 +139,16 @@ async fn initialize(
     request: Request,
     caller: Caller,
 ) -> Result<Response, HttpError> {
-    let session =
-        app.sessions
-            .create(caller.principal.clone(), app.dispatcher.session_peer())
-            .map_err(|refusal| match refusal {
-                Refusal::Full => HttpError::TooManySessions,
-                Refusal::PrincipalFull => HttpError::TooManySessionsForPrincipal(
-                    app.config.max_sessions_per_principal,
-                ),
-                Refusal::ShuttingDown => HttpError::ShuttingDown,
-            })?;
+    let session = app
+        .sessions
+        .create(caller.principal.clone(), app.dispatcher.session_peer())
+        .map_err(|refusal| match refusal {
+            Refusal::Full => HttpError::TooManySessions,
+            Refusal::PrincipalFull => {
+                HttpError::TooManySessionsForPrincipal(app.config.max_sessions_per_principal)
+            }
+            Refusal::ShuttingDown => HttpError::ShuttingDown,
+        })?;
     app.ensure_background();
     let env = RequestEnv {
         peer: session.peer.clone(),
@@ -183,7 +183,7 @@ async fn initialize(
     let (sink, rx) = attached_sink(app, Some(&session), version).await;
     sink.send(reply).await;
     sink.detach().await;
-    Ok(sse::response(Vec::new(), rx, None, None, (), header))
+    Ok(sse::response(Vec::new(), rx, None, Vec::new(), (), header))
 }
 
 fn cancelled(id: &crate::protocol::RequestId) -> String {
@@ -326,7 +326,7 @@ async fn dispatch(
         Vec::new(),
         client,
         app.config.keep_alive,
-        None,
+        Vec::new(),
         guard,
         header,
     ))

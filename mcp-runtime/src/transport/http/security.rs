@@ -8,28 +8,30 @@ use axum::http::request::Parts;
 
 use super::error::HttpError;
 use super::headers::clip;
-use crate::transport::http::config::Security;
+use crate::transport::http::config::Checks;
 
 /// Refuses requests whose `Host` (421) or `Origin` (403) is not allowed.
-pub(super) fn check(security: &Security, request: &Parts) -> Result<(), HttpError> {
-    if let Security::Allow { .. } = security {
+pub(super) fn check(checks: &Checks, request: &Parts) -> Result<(), HttpError> {
+    if checks.hosts.is_some() {
         let host = request
             .headers
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
             .or_else(|| request.uri.authority().map(|a| a.as_str()));
         match host {
-            Some(host) if security.host_allowed(host) => {}
+            Some(host) if checks.host_allowed(host) => {}
             other => {
                 let host = other.map_or_else(|| "(none)".to_owned(), |h| clip(h.as_bytes()));
                 return Err(HttpError::BadHost(host));
             }
         }
-        if let Some(origin) = request.headers.get(header::ORIGIN) {
-            let origin = origin.to_str().unwrap_or("");
-            if !security.origin_allowed(origin) {
-                return Err(HttpError::BadOrigin(clip(origin.as_bytes())));
-            }
+    }
+    if checks.origins.is_some()
+        && let Some(origin) = request.headers.get(header::ORIGIN)
+    {
+        let origin = origin.to_str().unwrap_or("");
+        if !checks.origin_allowed(origin) {
+            return Err(HttpError::BadOrigin(clip(origin.as_bytes())));
         }
     }
     Ok(())

@@ -3,15 +3,23 @@
 use std::future::Future;
 use std::io;
 
-use axum::serve::ListenerExt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use crate::engine::MCPServer;
 use crate::transport::http::StreamableHttp;
 use crate::transport::http::config::HttpConfig;
+use crate::transport::http::connection::{Activity, Counted};
 
-/// Serves `server` at `http://ADDR/mcp` until Ctrl-C (or SIGTERM), then ends every session
-/// and waits for open connections to finish.
+/// Serves `server` at `http://ADDR/mcp` until Ctrl-C (or SIGTERM). Then it stops accepting,
+/// ends long-lived streams, lets requests in flight finish for up to
+/// [`HttpConfig::shutdown_timeout`] (10 s by default), cancels what still runs, and returns at
+/// most a second later.
 ///
 /// The third argument is a [`Mode`](crate::Mode) or a full [`HttpConfig`]. DNS-rebinding
 /// protection is on when `addr` is a loopback address (unless the config says otherwise).
@@ -59,10 +67,7 @@ pub async fn serve_listener(
     config: impl Into<HttpConfig>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let addr = listener.local_addr()?;
-    let mut config = config.into();
-    config.security = config.security.resolve(Some(addr));
-    StreamableHttp::new(server, config)
+    StreamableHttp::new(server, config.into())
         .serve(listener, shutdown)
         .await
 }
@@ -72,8 +77,9 @@ impl StreamableHttp {
     /// does. Build the endpoint first to keep its [`handle`](Self::handle) for work outside
     /// tool calls (announcing resource updates from a watcher, disabling a tool).
     ///
-    /// The endpoint was built before the address was known, so [`Security::Auto`] means
-    /// loopback only here; bound to a public address, set the allow lists.
+    /// [`Security::Auto`] is resolved for the listener's address here, as [`serve`] does.
+    /// The connection limits and timeouts of [`HttpConfig`] apply, and shutdown drains as
+    /// [`serve`] describes.
     ///
     /// ```no_run
     /// # use mcp_runtime::{mcp_server, tool, HttpConfig, Mode, StreamableHttp};
@@ -99,28 +105,132 @@ impl StreamableHttp {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
         let addr = listener.local_addr()?;
-        let path = self.config().path.clone();
-        tracing::info!(url = %format!("http://{addr}{path}"), mode = ?self.config().mode, "MCP server listening");
-        let app = self.router();
-        // Without TCP_NODELAY every SSE response on a reused connection stalls ~40 ms (Nagle).
-        let listener = listener.tap_io(|tcp| {
+        self.app.listening_on(addr);
+        let config = self.config().clone();
+        tracing::info!(url = %format!("http://{addr}{}", config.path), mode = ?config.mode, "MCP server listening");
+        let router = self.router();
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(config.header_read_timeout)
+            .max_buf_size(config.max_header_bytes.max(8 * 1024));
+        let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut connections = JoinSet::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            while connections.try_join_next().is_some() {}
+            let permit = tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break, // never closed
+                },
+            };
+            let (tcp, _) = tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        accept_failed(&e).await;
+                        continue;
+                    }
+                },
+            };
+            // Without TCP_NODELAY every SSE response on a reused connection stalls ~40 ms.
             if let Err(e) = tcp.set_nodelay(true) {
                 tracing::warn!(error = %e, "could not set TCP_NODELAY");
             }
-        });
-        let closing = self.clone();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                tracing::info!("shutting down: ending sessions");
-                // Long-lived SSE streams end with their sessions, so the server can drain.
-                closing.shutdown();
-            })
-            .await?;
+            let activity = Activity::new();
+            let io = TokioIo::new(Counted::new(tcp, activity.clone()));
+            let service = {
+                let router = router.clone();
+                let activity = activity.clone();
+                hyper::service::service_fn(move |request| {
+                    let in_flight = activity.request();
+                    let mut router = router.clone();
+                    let response = tower_service::Service::call(&mut router, request);
+                    async move {
+                        let response = response.await;
+                        drop(in_flight);
+                        response
+                    }
+                })
+            };
+            let connection = graceful.watch(http.serve_connection(io, service));
+            let idle = config.idle_connection_timeout;
+            connections.spawn(async move {
+                let _permit = permit;
+                let idle = async {
+                    match idle {
+                        Some(timeout) => activity.idle(timeout).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    served = connection => {
+                        if let Err(e) = served {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                    }
+                    () = idle => tracing::debug!("idle connection closed"),
+                }
+            });
+        }
+        drop(listener);
+        let deadline = config.shutdown_timeout;
+        tracing::info!(
+            ?deadline,
+            open = connections.len(),
+            "shutting down: no new connections; draining requests in flight"
+        );
+        // Long-lived streams (GET, subscriptions/listen) end now; requests in flight go on.
+        self.app.sessions.drain();
+        if tokio::time::timeout(deadline, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                ?deadline,
+                open = connections.len(),
+                "requests still in flight at the deadline: cancelling them"
+            );
+        }
+        // Cancels what still runs (requests, tasks, which are recorded as cancelled).
         self.shutdown();
+        let cancelled = async {
+            while connections.join_next().await.is_some() {}
+            self.app.dispatcher.tasks_settled().await;
+        };
+        if tokio::time::timeout(Duration::from_secs(1), cancelled)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                open = connections.len(),
+                "connections still open a second after cancelling: dropping them"
+            );
+            connections.abort_all();
+        }
         tracing::info!("server stopped");
         Ok(())
     }
+}
+
+/// Logs a failed `accept`; waits a little when the process is out of file descriptors (or
+/// memory), which would otherwise spin.
+async fn accept_failed(error: &io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        error.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        tracing::debug!(%error, "a connection failed before it was accepted");
+        return;
+    }
+    tracing::error!(%error, "accept failed; retrying in 100 ms (out of file descriptors? raise `ulimit -n` or lower max_connections)");
+    tokio::time::sleep(Duration::from_millis(100)).await;
 }
 
 /// Completes on Ctrl-C, or SIGTERM on Unix: what [`serve`] stops on.

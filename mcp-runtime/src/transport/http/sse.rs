@@ -69,13 +69,13 @@ fn encode_into(out: &mut String, id: Option<&str>, retry: Option<Duration>, data
 pub(crate) const STREAM_BUFFER: usize = 32;
 
 /// An SSE response carrying the frames of `replay`, then those of `rx` until it closes or
-/// `stop` is cancelled, with a keep-alive comment every `keep_alive`. `keep` is held as long
+/// one of `stop` is cancelled, with a keep-alive comment every `keep_alive`. `keep` is held as long
 /// as the client listens (e.g. a guard that keeps the session alive).
 pub(crate) fn response<K: Send + 'static>(
     replay: Vec<SseFrame>,
     rx: mpsc::Receiver<SseFrame>,
     keep_alive: Option<Duration>,
-    stop: Option<CancellationToken>,
+    stop: Vec<CancellationToken>,
     keep: K,
     extra_headers: impl IntoIterator<Item = (HeaderName, HeaderValue)>,
 ) -> Response {
@@ -84,7 +84,11 @@ pub(crate) fn response<K: Send + 'static>(
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticker
     });
-    let replay = stream::iter(replay.into_iter().map(|frame| Ok::<_, Infallible>(encode(&frame))));
+    let replay = stream::iter(
+        replay
+            .into_iter()
+            .map(|frame| Ok::<_, Infallible>(encode(&frame))),
+    );
     let live = stream::unfold(
         (rx, keep, ticker),
         |(mut rx, keep, mut ticker)| async move {
@@ -99,9 +103,14 @@ pub(crate) fn response<K: Send + 'static>(
         },
     );
     let chunks = replay.chain(live);
-    let chunks = match stop {
-        Some(token) => chunks.take_until(token.cancelled_owned()).boxed(),
-        None => chunks.boxed(),
+    let chunks = if stop.is_empty() {
+        chunks.boxed()
+    } else {
+        let stopped = futures_util::future::select_all(
+            stop.into_iter()
+                .map(|token| Box::pin(token.cancelled_owned())),
+        );
+        chunks.take_until(stopped).boxed()
     };
     let mut response = Response::new(Body::from_stream(chunks));
     set_sse_headers(&mut response, extra_headers);

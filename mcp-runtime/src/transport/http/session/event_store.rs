@@ -1,8 +1,8 @@
 //! Resumability: where SSE events are kept so a client can reconnect with `Last-Event-ID`.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::engine::BoxFuture;
 
@@ -238,7 +238,8 @@ impl InMemoryEventStore {
             let Some(stream) = inner.streams.get(stream_id) else {
                 break;
             };
-            let over = stream.events.len() > self.per_stream || stream.bytes > self.per_stream_bytes;
+            let over =
+                stream.events.len() > self.per_stream || stream.bytes > self.per_stream_bytes;
             if !over || stream.events.len() <= 1 {
                 break;
             }
@@ -268,10 +269,7 @@ impl InMemoryEventStore {
         let stream = inner.streams.get(stream_id)?;
         // The client's last event must still be known (or older than what we keep, but then
         // some events are lost and an honest store says it cannot replay).
-        let at = stream
-            .events
-            .binary_search_by_key(&seq, |(s, _)| *s)
-            .ok()?;
+        let at = stream.events.binary_search_by_key(&seq, |(s, _)| *s).ok()?;
         Some(Replay {
             stream_id: stream_id.to_owned(),
             events: stream
@@ -392,7 +390,11 @@ mod tests {
         for _ in 0..10 {
             store.store_now("a-1", Some(&mb));
         }
-        assert_eq!(store.len(), 2, "3 MiB per stream holds two 1 MiB events and overheads");
+        assert_eq!(
+            store.len(),
+            2,
+            "3 MiB per stream holds two 1 MiB events and overheads"
+        );
         for _ in 0..10 {
             store.store_now("b-1", Some(&mb));
         }
@@ -424,13 +426,25 @@ mod tests {
             store.forget_now(&prefix);
         }
         assert_eq!(store.len(), 0);
-        assert!(store.lock().order.len() <= 1025, "{}", store.lock().order.len());
+        assert!(
+            store.lock().order.len() <= 1025,
+            "{}",
+            store.lock().order.len()
+        );
     }
 
     #[test]
     fn event_ids_that_are_not_ours_are_unknown() {
         assert_eq!(parse_event_id("a-1/7"), Some(("a-1", 7)));
-        for bad in ["", "/", "a-1/", "a-1/+7", "a-1/7x", "a-1/99999999999999999999999", "nope"] {
+        for bad in [
+            "",
+            "/",
+            "a-1/",
+            "a-1/+7",
+            "a-1/7x",
+            "a-1/99999999999999999999999",
+            "nope",
+        ] {
             assert_eq!(parse_event_id(bad), None, "{bad:?}");
         }
     }

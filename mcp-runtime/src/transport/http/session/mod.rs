@@ -3,8 +3,8 @@
 mod event_store;
 mod stream;
 
-pub use event_store::{EventStore, EventStoreError, InMemoryEventStore, Replay, StoredEvent};
 pub(crate) use event_store::parse_event_id;
+pub use event_store::{EventStore, EventStoreError, InMemoryEventStore, Replay, StoredEvent};
 pub(crate) use stream::{Resumed, SseFrame, StreamSink, WhenFull};
 
 use std::collections::HashMap;
@@ -171,6 +171,9 @@ pub(crate) struct SessionManager {
     idle_timeout: Option<Duration>,
     epoch: Instant,
     shutdown: CancellationToken,
+    /// Cancelled when the server starts shutting down: no session opens any more and
+    /// long-lived streams end, while requests in flight finish.
+    drain: CancellationToken,
     /// Where the sessions' events are kept, to forget them when a session ends.
     store: Option<Arc<dyn EventStore>>,
 }
@@ -197,6 +200,7 @@ impl SessionManager {
             idle_timeout: limits.idle_timeout,
             epoch: Instant::now(),
             shutdown: CancellationToken::new(),
+            drain: CancellationToken::new(),
             store,
         }
     }
@@ -237,7 +241,7 @@ impl SessionManager {
         principal: Option<Principal>,
         peer: Peer,
     ) -> Result<Arc<Session>, Refusal> {
-        if self.shutdown.is_cancelled() {
+        if self.drain.is_cancelled() {
             return Err(Refusal::ShuttingDown);
         }
         if self.count.fetch_add(1, Ordering::AcqRel) >= self.max_sessions {
@@ -375,11 +379,22 @@ impl SessionManager {
 
     /// Ends every session and stops the sweeper.
     pub(crate) fn shutdown(&self) {
+        self.drain.cancel();
         self.shutdown.cancel();
         let ids: Vec<u128> = self.sessions.iter().map(|s| s.id).collect();
         for id in ids {
             self.remove(id);
         }
+    }
+
+    /// Starts a graceful shutdown: no new session, long-lived streams end.
+    pub(crate) fn drain(&self) {
+        self.drain.cancel();
+    }
+
+    /// A token cancelled when the server starts shutting down: long-lived streams stop on it.
+    pub(crate) fn drain_token(&self) -> &CancellationToken {
+        &self.drain
     }
 
     /// Every open session (for server-initiated broadcasts).
@@ -407,12 +422,25 @@ mod tests {
         let first = m.create(Some(alice.clone()), Peer::new(true)).unwrap();
         m.create(Some(alice.clone()), Peer::new(true)).unwrap();
         m.create(Some(alice.clone()), Peer::new(true)).unwrap();
-        assert_eq!(m.create(Some(alice.clone()), Peer::new(true)).unwrap_err(), Refusal::PrincipalFull);
-        assert!(m.create(Some(Principal::new("bob")), Peer::new(true)).is_ok(), "others are not affected");
-        assert!(m.create(None, Peer::new(true)).is_ok(), "nor anonymous sessions");
+        assert_eq!(
+            m.create(Some(alice.clone()), Peer::new(true)).unwrap_err(),
+            Refusal::PrincipalFull
+        );
+        assert!(
+            m.create(Some(Principal::new("bob")), Peer::new(true))
+                .is_ok(),
+            "others are not affected"
+        );
+        assert!(
+            m.create(None, Peer::new(true)).is_ok(),
+            "nor anonymous sessions"
+        );
         assert_eq!(m.len(), 5);
         assert!(m.remove_session(&first));
-        assert!(m.create(Some(alice), Peer::new(true)).is_ok(), "a slot freed by an ended session");
+        assert!(
+            m.create(Some(alice), Peer::new(true)).is_ok(),
+            "a slot freed by an ended session"
+        );
     }
 
     #[tokio::test]
@@ -422,13 +450,23 @@ mod tests {
         let gone = m.create(None, Peer::new(true)).unwrap();
         let stays = m.create(None, Peer::new(true)).unwrap();
         for session in [&gone, &stays] {
-            session.open_stream(Some(store.clone())).send("{}".into()).await;
-            session.standalone(Some(&(store.clone() as Arc<dyn EventStore>))).send("{}".into()).await;
+            session
+                .open_stream(Some(store.clone()))
+                .send("{}".into())
+                .await;
+            session
+                .standalone(Some(&(store.clone() as Arc<dyn EventStore>)))
+                .send("{}".into())
+                .await;
         }
         assert_eq!(store.len(), 4);
         m.remove_session(&gone);
         tokio::task::yield_now().await;
-        assert_eq!(store.len(), 2, "only the ended session's events are dropped");
+        assert_eq!(
+            store.len(),
+            2,
+            "only the ended session's events are dropped"
+        );
     }
 
     #[test]
@@ -455,7 +493,10 @@ mod tests {
         m.shutdown();
         assert!(s.cancel.is_cancelled());
         assert_eq!(m.len(), 0);
-        assert_eq!(m.create(None, Peer::new(true)).unwrap_err(), Refusal::ShuttingDown);
+        assert_eq!(
+            m.create(None, Peer::new(true)).unwrap_err(),
+            Refusal::ShuttingDown
+        );
     }
 
     #[test]

@@ -188,7 +188,9 @@ impl StreamSink {
             return Ok(Resumed::UnknownEvent);
         }
         *slot = Some(client);
-        Ok(Resumed::Live(replay.events.into_iter().map(SseFrame::stored).collect()))
+        Ok(Resumed::Live(
+            replay.events.into_iter().map(SseFrame::stored).collect(),
+        ))
     }
 }
 

@@ -65,7 +65,7 @@ pub(super) async fn open(
     let listening = Listening {
         events: app.dispatcher.handle().subscribe(),
         tasks,
-        stop: app.sessions.shutdown_token().clone(),
+        stop: app.sessions.drain_token().clone(),
         agreed,
         subscription,
         id,
