@@ -234,10 +234,7 @@ impl InMemoryEventStore {
         inner.bytes += size;
         inner.order.push_back((key, seq));
         // Per stream: the oldest go, but never the newest.
-        loop {
-            let Some(stream) = inner.streams.get(stream_id) else {
-                break;
-            };
+        while let Some(stream) = inner.streams.get(stream_id) {
             let over =
                 stream.events.len() > self.per_stream || stream.bytes > self.per_stream_bytes;
             if !over || stream.events.len() <= 1 {
