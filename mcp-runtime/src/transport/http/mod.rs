@@ -290,4 +290,6 @@ mod authorization_tests;
 #[cfg(test)]
 mod era_tests;
 #[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod skills_tests;

@@ -316,6 +316,42 @@ pub(crate) fn parse_event_id(id: &str) -> Option<(&str, u64)> {
     Some((stream, seq.parse().ok()?))
 }
 
+/// A shared store: keep an `Arc` to watch it (its size, say) while the endpoint uses it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use mcp_runtime::{HttpConfig, Mode};
+/// use mcp_runtime::store::InMemoryEventStore;
+///
+/// let store = Arc::new(InMemoryEventStore::default());
+/// let config = HttpConfig::new(Mode::Stateful).event_store(store.clone());
+/// assert_eq!(store.bytes(), 0);
+/// # let _ = config;
+/// ```
+impl<S: EventStore> EventStore for Arc<S> {
+    fn store<'a>(
+        &'a self,
+        stream_id: &'a str,
+        message: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<String, EventStoreError>> {
+        (**self).store(stream_id, message)
+    }
+
+    fn replay_after<'a>(
+        &'a self,
+        last_event_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Replay>, EventStoreError>> {
+        (**self).replay_after(last_event_id)
+    }
+
+    fn forget_streams<'a>(
+        &'a self,
+        stream_prefix: &'a str,
+    ) -> BoxFuture<'a, Result<(), EventStoreError>> {
+        (**self).forget_streams(stream_prefix)
+    }
+}
+
 impl EventStore for InMemoryEventStore {
     fn store<'a>(
         &'a self,
