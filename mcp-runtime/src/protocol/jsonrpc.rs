@@ -64,11 +64,13 @@ impl From<&str> for RequestId {
     }
 }
 
+/// For messages and logs: a string id is quoted and clipped to a few hundred bytes (a client
+/// chooses it).
 impl fmt::Display for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RequestId::Number(n) => write!(f, "{n}"),
-            RequestId::String(s) => write!(f, "{s:?}"),
+            RequestId::String(s) => write!(f, "{:?}", crate::clip::clip(s)),
         }
     }
 }
@@ -118,7 +120,7 @@ impl ErrorObject {
     pub fn method_not_found(method: &str) -> Self {
         Self::new(
             error_codes::METHOD_NOT_FOUND,
-            format!("Method not found: {method}"),
+            format!("Method not found: {}", crate::clip::clip(method)),
         )
     }
 
@@ -542,5 +544,14 @@ mod tests {
             notification_json("n", &serde_json::json!({"a":1})),
             r#"{"jsonrpc":"2.0","method":"n","params":{"a":1}}"#
         );
+    }
+
+    #[test]
+    fn client_chosen_values_are_clipped_in_messages() {
+        let huge = "x".repeat(1 << 20);
+        let id = RequestId::String(huge.clone().into());
+        assert!(id.to_string().len() < 300);
+        let error = ErrorObject::method_not_found(&huge);
+        assert!(error.message.len() < 300, "{}", error.message.len());
     }
 }

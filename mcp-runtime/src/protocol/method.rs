@@ -237,9 +237,10 @@ impl Method {
     }
 }
 
+/// For messages and logs: an unknown name a client sent is clipped to a few hundred bytes.
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&crate::clip::clip(self.as_str()))
     }
 }
 
