@@ -23,6 +23,8 @@ pub struct ModernClient {
     pub capabilities: Value,
     /// `io.modelcontextprotocol/logLevel`, if any.
     pub log_level: Option<String>,
+    /// Sent with every request (who the caller is, for an authentication layer).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 impl ModernClient {
@@ -33,6 +35,7 @@ impl ModernClient {
             next_id: 1,
             capabilities: json!({"elicitation": {}, "sampling": {}, "roots": {}}),
             log_level: None,
+            extra_headers: Vec::new(),
         }
     }
 
@@ -69,6 +72,9 @@ impl ModernClient {
             .header("accept", "application/json, text/event-stream")
             .header("mcp-protocol-version", V)
             .header("mcp-method", method);
+        for (name, value) in &self.extra_headers {
+            b = b.header(name, value);
+        }
         let name = match method {
             "tools/call" | "prompts/get" => params.get("name"),
             "resources/read" => params.get("uri"),

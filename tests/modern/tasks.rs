@@ -659,3 +659,60 @@ async fn listeners_get_the_status_of_the_tasks_they_follow() {
     drop((stream, refused));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn shutdown_records_running_tasks_as_cancelled() {
+    let store = InMemoryTaskStore::new(100);
+    let tasks = fast_tasks().store(store.clone());
+    let config = HttpConfig::new(Mode::Stateless)
+        .shutdown_timeout(Duration::from_millis(200))
+        .server(ServerConfig::new().tasks(tasks));
+    let server = TestServer::start(Jobs::default(), config).await;
+    let mut client = tasks_client(&server.url);
+    let id = task_id(&call(&mut client, "forever", json!({})).await);
+    assert_eq!(get(&mut client, &id).await["status"], "working");
+    server.stop().await;
+    let record = mcp_runtime::store::TaskStore::load(&store, &id)
+        .await
+        .unwrap()
+        .expect("the task is kept");
+    assert_eq!(record.status.as_str(), "cancelled", "{record:?}");
+}
+
+#[tokio::test]
+async fn running_tasks_per_principal_are_capped() {
+    let tasks = fast_tasks().max_running_per_principal(1);
+    let endpoint = mcp_runtime::StreamableHttp::new(
+        Jobs::default(),
+        HttpConfig::new(Mode::Stateless).server(ServerConfig::new().tasks(tasks)),
+    );
+    // Who calls is what an authentication layer says: here, the `x-user` header.
+    let app = endpoint.router().layer(axum::middleware::map_request(
+        |mut request: axum::extract::Request| async move {
+            let user = request
+                .headers()
+                .get("x-user")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("anonymous")
+                .to_owned();
+            request
+                .extensions_mut()
+                .insert(mcp_runtime::Principal::new(user));
+            request
+        },
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    let served = tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut alice = tasks_client(&url);
+    alice.extra_headers.push(("x-user".into(), "alice".into()));
+    let mut bob = tasks_client(&url);
+    bob.extra_headers.push(("x-user".into(), "bob".into()));
+    task_id(&call(&mut alice, "forever", json!({})).await);
+    // At the cap an optional tool runs inline: `build` would otherwise become a task after
+    // `start_after` (a `required` one is refused with -32000 and `data.limit`).
+    let inline = call(&mut alice, "build", json!({"steps": 3})).await;
+    assert_eq!(inline["content"][0]["text"], "built in 3 steps", "{inline}");
+    task_id(&call(&mut bob, "forever", json!({})).await);
+    served.abort();
+}
