@@ -472,8 +472,9 @@ impl Context {
             return Err(PeerError::NoChannel);
         };
         let (id, rx) = peer.register_outgoing()?;
+        // Forgets the question however this ends, also when the caller drops this future.
+        let _pending = Pending { peer, id: &id };
         if tx.send(request_json(&id, method, &params)).await.is_err() {
-            peer.forget_outgoing(&id);
             return Err(PeerError::Closed);
         }
         let timeout = peer.limits().client_request_timeout;
@@ -485,12 +486,8 @@ impl Context {
         };
         let answer = tokio::select! {
             answer = rx => answer,
-            () = self.inner.cancel.cancelled() => {
-                peer.forget_outgoing(&id);
-                return Err(PeerError::Closed);
-            }
+            () = self.inner.cancel.cancelled() => return Err(PeerError::Closed),
             () = expired => {
-                peer.forget_outgoing(&id);
                 let after = timeout.unwrap_or_default();
                 tracing::warn!(%method, ?after, "the client did not answer a request in time");
                 // Tell the client to stop working on it, as the spec has a requester do.
@@ -556,5 +553,44 @@ impl Context {
             return PeerError::Closed;
         }
         PeerError::MissingCapability(capability)
+    }
+}
+
+/// A request to the client awaiting its answer: forgotten when dropped, so neither a
+/// cancelled tool nor a dropped future leaves its entry behind.
+struct Pending<'a> {
+    peer: &'a Peer,
+    id: &'a RequestId,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        self.peer.forget_outgoing(self.id);
+    }
+}
+
+#[cfg(test)]
+mod pending_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_dropped_question_leaves_no_pending_entry() {
+        let peer = Arc::new(Peer::new(true));
+        let (tx, mut rx) = mpsc::channel(4);
+        let ctx = Context::new(
+            RequestId::Number(1),
+            None,
+            CancellationToken::new(),
+            peer.clone(),
+            Some(tx),
+            ServerHandle::new(Default::default()),
+            Caller::default(),
+        );
+        let mut asking = Box::pin(ctx.request("roots/list", serde_json::json!({})));
+        assert!(futures_util::FutureExt::now_or_never(asking.as_mut()).is_none());
+        assert!(rx.recv().await.is_some(), "the question was sent");
+        assert_eq!(peer.pending(), 1);
+        drop(asking);
+        assert_eq!(peer.pending(), 0, "dropping the future forgets the question");
     }
 }
