@@ -39,8 +39,8 @@ pub mod __private;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    BoxFuture, Cacheable, LogLevel, MCPServer, PeerError, RequestStateKey, ServerConfig,
-    ServerEvent, ServerHandle, Skills, TaskConfig,
+    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, RequestStateKey,
+    ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig,
 };
 pub use handler::args::Args;
 pub use handler::error::McpError;

@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use super::ServerConfig;
+use super::apps::{self, InvalidServer};
 use super::handle::ServerHandle;
 use super::input::{Gate, Gated, InputExchange};
 use super::lists::ListCache;
@@ -35,7 +36,7 @@ use crate::handler::scopes::RequiredScopes;
 use crate::protocol::{
     CacheHint, Era, ErrorObject, Implementation, ListChanged, Method, Request, RequestId, Resource,
     ResourcesCapability, SKILLS_EXTENSION, ServerCapabilities, TASKS_EXTENSION, TaskSupport, Tool,
-    Version, error_json, result_json,
+    UI_EXTENSION, Version, error_json, result_json,
 };
 
 /// Answers MCP methods for one server, whatever the transport. Built once per server: it
@@ -147,12 +148,26 @@ pub(super) fn empty_result() -> Box<RawValue> {
 
 impl Dispatcher {
     /// Wraps a server, as `config` says; lists its tools once.
+    ///
+    /// # Panics
+    ///
+    /// When the server is invalid (see [`try_new`](Self::try_new)).
+    #[cfg(test)]
     pub(crate) fn new(server: impl MCPServer, config: &ServerConfig) -> Self {
+        Self::try_new(server, config).unwrap_or_else(|error| panic!("invalid MCP server: {error}"))
+    }
+
+    /// Wraps a server, as `config` says, once it is checked (a tool's app must be a resource
+    /// the server serves).
+    pub(crate) fn try_new(
+        server: impl MCPServer,
+        config: &ServerConfig,
+    ) -> Result<Self, InvalidServer> {
         Self::from_arc(Arc::new(server), config)
     }
 
     /// Wraps a shared server.
-    pub(crate) fn from_arc(server: Arc<dyn MCPServer>, config: &ServerConfig) -> Self {
+    fn from_arc(server: Arc<dyn MCPServer>, config: &ServerConfig) -> Result<Self, InvalidServer> {
         let listed_tools = server.tools();
         let tools = ListCache::new("tools", &listed_tools, |t| &t.name);
         let without_execution: Vec<Tool> = listed_tools
@@ -166,13 +181,16 @@ impl Dispatcher {
         let legacy_tools = ListCache::new("tools", &without_execution, |t| &t.name);
         let skills = config.skills.clone();
         let listed_resources = server.resources();
+        apps::check(server.as_ref(), &listed_tools, &listed_resources)?;
+        let listed_templates = server.resource_templates();
+        let uses_apps = apps::uses_apps(&listed_tools, &listed_resources, &listed_templates);
         let resources = ListCache::new("resources", &listed_resources, |r| &r.uri);
         let listed_resources = if skills.is_some() {
             listed_resources
         } else {
             Vec::new()
         };
-        let templates = ListCache::new("resourceTemplates", &server.resource_templates(), |t| {
+        let templates = ListCache::new("resourceTemplates", &listed_templates, |t| {
             &t.uri_template
         });
         let prompts = ListCache::new("prompts", &server.prompts(), |p| &p.name);
@@ -195,6 +213,9 @@ impl Dispatcher {
         if skills.is_some() {
             declare_skills(&mut capabilities);
         }
+        if uses_apps {
+            declare_extension(&mut capabilities, UI_EXTENSION);
+        }
         let task_support: HashMap<String, TaskSupport> = listed_tools
             .iter()
             .map(|t| (t.name.clone(), t.task_support()))
@@ -205,7 +226,7 @@ impl Dispatcher {
         let tasks = tasks.map(Arc::new);
         let modern_capabilities = modern_capabilities(&capabilities, tasks.is_some());
         let tool_names = listed_tools.iter().map(|t| t.name.clone()).collect();
-        Dispatcher {
+        Ok(Dispatcher {
             info: server.server_info(),
             instructions: server.instructions(),
             capabilities,
@@ -226,7 +247,7 @@ impl Dispatcher {
             skills,
             listed_resources,
             server,
-        }
+        })
     }
 
     /// How calls of `tool` may run as tasks (`forbidden` for unknown tools).
@@ -471,16 +492,22 @@ fn declare_skills(capabilities: &mut ServerCapabilities) {
         );
 }
 
+/// Declares the extension `id` with no settings, unless the server's capabilities already
+/// declare it.
+fn declare_extension(capabilities: &mut ServerCapabilities, id: &str) {
+    capabilities
+        .extensions
+        .get_or_insert_with(Default::default)
+        .entry(id)
+        .or_insert_with(|| serde_json::json!({}));
+}
+
 /// The capabilities `server/discover` shows: the declared ones, with the tasks extension
 /// when a tool may run as a task.
 fn modern_capabilities(declared: &ServerCapabilities, tasks: bool) -> ServerCapabilities {
     let mut capabilities = declared.clone();
     if tasks {
-        capabilities
-            .extensions
-            .get_or_insert_with(Default::default)
-            .entry(TASKS_EXTENSION)
-            .or_insert_with(|| serde_json::json!({}));
+        declare_extension(&mut capabilities, TASKS_EXTENSION);
     }
     capabilities
 }

@@ -15,6 +15,8 @@ use crate::transport::http::config::HttpConfig;
 ///
 /// The third argument is a [`Mode`](crate::Mode) or a full [`HttpConfig`]. DNS-rebinding
 /// protection is on when `addr` is a loopback address (unless the config says otherwise).
+/// An invalid server (see [`InvalidServer`](crate::InvalidServer)) is an
+/// [`InvalidInput`](io::ErrorKind::InvalidInput) error holding it, before anything is served.
 ///
 /// ```no_run
 /// # use mcp_runtime::{mcp_server, tool, Mode};
@@ -62,7 +64,7 @@ pub async fn serve_listener(
     let addr = listener.local_addr()?;
     let mut config = config.into();
     config.security = config.security.resolve(Some(addr));
-    StreamableHttp::new(server, config)
+    StreamableHttp::try_new(server, config)?
         .serve(listener, shutdown)
         .await
 }

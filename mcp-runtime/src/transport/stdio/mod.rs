@@ -138,6 +138,9 @@ where
 }
 
 /// [`serve_io`] with protocol-level settings.
+///
+/// An invalid server (see [`InvalidServer`](crate::InvalidServer)) is an
+/// [`InvalidInput`](io::ErrorKind::InvalidInput) error holding it, before anything is read.
 pub async fn serve_io_with<R, W>(
     server: impl MCPServer,
     config: ServerConfig,
@@ -148,9 +151,10 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    let dispatcher = Dispatcher::try_new(server, &config)?;
     let (lines_tx, lines_rx) = mpsc::channel(64);
     let connection = Arc::new(Connection {
-        dispatcher: Dispatcher::new(server, &config),
+        dispatcher,
         peer: Arc::new(Peer::new(true)),
         lines: lines_tx,
         closed: CancellationToken::new(),
