@@ -649,7 +649,11 @@ impl Everything {
 
     /// A thermometer showing `convert_temperature`'s results: an MCP App, one HTML page that
     /// loads nothing from elsewhere.
-    #[resource(uri = "ui://everything/thermometer", name = "Thermometer", app(prefers_border = true))]
+    #[resource(
+        uri = "ui://everything/thermometer",
+        name = "Thermometer",
+        app(prefers_border = true)
+    )]
     fn thermometer(&self) -> &'static str {
         include_str!("apps/thermometer.html")
     }

@@ -90,7 +90,9 @@ pub fn app_read(
 ) -> Result<ReadResourceResult, McpError> {
     let mut read = read?;
     for contents in &mut read.contents {
-        let meta = contents.meta_mut().get_or_insert_with(ResourceMeta::default);
+        let meta = contents
+            .meta_mut()
+            .get_or_insert_with(ResourceMeta::default);
         if meta.ui.is_none() {
             meta.ui = Some(ui.clone());
         }

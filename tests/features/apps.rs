@@ -84,7 +84,10 @@ fn a_tool_must_link_a_ui_uri() {
             uri: "https://example.com/view.html".into()
         }
     );
-    assert!(error.to_string().contains("an app is a `ui://` resource"), "{error}");
+    assert!(
+        error.to_string().contains("an app is a `ui://` resource"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -122,7 +125,11 @@ fn a_linked_resource_must_be_listed_as_an_app() {
 #[test]
 fn a_view_may_be_listed_unlisted_or_matched_by_a_template() {
     let mut listed = Linking::new("ui://view");
-    listed.resources = vec![Resource::app("ui://view", "view", UiResourceMeta::default())];
+    listed.resources = vec![Resource::app(
+        "ui://view",
+        "view",
+        UiResourceMeta::default(),
+    )];
     assert!(endpoint(listed).is_ok());
     // The spec lets a server leave views out of `resources/list`: `read_resource` serves it.
     assert!(endpoint(Linking::new("ui://unlisted")).is_ok());
@@ -134,7 +141,10 @@ fn a_view_may_be_listed_unlisted_or_matched_by_a_template() {
 #[test]
 #[should_panic(expected = "invalid MCP server: tool `show` links the app `ui://missing`")]
 fn new_panics_on_an_invalid_server() {
-    let _ = StreamableHttp::new(Linking::new("ui://missing"), HttpConfig::new(Mode::Stateless));
+    let _ = StreamableHttp::new(
+        Linking::new("ui://missing"),
+        HttpConfig::new(Mode::Stateless),
+    );
 }
 
 #[tokio::test]

@@ -145,9 +145,7 @@ async fn a_handshake_era_client_sees_the_apps() {
     check_lists(&tools, &resources, &view, &plain);
 
     // The tool still answers in text, for clients that render no view.
-    let called = client
-        .call_tool("forecast", json!({"city": "Lyon"}))
-        .await;
+    let called = client.call_tool("forecast", json!({"city": "Lyon"})).await;
     assert_eq!(called["content"][0]["text"], "Sunny in Lyon, 21 °C.");
     server.stop().await;
 }
@@ -156,7 +154,8 @@ async fn a_handshake_era_client_sees_the_apps() {
 async fn a_modern_client_sees_the_apps() {
     let server = TestServer::start(Weather, Mode::Stateless).await;
     let mut client = ModernClient::new(&server.url);
-    client.capabilities = json!({"extensions": {"io.modelcontextprotocol/ui": {"mimeTypes": [MIME]}}});
+    client.capabilities =
+        json!({"extensions": {"io.modelcontextprotocol/ui": {"mimeTypes": [MIME]}}});
     let discover = client.result("server/discover", json!({})).await;
     assert_eq!(
         discover["capabilities"]["extensions"],

@@ -11,7 +11,10 @@ use crate::ctxt::Ctxt;
 const VISIBILITY: [&str; 2] = ["model", "app"];
 
 /// `visibility = ["model", "app"]`: who may call the tool, each value checked at its literal.
-pub(super) fn parse_visibility(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Vec<LitStr>>> {
+pub(super) fn parse_visibility(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+) -> syn::Result<Option<Vec<LitStr>>> {
     const EXPECTED: &str = "expected `visibility = [\"model\", \"app\"]`: who may call the tool, \
                             the model (the host lists it to the agent) and/or the app (its view)";
     let Some((array, values)) = lit_str_list(cx, meta, EXPECTED)? else {

@@ -571,6 +571,80 @@ mod tests {
     }
 
     #[test]
+    fn tool_app_and_visibility() {
+        let attr: Attribute =
+            parse_quote!(#[tool(app = "ui://clock/view.html", visibility = ["app", "model"])]);
+        let (args, errs) = tool(&attr);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(args.app.unwrap().value(), "ui://clock/view.html");
+        let visibility: Vec<String> = args.visibility.unwrap().iter().map(LitStr::value).collect();
+        assert_eq!(visibility, ["app", "model"]);
+        let attr: Attribute = parse_quote!(#[tool(app, visibility = "app", visibility = [model])]);
+        assert_eq!(
+            tool(&attr).1,
+            [
+                "expected `app = \"...\"`",
+                "expected `visibility = [\"model\", \"app\"]`: who may call the tool, the model \
+                 (the host lists it to the agent) and/or the app (its view)",
+                "expected a string literal",
+            ]
+        );
+    }
+
+    #[test]
+    fn resource_app() {
+        let attr: Attribute = parse_quote!(#[resource(uri = "ui://a", app)]);
+        let (args, errs) = resource(&attr);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert!(!args.app.unwrap().has_meta());
+        let attr: Attribute = parse_quote!(#[resource(uri = "ui://a", app(
+            prefers_border,
+            domain = "a.example.com",
+            csp(resource_domains = ["https://cdn.example.com"], frame_domains = []),
+            permissions(camera, clipboard_write),
+        ))]);
+        let (args, errs) = resource(&attr);
+        assert!(errs.is_empty(), "{errs:?}");
+        let app = args.app.unwrap();
+        assert!(app.has_meta());
+        assert_eq!(app.prefers_border, Some(true));
+        assert_eq!(app.domain.unwrap().value(), "a.example.com");
+        let csp = app.csp.unwrap();
+        assert_eq!(csp.resource_domains[0].value(), "https://cdn.example.com");
+        assert!(csp.connect_domains.is_empty() && csp.frame_domains.is_empty());
+        let permissions: Vec<String> = app
+            .permissions
+            .unwrap()
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(permissions, ["camera", "clipboard_write"]);
+
+        let attr: Attribute = parse_quote!(#[resource(uri = "ui://a", app = true)]);
+        assert_eq!(
+            resource(&attr).1,
+            ["expected `app`, or `app(prefers_border, csp(...), ...)` with the view's sandbox"]
+        );
+        let attr: Attribute = parse_quote!(#[resource(uri = "ui://a", app(
+            csp(connect = ["x"], connect_domains = [""]),
+            permissions(camera, camera, microphone = true),
+            csp,
+        ))]);
+        assert_eq!(
+            resource(&attr).1,
+            [
+                "unknown csp(...) argument `connect`; the arguments are `connect_domains`, \
+                 `resource_domains`, `frame_domains` and `base_uri_domains`",
+                "an origin cannot be empty",
+                "duplicate permission `camera`",
+                "expected `microphone` alone: a permission is asked for by name",
+                "expected `csp(connect_domains = [\"https://...\"], ...)`",
+                "duplicate argument `csp`",
+            ]
+        );
+    }
+
+    #[test]
     fn duplicate_flag() {
         let attr: Attribute = parse_quote!(#[tool(read_only, read_only)]);
         assert_eq!(tool(&attr).1, ["duplicate argument `read_only`"]);

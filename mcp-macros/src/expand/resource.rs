@@ -79,9 +79,7 @@ fn descriptor(resource: &Resource<'_>, private: &Private) -> TokenStream {
         &args.icons,
     );
     if let Some(app) = &args.app {
-        setters.push(
-            quote!(#var.mime_type = #private::some_text(#private::APP_MIME_TYPE);),
-        );
+        setters.push(quote!(#var.mime_type = #private::some_text(#private::APP_MIME_TYPE);));
         if app.has_meta() {
             let ui = ui_meta(app, private);
             setters.push(quote!(#var.meta = #private::Some(#private::ResourceMeta::app(#ui));));
@@ -219,7 +217,7 @@ fn ui_meta(app: &AppArg, private: &Private) -> TokenStream {
                 let setter = Ident::new(setter, Span::call_site());
                 quote!(.#setter([#(#origins),*]))
             });
-        calls.push(quote!(.with_csp(#private::UiResourceCsp::default() #(#setters)*)));
+        calls.push(quote!(.with_csp(<#private::UiResourceCsp as #private::Default>::default() #(#setters)*)));
     }
     if let Some(permissions) = &app.permissions {
         let setters = permissions.iter().map(|permission| {
@@ -227,7 +225,7 @@ fn ui_meta(app: &AppArg, private: &Private) -> TokenStream {
             quote!(.#setter())
         });
         calls.push(quote!(
-            .with_permissions(#private::UiResourcePermissions::default() #(#setters)*)
+            .with_permissions(<#private::UiResourcePermissions as #private::Default>::default() #(#setters)*)
         ));
     }
     if let Some(domain) = &app.domain {
@@ -236,5 +234,5 @@ fn ui_meta(app: &AppArg, private: &Private) -> TokenStream {
     if let Some(border) = app.prefers_border {
         calls.push(quote!(.with_prefers_border(#border)));
     }
-    quote!(#private::UiResourceMeta::default() #(#calls)*)
+    quote!(<#private::UiResourceMeta as #private::Default>::default() #(#calls)*)
 }

@@ -13,6 +13,14 @@ fn is_ui_uri(uri: &str) -> bool {
         .is_some_and(|rest| !rest.is_empty())
 }
 
+/// Whether `resource` is a valid app: `app`, with a fixed `ui://` URI.
+fn is_app(resource: &Resource<'_>) -> bool {
+    resource.args.app.is_some()
+        && resource.args.uri.is_some()
+        && !resource.is_template()
+        && is_ui_uri(&resource.uri)
+}
+
 /// `app = "..."` links a `ui://` URI that an `#[resource(uri = "...", app)]` of this impl
 /// block serves.
 pub(super) fn check_tool_app(cx: &Ctxt, server: &Server<'_>, tool: &Tool<'_>) {
@@ -49,7 +57,7 @@ pub(super) fn check_tool_app(cx: &Ctxt, server: &Server<'_>, tool: &Tool<'_>) {
             let apps: Vec<String> = server
                 .resources
                 .iter()
-                .filter(|r| r.args.app.is_some() && r.args.uri.is_some())
+                .filter(|r| is_app(r))
                 .map(|r| format!("`{}`", r.uri))
                 .collect();
             let others = match apps.len() {

@@ -145,7 +145,10 @@ fn strings(items: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
 
 impl UiResourceCsp {
     /// Sets [`connect_domains`](Self::connect_domains).
-    pub fn with_connect_domains(mut self, origins: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn with_connect_domains(
+        mut self,
+        origins: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.connect_domains = strings(origins);
         self
     }
@@ -160,7 +163,10 @@ impl UiResourceCsp {
     }
 
     /// Sets [`frame_domains`](Self::frame_domains).
-    pub fn with_frame_domains(mut self, origins: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn with_frame_domains(
+        mut self,
+        origins: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.frame_domains = strings(origins);
         self
     }
@@ -407,7 +413,10 @@ mod tests {
             json,
             json!({"camera": {}, "microphone": {}, "geolocation": {}, "clipboardWrite": {}})
         );
-        assert_eq!(serde_json::from_value::<UiResourcePermissions>(json).unwrap(), all);
+        assert_eq!(
+            serde_json::from_value::<UiResourcePermissions>(json).unwrap(),
+            all
+        );
         let none: UiResourcePermissions =
             serde_json::from_value(json!({"camera": null, "usb": {}})).unwrap();
         assert_eq!(none, UiResourcePermissions::default());

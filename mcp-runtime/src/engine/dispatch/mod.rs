@@ -190,9 +190,7 @@ impl Dispatcher {
         } else {
             Vec::new()
         };
-        let templates = ListCache::new("resourceTemplates", &listed_templates, |t| {
-            &t.uri_template
-        });
+        let templates = ListCache::new("resourceTemplates", &listed_templates, |t| &t.uri_template);
         let prompts = ListCache::new("prompts", &server.prompts(), |p| &p.name);
         let mut capabilities = server.capabilities().unwrap_or_else(|| ServerCapabilities {
             tools: (tools.len() > 0).then_some(ListChanged {
