@@ -631,10 +631,8 @@ impl Everything {
         Ok(format!("Hello, {name}! Your task is done."))
     }
 
-    /// Convert a temperature from Celsius to Fahrenheit.
-    ///
-    /// Hosts that render MCP Apps show the result on a thermometer (`ui://everything/thermometer`);
-    /// the text says it all for the others.
+    /// Convert a temperature from Celsius to Fahrenheit; hosts that render MCP Apps also show
+    /// it on a thermometer.
     #[tool(read_only, app = "ui://everything/thermometer")]
     fn convert_temperature(
         &self,
@@ -642,7 +640,7 @@ impl Everything {
     ) -> CallToolResult {
         let fahrenheit = celsius * 9.0 / 5.0 + 32.0;
         let mut result = CallToolResult::text(format!("{celsius} °C is {fahrenheit} °F."));
-        // For the view (hosts keep it out of the model's context).
+        // What the view draws; the text above is for the model and for clients without apps.
         result.structured_content = Some(json!({"celsius": celsius, "fahrenheit": fahrenheit}));
         result
     }

@@ -139,14 +139,14 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
                 );
                 __resource.meta = ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::ResourceMeta::app(
-                        ::mcp_runtime::__private::UiResourceMeta::default()
+                        <::mcp_runtime::__private::UiResourceMeta as ::mcp_runtime::__private::Default>::default()
                             .with_csp(
-                                ::mcp_runtime::__private::UiResourceCsp::default()
+                                <::mcp_runtime::__private::UiResourceCsp as ::mcp_runtime::__private::Default>::default()
                                     .with_connect_domains(["https://api.example.com"])
                                     .with_base_uri_domains(["https://cdn.example.com"]),
                             )
                             .with_permissions(
-                                ::mcp_runtime::__private::UiResourcePermissions::default()
+                                <::mcp_runtime::__private::UiResourcePermissions as ::mcp_runtime::__private::Default>::default()
                                     .with_geolocation(),
                             )
                             .with_domain("weather.example.com")
@@ -201,14 +201,14 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
                                     ::mcp_runtime::__private::APP_MIME_TYPE,
                                 ),
                             ),
-                            ::mcp_runtime::__private::UiResourceMeta::default()
+                            <::mcp_runtime::__private::UiResourceMeta as ::mcp_runtime::__private::Default>::default()
                                 .with_csp(
-                                    ::mcp_runtime::__private::UiResourceCsp::default()
+                                    <::mcp_runtime::__private::UiResourceCsp as ::mcp_runtime::__private::Default>::default()
                                         .with_connect_domains(["https://api.example.com"])
                                         .with_base_uri_domains(["https://cdn.example.com"]),
                                 )
                                 .with_permissions(
-                                    ::mcp_runtime::__private::UiResourcePermissions::default()
+                                    <::mcp_runtime::__private::UiResourcePermissions as ::mcp_runtime::__private::Default>::default()
                                         .with_geolocation(),
                                 )
                                 .with_domain("weather.example.com")
