@@ -1,8 +1,9 @@
 //! Everything the official MCP conformance suite asks of a server, written only with the
 //! macros: tools of every content kind, logging, progress, sampling, elicitation, resources,
 //! a template, prompts and completions; the 2026-07-28 era's multi round-trip requests,
-//! `x-mcp-header` parameters and diagnostic tools; and long-running tools as tasks (the
-//! `io.modelcontextprotocol/tasks` extension).
+//! `x-mcp-header` parameters and diagnostic tools; long-running tools as tasks (the
+//! `io.modelcontextprotocol/tasks` extension); and a tool with an interactive view, an MCP App
+//! (the `io.modelcontextprotocol/ui` extension).
 //!
 //! ```text
 //! cargo run --example everything              # http://127.0.0.1:8000/mcp
@@ -21,8 +22,9 @@ use std::time::Duration;
 use mcp_runtime::protocol::{CreateMessageRequest, Role};
 use mcp_runtime::store::InMemoryEventStore;
 use mcp_runtime::{
-    Args, Content, Context, Elicitation, HttpConfig, McpError, Mode, PeerError, PromptMessage,
-    ResourceContents, ServerConfig, ServerEvent, Skills, mcp_server, prompt, resource, tool,
+    Args, CallToolResult, Content, Context, Elicitation, HttpConfig, McpError, Mode, PeerError,
+    PromptMessage, ResourceContents, ServerConfig, ServerEvent, Skills, mcp_server, prompt,
+    resource, tool,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -627,6 +629,31 @@ impl Everything {
         let name = named(asked.elicit::<Name>("What is your name?").await?);
         tokio::time::sleep(Duration::from_millis(500)).await;
         Ok(format!("Hello, {name}! Your task is done."))
+    }
+
+    /// Convert a temperature from Celsius to Fahrenheit; hosts that render MCP Apps also show
+    /// it on a thermometer.
+    #[tool(read_only, app = "ui://everything/thermometer")]
+    fn convert_temperature(
+        &self,
+        #[arg(description = "Degrees Celsius")] celsius: f64,
+    ) -> CallToolResult {
+        let fahrenheit = celsius * 9.0 / 5.0 + 32.0;
+        let mut result = CallToolResult::text(format!("{celsius} °C is {fahrenheit} °F."));
+        // What the view draws; the text above is for the model and for clients without apps.
+        result.structured_content = Some(json!({"celsius": celsius, "fahrenheit": fahrenheit}));
+        result
+    }
+
+    /// A thermometer showing `convert_temperature`'s results: an MCP App, one HTML page that
+    /// loads nothing from elsewhere.
+    #[resource(
+        uri = "ui://everything/thermometer",
+        name = "Thermometer",
+        app(prefers_border = true)
+    )]
+    fn thermometer(&self) -> &'static str {
+        include_str!("apps/thermometer.html")
     }
 
     /// A static text resource for testing.

@@ -6,8 +6,10 @@ Usage: python_client.py --url http://127.0.0.1:PORT/mcp [--stdio PATH_TO_STDIO_E
 Runs the same checks over Streamable HTTP (mode="legacy" and mode="auto") and, with --stdio,
 over stdio against the `stdio` example. With --everything, also reads how
 `examples/everything.rs` presents itself (serverInfo title, description, website, icons) and
-a resource's annotations, as the SDK's models parse them. Prints one line per check and a closing
-"python-client: N passed, M failed"; exits 1 on any failure.
+a resource's annotations, as the SDK's models parse them, and, in both modes, its MCP App
+(`io.modelcontextprotocol/ui`): the tool's `_meta.ui.resourceUri` and the `ui://` view it
+links. Prints one line per check and a closing "python-client: N passed, M failed"; exits 1 on
+any failure.
 """
 
 from __future__ import annotations
@@ -18,8 +20,13 @@ import sys
 import traceback
 from typing import Any
 
-from mcp.client import Client
+from mcp.client import Client, advertise
 from mcp.client.stdio import StdioServerParameters
+from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID as UI_EXTENSION
+
+# The MCP App of examples/everything.rs.
+APP_TOOL = "convert_temperature"
+APP_URI = "ui://everything/thermometer"
 
 EXPECTED_TOOLS: dict[str, dict[str, Any]] = {
     "add": {
@@ -67,9 +74,15 @@ def text_of(result: Any) -> str:
     return texts[0] if texts else ""
 
 
+def declares_apps(client: Client) -> bool:
+    extensions = client.server_capabilities.extensions if client.server_capabilities else None
+    return bool(extensions) and UI_EXTENSION in extensions
+
+
 async def run(label: str, server: Any, mode: str, expected_tools: set[str]) -> None:
     async with Client(server, mode=mode, read_timeout_seconds=20) as client:
         check(f"{label}: connected (protocol {client.protocol_version})", bool(client.protocol_version))
+        check(f"{label}: no MCP Apps extension declared", not declares_apps(client), repr(client.server_capabilities))
         info = client.server_info
         check(f"{label}: serverInfo", info is not None and info.name == "calculator", repr(info))
 
@@ -135,6 +148,50 @@ async def presentation(url: str) -> None:
         )
 
 
+async def apps(url: str, mode: str) -> None:
+    """The MCP App of examples/everything.rs, as a client that renders apps sees it."""
+    host = advertise(UI_EXTENSION, {"mimeTypes": [APP_MIME_TYPE]})
+    async with Client(url, mode=mode, extensions=[host], read_timeout_seconds=20) as client:
+        label = f"everything {mode} ({client.protocol_version})"
+        check(f"{label}: declares {UI_EXTENSION}", declares_apps(client), repr(client.server_capabilities))
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        tool = tools.get(APP_TOOL)
+        ui = (tool.meta or {}).get("ui", {}) if tool else {}
+        check(f"{label}: {APP_TOOL} _meta.ui.resourceUri", ui.get("resourceUri") == APP_URI, repr(tool))
+        plain = [name for name, t in tools.items() if name != APP_TOOL and (t.meta or {}).get("ui")]
+        check(f"{label}: only {APP_TOOL} has _meta.ui", not plain, repr(plain))
+
+        listed = {r.uri: r for r in (await client.list_resources()).resources}.get(APP_URI)
+        check(
+            f"{label}: resources/list {APP_URI}",
+            listed is not None and listed.mime_type == APP_MIME_TYPE
+            and (listed.meta or {}).get("ui", {}).get("prefersBorder") is True,
+            repr(listed),
+        )
+        read = await client.read_resource(APP_URI)
+        contents = read.contents[0] if len(read.contents) == 1 else None
+        text = getattr(contents, "text", "") or ""
+        check(
+            f"{label}: resources/read {APP_URI} is the app's HTML",
+            contents is not None
+            and str(contents.uri) == APP_URI
+            and contents.mime_type == APP_MIME_TYPE
+            and text.lstrip().lower().startswith("<!doctype html>")
+            and "ui/initialize" in text
+            and (contents.meta or {}).get("ui") == {"prefersBorder": True},
+            repr(read)[:500],
+        )
+
+        called = await client.call_tool(APP_TOOL, {"celsius": 100})
+        check(
+            f"{label}: {APP_TOOL} still answers in text",
+            not called.is_error
+            and text_of(called) == "100 °C is 212 °F."
+            and called.structured_content == {"celsius": 100.0, "fahrenheit": 212.0},
+            repr(called),
+        )
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True, help="the quickstart's endpoint, http://HOST:PORT/mcp")
@@ -162,11 +219,16 @@ async def main() -> int:
             check(f"{label}: session", False, detail)
             traceback.print_exc(file=sys.stdout)
     if args.everything:
-        try:
-            await asyncio.wait_for(presentation(args.everything), timeout=60)
-        except Exception as exc:  # noqa: BLE001 - report the failure, then the totals
-            check("everything: session", False, repr(exc))
-            traceback.print_exc(file=sys.stdout)
+        for label, check_everything in [
+            ("everything", presentation(args.everything)),
+            ("everything legacy apps", apps(args.everything, "legacy")),
+            ("everything auto apps", apps(args.everything, "auto")),
+        ]:
+            try:
+                await asyncio.wait_for(check_everything, timeout=60)
+            except Exception as exc:  # noqa: BLE001 - report the failure, then the totals
+                check(f"{label}: session", False, repr(exc))
+                traceback.print_exc(file=sys.stdout)
     print(f"python-client: {passed} passed, {failed} failed")
     return 1 if failed or not passed else 0
 

@@ -29,6 +29,9 @@ async def main(url: str) -> None:
         info = session.server_info
         check(info is not None and info.name == "calculator",
               f"serverInfo from the discover result's _meta ({info})")
+        extensions = session.discover_result.capabilities.extensions or {}
+        check("io.modelcontextprotocol/ui" not in extensions,
+              f"no MCP Apps extension for a server without apps ({sorted(extensions)})")
         tools = await client.list_tools()
         names = sorted(t.name for t in tools.tools)
         check(names == ["add", "divide", "round"], f"tools/list: {names}")

@@ -28,6 +28,12 @@ const SDK_VERSION = JSON.parse(
   readFileSync(new URL('./node_modules/@modelcontextprotocol/sdk/package.json', import.meta.url), 'utf8'),
 ).version;
 
+// The MCP App of examples/everything.rs (the io.modelcontextprotocol/ui extension, SEP-1865).
+const UI_EXTENSION = 'io.modelcontextprotocol/ui';
+const APP_MIME_TYPE = 'text/html;profile=mcp-app';
+const APP_TOOL = 'convert_temperature';
+const APP_URI = 'ui://everything/thermometer';
+
 const EXPECTED_TOOLS = {
   add: {
     description: 'Add two numbers.',
@@ -175,6 +181,11 @@ async function quickstart(url) {
     check(`${label}: Mcp-Session-Id issued`, typeof sessionId === 'string' && sessionId.length > 0, show(sessionId));
     check(`${label}: tools capability`, client.getServerCapabilities()?.tools !== undefined,
       show(client.getServerCapabilities()));
+    check(
+      `${label}: no MCP Apps extension (the quickstart has no app)`,
+      client.getServerCapabilities()?.extensions?.[UI_EXTENSION] === undefined,
+      show(client.getServerCapabilities()),
+    );
 
     await calculatorChecks(label, client, ['add', 'divide', 'round']);
     const rounded = await client.callTool({ name: 'round', arguments: { x: 2.71828, digits: 2 } });
@@ -213,7 +224,14 @@ async function everything(url) {
   const label = 'http everything';
   const client = new Client(
     { name: 'ci-typescript-client', version: SDK_VERSION },
-    { capabilities: { sampling: {}, elicitation: {} } },
+    {
+      capabilities: {
+        sampling: {},
+        elicitation: {},
+        // A host that renders MCP Apps says so.
+        extensions: { [UI_EXTENSION]: { mimeTypes: [APP_MIME_TYPE] } },
+      },
+    },
   );
 
   const logs = [];
@@ -271,6 +289,7 @@ async function everything(url) {
         'test://static-binary',
         'test://static-text',
         'test://watched-resource',
+        APP_URI,
       ]) &&
         resources.find((r) => r.uri === 'test://static-text')?.name === 'Static Text Resource' &&
         resources.find((r) => r.uri === 'skill://release-notes/SKILL.md')?.mimeType ===
@@ -385,6 +404,50 @@ async function everything(url) {
     const wanted = ['test_simple_text', 'test_tool_with_progress', 'test_tool_with_logging', 'test_sampling',
       'test_elicitation', 'test_error_handling', 'test_image_content'];
     check(`${label}: tools/list`, wanted.every((n) => toolNames.includes(n)), show(toolNames));
+
+    // The MCP App: the tool links its view, the view is HTML served as the app MIME type.
+    check(
+      `${label}: capabilities.extensions declares ${UI_EXTENSION}`,
+      show(client.getServerCapabilities()?.extensions?.[UI_EXTENSION]) === '{}',
+      show(client.getServerCapabilities()),
+    );
+    const appTool = tools.find((t) => t.name === APP_TOOL);
+    check(
+      `${label}: ${APP_TOOL} _meta.ui.resourceUri`,
+      appTool?._meta?.ui?.resourceUri === APP_URI && appTool._meta['ui/resourceUri'] === APP_URI,
+      show(appTool),
+    );
+    check(
+      `${label}: no other tool has _meta.ui`,
+      tools.filter((t) => t.name !== APP_TOOL && t._meta?.ui !== undefined).length === 0,
+      show(tools.filter((t) => t._meta !== undefined).map((t) => t.name)),
+    );
+    const listedApp = resources.find((r) => r.uri === APP_URI);
+    check(
+      `${label}: resources/list ${APP_URI}`,
+      listedApp?.mimeType === APP_MIME_TYPE && listedApp._meta?.ui?.prefersBorder === true,
+      show(listedApp),
+    );
+    const view = await client.readResource({ uri: appTool?._meta?.ui?.resourceUri ?? APP_URI });
+    const html = view.contents[0]?.text ?? '';
+    check(
+      `${label}: resources/read ${APP_URI} is the app's HTML`,
+      view.contents.length === 1 &&
+        view.contents[0].uri === APP_URI &&
+        view.contents[0].mimeType === APP_MIME_TYPE &&
+        /^<!doctype html>/i.test(html.trimStart()) &&
+        html.includes('ui/initialize') &&
+        show(view.contents[0]._meta) === show({ ui: { prefersBorder: true } }),
+      show(view).slice(0, 400),
+    );
+    const converted = await client.callTool({ name: APP_TOOL, arguments: { celsius: 100 } });
+    check(
+      `${label}: ${APP_TOOL} still answers in text`,
+      !converted.isError &&
+        textOf(converted) === '100 °C is 212 °F.' &&
+        converted.structuredContent?.fahrenheit === 212,
+      show(converted),
+    );
     const simple = await client.callTool({ name: 'test_simple_text', arguments: {} });
     check(
       `${label}: test_simple_text`,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The official Python MCP SDK client (pinned) against the quickstart over Streamable HTTP,
 # against the `stdio` example over stdio, and against `everything` for serverInfo's display
-# fields and resource annotations.
+# fields, resource annotations and its MCP App (the tool's `_meta.ui.resourceUri` and the
+# `ui://` view, in both eras).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 trap ci_cleanup EXIT
@@ -24,7 +25,7 @@ if "$venv/bin/python" "$CI_ROOT/.ci/clients/python_client.py" \
   --url "http://127.0.0.1:$port/mcp" --stdio "$stdio" \
   --everything "http://127.0.0.1:$everything_port/mcp" \
   && "$venv/bin/python" "$CI_ROOT/.ci/clients/python_modern.py" "http://127.0.0.1:$port/mcp"; then
-  ci_log "PASS: Python SDK client $MCP_VERSION (http legacy+auto, stdio legacy+auto, auto speaks 2026-07-28; everything's serverInfo and annotations) in ${SECONDS}s"
+  ci_log "PASS: Python SDK client $MCP_VERSION (http legacy+auto, stdio legacy+auto, auto speaks 2026-07-28; everything's serverInfo, annotations and MCP App) in ${SECONDS}s"
 else
   echo "--- quickstart log (last 40 lines)"
   tail -n 40 "$log"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The official TypeScript MCP SDK client (pinned) against the quickstart over Streamable HTTP
 # (tools, session id, DELETE), against examples/everything.rs over Streamable HTTP (resources,
-# templates, prompts, completions, progress, logging, sampling, elicitation), and against the
-# `stdio` example over stdio.
+# templates, prompts, completions, progress, logging, sampling, elicitation, its MCP App), and
+# against the `stdio` example over stdio.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 trap ci_cleanup EXIT
@@ -31,7 +31,7 @@ if timeout 300 node "$client" \
   --quickstart "http://127.0.0.1:$quickstart_port/mcp" \
   --everything "http://127.0.0.1:$everything_port/mcp" \
   --stdio "$stdio"; then
-  ci_log "PASS: TypeScript SDK client $SDK_VERSION (http quickstart, http everything: resources, prompts, completions, progress, logging, sampling, elicitation; stdio) in ${SECONDS}s"
+  ci_log "PASS: TypeScript SDK client $SDK_VERSION (http quickstart, http everything: resources, prompts, completions, progress, logging, sampling, elicitation, MCP App; stdio) in ${SECONDS}s"
 else
   echo "--- quickstart log (last 20 lines)"
   tail -n 20 "$quickstart_log"

@@ -83,7 +83,12 @@ fn mcp_server_impl(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
 ///   (`execution.taskSupport`, the 2026-07-28 tasks extension): `optional` makes a task of a
 ///   call that runs long, `required` of every call; the method stays an ordinary `async fn`;
 /// - `icon = "https://..."` or `icon(src = "...", mime_type = "...", sizes = "48x48 any",
-///   theme = "light" | "dark")`, repeatable.
+///   theme = "light" | "dark")`, repeatable;
+/// - `scopes = ["..."]`: the OAuth scopes a caller needs;
+/// - `app = "ui://..."`: the interactive view that renders the tool's results (MCP Apps,
+///   `_meta.ui.resourceUri`), an `#[resource(uri = "ui://...", app)]` of the same impl block;
+/// - `visibility = ["model", "app"]`: who may call the tool (`_meta.ui.visibility`): the model,
+///   the server's app views, or both (the default).
 ///
 /// Parameters are arguments, described with doc comments or `#[arg(description = "...")]`
 /// and renamed with `#[arg(name = "...")]`; `ctx: Context` is the request's context.
@@ -103,7 +108,13 @@ pub fn tool(args: TokenStream, input: TokenStream) -> TokenStream {
 /// - `description = "..."`: what it holds (default: the doc comment);
 /// - `title = "..."`, `mime_type = "..."`, `icon = ...` (as for `#[tool]`);
 /// - `complete(param = method, ...)`: the method of the same impl block that suggests values
-///   for a template parameter.
+///   for a template parameter;
+/// - `scopes = ["..."]`: the OAuth scopes a caller needs;
+/// - `app`: the resource is an MCP App's view, a `ui://` URI served as
+///   `text/html;profile=mcp-app`; `app(prefers_border, domain = "...", csp(connect_domains =
+///   [...], resource_domains = [...], frame_domains = [...], base_uri_domains = [...]),
+///   permissions(camera, microphone, geolocation, clipboard_write))` gives its sandbox
+///   (`_meta.ui`, on its `resources/list` entry and on its contents).
 ///
 /// Each `{param}` is bound to the method parameter of that name (or
 /// `#[arg(name = "param")]`), parsed with `FromStr`; a value that does not parse means the

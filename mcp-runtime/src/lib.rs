@@ -41,8 +41,8 @@ pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    BoxFuture, Cacheable, LogLevel, MCPServer, PeerError, RequestStateKey, RequestStateKeyError,
-    ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig,
+    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, RequestStateKey,
+    RequestStateKeyError, ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig,
 };
 pub use handler::args::Args;
 pub use handler::error::McpError;
@@ -281,6 +281,46 @@ pub use mcp_macros::resource;
 /// `Option<Option<T>>` parameter, which asks for `null` in the schema and tells it apart:
 /// `None` left out, `Some(None)` null. Named types (structs, enums) go to the schema's
 /// `$defs`; optional fields of structs are not nullable either.
+///
+/// # MCP Apps
+///
+/// `app = "ui://..."` links an interactive view that hosts render next to the tool's result
+/// (the `io.modelcontextprotocol/ui` extension): an `#[resource(uri = "ui://...", app)]` of the
+/// same impl block, which serves HTML as `text/html;profile=mcp-app` (a missing one is a compile
+/// error). The tool still returns text, for clients that render no view; `visibility` says who
+/// may call it.
+///
+/// ```
+/// use mcp_runtime::{mcp_server, resource, tool, MCPServer};
+///
+/// struct Clock;
+///
+/// #[mcp_server]
+/// impl Clock {
+///     /// The time; hosts that render apps show a clock.
+///     #[tool(app = "ui://clock/view.html")]
+///     fn time(&self) -> &'static str {
+///         "12:00"
+///     }
+///
+///     /// Ticks the clock (for the view only).
+///     #[tool(app = "ui://clock/view.html", visibility = ["app"])]
+///     fn tick(&self) -> &'static str {
+///         "12:01"
+///     }
+///
+///     /// The clock.
+///     #[resource(uri = "ui://clock/view.html", app(prefers_border = false))]
+///     fn view(&self) -> &'static str {
+///         "<!doctype html><p id=time>12:00</p>"
+///     }
+/// }
+///
+/// let tools = Clock.tools();
+/// assert_eq!(tools[0].ui().unwrap().resource_uri.as_deref(), Some("ui://clock/view.html"));
+/// assert_eq!(Clock.resources()[0].mime_type.as_deref(), Some("text/html;profile=mcp-app"));
+/// assert_eq!(Clock.resources()[0].ui().unwrap().prefers_border, Some(false));
+/// ```
 ///
 /// # Tools whose future is not `Send`
 ///

@@ -27,10 +27,12 @@ pub use crate::handler::resource::{FromArgument, IntoReadResourceResult, Templat
 pub use crate::handler::structured::{StructuredOutput, output_schema, structured_result};
 pub use crate::handler::tool::IntoToolResult;
 pub use crate::protocol::{
-    Annotations, CallToolResult, CompleteParams, Completion, CompletionArgument, GetPromptResult,
-    Icon, IconTheme, Implementation, Prompt, PromptArgument, ReadResourceResult, Resource,
-    ResourceTemplate, Role, TaskSupport, Tool, ToolAnnotations, ToolExecution,
+    APP_MIME_TYPE, Annotations, CallToolResult, CompleteParams, Completion, CompletionArgument,
+    GetPromptResult, Icon, IconTheme, Implementation, Prompt, PromptArgument, ReadResourceResult,
+    Resource, ResourceMeta, ResourceTemplate, Role, TaskSupport, Tool, ToolAnnotations,
+    ToolExecution, UiResourceCsp, UiResourceMeta, UiResourcePermissions, UiVisibility,
 };
+use crate::protocol::{ToolMeta, UiToolMeta};
 pub use ::core;
 pub use ::serde_json;
 pub use ::std;
@@ -69,6 +71,33 @@ pub fn tool(name: &str, description: Option<&str>, input_schema: Map<String, Val
     let mut tool = Tool::new(name, input_schema);
     tool.description = description.map(str::to_owned);
     tool
+}
+
+/// A tool's `_meta` for `app = "ui://..."` and `visibility = [...]` (MCP Apps), with the flat
+/// `ui/resourceUri` that older hosts read.
+pub fn tool_ui(resource_uri: Option<&str>, visibility: Option<&[UiVisibility]>) -> ToolMeta {
+    ToolMeta::app(UiToolMeta {
+        resource_uri: resource_uri.map(str::to_owned),
+        visibility: visibility.map(<[UiVisibility]>::to_vec),
+    })
+}
+
+/// An app's contents with the view's `_meta.ui` from `#[resource(app(...))]` on each part
+/// that does not carry its own.
+pub fn app_read(
+    read: Result<ReadResourceResult, McpError>,
+    ui: UiResourceMeta,
+) -> Result<ReadResourceResult, McpError> {
+    let mut read = read?;
+    for contents in &mut read.contents {
+        let meta = contents
+            .meta_mut()
+            .get_or_insert_with(ResourceMeta::default);
+        if meta.ui.is_none() {
+            meta.ui = Some(ui.clone());
+        }
+    }
+    Ok(read)
 }
 
 /// `Some(text)`, for a descriptor's optional text field.

@@ -1,6 +1,7 @@
 //! The 2026-07-28 era on the same endpoint as the handshake era: routing and refusals, multi
-//! round-trip input, and tasks, spoken to by the client in `support`.
+//! round-trip input, tasks, and MCP Apps in both eras, spoken to by the client in `support`.
 
+mod apps;
 mod era;
 mod input;
 mod support;

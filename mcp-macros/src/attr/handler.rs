@@ -4,13 +4,15 @@
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, Ident, LitStr, Token};
 
+use super::app::{AppArg, parse_visibility};
 use super::{
     One, flag, lit_str, missing_value, parse_attr, path_name, scope_list, skip_value, unknown,
 };
 use crate::ctxt::Ctxt;
 
 /// `#[tool(name = "...", description = "...", title = "...", read_only, destructive,
-/// idempotent, open_world, structured, local, task = "...", icon = "...")]`.
+/// idempotent, open_world, structured, local, task = "...", icon = "...", scopes = [...],
+/// app = "ui://...", visibility = [...])]`.
 pub(crate) struct ToolArgs {
     pub(crate) name: Option<LitStr>,
     pub(crate) description: Option<LitStr>,
@@ -28,14 +30,18 @@ pub(crate) struct ToolArgs {
     pub(crate) icons: Vec<IconArg>,
     /// `scopes = [...]`: the OAuth scopes a caller needs.
     pub(crate) scopes: Vec<LitStr>,
+    /// `app = "ui://..."`: the view that renders the tool's results (MCP Apps).
+    pub(crate) app: Option<LitStr>,
+    /// `visibility = ["model", "app"]`: who may call the tool (MCP Apps).
+    pub(crate) visibility: Option<Vec<LitStr>>,
 }
 
 /// The values of `task = "..."`, the spec's names for a tool's task support.
 const TASK_SUPPORT: [&str; 3] = ["forbidden", "optional", "required"];
 
 const TOOL_ARGS: &str = "`name`, `description`, `title`, `read_only`, `destructive`, \
-                         `idempotent`, `open_world`, `structured`, `local`, `task`, `icon` and \
-                         `scopes`";
+                         `idempotent`, `open_world`, `structured`, `local`, `task`, `icon`, \
+                         `scopes`, `app` and `visibility`";
 
 impl ToolArgs {
     pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
@@ -51,6 +57,8 @@ impl ToolArgs {
         let mut task = One::new("task");
         let mut icons = Vec::new();
         let mut scopes = One::new("scopes");
+        let mut app = One::new("app");
+        let mut visibility = One::new("visibility");
         parse_attr(cx, attr, "#[tool]", |meta| {
             let path = &meta.path;
             if path.is_ident("name") {
@@ -90,6 +98,10 @@ impl ToolArgs {
                 icons.extend(IconArg::parse(cx, &meta)?);
             } else if path.is_ident("scopes") {
                 scopes.set(cx, path, scope_list(cx, &meta)?);
+            } else if path.is_ident("app") {
+                app.set(cx, path, lit_str(cx, &meta)?);
+            } else if path.is_ident("visibility") {
+                visibility.set(cx, path, parse_visibility(cx, &meta)?);
             } else {
                 unknown(cx, &meta, "#[tool]", TOOL_ARGS)?;
             }
@@ -108,6 +120,8 @@ impl ToolArgs {
             task: task.value,
             icons,
             scopes: scopes.value.unwrap_or_default(),
+            app: app.value,
+            visibility: visibility.value,
         }
     }
 
@@ -123,7 +137,7 @@ impl ToolArgs {
 
 /// `#[resource(uri = "...", name = "...", title = "...", description = "...",
 /// mime_type = "...", icon = "...", audience = "user", priority = 0.5,
-/// complete(param = method))]`.
+/// complete(param = method), scopes = [...], app)]`.
 pub(crate) struct ResourceArgs {
     /// `None` only after an error was recorded.
     pub(crate) uri: Option<LitStr>,
@@ -138,10 +152,12 @@ pub(crate) struct ResourceArgs {
     pub(crate) complete: Vec<CompleteArg>,
     /// `scopes = [...]`: the OAuth scopes a caller needs.
     pub(crate) scopes: Vec<LitStr>,
+    /// `app` or `app(...)`: the resource is an app's view (MCP Apps).
+    pub(crate) app: Option<AppArg>,
 }
 
 const RESOURCE_ARGS: &str = "`uri`, `name`, `title`, `description`, `mime_type`, `icon`, \
-                             `audience`, `priority`, `complete` and `scopes`";
+                             `audience`, `priority`, `complete`, `scopes` and `app`";
 
 impl ResourceArgs {
     pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
@@ -155,6 +171,7 @@ impl ResourceArgs {
         let mut priority = One::new("priority");
         let mut complete = Vec::new();
         let mut scopes = One::new("scopes");
+        let mut app = One::new("app");
         parse_attr(cx, attr, "#[resource]", |meta| {
             let path = &meta.path;
             if path.is_ident("uri") {
@@ -177,6 +194,8 @@ impl ResourceArgs {
                 CompleteArg::parse(cx, &meta, &mut complete)?;
             } else if path.is_ident("scopes") {
                 scopes.set(cx, path, scope_list(cx, &meta)?);
+            } else if path.is_ident("app") {
+                app.set(cx, path, AppArg::parse(cx, &meta)?);
             } else {
                 unknown(cx, &meta, "#[resource]", RESOURCE_ARGS)?;
             }
@@ -200,6 +219,7 @@ impl ResourceArgs {
             priority: priority.value,
             complete,
             scopes: scopes.value.unwrap_or_default(),
+            app: app.value,
         }
     }
 }
@@ -524,7 +544,7 @@ mod tests {
             [
                 "unknown #[tool] argument `nam`; the arguments are `name`, `description`, \
                  `title`, `read_only`, `destructive`, `idempotent`, `open_world`, `structured`, \
-                 `local`, `task`, `icon` and `scopes`",
+                 `local`, `task`, `icon`, `scopes`, `app` and `visibility`",
                 "expected `true` or `false`",
                 "expected `title = \"...\"`",
             ]
@@ -546,6 +566,80 @@ mod tests {
                 "expected `task = \"optional\"` (a task when the call runs long), \
                  `\"required\"` (always a task) or `\"forbidden\"`",
                 "expected `task = \"...\"`",
+            ]
+        );
+    }
+
+    #[test]
+    fn tool_app_and_visibility() {
+        let attr: Attribute =
+            parse_quote!(#[tool(app = "ui://clock/view.html", visibility = ["app", "model"])]);
+        let (args, errs) = tool(&attr);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(args.app.unwrap().value(), "ui://clock/view.html");
+        let visibility: Vec<String> = args.visibility.unwrap().iter().map(LitStr::value).collect();
+        assert_eq!(visibility, ["app", "model"]);
+        let attr: Attribute = parse_quote!(#[tool(app, visibility = "app", visibility = [model])]);
+        assert_eq!(
+            tool(&attr).1,
+            [
+                "expected `app = \"...\"`",
+                "expected `visibility = [\"model\", \"app\"]`: who may call the tool, the model \
+                 (the host lists it to the agent) and/or the app (its view)",
+                "expected a string literal",
+            ]
+        );
+    }
+
+    #[test]
+    fn resource_app() {
+        let attr: Attribute = parse_quote!(#[resource(uri = "ui://a", app)]);
+        let (args, errs) = resource(&attr);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert!(!args.app.unwrap().has_meta());
+        let attr: Attribute = parse_quote!(#[resource(uri = "ui://a", app(
+            prefers_border,
+            domain = "a.example.com",
+            csp(resource_domains = ["https://cdn.example.com"], frame_domains = []),
+            permissions(camera, clipboard_write),
+        ))]);
+        let (args, errs) = resource(&attr);
+        assert!(errs.is_empty(), "{errs:?}");
+        let app = args.app.unwrap();
+        assert!(app.has_meta());
+        assert_eq!(app.prefers_border, Some(true));
+        assert_eq!(app.domain.unwrap().value(), "a.example.com");
+        let csp = app.csp.unwrap();
+        assert_eq!(csp.resource_domains[0].value(), "https://cdn.example.com");
+        assert!(csp.connect_domains.is_empty() && csp.frame_domains.is_empty());
+        let permissions: Vec<String> = app
+            .permissions
+            .unwrap()
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(permissions, ["camera", "clipboard_write"]);
+
+        let attr: Attribute = parse_quote!(#[resource(uri = "ui://a", app = true)]);
+        assert_eq!(
+            resource(&attr).1,
+            ["expected `app`, or `app(prefers_border, csp(...), ...)` with the view's sandbox"]
+        );
+        let attr: Attribute = parse_quote!(#[resource(uri = "ui://a", app(
+            csp(connect = ["x"], connect_domains = [""]),
+            permissions(camera, camera, microphone = true),
+            csp,
+        ))]);
+        assert_eq!(
+            resource(&attr).1,
+            [
+                "unknown csp(...) argument `connect`; the arguments are `connect_domains`, \
+                 `resource_domains`, `frame_domains` and `base_uri_domains`",
+                "an origin cannot be empty",
+                "duplicate permission `camera`",
+                "expected `microphone` alone: a permission is asked for by name",
+                "expected `csp(connect_domains = [\"https://...\"], ...)`",
+                "duplicate argument `csp`",
             ]
         );
     }
@@ -640,7 +734,8 @@ mod tests {
             resource(&attr).1,
             [
                 "unknown #[resource] argument `mime`; the arguments are `uri`, `name`, `title`, \
-              `description`, `mime_type`, `icon`, `audience`, `priority`, `complete` and `scopes`"
+              `description`, `mime_type`, `icon`, `audience`, `priority`, `complete`, `scopes` \
+              and `app`"
             ]
         );
     }

@@ -4,8 +4,10 @@
 //! Parsers record their errors in the [`Ctxt`] and return what they could read, so that the
 //! user sees every bad argument at once.
 
+mod app;
 mod handler;
 
+pub(crate) use app::AppArg;
 pub(crate) use handler::{CompleteArg, IconArg, PromptArgs, ResourceArgs, ToolArgs};
 
 use std::fmt::Display;

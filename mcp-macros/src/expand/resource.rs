@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 
 use super::{Names, call, common_setters, option_str, some_string, vec_of, with_setters};
 use crate::ast::{ParamKind, Resource, Server};
+use crate::attr::AppArg;
 use crate::private::Private;
 
 /// The `resources`, `resource_templates` and `read_resource` methods.
@@ -77,7 +78,13 @@ fn descriptor(resource: &Resource<'_>, private: &Private) -> TokenStream {
         resource.description.as_deref(),
         &args.icons,
     );
-    if let Some(mime_type) = &args.mime_type {
+    if let Some(app) = &args.app {
+        setters.push(quote!(#var.mime_type = #private::some_text(#private::APP_MIME_TYPE);));
+        if app.has_meta() {
+            let ui = ui_meta(app, private);
+            setters.push(quote!(#var.meta = #private::Some(#private::ResourceMeta::app(#ui));));
+        }
+    } else if let Some(mime_type) = &args.mime_type {
         let mime_type = some_string(private, &mime_type.value());
         setters.push(quote!(#var.mime_type = #mime_type;));
     }
@@ -160,28 +167,72 @@ fn read_future(
         })
         .collect();
     let call = call(&resource.method, &call_args);
-    let mime_type = option_str(
-        private,
-        resource
-            .args
-            .mime_type
-            .as_ref()
-            .map(|m| m.value())
-            .as_deref(),
-    );
+    let mime_type = match &resource.args.app {
+        Some(_) => quote!(#private::Some(#private::APP_MIME_TYPE)),
+        None => option_str(
+            private,
+            resource
+                .args
+                .mime_type
+                .as_ref()
+                .map(|m| m.value())
+                .as_deref(),
+        ),
+    };
     let ret_ty = match &resource.method.original.sig.output {
         syn::ReturnType::Type(_, ty) => ty.span(),
         syn::ReturnType::Default => resource.method.ident().span(),
     };
     let ret = Ident::new("__ret", ret_ty);
     let at_ret = private.at(ret_ty);
-    let convert = quote_spanned!(ret_ty=>
+    let mut convert = quote_spanned!(ret_ty=>
         #at_ret::IntoReadResourceResult::into_read_result(#ret, #uri, #mime_type)
     );
+    if let Some(app) = resource.args.app.as_ref().filter(|app| app.has_meta()) {
+        let ui = ui_meta(app, private);
+        convert = quote!(#private::app_read(#convert, #ui));
+    }
     let span = resource.method.ident().span();
     let at_ident = private.at(span);
     quote_spanned!(span=> #at_ident::box_future(async move {
         let #ret = #call;
         #convert
     }))
+}
+
+/// An expression building the `UiResourceMeta` of `#[resource(app(...))]`.
+fn ui_meta(app: &AppArg, private: &Private) -> TokenStream {
+    let mut calls = Vec::new();
+    if let Some(csp) = &app.csp {
+        let lists = [
+            ("with_connect_domains", &csp.connect_domains),
+            ("with_resource_domains", &csp.resource_domains),
+            ("with_frame_domains", &csp.frame_domains),
+            ("with_base_uri_domains", &csp.base_uri_domains),
+        ];
+        let setters = lists
+            .into_iter()
+            .filter(|(_, origins)| !origins.is_empty())
+            .map(|(setter, origins)| {
+                let setter = Ident::new(setter, Span::call_site());
+                quote!(.#setter([#(#origins),*]))
+            });
+        calls.push(quote!(.with_csp(<#private::UiResourceCsp as #private::Default>::default() #(#setters)*)));
+    }
+    if let Some(permissions) = &app.permissions {
+        let setters = permissions.iter().map(|permission| {
+            let setter = Ident::new(&format!("with_{permission}"), Span::call_site());
+            quote!(.#setter())
+        });
+        calls.push(quote!(
+            .with_permissions(<#private::UiResourcePermissions as #private::Default>::default() #(#setters)*)
+        ));
+    }
+    if let Some(domain) = &app.domain {
+        calls.push(quote!(.with_domain(#domain)));
+    }
+    if let Some(border) = app.prefers_border {
+        calls.push(quote!(.with_prefers_border(#border)));
+    }
+    quote!(<#private::UiResourceMeta as #private::Default>::default() #(#calls)*)
 }

@@ -90,6 +90,25 @@ fn descriptor(tool: &Tool<'_>, private: &Private) -> TokenStream {
             #var.execution = #some(#private::ToolExecution::new(#private::TaskSupport::#support));
         });
     }
+    if args.app.is_some() || args.visibility.is_some() {
+        let uri = args.app.as_ref().map(syn::LitStr::value);
+        let uri = super::option_str(private, uri.as_deref());
+        let visibility = match &args.visibility {
+            Some(values) => {
+                let values = values.iter().map(|value| {
+                    let variant = if value.value() == "model" {
+                        quote!(Model)
+                    } else {
+                        quote!(App)
+                    };
+                    quote!(#private::UiVisibility::#variant)
+                });
+                quote!(#some(&[#(#values),*]))
+            }
+            None => quote!(#private::None),
+        };
+        setters.push(quote!(#var.meta = #some(#private::tool_ui(#uri, #visibility));));
+    }
     if let Structured::Json(ty) | Structured::Value(ty) = tool.structured() {
         let at_ty = private.at(ty.span());
         let schema = quote_spanned!(ty.span()=> #at_ty::output_schema::<#ty>());

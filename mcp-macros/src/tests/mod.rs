@@ -195,3 +195,46 @@ fn local_tool() {
         expect_file!["expand/local.rs"],
     );
 }
+
+#[test]
+fn apps() {
+    check(
+        quote!(name = "weather", version = "1.0.0"),
+        quote! {
+            impl Weather {
+                /// Today's weather.
+                #[tool(app = "ui://weather/view.html")]
+                fn forecast(&self, city: String) -> String {
+                    todo!()
+                }
+
+                /// Refresh the view.
+                #[tool(app = "ui://weather/view.html", visibility = ["app"])]
+                fn refresh(&self) -> String {
+                    todo!()
+                }
+
+                /// The view.
+                #[resource(
+                    uri = "ui://weather/view.html",
+                    app(
+                        prefers_border = false,
+                        domain = "weather.example.com",
+                        csp(connect_domains = ["https://api.example.com"], base_uri_domains = ["https://cdn.example.com"]),
+                        permissions(geolocation),
+                    )
+                )]
+                fn view(&self) -> &'static str {
+                    todo!()
+                }
+
+                /// A view with the host's defaults.
+                #[resource(uri = "ui://weather/plain.html", app)]
+                fn plain(&self) -> String {
+                    todo!()
+                }
+            }
+        },
+        expect_file!["expand/apps.rs"],
+    );
+}

@@ -1,6 +1,7 @@
 //! Checks that the model can be expanded, each error at the user's tokens with a fix. What
 //! every handler shares is here; each kind's own rules are in its module.
 
+mod app;
 mod completion;
 mod prompt;
 mod resource;
@@ -54,7 +55,7 @@ pub(crate) fn check(cx: &Ctxt, server: &Server<'_>) {
     let mut seen = Seen::default();
     for &(kind, index) in &server.order {
         match kind {
-            Kind::Tool => tool::check(cx, &server.tools[index], &mut seen),
+            Kind::Tool => tool::check(cx, server, &server.tools[index], &mut seen),
             Kind::Resource => resource::check(cx, server, &server.resources[index], &mut seen),
             Kind::Prompt => prompt::check(cx, server, &server.prompts[index], &mut seen),
         }

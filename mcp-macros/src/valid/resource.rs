@@ -9,6 +9,7 @@ use crate::ctxt::Ctxt;
 pub(super) fn check(cx: &Ctxt, server: &Server<'_>, resource: &Resource<'_>, seen: &mut Seen) {
     if resource.args.uri.is_some() {
         check_uri(cx, resource);
+        super::app::check_app_resource(cx, resource);
         if !seen.uris.insert(resource.uri.clone()) {
             cx.error_at(
                 resource.uri_span,

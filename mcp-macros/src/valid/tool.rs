@@ -3,10 +3,10 @@
 use quote::ToTokens;
 
 use super::{Seen, check_argument_names, check_context, check_owned, check_signature};
-use crate::ast::{Output, ParamKind, Tool};
+use crate::ast::{Output, ParamKind, Server, Tool};
 use crate::ctxt::Ctxt;
 
-pub(super) fn check(cx: &Ctxt, tool: &Tool<'_>, seen: &mut Seen) {
+pub(super) fn check(cx: &Ctxt, server: &Server<'_>, tool: &Tool<'_>, seen: &mut Seen) {
     check_name(cx, tool);
     if !seen.tool_names.insert(tool.name.clone()) {
         cx.error_at(
@@ -21,6 +21,7 @@ pub(super) fn check(cx: &Ctxt, tool: &Tool<'_>, seen: &mut Seen) {
     check_params(cx, tool);
     check_structured(cx, tool);
     check_local(cx, tool);
+    super::app::check_tool_app(cx, server, tool);
 }
 
 fn check_name(cx: &Ctxt, tool: &Tool<'_>) {

@@ -1,6 +1,7 @@
 //! The server side of MCP, independent of any transport: the [`MCPServer`] trait the macros
 //! implement, what the server knows of its client ([`Peer`]) and the method dispatcher.
 
+pub(crate) mod apps;
 mod config;
 pub(crate) mod context;
 pub(crate) mod dispatch;
@@ -16,6 +17,7 @@ pub(crate) mod skills;
 pub(crate) mod tasks;
 
 pub use crate::protocol::LogLevel;
+pub use apps::InvalidServer;
 pub use config::ServerConfig;
 pub(crate) use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};

@@ -54,6 +54,7 @@ fn text(uri: &str, mime_type: Option<&str>, text: String) -> ReadResourceResult 
         uri: uri.to_owned(),
         mime_type: mime_type.map(str::to_owned),
         text,
+        meta: None,
     })
 }
 
@@ -62,6 +63,7 @@ fn blob(uri: &str, mime_type: Option<&str>, bytes: &[u8]) -> ReadResourceResult 
         uri: uri.to_owned(),
         mime_type: mime_type.map(str::to_owned),
         blob: base64::encode(bytes),
+        meta: None,
     })
 }
 

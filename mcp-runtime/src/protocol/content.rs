@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::annotations::Annotations;
+use super::apps::{ResourceMeta, UiResourceMeta};
 use super::base64;
 use super::resources::Resource;
 
@@ -306,6 +307,9 @@ pub enum ResourceContents {
         mime_type: Option<String>,
         /// The text.
         text: String,
+        /// Metadata (`_meta`): an app view's sandbox (MCP Apps), and other keys.
+        #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+        meta: Option<ResourceMeta>,
     },
     /// Binary contents, base64-encoded.
     Blob {
@@ -316,6 +320,9 @@ pub enum ResourceContents {
         mime_type: Option<String>,
         /// Base64 data.
         blob: String,
+        /// Metadata (`_meta`): an app view's sandbox (MCP Apps), and other keys.
+        #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+        meta: Option<ResourceMeta>,
     },
 }
 
@@ -330,6 +337,7 @@ impl ResourceContents {
             uri: uri.into(),
             mime_type: Some(mime_type.into()),
             text: text.into(),
+            meta: None,
         }
     }
 
@@ -349,6 +357,7 @@ impl ResourceContents {
             uri: uri.into(),
             mime_type: Some(mime_type.into()),
             blob: blob_base64.into(),
+            meta: None,
         }
     }
 
@@ -379,5 +388,43 @@ impl ResourceContents {
         match self {
             ResourceContents::Text { uri, .. } | ResourceContents::Blob { uri, .. } => uri,
         }
+    }
+
+    /// The contents' `_meta`, if any.
+    pub fn meta(&self) -> Option<&ResourceMeta> {
+        match self {
+            ResourceContents::Text { meta, .. } | ResourceContents::Blob { meta, .. } => {
+                meta.as_ref()
+            }
+        }
+    }
+
+    /// The contents' `_meta`, to change it.
+    pub fn meta_mut(&mut self) -> &mut Option<ResourceMeta> {
+        match self {
+            ResourceContents::Text { meta, .. } | ResourceContents::Blob { meta, .. } => meta,
+        }
+    }
+
+    /// The contents' `_meta.ui`, if any: an app view's sandbox (MCP Apps).
+    pub fn ui(&self) -> Option<&UiResourceMeta> {
+        self.meta()?.ui.as_ref()
+    }
+
+    /// The contents with `_meta.ui` set to `ui` (other `_meta` keys are kept): the app view's
+    /// sandbox for this read, which hosts prefer to the `resources/list` entry's.
+    ///
+    /// ```
+    /// use mcp_runtime::ResourceContents;
+    /// use mcp_runtime::protocol::{APP_MIME_TYPE, UiResourceCsp, UiResourceMeta};
+    /// let view = ResourceContents::text("ui://map", APP_MIME_TYPE, "<!doctype html>")
+    ///     .with_ui(UiResourceMeta::default()
+    ///         .with_csp(UiResourceCsp::default().with_connect_domains(["https://tiles.example.com"])));
+    /// let json = serde_json::to_value(&view).unwrap();
+    /// assert_eq!(json["_meta"]["ui"]["csp"]["connectDomains"][0], "https://tiles.example.com");
+    /// ```
+    pub fn with_ui(mut self, ui: UiResourceMeta) -> Self {
+        self.meta_mut().get_or_insert_with(ResourceMeta::default).ui = Some(ui);
+        self
     }
 }

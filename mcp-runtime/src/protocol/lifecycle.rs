@@ -155,6 +155,27 @@ impl ClientCapabilities {
             .and_then(|e| e.get(id))
             .is_some_and(|v| !v.is_null())
     }
+
+    /// Whether the client renders MCP Apps: it declared the `io.modelcontextprotocol/ui`
+    /// extension with [`APP_MIME_TYPE`](super::APP_MIME_TYPE) among its `mimeTypes`. A tool
+    /// with an app returns meaningful content either way; this tells it whether a view will
+    /// show it too.
+    ///
+    /// ```
+    /// let caps: mcp_runtime::protocol::ClientCapabilities = serde_json::from_str(
+    ///     r#"{"extensions":{"io.modelcontextprotocol/ui":{"mimeTypes":["text/html;profile=mcp-app"]}}}"#,
+    /// ).unwrap();
+    /// assert!(caps.supports_apps());
+    /// assert!(!mcp_runtime::protocol::ClientCapabilities::default().supports_apps());
+    /// ```
+    pub fn supports_apps(&self) -> bool {
+        self.0
+            .get("extensions")
+            .and_then(|e| e.get(super::UI_EXTENSION))
+            .and_then(|ui| ui.get("mimeTypes"))
+            .and_then(Value::as_array)
+            .is_some_and(|types| types.iter().any(|t| t == super::APP_MIME_TYPE))
+    }
 }
 
 /// What the server supports.

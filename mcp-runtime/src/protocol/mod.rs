@@ -3,6 +3,7 @@
 //! This module depends on nothing else in the crate.
 
 mod annotations;
+mod apps;
 mod arguments;
 pub(crate) mod base64;
 mod caching;
@@ -30,6 +31,10 @@ mod tools;
 mod version;
 
 pub use annotations::Annotations;
+pub use apps::{
+    APP_MIME_TYPE, LEGACY_RESOURCE_URI_KEY, ResourceMeta, ToolMeta, UI_EXTENSION, UI_SCHEME,
+    UiResourceCsp, UiResourceMeta, UiResourcePermissions, UiToolMeta, UiVisibility, is_ui_uri,
+};
 pub use arguments::{NotAnObject, ToolArguments};
 pub use caching::{CacheHint, CacheScope};
 pub use completion::{

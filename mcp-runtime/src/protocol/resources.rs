@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::annotations::Annotations;
+use super::apps::{ResourceMeta, UiResourceMeta};
 use super::content::ResourceContents;
 use super::icon::Icon;
 
@@ -38,6 +39,9 @@ pub struct Resource {
     /// Who it is for, how much it matters, when it changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<Annotations>,
+    /// Metadata (`_meta`): an app view's sandbox (MCP Apps), and other keys.
+    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ResourceMeta>,
 }
 
 impl Resource {
@@ -52,7 +56,32 @@ impl Resource {
             size: None,
             icons: Vec::new(),
             annotations: None,
+            meta: None,
         }
+    }
+
+    /// An app view (MCP Apps): a `ui://` resource served as
+    /// [`APP_MIME_TYPE`](super::APP_MIME_TYPE), with its sandbox as `_meta.ui` (static
+    /// defaults hosts may review before they read it; contents may carry their own).
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::{Resource, UiResourceMeta};
+    /// let view = Resource::app("ui://clock", "clock", UiResourceMeta::default().with_prefers_border(true));
+    /// let json = serde_json::to_value(&view).unwrap();
+    /// assert_eq!(json["mimeType"], "text/html;profile=mcp-app");
+    /// assert_eq!(json["_meta"]["ui"]["prefersBorder"], true);
+    /// ```
+    pub fn app(uri: impl Into<String>, name: impl Into<String>, ui: UiResourceMeta) -> Self {
+        let mut resource = Resource::new(uri, name).with_mime_type(super::APP_MIME_TYPE);
+        if ui != UiResourceMeta::default() {
+            resource.meta = Some(ResourceMeta::app(ui));
+        }
+        resource
+    }
+
+    /// The resource's `_meta.ui`, if it has one.
+    pub fn ui(&self) -> Option<&UiResourceMeta> {
+        self.meta.as_ref()?.ui.as_ref()
     }
 
     /// Sets the description.

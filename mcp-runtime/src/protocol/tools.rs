@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::apps::{ToolMeta, UiToolMeta};
 use super::content::Content;
 use super::icon::Icon;
 use super::tasks::{TaskSupport, ToolExecution};
@@ -39,6 +40,9 @@ pub struct Tool {
     /// How it executes: whether calls may run as tasks (shown to 2026-07-28 clients only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution: Option<ToolExecution>,
+    /// Metadata (`_meta`): the view that renders its results (MCP Apps), and other keys.
+    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ToolMeta>,
 }
 
 impl Tool {
@@ -53,7 +57,33 @@ impl Tool {
             annotations: None,
             icons: Vec::new(),
             execution: None,
+            meta: None,
         }
+    }
+
+    /// The tool with an app: `_meta.ui` (the `ui://` view that renders its results, who may
+    /// call it), and the deprecated flat `_meta["ui/resourceUri"]` that older hosts read.
+    /// Other `_meta` keys are kept.
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::{Tool, UiToolMeta};
+    /// let tool = Tool::new("show_clock", Default::default()).with_ui(UiToolMeta::new("ui://clock"));
+    /// assert_eq!(tool.ui().and_then(|ui| ui.resource_uri.as_deref()), Some("ui://clock"));
+    /// let json = serde_json::to_value(&tool).unwrap();
+    /// assert_eq!(json["_meta"]["ui"]["resourceUri"], "ui://clock");
+    /// assert_eq!(json["_meta"]["ui/resourceUri"], "ui://clock");
+    /// ```
+    pub fn with_ui(mut self, ui: UiToolMeta) -> Self {
+        let other = self.meta.take().map(|m| m.other).unwrap_or_default();
+        let mut meta = ToolMeta::app(ui);
+        meta.other = other;
+        self.meta = Some(meta);
+        self
+    }
+
+    /// The tool's `_meta.ui`, if it has one.
+    pub fn ui(&self) -> Option<&UiToolMeta> {
+        self.meta.as_ref()?.ui.as_ref()
     }
 
     /// The tool with this task support (`execution.taskSupport`).

@@ -524,3 +524,53 @@ async fn no_completion_methods_no_completions() {
         json!({"values": []})
     );
 }
+
+/// An app whose read gives its own `_meta.ui` for this read: it wins over `app(...)`'s, which
+/// stays the listing's; a part without one gets the listing's.
+struct Map;
+
+#[mcp_server]
+impl Map {
+    /// The map view.
+    #[resource(uri = "ui://map/view.html", app(prefers_border = true))]
+    fn view(&self) -> Vec<ResourceContents> {
+        use mcp_runtime::protocol::{UiResourceCsp, UiResourceMeta};
+        let tiles = UiResourceCsp::default().with_connect_domains(["https://tiles.example.com"]);
+        vec![
+            ResourceContents::text(
+                "ui://map/view.html",
+                "text/html;profile=mcp-app",
+                "<!doctype html>",
+            )
+            .with_ui(UiResourceMeta::default().with_csp(tiles)),
+            ResourceContents::text(
+                "ui://map/view.html",
+                "text/html;profile=mcp-app",
+                "<p>2</p>",
+            ),
+        ]
+    }
+}
+
+#[tokio::test]
+async fn an_apps_own_meta_wins_over_the_attributes() {
+    let listed = Map.resources();
+    assert_eq!(
+        serde_json::to_value(&listed[0]).unwrap()["_meta"],
+        json!({"ui": {"prefersBorder": true}})
+    );
+    let read = Map
+        .read_resource("ui://map/view.html", Context::detached())
+        .unwrap()
+        .await
+        .unwrap();
+    let read = serde_json::to_value(read).unwrap();
+    assert_eq!(
+        read["contents"][0]["_meta"],
+        json!({"ui": {"csp": {"connectDomains": ["https://tiles.example.com"]}}})
+    );
+    assert_eq!(
+        read["contents"][1]["_meta"],
+        json!({"ui": {"prefersBorder": true}})
+    );
+}

@@ -760,6 +760,21 @@ mod no_prelude {
         #[tool]
         fn unit(&self, _flag: ::std::option::Option<bool>) {}
 
+        /// Show a view.
+        #[tool(app = "ui://bare/view", visibility = ["model"])]
+        fn show(&self) -> &'static ::core::primitive::str {
+            "shown"
+        }
+
+        /// The view.
+        #[resource(
+            uri = "ui://bare/view",
+            app(prefers_border, csp(connect_domains = ["https://a.example"]), permissions(camera))
+        )]
+        fn view(&self) -> &'static ::core::primitive::str {
+            "<!doctype html>"
+        }
+
         /// A number.
         #[resource(uri = "bare://{n}", complete(n = ns))]
         fn number(&self, n: u8) -> ::std::string::String {
@@ -825,6 +840,24 @@ async fn shadowed_names_change_nothing() {
         CallToolResult::default()
     );
     assert_eq!(text(&call(&server, "local", json!({ "x": 4 })).await), "4");
+    let show = server
+        .tools()
+        .into_iter()
+        .find(|t| t.name == "show")
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(show.meta).unwrap(),
+        json!({"ui": {"resourceUri": "ui://bare/view", "visibility": ["model"]}, "ui/resourceUri": "ui://bare/view"})
+    );
+    let read = server
+        .read_resource("ui://bare/view", Context::detached())
+        .unwrap();
+    let view = serde_json::to_value(&read.await.unwrap().contents[0]).unwrap();
+    assert_eq!(view["mimeType"], "text/html;profile=mcp-app");
+    assert_eq!(
+        view["_meta"]["ui"],
+        json!({"csp": {"connectDomains": ["https://a.example"]}, "permissions": {"camera": {}}, "prefersBorder": true})
+    );
     let server = hygiene::Shadowed;
     assert_eq!(text(&call(&server, "local", json!({ "x": 3 })).await), "3");
 }

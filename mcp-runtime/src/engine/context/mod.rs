@@ -591,6 +591,10 @@ mod pending_tests {
         assert!(rx.recv().await.is_some(), "the question was sent");
         assert_eq!(peer.pending(), 1);
         drop(asking);
-        assert_eq!(peer.pending(), 0, "dropping the future forgets the question");
+        assert_eq!(
+            peer.pending(),
+            0,
+            "dropping the future forgets the question"
+        );
     }
 }

@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use super::ServerConfig;
+use super::apps::{self, InvalidServer};
 use super::handle::ServerHandle;
 use super::input::{Gate, Gated, InputExchange};
 use super::limits::Limits;
@@ -36,7 +37,7 @@ use crate::handler::scopes::RequiredScopes;
 use crate::protocol::{
     CacheHint, Era, ErrorObject, Implementation, ListChanged, Method, Request, RequestId, Resource,
     ResourcesCapability, SKILLS_EXTENSION, ServerCapabilities, TASKS_EXTENSION, TaskSupport, Tool,
-    Version, error_json, result_json,
+    UI_EXTENSION, Version, error_json, result_json,
 };
 
 /// Answers MCP methods for one server, whatever the transport. Built once per server: it
@@ -172,12 +173,26 @@ impl KnownResources {
 
 impl Dispatcher {
     /// Wraps a server, as `config` says; lists its tools once.
+    ///
+    /// # Panics
+    ///
+    /// When the server is invalid (see [`try_new`](Self::try_new)).
+    #[cfg(test)]
     pub(crate) fn new(server: impl MCPServer, config: &ServerConfig) -> Self {
+        Self::try_new(server, config).unwrap_or_else(|error| panic!("invalid MCP server: {error}"))
+    }
+
+    /// Wraps a server, as `config` says, once it is checked (a tool's app must be a resource
+    /// the server serves).
+    pub(crate) fn try_new(
+        server: impl MCPServer,
+        config: &ServerConfig,
+    ) -> Result<Self, InvalidServer> {
         Self::from_arc(Arc::new(server), config)
     }
 
     /// Wraps a shared server.
-    pub(crate) fn from_arc(server: Arc<dyn MCPServer>, config: &ServerConfig) -> Self {
+    fn from_arc(server: Arc<dyn MCPServer>, config: &ServerConfig) -> Result<Self, InvalidServer> {
         let listed_tools = server.tools();
         let tools = ListCache::new("tools", &listed_tools, |t| &t.name);
         let without_execution: Vec<Tool> = listed_tools
@@ -191,11 +206,13 @@ impl Dispatcher {
         let legacy_tools = ListCache::new("tools", &without_execution, |t| &t.name);
         let skills = config.skills.clone();
         let listed_resources = server.resources();
+        apps::check(server.as_ref(), &listed_tools, &listed_resources)?;
+        let listed_templates = server.resource_templates();
+        let uses_apps = apps::uses_apps(&listed_tools, &listed_resources, &listed_templates);
         let resources = ListCache::new("resources", &listed_resources, |r| &r.uri);
-        let server_templates = server.resource_templates();
         let known_resources = KnownResources {
             uris: listed_resources.iter().map(|r| r.uri.clone()).collect(),
-            templates: server_templates
+            templates: listed_templates
                 .iter()
                 .map(|t| t.uri_template.clone())
                 .collect(),
@@ -205,7 +222,7 @@ impl Dispatcher {
         } else {
             Vec::new()
         };
-        let templates = ListCache::new("resourceTemplates", &server_templates, |t| &t.uri_template);
+        let templates = ListCache::new("resourceTemplates", &listed_templates, |t| &t.uri_template);
         let prompts = ListCache::new("prompts", &server.prompts(), |p| &p.name);
         let mut capabilities = server.capabilities().unwrap_or_else(|| ServerCapabilities {
             tools: (tools.len() > 0).then_some(ListChanged {
@@ -226,6 +243,9 @@ impl Dispatcher {
         if skills.is_some() {
             declare_skills(&mut capabilities);
         }
+        if uses_apps {
+            declare_extension(&mut capabilities, UI_EXTENSION);
+        }
         let task_support: HashMap<String, TaskSupport> = listed_tools
             .iter()
             .map(|t| (t.name.clone(), t.task_support()))
@@ -236,7 +256,7 @@ impl Dispatcher {
         let tasks = tasks.map(Arc::new);
         let modern_capabilities = modern_capabilities(&capabilities, tasks.is_some());
         let tool_names = listed_tools.iter().map(|t| t.name.clone()).collect();
-        Dispatcher {
+        Ok(Dispatcher {
             info: server.server_info(),
             instructions: server.instructions(),
             capabilities,
@@ -260,7 +280,7 @@ impl Dispatcher {
             listed_resources,
             known_resources,
             server,
-        }
+        })
     }
 
     /// How calls of `tool` may run as tasks (`forbidden` for unknown tools).
@@ -523,16 +543,22 @@ fn declare_skills(capabilities: &mut ServerCapabilities) {
         );
 }
 
+/// Declares the extension `id` with no settings, unless the server's capabilities already
+/// declare it.
+fn declare_extension(capabilities: &mut ServerCapabilities, id: &str) {
+    capabilities
+        .extensions
+        .get_or_insert_with(Default::default)
+        .entry(id)
+        .or_insert_with(|| serde_json::json!({}));
+}
+
 /// The capabilities `server/discover` shows: the declared ones, with the tasks extension
 /// when a tool may run as a task.
 fn modern_capabilities(declared: &ServerCapabilities, tasks: bool) -> ServerCapabilities {
     let mut capabilities = declared.clone();
     if tasks {
-        capabilities
-            .extensions
-            .get_or_insert_with(Default::default)
-            .entry(TASKS_EXTENSION)
-            .or_insert_with(|| serde_json::json!({}));
+        declare_extension(&mut capabilities, TASKS_EXTENSION);
     }
     capabilities
 }

@@ -282,6 +282,7 @@ impl Skills {
                 uri: uri.to_owned(),
                 mime_type: Some(mime_type.to_owned()),
                 blob: crate::protocol::base64::encode(bytes.as_bytes()),
+                meta: None,
             },
         }))
     }

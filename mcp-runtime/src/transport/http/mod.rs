@@ -22,7 +22,7 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::engine::principal::{BearerChallenge, Principal};
-use crate::engine::{Dispatcher, MCPServer};
+use crate::engine::{Dispatcher, InvalidServer, MCPServer};
 use crate::transport::http::config::{Checks, HttpConfig, Mode};
 use crate::transport::http::session::{Session, SessionLimits, SessionManager};
 use error::HttpError;
@@ -77,9 +77,21 @@ impl Drop for App {
 
 impl StreamableHttp {
     /// The endpoint for `server` with `config`.
+    ///
+    /// # Panics
+    ///
+    /// When the server is invalid, which only a hand-written [`MCPServer`] can be (a tool
+    /// linking an app the server does not serve); [`try_new`](Self::try_new) returns the
+    /// error instead.
     pub fn new(server: impl MCPServer, config: HttpConfig) -> Self {
-        let dispatcher = Dispatcher::new(server, &config.server);
-        Self::from_dispatcher(dispatcher, config)
+        Self::try_new(server, config).unwrap_or_else(|error| panic!("invalid MCP server: {error}"))
+    }
+
+    /// The endpoint for `server` with `config`, once the server is checked: each tool's app
+    /// (MCP Apps) must be a `ui://` resource the server serves.
+    pub fn try_new(server: impl MCPServer, config: HttpConfig) -> Result<Self, InvalidServer> {
+        let dispatcher = Dispatcher::try_new(server, &config.server)?;
+        Ok(Self::from_dispatcher(dispatcher, config))
     }
 
     /// A handle on the server: enable or disable tools, announce resource updates.

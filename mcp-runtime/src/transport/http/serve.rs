@@ -23,6 +23,8 @@ use crate::transport::http::connection::{Activity, Counted};
 ///
 /// The third argument is a [`Mode`](crate::Mode) or a full [`HttpConfig`]. DNS-rebinding
 /// protection is on when `addr` is a loopback address (unless the config says otherwise).
+/// An invalid server (see [`InvalidServer`](crate::InvalidServer)) is an
+/// [`InvalidInput`](io::ErrorKind::InvalidInput) error holding it, before anything is served.
 ///
 /// ```no_run
 /// # use mcp_runtime::{mcp_server, tool, Mode};
@@ -67,7 +69,7 @@ pub async fn serve_listener(
     config: impl Into<HttpConfig>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    StreamableHttp::new(server, config.into())
+    StreamableHttp::try_new(server, config.into())?
         .serve(listener, shutdown)
         .await
 }

@@ -138,6 +138,9 @@ where
 }
 
 /// [`serve_io`] with protocol-level settings.
+///
+/// An invalid server (see [`InvalidServer`](crate::InvalidServer)) is an
+/// [`InvalidInput`](io::ErrorKind::InvalidInput) error holding it, before anything is read.
 pub async fn serve_io_with<R, W>(
     server: impl MCPServer,
     config: ServerConfig,
@@ -148,8 +151,8 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    let dispatcher = Dispatcher::try_new(server, &config)?;
     let (lines_tx, lines_rx) = mpsc::channel(64);
-    let dispatcher = Dispatcher::new(server, &config);
     let peer = Arc::new(dispatcher.session_peer());
     let connection = Arc::new(Connection {
         dispatcher,
