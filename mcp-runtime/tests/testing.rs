@@ -557,3 +557,17 @@ async fn concurrent_calls_share_one_client() {
     assert_eq!(text(&b.unwrap()), "2");
     assert!(text(&c.unwrap()).starts_with("'How is the soup?'"));
 }
+
+/// Tests may share a client between tasks: it and its calls' futures are `Send` (a compile-time
+/// check).
+#[test]
+fn the_client_and_its_calls_can_cross_tasks() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>(_: &T) {}
+    send_sync::<TestClient>();
+    let call = async {
+        let client = answering().connect(Kitchen).await;
+        client.call_tool("whoami", json!({})).await
+    };
+    send(&call);
+}

@@ -84,7 +84,45 @@ use crate::recover::lock;
 /// Notifications are kept in arrival order ([`notifications`](Self::notifications)): the
 /// progress and log messages of a call are all there when the call returns (the client sends a
 /// progress token with every `tools/call`, `resources/read` and `prompts/get`), and so are the
-/// list changes and resource updates a handler announced.
+/// list changes and resource updates a handler announced. The client does not declare the
+/// tasks extension: a `task = "required"` tool answers it -32021 in the 2026-07-28 era.
+///
+/// ```
+/// use mcp_runtime::testing::{ServerNotification, TestClient};
+/// use mcp_runtime::{mcp_server, resource, tool, Context};
+/// use serde_json::json;
+///
+/// struct Board;
+///
+/// #[mcp_server]
+/// impl Board {
+///     /// The message of the day.
+///     #[resource(uri = "board://today")]
+///     fn today(&self) -> &'static str { "hello" }
+///
+///     /// Change the message; subscribers hear about it.
+///     #[tool]
+///     async fn post(&self, ctx: Context) -> &'static str {
+///         ctx.progress(1.0, Some(1.0), Some("posting")).await;
+///         ctx.server().notify_resource_updated("board://today");
+///         "posted"
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let client = TestClient::modern(Board).await;
+/// client.subscribe_resource("board://today").await.unwrap();
+/// client.call_tool("post", json!({})).await.unwrap();
+/// let notifications = client.take_notifications();
+/// assert_eq!(client.progress().len(), 0); // taken
+/// assert!(matches!(&notifications[0], ServerNotification::Progress(p) if p.progress == 1.0));
+/// assert_eq!(
+///     notifications[1],
+///     ServerNotification::ResourceUpdated { uri: "board://today".into() }
+/// );
+/// # }
+/// ```
 pub struct TestClient {
     dispatcher: Dispatcher,
     connection: Connection,
@@ -362,7 +400,8 @@ impl TestClient {
 
     /// Any request, for what has no method of its own (`ping`, `logging/setLevel`,
     /// `skills/list`...): its result as JSON (with the era's fields), or the server's error.
-    /// In the 2026-07-28 era the client adds its `_meta` envelope, and answers input requests.
+    /// In the 2026-07-28 era the client adds its `_meta` envelope to `params` (a JSON object,
+    /// or `null`), and answers input requests.
     pub async fn request(&self, method: &str, params: Value) -> Result<Value, McpError> {
         let raw = self.exchange(method, params).await?;
         Ok(decode(method, &raw))
