@@ -53,3 +53,27 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:8000".into());
     mcp_runtime::serve(Calculator, addr, Mode::Stateful).await
 }
+
+#[cfg(test)]
+mod tests {
+    use mcp_runtime::testing::TestClient;
+    use serde_json::json;
+
+    use super::Calculator;
+
+    #[tokio::test]
+    async fn adds_and_refuses_to_divide_by_zero() {
+        // In process, no socket: once as a 2025-11-25 client, once as a 2026-07-28 one.
+        for client in [
+            TestClient::new(Calculator).await,
+            TestClient::modern(Calculator).await,
+        ] {
+            let sum = client.call_tool("add", json!({"a": 2, "b": 3.5})).await;
+            assert_eq!(sum.unwrap().content[0].as_text(), Some("5.5"));
+            let divided = client.call_tool("divide", json!({"a": 1, "b": 0})).await;
+            assert_eq!(divided.unwrap().is_error, Some(true));
+            let unknown = client.call_tool("multiply", json!({})).await;
+            assert_eq!(unknown.unwrap_err().code(), -32602);
+        }
+    }
+}

@@ -31,6 +31,7 @@ mod engine;
 mod handler;
 pub mod protocol;
 mod recover;
+pub mod testing;
 mod transport;
 
 #[doc(hidden)]

@@ -1,5 +1,6 @@
 //! Resources, prompts, completions, pagination and run-time tool changes, through a server
-//! that implements `MCPServer` by hand (what the macros generate, written out).
+//! that implements `MCPServer` by hand (what the macros generate, written out): in process
+//! with `TestClient`, and over HTTP for paging and the GET streams of list changes.
 
 use integration_tests::{Client, SseReader, TestServer};
 use mcp_runtime::convert::match_uri_template;
@@ -8,6 +9,7 @@ use mcp_runtime::protocol::{
     PromptArgument, PromptMessage, ReadResourceResult, Resource, ResourceContents,
     ResourceTemplate, Tool,
 };
+use mcp_runtime::testing::TestClient;
 use mcp_runtime::{
     BoxFuture, CallToolResult, Context, HttpConfig, MCPServer, McpError, Mode, ServerConfig,
     ServerEvent, ToolArguments,
@@ -176,12 +178,14 @@ async fn error(client: &mut Client, method: &str, params: Value) -> Value {
         .unwrap_or_else(|| panic!("{method}: {response}"))
 }
 
+// What a client sees of the server's methods needs no socket: `TestClient` drives the same
+// dispatcher in process. Paging and run-time changes below go over HTTP.
+
 #[tokio::test]
 async fn capabilities_follow_what_the_server_has() {
-    let server = TestServer::start(Library, Mode::Stateful).await;
-    let init = server.client().initialize().await;
+    let client = TestClient::new(Library).await;
     assert_eq!(
-        init["result"]["capabilities"],
+        serde_json::to_value(client.capabilities()).unwrap(),
         json!({
             "tools": {"listChanged": true},
             "resources": {"subscribe": true, "listChanged": true},
@@ -190,97 +194,81 @@ async fn capabilities_follow_what_the_server_has() {
             "completions": {}
         })
     );
-    server.stop().await;
 }
 
 #[tokio::test]
 async fn resources_list_read_and_not_found() {
-    let (server, mut client) = start(Mode::Stateful.into()).await;
-    let list = result(&mut client, "resources/list", json!({})).await;
+    let client = TestClient::new(Library).await;
+    let list = client.list_resources().await.unwrap();
     assert_eq!(
-        list["resources"][0],
+        serde_json::to_value(&list[0]).unwrap(),
         json!({"uri": "test://static", "name": "static", "mimeType": "text/plain"})
     );
-    let templates = result(&mut client, "resources/templates/list", json!({})).await;
+    let templates = client.list_resource_templates().await.unwrap();
     assert_eq!(
-        templates["resourceTemplates"],
+        serde_json::to_value(templates).unwrap(),
         json!([{"uriTemplate": "test://books/{id}", "name": "book"}])
     );
-    let read = result(
-        &mut client,
-        "resources/read",
-        json!({"uri": "test://books/42"}),
-    )
-    .await;
+    let read = client.read_resource("test://books/42").await.unwrap();
     assert_eq!(
-        read["contents"][0],
+        serde_json::to_value(&read.contents[0]).unwrap(),
         json!({"uri": "test://books/42", "mimeType": "text/plain", "text": "book 42"})
     );
     for uri in ["test://nowhere", "test://books/missing"] {
-        let e = error(&mut client, "resources/read", json!({"uri": uri})).await;
-        assert_eq!(e["code"], -32002, "{uri}");
-        assert_eq!(e["data"]["uri"], uri);
+        let e = client.read_resource(uri).await.unwrap_err();
+        assert_eq!(e.code(), -32002, "{uri}");
+        assert_eq!(e.0.data, Some(json!({"uri": uri})));
     }
-    let e = error(
-        &mut client,
-        "resources/read",
-        json!({"uri": "test://books/panic"}),
-    )
-    .await;
-    assert_eq!(e["code"], -32603);
+    let e = client
+        .read_resource("test://books/panic")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), -32603);
     assert_eq!(
-        result(&mut client, "ping", json!({})).await,
-        json!({}),
+        client.request("ping", json!({})).await,
+        Ok(json!({})),
         "the session survives a panic"
     );
-    let e = error(&mut client, "resources/read", json!({})).await;
-    assert_eq!(e["code"], -32602);
-    server.stop().await;
+    let e = client
+        .request("resources/read", json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), -32602);
 }
 
 #[tokio::test]
 async fn prompts_list_and_get() {
-    let (server, mut client) = start(Mode::Stateful.into()).await;
-    let list = result(&mut client, "prompts/list", json!({})).await;
+    let client = TestClient::new(Library).await;
+    let list = client.list_prompts().await.unwrap();
     assert_eq!(
-        list["prompts"][0]["arguments"],
+        serde_json::to_value(&list[0].arguments).unwrap(),
         json!([{"name": "who", "required": true}])
     );
-    let got = result(
-        &mut client,
-        "prompts/get",
-        json!({"name": "greet", "arguments": {"who": "Ada"}}),
-    )
-    .await;
+    let got = client
+        .get_prompt("greet", json!({"who": "Ada"}))
+        .await
+        .unwrap();
     assert_eq!(
-        got["messages"],
+        serde_json::to_value(got.messages).unwrap(),
         json!([{"role": "user", "content": {"type": "text", "text": "Hello, Ada!"}}])
     );
-    assert_eq!(
-        error(&mut client, "prompts/get", json!({"name": "greet"})).await["code"],
-        -32602
-    );
-    assert_eq!(
-        error(&mut client, "prompts/get", json!({"name": "nope"})).await["code"],
-        -32602
-    );
-    server.stop().await;
+    let missing = client.get_prompt("greet", Value::Null).await.unwrap_err();
+    assert_eq!(missing.code(), -32602);
+    let unknown = client.get_prompt("nope", Value::Null).await.unwrap_err();
+    assert_eq!(unknown.code(), -32602);
 }
 
 #[tokio::test]
 async fn completions_are_cut_to_100_with_total_and_has_more() {
-    let (server, mut client) = start(Mode::Stateful.into()).await;
-    let done = result(
-        &mut client,
-        "completion/complete",
-        json!({"ref": {"type": "ref/prompt", "name": "greet"}, "argument": {"name": "who", "value": "A"}}),
-    )
-    .await;
-    assert_eq!(done["completion"]["values"].as_array().unwrap().len(), 100);
-    assert_eq!(done["completion"]["values"][0], "greet-A0");
-    assert_eq!(done["completion"]["total"], 150);
-    assert_eq!(done["completion"]["hasMore"], true);
-    server.stop().await;
+    let client = TestClient::new(Library).await;
+    let done = client
+        .complete(CompletionRef::prompt("greet"), "who", "A")
+        .await
+        .unwrap();
+    assert_eq!(done.values.len(), 100);
+    assert_eq!(done.values[0], "greet-A0");
+    assert_eq!(done.total, Some(150));
+    assert_eq!(done.has_more, Some(true));
 }
 
 #[tokio::test]

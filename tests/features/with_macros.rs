@@ -1,8 +1,11 @@
-//! Resources, templates, prompts, completions and structured tools written with the macros,
-//! spoken to over HTTP: what a client sees of `#[resource]`, `#[prompt]`, `complete(...)` and
-//! `Json<T>`.
+//! Resources, templates, prompts, completions and structured tools written with the macros:
+//! what a client sees of `#[resource]`, `#[prompt]`, `complete(...)` and `Json<T>`, in process
+//! with `TestClient` where the socket is not the point, over HTTP where it is (the GET stream
+//! of subscriptions, local tools on the multi-threaded server).
 
 use integration_tests::{Client, SseReader, TestServer};
+use mcp_runtime::protocol::CompletionRef;
+use mcp_runtime::testing::TestClient;
 use mcp_runtime::{
     Content, Context, Json, McpError, Mode, PromptMessage, mcp_server, prompt, resource, tool,
 };
@@ -112,20 +115,22 @@ async fn answer(client: &mut Client, method: &str, params: Value) -> Value {
         .unwrap_or_else(|| panic!("{method}: {response}"))
 }
 
+/// Resources as a client sees them: in process, through the dispatcher a transport drives
+/// (no socket is the point here).
 #[tokio::test]
-async fn resources_and_templates_over_http() {
-    let (server, mut client) = start().await;
+async fn resources_and_templates_as_a_client_sees_them() {
+    let client = TestClient::new(Notes).await;
     assert_eq!(
-        answer(&mut client, "resources/list", json!({})).await,
-        json!({"resources": [{
+        json(client.list_resources().await.unwrap()),
+        json!([{
             "uri": "notes://index",
             "name": "index",
             "description": "The index of all notes.",
             "mimeType": "text/plain",
-        }]})
+        }])
     );
     assert_eq!(
-        answer(&mut client, "resources/templates/list", json!({})).await["resourceTemplates"],
+        json(client.list_resource_templates().await.unwrap()),
         json!([
             {
                 "uriTemplate": "notes://{id}/attachment",
@@ -142,12 +147,7 @@ async fn resources_and_templates_over_http() {
         ])
     );
     assert_eq!(
-        answer(
-            &mut client,
-            "resources/read",
-            json!({"uri": "notes://1/attachment"})
-        )
-        .await,
+        json(client.read_resource("notes://1/attachment").await.unwrap()),
         json!({"contents": [{
             "uri": "notes://1/attachment",
             "mimeType": "application/octet-stream",
@@ -155,39 +155,42 @@ async fn resources_and_templates_over_http() {
         }]})
     );
     assert_eq!(
-        answer(&mut client, "resources/read", json!({"uri": "notes://12"})).await,
+        json(client.read_resource("notes://12").await.unwrap()),
         json!({"contents": [{"uri": "notes://12", "mimeType": "text/plain", "text": "note 12"}]})
     );
     // The handler's own not-found, and a parameter that does not parse (no template matches).
     for uri in ["notes://3/attachment", "notes://twelve"] {
-        let error = answer(&mut client, "resources/read", json!({"uri": uri})).await;
-        assert_eq!(error["code"], -32002, "{uri}: {error}");
-        assert_eq!(error["data"], json!({"uri": uri}));
+        let error = client.read_resource(uri).await.unwrap_err();
+        assert_eq!(error.code(), -32002, "{uri}: {error}");
+        assert_eq!(error.0.data, Some(json!({"uri": uri})));
     }
-    server.stop().await;
 }
 
 #[tokio::test]
-async fn prompts_and_completions_over_http() {
-    let (server, mut client) = start().await;
+async fn prompts_and_completions_as_a_client_sees_them() {
+    let client = TestClient::new(Notes).await;
     assert_eq!(
-        answer(&mut client, "prompts/list", json!({})).await,
-        json!({"prompts": [{
+        client.capabilities().completions,
+        Some(Default::default()),
+        "completion methods declare the capability"
+    );
+    assert_eq!(
+        json(client.list_prompts().await.unwrap()),
+        json!([{
             "name": "summarize",
             "description": "Summarize a note.",
             "arguments": [
                 {"name": "id", "description": "The note's number.", "required": true},
                 {"name": "style", "required": false},
             ],
-        }]})
+        }])
     );
+    let summary = client
+        .get_prompt("summarize", json!({"id": "2", "style": "terse"}))
+        .await
+        .unwrap();
     assert_eq!(
-        answer(
-            &mut client,
-            "prompts/get",
-            json!({"name": "summarize", "arguments": {"id": "2", "style": "terse"}})
-        )
-        .await,
+        json(summary),
         json!({"messages": [
             {"role": "user", "content": {"type": "text", "text": "Summarize note 2 in a terse style."}},
             {"role": "user", "content": {"type": "resource", "resource": {
@@ -195,46 +198,44 @@ async fn prompts_and_completions_over_http() {
             }}},
         ]})
     );
+    let missing = client
+        .get_prompt("summarize", Value::Null)
+        .await
+        .unwrap_err();
     assert_eq!(
-        answer(&mut client, "prompts/get", json!({"name": "summarize"})).await,
-        json!({"code": -32602, "message": "Invalid params: missing required argument `id`"})
+        missing,
+        McpError::invalid_params("missing required argument `id`")
     );
+    let unparsable = client
+        .get_prompt("summarize", json!({"id": "two"}))
+        .await
+        .unwrap_err();
     assert_eq!(
-        answer(
-            &mut client,
-            "prompts/get",
-            json!({"name": "summarize", "arguments": {"id": "two"}})
-        )
-        .await,
-        json!({
-            "code": -32602,
-            "message": "Invalid params: invalid argument `id`: invalid digit found in string",
-        })
+        unparsable,
+        McpError::invalid_params("invalid argument `id`: invalid digit found in string")
     );
     for reference in [
-        json!({"type": "ref/prompt", "name": "summarize"}),
-        json!({"type": "ref/resource", "uri": "notes://{id}"}),
+        CompletionRef::prompt("summarize"),
+        CompletionRef::resource("notes://{id}"),
     ] {
+        let completion = client.complete(reference, "id", "1").await.unwrap();
         assert_eq!(
-            answer(
-                &mut client,
-                "completion/complete",
-                json!({"ref": reference, "argument": {"name": "id", "value": "1"}})
-            )
-            .await,
-            json!({"completion": {"values": ["1", "12"], "total": 2, "hasMore": false}})
+            json(completion),
+            json!({"values": ["1", "12"], "total": 2, "hasMore": false})
         );
     }
+    let none = client
+        .complete(CompletionRef::prompt("summarize"), "style", "")
+        .await
+        .unwrap();
     assert_eq!(
-        answer(
-            &mut client,
-            "completion/complete",
-            json!({"ref": {"type": "ref/prompt", "name": "summarize"}, "argument": {"name": "style", "value": ""}})
-        )
-        .await,
-        json!({"completion": {"values": [], "total": 0, "hasMore": false}})
+        json(none),
+        json!({"values": [], "total": 0, "hasMore": false})
     );
-    server.stop().await;
+}
+
+fn json(value: impl Serialize) -> Value {
+    serde_json::to_value(value).expect("results serialize")
 }
 
 #[tokio::test]

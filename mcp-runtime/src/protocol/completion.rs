@@ -21,6 +21,34 @@ pub enum CompletionRef {
     },
 }
 
+impl CompletionRef {
+    /// An argument of the prompt `name`.
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::CompletionRef;
+    /// assert_eq!(
+    ///     serde_json::to_value(CompletionRef::prompt("summarize")).unwrap(),
+    ///     serde_json::json!({"type": "ref/prompt", "name": "summarize"})
+    /// );
+    /// ```
+    pub fn prompt(name: impl Into<String>) -> Self {
+        CompletionRef::Prompt { name: name.into() }
+    }
+
+    /// A parameter of the resource template `uri_template`.
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::CompletionRef;
+    /// let r = CompletionRef::resource("notes://{id}");
+    /// assert_eq!(r, CompletionRef::Resource { uri: "notes://{id}".into() });
+    /// ```
+    pub fn resource(uri_template: impl Into<String>) -> Self {
+        CompletionRef::Resource {
+            uri: uri_template.into(),
+        }
+    }
+}
+
 /// The argument being completed and what the user typed so far.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompletionArgument {

@@ -121,3 +121,60 @@ pub struct ElicitResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Map<String, Value>>,
 }
+
+impl ElicitResult {
+    /// The user submitted the form with these values.
+    ///
+    /// ```
+    /// use mcp_runtime::protocol::{ElicitAction, ElicitResult};
+    /// let values = serde_json::json!({"name": "Ada"});
+    /// let r = ElicitResult::accept(values.as_object().cloned().unwrap_or_default());
+    /// assert_eq!(r.action, ElicitAction::Accept);
+    /// assert_eq!(r.content.unwrap()["name"], "Ada");
+    /// ```
+    pub fn accept(content: Map<String, Value>) -> Self {
+        ElicitResult {
+            action: ElicitAction::Accept,
+            content: Some(content),
+        }
+    }
+
+    /// The user agreed to a URL-mode interaction, or accepted with no values.
+    ///
+    /// ```
+    /// let r = mcp_runtime::protocol::ElicitResult::accepted();
+    /// assert_eq!(serde_json::to_value(&r).unwrap(), serde_json::json!({"action": "accept"}));
+    /// ```
+    pub fn accepted() -> Self {
+        ElicitResult {
+            action: ElicitAction::Accept,
+            content: None,
+        }
+    }
+
+    /// The user explicitly refused.
+    ///
+    /// ```
+    /// let r = mcp_runtime::protocol::ElicitResult::decline();
+    /// assert_eq!(serde_json::to_value(&r).unwrap(), serde_json::json!({"action": "decline"}));
+    /// ```
+    pub fn decline() -> Self {
+        ElicitResult {
+            action: ElicitAction::Decline,
+            content: None,
+        }
+    }
+
+    /// The user dismissed the request without choosing.
+    ///
+    /// ```
+    /// let r = mcp_runtime::protocol::ElicitResult::cancel();
+    /// assert_eq!(r.action, mcp_runtime::protocol::ElicitAction::Cancel);
+    /// ```
+    pub fn cancel() -> Self {
+        ElicitResult {
+            action: ElicitAction::Cancel,
+            content: None,
+        }
+    }
+}
