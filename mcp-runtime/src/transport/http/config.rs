@@ -239,7 +239,8 @@ pub struct HttpConfig {
     /// a router mounted in your own server has your server's settings. Default: 10 s.
     pub header_read_timeout: Duration,
     /// A connection that moves no bytes for this long, with no request in flight, is closed
-    /// (SSE keep-alive comments count as moving). `serve` only. Default: 60 s.
+    /// (between one and two periods after it fell idle; SSE keep-alive comments count as
+    /// moving). `serve` only. Default: 60 s.
     pub idle_connection_timeout: Option<Duration>,
     /// Connections open at once; the next waits in the listen backlog until one closes.
     /// `serve` only; raise `ulimit -n` to match. Default: 10,000.

@@ -6,37 +6,27 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// What the idle watchdog of one connection reads.
-#[derive(Debug)]
+/// What the idle watchdog of one connection reads. Kept cheap for the request path: moving
+/// bytes bumps a counter (no clock read), and the watchdog compares it across its periods.
+#[derive(Debug, Default)]
 pub(crate) struct Activity {
-    epoch: Instant,
-    /// Milliseconds after `epoch` when a byte last moved either way.
-    last_ms: AtomicU64,
+    /// Bumped whenever bytes move either way, and when a request ends.
+    moves: AtomicU64,
     /// Requests whose response head is not written yet.
     in_flight: AtomicUsize,
 }
 
 impl Activity {
     pub(crate) fn new() -> Arc<Self> {
-        Arc::new(Activity {
-            epoch: Instant::now(),
-            last_ms: AtomicU64::new(0),
-            in_flight: AtomicUsize::new(0),
-        })
+        Arc::new(Activity::default())
     }
 
     fn touch(&self) {
-        let now = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.last_ms.store(now, Ordering::Relaxed);
-    }
-
-    fn idle_for(&self) -> Duration {
-        let last = Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
-        self.epoch.elapsed().saturating_sub(last)
+        self.moves.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a request in flight until the guard drops.
@@ -45,16 +35,17 @@ impl Activity {
         InFlight(self.clone())
     }
 
-    /// Completes once the connection has had no request in flight and moved no byte for
-    /// `timeout`.
-    pub(crate) async fn idle(&self, timeout: Duration) {
+    /// Completes once a whole `period` went by with no request in flight and no byte moved:
+    /// an idle connection is found between one and two periods after it fell idle.
+    pub(crate) async fn idle(&self, period: Duration) {
+        let mut seen = self.moves.load(Ordering::Relaxed);
         loop {
-            let idle = self.idle_for();
-            if self.in_flight.load(Ordering::Acquire) == 0 && idle >= timeout {
+            tokio::time::sleep(period).await;
+            let now = self.moves.load(Ordering::Relaxed);
+            if now == seen && self.in_flight.load(Ordering::Acquire) == 0 {
                 return;
             }
-            let wait = timeout.saturating_sub(idle).max(Duration::from_millis(50));
-            tokio::time::sleep(wait).await;
+            seen = now;
         }
     }
 }
@@ -82,7 +73,6 @@ pin_project_lite::pin_project! {
 
 impl<S> Counted<S> {
     pub(crate) fn new(inner: S, activity: Arc<Activity>) -> Self {
-        activity.touch();
         Counted { inner, activity }
     }
 }
