@@ -106,11 +106,39 @@ impl StreamableHttp {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
+        let router = self.router();
+        self.serve_with(listener, router, shutdown).await
+    }
+
+    /// Serves `app`, a router that holds this endpoint's [`router`](Self::router) beside
+    /// routes of yours, on `listener`, with this endpoint's connection limits, timeouts and
+    /// draining shutdown (what [`serve`](Self::serve) does for the endpoint alone).
+    ///
+    /// ```no_run
+    /// # use mcp_runtime::{mcp_server, tool, HttpConfig, Mode, StreamableHttp};
+    /// # struct Calculator;
+    /// # #[mcp_server] impl Calculator { /// Add.
+    /// #   #[tool] fn add(&self, a: f64, b: f64) -> f64 { a + b } }
+    /// # async fn run() -> std::io::Result<()> {
+    /// let endpoint = StreamableHttp::new(Calculator, HttpConfig::new(Mode::Stateful));
+    /// let app = endpoint
+    ///     .router()
+    ///     .route("/health", axum::routing::get(|| async { "ok" }));
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+    /// endpoint.serve_with(listener, app, mcp_runtime::shutdown_signal()).await
+    /// # }
+    /// ```
+    pub async fn serve_with(
+        self,
+        listener: TcpListener,
+        app: axum::Router,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> io::Result<()> {
         let addr = listener.local_addr()?;
         self.app.listening_on(addr);
         let config = self.config().clone();
         tracing::info!(url = %format!("http://{addr}{}", config.path), mode = ?config.mode, "MCP server listening");
-        let router = self.router();
+        let router = app;
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(hyper_util::rt::TokioTimer::new())
             .header_read_timeout(config.header_read_timeout)
