@@ -38,6 +38,18 @@ fn markdown(run: &Run) -> String {
             .map(|a| format!(" {a}"))
             .collect::<String>()
     );
+    // Allocator settings change the RSS curve; the server inherits them.
+    let malloc: Vec<String> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("MALLOC_"))
+        .map(|(k, v)| format!("`{k}={v}`"))
+        .collect();
+    if !malloc.is_empty() {
+        let _ = writeln!(
+            md,
+            "Environment (inherited by the server): {}.\n",
+            malloc.join(", ")
+        );
+    }
     let _ = writeln!(
         md,
         "The server (`ours-soak`): our runtime, stateful, SSE responses, an `InMemoryEventStore` \
