@@ -94,7 +94,6 @@ fn parse(args: &[String]) -> Result<SoakOpts, String> {
             }
             "--out" => opts.out = PathBuf::from(value()?),
             "--no-pin" => opts.pin = false,
-            "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown option {other}\n\n{USAGE}")),
         }
     }
@@ -123,6 +122,10 @@ pub struct Run {
 
 /// `mcp-bench soak [OPTIONS]`: runs, writes the report, and fails when a verdict failed.
 pub fn main(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        print!("{USAGE}");
+        return Ok(());
+    }
     let opts = parse(args)?;
     let pin = opts.pin && sys::cores() >= 2 && opts.external.is_none();
     let started = sys::utc_now();
