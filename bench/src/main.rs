@@ -10,6 +10,7 @@ mod compile;
 mod load;
 mod report;
 mod servers;
+mod soak;
 mod sys;
 
 use std::io::BufRead;
@@ -28,6 +29,7 @@ USAGE:
     mcp-bench [OPTIONS]                 run the benchmark, write bench/results/
     mcp-bench serve KIND ADDR           run one server (prints `listening ADDR`)
     mcp-bench load KIND ADDR [OPTIONS]  load a server already running at ADDR (for profiling)
+    mcp-bench soak [OPTIONS]            minutes of abuse beside honest clients (soak --help)
 
 OPTIONS:
     --seconds S        measured seconds per point (default 5)
@@ -143,6 +145,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => servers::main(&args[1..]),
         Some("load") => load_main(&args[1..]),
+        Some("soak") => soak::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -27,6 +27,9 @@ pub enum Kind {
     RmcpStateless,
     /// rmcp 3.11, stateful (sessions), SSE responses (its default configuration).
     RmcpSse,
+    /// mcp-runtime, stateful, SSE, with an event store, a short idle timeout, the tools the
+    /// soak's abusers need and `GET /stats` (`mcp-bench soak`; not in the benchmark).
+    OursSoak,
 }
 
 impl Kind {
@@ -51,24 +54,31 @@ impl Kind {
             Kind::OursSse => "ours-stateful-sse",
             Kind::RmcpStateless => "rmcp-stateless-json",
             Kind::RmcpSse => "rmcp-stateful-sse",
+            Kind::OursSoak => "ours-soak",
         }
     }
 
     /// Parses [`name`](Self::name).
     pub fn parse(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
+        Kind::ALL
+            .into_iter()
+            .chain([Kind::OursSoak])
+            .find(|k| k.name() == name)
     }
 
     /// Whether each client opens a session first.
     pub fn stateful(self) -> bool {
-        matches!(self, Kind::OursJson | Kind::OursSse | Kind::RmcpSse)
+        matches!(
+            self,
+            Kind::OursJson | Kind::OursSse | Kind::RmcpSse | Kind::OursSoak
+        )
     }
 
     /// Whether this is one of ours.
     pub fn ours(self) -> bool {
         matches!(
             self,
-            Kind::OursStateless | Kind::OursAuth | Kind::OursJson | Kind::OursSse
+            Kind::OursStateless | Kind::OursAuth | Kind::OursJson | Kind::OursSse | Kind::OursSoak
         )
     }
 
@@ -131,6 +141,7 @@ async fn serve(kind: Kind, addr: &str) -> std::io::Result<()> {
         Kind::OursSse => ours::serve(listener, mcp_runtime::Mode::Stateful, false).await,
         Kind::RmcpStateless => peer_rmcp::serve(listener, false).await,
         Kind::RmcpSse => peer_rmcp::serve(listener, true).await,
+        Kind::OursSoak => crate::soak::server::serve(listener).await,
     }
 }
 
@@ -348,7 +359,9 @@ mod peer_rmcp {
 
 /// TCP_NODELAY on every accepted socket, as our `serve_listener` does: otherwise the peers
 /// would measure Nagle's algorithm rather than themselves.
-fn nodelay(listener: TcpListener) -> impl axum::serve::Listener<Addr = std::net::SocketAddr> {
+pub(crate) fn nodelay(
+    listener: TcpListener,
+) -> impl axum::serve::Listener<Addr = std::net::SocketAddr> {
     listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     })

@@ -80,6 +80,7 @@ pub(super) fn draw(path: &Path, opts: &Opts, summary: &Summary) -> Result<(), St
             Kind::OursSse => RGBColor(148, 60, 20),
             Kind::RmcpStateless => RGBColor(31, 119, 180),
             Kind::RmcpSse => RGBColor(23, 190, 207),
+            Kind::OursSoak => RGBColor(120, 120, 120),
         };
         let style = ShapeStyle::from(&color).stroke_width(2);
         chart
