@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mcp_runtime::store::{EventStore, EventStoreError, InMemoryEventStore, Replay};
-use mcp_runtime::{BoxFuture, Context, HttpConfig, Mode, PeerError, StreamableHttp};
+use mcp_runtime::store::InMemoryEventStore;
+use mcp_runtime::{Context, HttpConfig, Mode, PeerError, StreamableHttp};
 use mcp_runtime::{mcp_server, tool};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
@@ -85,37 +85,20 @@ pub struct Stats {
     pub events: u64,
 }
 
-/// The in-memory store, shared with `/stats` so it can say how many events it holds.
-#[derive(Clone)]
-struct SharedStore(Arc<InMemoryEventStore>);
-
-impl EventStore for SharedStore {
-    fn store<'a>(
-        &'a self,
-        stream_id: &'a str,
-        message: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<String, EventStoreError>> {
-        self.0.store(stream_id, message)
-    }
-
-    fn replay_after<'a>(
-        &'a self,
-        last_event_id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Replay>, EventStoreError>> {
-        self.0.replay_after(last_event_id)
-    }
-}
-
 /// Serves `/mcp` and `/stats` on `listener` until killed.
 pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
     let store = Arc::new(InMemoryEventStore::with_limits(
         EVENTS_PER_STREAM,
         EVENTS_TOTAL,
     ));
+    // Questions the client never answers time out like idle sessions do, so that what the
+    // abusers leave is reclaimed within the run (the default is 300 s).
+    let limits = mcp_runtime::Limits::default().client_request_timeout(Some(IDLE_TIMEOUT));
     let config = HttpConfig::new(Mode::Stateful)
-        .event_store(SharedStore(store.clone()))
+        .event_store(store.clone())
         .session_idle_timeout(Some(IDLE_TIMEOUT))
-        .max_sessions(crate::servers::OUR_MAX_SESSIONS);
+        .max_sessions(crate::servers::OUR_MAX_SESSIONS)
+        .server(mcp_runtime::ServerConfig::new().limits(limits));
     let mcp = StreamableHttp::new(Abused, config);
     let counted = mcp.clone();
     let stats = axum::routing::get(move || {
@@ -138,5 +121,6 @@ pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
     let app = axum::Router::new()
         .route("/stats", stats)
         .merge(mcp.router());
-    axum::serve(crate::servers::nodelay(listener), app).await
+    // The endpoint's own accept loop: its header-read and idle timeouts apply to `/stats` too.
+    mcp.serve_with(listener, app, std::future::pending()).await
 }
