@@ -22,7 +22,7 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::engine::principal::{BearerChallenge, Principal};
-use crate::engine::{Dispatcher, MCPServer};
+use crate::engine::{Dispatcher, MCPServer, NetworkTransport};
 use crate::transport::http::config::{Checks, HttpConfig, Mode};
 use crate::transport::http::session::{Session, SessionLimits, SessionManager};
 use error::HttpError;
@@ -78,7 +78,7 @@ impl Drop for App {
 impl StreamableHttp {
     /// The endpoint for `server` with `config`.
     pub fn new(server: impl MCPServer, config: HttpConfig) -> Self {
-        let dispatcher = Dispatcher::new(server, &config.server);
+        let dispatcher = Dispatcher::new(server, &config.server, NetworkTransport::Tcp);
         Self::from_dispatcher(dispatcher, config)
     }
 
