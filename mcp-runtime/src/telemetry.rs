@@ -136,8 +136,14 @@ pub fn init_from_env_with(default_log: &str) -> Result<TelemetryGuard, Telemetry
             .with_version(env!("CARGO_PKG_VERSION"))
             .build();
         let tracer = provider.tracer_with_scope(scope);
+        // Only the convention's attributes: not where the span was made (always in the
+        // runtime), on which thread, nor the busy/idle times.
         tracing_opentelemetry::layer()
             .with_tracer(tracer)
+            .with_location(false)
+            .with_threads(false)
+            .with_target(false)
+            .with_tracked_inactivity(false)
             .with_filter(LevelFilter::INFO)
     });
     tracing_subscriber::registry()

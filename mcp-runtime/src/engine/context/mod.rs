@@ -476,7 +476,7 @@ impl Context {
         // Forgets the question however this ends, also when the caller drops this future.
         let _pending = Pending { peer, id: &id };
         let mut params = params;
-        let span = trace::client_request(method, &id, &mut params);
+        let span = trace::client_request(method, &id, &mut params, peer);
         let answer = self.ask(tx, &id, method, &params, rx).await;
         if let Err(error) = &answer {
             trace::record_client_failure(&span, error);

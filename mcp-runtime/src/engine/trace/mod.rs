@@ -23,6 +23,7 @@ use tracing::Span;
 use tracing::field::Empty;
 
 use crate::clip::clip;
+use crate::engine::Peer;
 use crate::protocol::{ErrorObject, Method, Notification, Request, RequestId, Version};
 
 /// How the client is connected (`network.transport`).
@@ -210,7 +211,12 @@ impl fmt::Display for IdText<'_> {
 
 /// The CLIENT span of a request the server sends (sampling, elicitation, roots); with `otel`
 /// its context goes into the request's `_meta`, so the client's work joins the trace.
-pub(crate) fn client_request(method: &str, id: &RequestId, params: &mut serde_json::Value) -> Span {
+pub(crate) fn client_request(
+    method: &str,
+    id: &RequestId,
+    params: &mut serde_json::Value,
+    peer: &Peer,
+) -> Span {
     let span = tracing::info_span!(
         "mcp.client",
         "otel.name" = method,
@@ -219,6 +225,8 @@ pub(crate) fn client_request(method: &str, id: &RequestId, params: &mut serde_js
         "otel.status_description" = Empty,
         "mcp.method.name" = method,
         "jsonrpc.request.id" = %IdText(id),
+        "mcp.session.id" = peer.session_id(),
+        "mcp.protocol.version" = peer.protocol_version().map(Version::as_str),
         "error.type" = Empty,
         "rpc.response.status_code" = Empty,
     );

@@ -378,7 +378,9 @@ mod otel {
         let server = tracing::info_span!("server");
         let _entered = server.enter();
         let mut params = serde_json::json!({ "messages": [], "_meta": { "other": 1 } });
-        let span = super::super::client_request("sampling/createMessage", &7.into(), &mut params);
+        let peer = Peer::new(true).in_session("s1".into());
+        let span =
+            super::super::client_request("sampling/createMessage", &7.into(), &mut params, &peer);
         let cx = span.context();
         let context = cx.span().span_context().clone();
         let traceparent = params["_meta"]["traceparent"]
