@@ -785,12 +785,9 @@ async fn confirmation(ctx: &Context) -> Result<Option<bool>, PeerError> {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Logs on stderr; traces over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (flushed when
+    // the guard drops, after the server stopped).
+    let _telemetry = mcp_runtime::telemetry::init_from_env().map_err(std::io::Error::other)?;
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8000".into());

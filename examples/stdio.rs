@@ -38,11 +38,9 @@ impl Calculator {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Logs on stderr (the client may show them: warnings only unless RUST_LOG says more);
+    // traces over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    let _telemetry =
+        mcp_runtime::telemetry::init_from_env_with("warn").map_err(std::io::Error::other)?;
     mcp_runtime::serve_stdio(Calculator).await
 }

@@ -31,6 +31,8 @@ mod engine;
 mod handler;
 pub mod protocol;
 mod recover;
+#[cfg(feature = "otel")]
+pub mod telemetry;
 pub mod testing;
 mod transport;
 

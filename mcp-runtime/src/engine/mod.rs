@@ -15,6 +15,7 @@ pub(crate) mod principal;
 mod request_state;
 pub(crate) mod skills;
 pub(crate) mod tasks;
+pub(crate) mod trace;
 
 pub use crate::protocol::LogLevel;
 pub use apps::InvalidServer;
@@ -27,6 +28,7 @@ pub(crate) use peer::{NotBegun, Peer};
 pub use request_state::{RequestStateKey, RequestStateKeyError};
 pub use skills::Skills;
 pub use tasks::{InMemoryTaskStore, TaskConfig, TaskRecord, TaskStore, TaskStoreError};
+pub(crate) use trace::NetworkTransport;
 
 pub(crate) use dispatch::{StatelessCall, unsupported_version};
 

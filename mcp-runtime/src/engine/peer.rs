@@ -31,6 +31,8 @@ pub(crate) struct Peer {
     subscriptions: Mutex<HashSet<String>>,
     /// The session's caps; `None`: the defaults (peers of one request, which hold nothing).
     limits: Option<Arc<Limits>>,
+    /// The id of the HTTP session this peer is the client of, for its spans.
+    session_id: Option<Box<str>>,
 }
 
 /// The defaults, shared by peers that were given none.
@@ -113,6 +115,17 @@ impl Peer {
     pub(crate) fn with_limits(mut self, limits: Arc<Limits>) -> Self {
         self.limits = Some(limits);
         self
+    }
+
+    /// The peer of the HTTP session `id` (`Mcp-Session-Id`).
+    pub(crate) fn in_session(mut self, id: String) -> Self {
+        self.session_id = Some(id.into_boxed_str());
+        self
+    }
+
+    /// The id of the HTTP session this peer is the client of.
+    pub(crate) fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
     }
 
     /// The caps this peer is held to.

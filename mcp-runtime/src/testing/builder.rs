@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::handlers::{ElicitationRequest, Handlers};
 use super::{Connection, ServerSummary, TestClient};
 use crate::engine::principal::{Caller, Principal};
-use crate::engine::{Dispatcher, MCPServer, ServerConfig};
+use crate::engine::{Dispatcher, MCPServer, NetworkTransport, ServerConfig};
 use crate::handler::error::McpError;
 use crate::protocol::{
     CLIENT_CAPABILITIES_KEY, CLIENT_INFO_KEY, CreateMessageRequest, CreateMessageResult,
@@ -163,7 +163,8 @@ impl TestClientBuilder {
     /// # Panics
     /// When the server refuses to initialize or discover, as test set-up does.
     pub async fn connect(self, server: impl MCPServer) -> TestClient {
-        let dispatcher = Dispatcher::try_new(server, &self.config)
+        // In process: the closest of the conventions' `network.transport` values is a pipe.
+        let dispatcher = Dispatcher::try_new(server, &self.config, NetworkTransport::Pipe)
             .unwrap_or_else(|error| panic!("invalid MCP server: {error}"));
         let events = Mutex::new(dispatcher.handle().subscribe());
         let client_info =

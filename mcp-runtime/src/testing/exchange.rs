@@ -65,7 +65,8 @@ impl TestClient {
         let text = notification_json(method, &Value::Object(Map::new()));
         match Message::parse(text.as_bytes()) {
             Ok(Message::Notification(notification)) => {
-                self.dispatcher.handle_notification(notification, peer);
+                self.dispatcher
+                    .handle_notification(notification, peer, &self.caller);
             }
             other => panic!("TestClient: {method} did not encode as a notification: {other:?}"),
         }

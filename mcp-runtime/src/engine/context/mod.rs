@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::input::{Halt, InputExchange};
 use crate::engine::principal::{Caller, Principal};
 use crate::engine::tasks::{LiveTask, TaskLink};
+use crate::engine::trace;
 use crate::engine::{LogLevel, Peer, PeerError, ServerHandle};
 use crate::protocol::{ClientCapabilities, RequestId, Version, notification_json, request_json};
 
@@ -474,7 +475,27 @@ impl Context {
         let (id, rx) = peer.register_outgoing()?;
         // Forgets the question however this ends, also when the caller drops this future.
         let _pending = Pending { peer, id: &id };
-        if tx.send(request_json(&id, method, &params)).await.is_err() {
+        let mut params = params;
+        let span = trace::client_request(method, &id, &mut params, peer);
+        let answer = self.ask(tx, &id, method, &params, rx).await;
+        if let Err(error) = &answer {
+            trace::record_client_failure(&span, error);
+        }
+        answer
+    }
+
+    /// Sends a request to the client and waits for its answer, the client's cancellation
+    /// or the timeout.
+    async fn ask(
+        &self,
+        tx: &mpsc::Sender<String>,
+        id: &RequestId,
+        method: &str,
+        params: &Value,
+        rx: oneshot::Receiver<crate::engine::peer::Answer>,
+    ) -> Result<Value, PeerError> {
+        let peer = &self.inner.peer;
+        if tx.send(request_json(id, method, params)).await.is_err() {
             return Err(PeerError::Closed);
         }
         let timeout = peer.limits().client_request_timeout;

@@ -31,6 +31,7 @@ use super::principal::{Caller, Principal};
 use super::request_state::RequestStateKey;
 use super::skills::Skills;
 use super::tasks::Tasks;
+use super::trace::{self, NetworkTransport, Site, Traced};
 use super::{MCPServer, NotBegun, Peer};
 use crate::engine::context::Context;
 use crate::handler::scopes::RequiredScopes;
@@ -83,6 +84,8 @@ pub(crate) struct Dispatcher {
     pub(super) listed_resources: Vec<Resource>,
     /// The URIs the server lists and its templates: what a client may subscribe to.
     pub(super) known_resources: KnownResources,
+    /// How this dispatcher's clients are connected, for spans.
+    pub(super) transport: NetworkTransport,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -172,27 +175,37 @@ impl KnownResources {
 }
 
 impl Dispatcher {
-    /// Wraps a server, as `config` says; lists its tools once.
+    /// Wraps a server, as `config` says, for clients connected over `transport` (tests).
     ///
     /// # Panics
     ///
     /// When the server is invalid (see [`try_new`](Self::try_new)).
     #[cfg(test)]
-    pub(crate) fn new(server: impl MCPServer, config: &ServerConfig) -> Self {
-        Self::try_new(server, config).unwrap_or_else(|error| panic!("invalid MCP server: {error}"))
+    pub(crate) fn new(
+        server: impl MCPServer,
+        config: &ServerConfig,
+        transport: NetworkTransport,
+    ) -> Self {
+        Self::try_new(server, config, transport)
+            .unwrap_or_else(|error| panic!("invalid MCP server: {error}"))
     }
 
-    /// Wraps a server, as `config` says, once it is checked (a tool's app must be a resource
-    /// the server serves).
+    /// Wraps a server, as `config` says, for clients connected over `transport`, once it is
+    /// checked (a tool's app must be a resource the server serves); lists its tools once.
     pub(crate) fn try_new(
         server: impl MCPServer,
         config: &ServerConfig,
+        transport: NetworkTransport,
     ) -> Result<Self, InvalidServer> {
-        Self::from_arc(Arc::new(server), config)
+        Self::from_arc(Arc::new(server), config, transport)
     }
 
     /// Wraps a shared server.
-    fn from_arc(server: Arc<dyn MCPServer>, config: &ServerConfig) -> Result<Self, InvalidServer> {
+    fn from_arc(
+        server: Arc<dyn MCPServer>,
+        config: &ServerConfig,
+        transport: NetworkTransport,
+    ) -> Result<Self, InvalidServer> {
         let listed_tools = server.tools();
         let tools = ListCache::new("tools", &listed_tools, |t| &t.name);
         let without_execution: Vec<Tool> = listed_tools
@@ -279,6 +292,7 @@ impl Dispatcher {
             skills,
             listed_resources,
             known_resources,
+            transport,
             server,
         })
     }
@@ -316,6 +330,16 @@ impl Dispatcher {
         )
         .with_stream_control(env.close_stream)
         .with_input(input)
+    }
+
+    /// Where a message from `peer` arrived, for its span.
+    pub(crate) fn site<'a>(&self, peer: &'a Peer, caller: &'a Caller) -> Site<'a> {
+        Site {
+            session: peer.session_id(),
+            version: peer.protocol_version(),
+            transport: self.transport,
+            headers: caller.headers.as_deref(),
+        }
     }
 
     /// The scopes `method` with these `params` requires when `principal` lacks one of them
@@ -415,13 +439,13 @@ impl Dispatcher {
         in_flight: InFlight,
     ) -> impl Future<Output = Option<String>> + Send + '_ {
         let id = request.id.clone();
-        self.answer(request, env, None, in_flight)
-            .map(move |outcome| {
-                Some(match outcome? {
-                    Ok(result) => result_json(&id, &result),
-                    Err(error) => error_json(Some(&id), &error),
-                })
+        let span = trace::request_span(&request, self.site(&env.peer, &env.caller));
+        Traced::new(span, self.answer(request, env, None, in_flight)).map(move |outcome| {
+            Some(match outcome? {
+                Ok(result) => result_json(&id, &result),
+                Err(error) => error_json(Some(&id), &error),
             })
+        })
     }
 
     /// Runs a registered request to its result or error; `None` when it was cancelled. With
@@ -566,7 +590,7 @@ fn modern_capabilities(declared: &ServerCapabilities, tasks: bool) -> ServerCapa
 mod future_size {
     use std::sync::Arc;
 
-    use super::{Dispatcher, Peer, RequestEnv};
+    use super::{Dispatcher, NetworkTransport, Peer, RequestEnv};
     use crate::protocol::Request;
 
     struct Echo;
@@ -583,10 +607,12 @@ mod future_size {
     /// The transport boxes this future for every request that does not finish at once; it
     /// was 1,368 bytes when each layer was an `async fn` keeping its own copy of the
     /// arguments (and past glibc's 1,032-byte small-allocation cache). A bound, not a timing:
-    /// 800 bytes after the core refactor, 808 with the session limits.
+    /// 800 bytes after the core refactor, 808 with the session limits, 816 with the request's
+    /// span (boxed: see `trace::Traced`).
     #[test]
     fn a_request_future_stays_small() {
-        let dispatcher = Dispatcher::new(Echo, &crate::ServerConfig::default());
+        let dispatcher =
+            Dispatcher::new(Echo, &crate::ServerConfig::default(), NetworkTransport::Tcp);
         let request = Request {
             id: 1.into(),
             method: crate::protocol::Method::ToolsCall,

@@ -8,6 +8,8 @@ use serde_json::value::RawValue;
 use super::{Dispatcher, RequestEnv, empty_result, parse_params, to_raw};
 use crate::engine::context::Context;
 use crate::engine::input::InputExchange;
+use crate::engine::principal::Caller;
+use crate::engine::trace;
 use crate::engine::{BoxFuture, Cacheable, MCPServer, Peer, ServerHandle};
 use crate::handler::error::McpError;
 use crate::protocol::{
@@ -254,6 +256,7 @@ impl Dispatcher {
                 "the session is already initialized; start a new session to initialize again",
             ));
         }
+        trace::record_version(version);
         to_raw(&InitializeResult {
             protocol_version: version.as_str(),
             capabilities: &self.capabilities,
@@ -272,13 +275,27 @@ impl Dispatcher {
         let progress_token = call.meta.take().and_then(|m| m.progress_token);
         let ctx = self.context(id, progress_token, env, input);
         let (name, future) = start_tool(&*self.server, &self.handle, call, ctx)?;
-        Ok(catch_panic(future)
+        let result = catch_panic(future)
             .await
-            .unwrap_or_else(|panic| panicked_tool(&name, &panic, self.panic_details)))
+            .unwrap_or_else(|panic| panicked_tool(&name, &panic, self.panic_details));
+        if result.is_error == Some(true) {
+            trace::record_tool_error();
+        }
+        Ok(result)
     }
 
-    /// Handles a notification from the client.
-    pub(crate) fn handle_notification(&self, notification: Notification, peer: &Peer) {
+    /// Handles a notification from `caller`, the client `peer`, in its span.
+    pub(crate) fn handle_notification(
+        &self,
+        notification: Notification,
+        peer: &Peer,
+        caller: &Caller,
+    ) {
+        let span = trace::notification_span(&notification, self.site(peer, caller));
+        span.in_scope(|| self.notified(notification, peer));
+    }
+
+    fn notified(&self, notification: Notification, peer: &Peer) {
         match notification.method.as_str() {
             "notifications/initialized" => {}
             "notifications/cancelled" => {

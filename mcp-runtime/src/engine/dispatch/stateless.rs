@@ -2,6 +2,7 @@
 //! envelope, multi round-trip requests, and the tasks extension. The method table itself is
 //! the one of both eras ([`route`](super::route)).
 
+use std::future::Future;
 use std::sync::Arc;
 
 use serde_json::value::RawValue;
@@ -15,6 +16,7 @@ use crate::engine::input::InputExchange;
 use crate::engine::principal::Caller;
 use crate::engine::request_state::StateBinding;
 use crate::engine::tasks::{TaskCall, TaskEvent, Tasks};
+use crate::engine::trace::{self, Site, Traced};
 use crate::protocol::{
     Era, ErrorObject, Feature, InputRetry, LogLevel, Method, Request, RequestEnvelope,
     SubscriptionFilter, TASKS_EXTENSION, TaskSupport, Version, error_codes,
@@ -81,19 +83,28 @@ impl Dispatcher {
 
     /// Answers a 2026-07-28 request: its complete result (with the era's fields), an
     /// `InputRequiredResult`, or an error. `None` when the server shut down first.
-    pub(crate) async fn handle_stateless(
+    pub(crate) fn handle_stateless(
         &self,
         request: Request,
         call: StatelessCall,
-    ) -> Option<Result<Box<RawValue>, ErrorObject>> {
-        let outcome = self.stateless_outcome(request, call).await?;
-        Some(outcome.map_err(|mut error| {
-            if error.code == error_codes::RESOURCE_NOT_FOUND {
-                // 2026-07-28 moved "resource not found" to invalid params.
-                error.code = error_codes::INVALID_PARAMS;
-            }
-            error
-        }))
+    ) -> impl Future<Output = Option<Result<Box<RawValue>, ErrorObject>>> + Send + '_ {
+        let site = Site {
+            session: None,
+            version: Version::parse(&call.envelope.protocol_version),
+            transport: self.transport,
+            headers: call.caller.headers.as_deref(),
+        };
+        let span = trace::request_span(&request, site);
+        Traced::new(span, async move {
+            let outcome = self.stateless_outcome(request, call).await?;
+            Some(outcome.map_err(|mut error| {
+                if error.code == error_codes::RESOURCE_NOT_FOUND {
+                    // 2026-07-28 moved "resource not found" to invalid params.
+                    error.code = error_codes::INVALID_PARAMS;
+                }
+                error
+            }))
+        })
     }
 
     async fn stateless_outcome(

@@ -24,6 +24,11 @@ pub(crate) fn session_id(headers: &HeaderMap) -> Option<&str> {
     str_header(headers, &SESSION_ID)
 }
 
+/// The revision the `MCP-Protocol-Version` header names, when it names one this server knows.
+pub(crate) fn protocol_version(headers: &HeaderMap) -> Option<Version> {
+    str_header(headers, &PROTOCOL_VERSION).and_then(|v| Version::parse(v.trim()))
+}
+
 /// The `Last-Event-ID` header, if any.
 pub(crate) fn last_event_id(headers: &HeaderMap) -> Option<&str> {
     str_header(headers, &LAST_EVENT_ID)

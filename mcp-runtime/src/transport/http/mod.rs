@@ -22,7 +22,7 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::engine::principal::{BearerChallenge, Principal};
-use crate::engine::{Dispatcher, InvalidServer, MCPServer};
+use crate::engine::{Dispatcher, InvalidServer, MCPServer, NetworkTransport};
 use crate::transport::http::config::{Checks, HttpConfig, Mode};
 use crate::transport::http::session::{Session, SessionLimits, SessionManager};
 use error::HttpError;
@@ -90,7 +90,7 @@ impl StreamableHttp {
     /// The endpoint for `server` with `config`, once the server is checked: each tool's app
     /// (MCP Apps) must be a `ui://` resource the server serves.
     pub fn try_new(server: impl MCPServer, config: HttpConfig) -> Result<Self, InvalidServer> {
-        let dispatcher = Dispatcher::try_new(server, &config.server)?;
+        let dispatcher = Dispatcher::try_new(server, &config.server, NetworkTransport::Tcp)?;
         Ok(Self::from_dispatcher(dispatcher, config))
     }
 

@@ -237,7 +237,8 @@ async fn dispatch(
 ) -> Result<Response, HttpError> {
     let request = match message {
         Message::Notification(notification) => {
-            app.dispatcher.handle_notification(notification, &peer);
+            app.dispatcher
+                .handle_notification(notification, &peer, &caller);
             return Ok(StatusCode::ACCEPTED.into_response());
         }
         Message::Response(response) => {

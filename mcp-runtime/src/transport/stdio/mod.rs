@@ -24,7 +24,10 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use self::framing::{Line, LineReader, write_lines};
-use crate::engine::{Dispatcher, MCPServer, Peer, RequestEnv, ServerConfig, ServerEvent};
+use crate::engine::principal::Caller;
+use crate::engine::{
+    Dispatcher, MCPServer, NetworkTransport, Peer, RequestEnv, ServerConfig, ServerEvent,
+};
 use crate::protocol::{
     ErrorObject, Message, Request, RequestId, error_codes, error_json, notification_json,
 };
@@ -151,7 +154,7 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let dispatcher = Dispatcher::try_new(server, &config)?;
+    let dispatcher = Dispatcher::try_new(server, &config, NetworkTransport::Pipe)?;
     let (lines_tx, lines_rx) = mpsc::channel(64);
     let peer = Arc::new(dispatcher.session_peer());
     let connection = Arc::new(Connection {
@@ -259,8 +262,9 @@ impl Connection {
                 if notification.method == "notifications/cancelled" {
                     self.cancel(notification.params.as_deref());
                 }
+                // stdio has no headers: nothing but the peer says where it came from.
                 self.dispatcher
-                    .handle_notification(notification, &self.peer);
+                    .handle_notification(notification, &self.peer, &Caller::default());
             }
             Ok(Message::Response(response)) => {
                 if let Some(awaiting) = lock(&self.awaiting).as_mut() {

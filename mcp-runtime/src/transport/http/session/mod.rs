@@ -260,7 +260,7 @@ impl SessionManager {
         let session = Arc::new(Session {
             id,
             header,
-            peer: Arc::new(peer),
+            peer: Arc::new(peer.in_session(format_id(id))),
             cancel: self.shutdown.child_token(),
             principal,
             last_seen_ms: AtomicU64::new(self.now_ms()),

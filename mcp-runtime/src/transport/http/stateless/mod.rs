@@ -13,7 +13,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{App, headers};
+use crate::engine::NetworkTransport;
 use crate::engine::principal::Caller;
+use crate::engine::trace::{self, Site};
 use crate::protocol::{
     Era, ErrorObject, ListenParams, Message, Method, Request, RequestEnvelope, RequestId,
     error_codes, error_json,
@@ -75,7 +77,16 @@ pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Re
     let request = match message {
         // The era defines no client notifications over HTTP; accept and ignore any.
         Message::Notification(notification) => {
-            tracing::debug!(method = %notification.method, "2026-07-28 notification ignored");
+            let headers = caller.headers.as_deref();
+            let site = Site {
+                session: None,
+                version: headers.and_then(headers::protocol_version),
+                transport: NetworkTransport::Tcp,
+                headers,
+            };
+            trace::notification_span(&notification, site).in_scope(|| {
+                tracing::debug!(method = %notification.method, "2026-07-28 notification ignored");
+            });
             return StatusCode::ACCEPTED.into_response();
         }
         Message::Response(response) => {
