@@ -42,8 +42,9 @@ pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, RequestStateKey,
-    RequestStateKeyError, ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig,
+    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, PromptDef,
+    RegistrationError, RequestStateKey, RequestStateKeyError, ResourceDef, ServerConfig,
+    ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter, UriVariables,
 };
 pub use handler::args::Args;
 pub use handler::error::McpError;
