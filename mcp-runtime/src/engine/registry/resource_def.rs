@@ -54,7 +54,7 @@ pub struct ResourceDef {
 /// What a [`ResourceDef`] describes.
 #[derive(Debug, Clone)]
 pub(super) enum Kind {
-    Fixed(Resource),
+    Fixed(Box<Resource>),
     Template(ResourceTemplate),
 }
 
@@ -82,7 +82,7 @@ impl ResourceDef {
             Box::pin(async move { reading.await.into_read_result(&vars.uri, mime.as_deref()) })
         };
         ResourceDef {
-            kind: Kind::Fixed(Resource::new(uri, name)),
+            kind: Kind::Fixed(Box::new(Resource::new(uri, name))),
             read: Arc::new(read),
         }
     }
@@ -174,7 +174,7 @@ impl ResourceDef {
     /// The fixed resource it describes, if it is one.
     pub(super) fn resource(&self) -> Option<&Resource> {
         match &self.kind {
-            Kind::Fixed(r) => Some(r),
+            Kind::Fixed(r) => Some(&**r),
             Kind::Template(_) => None,
         }
     }
