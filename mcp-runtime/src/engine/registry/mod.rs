@@ -5,34 +5,36 @@
 //! serialized anew) and swaps it in; a request reads it with one atomic load. A server that was
 //! never changed at run time reads `None` there and answers from what it listed at start.
 
+mod base;
 mod change;
+mod entries;
 mod prompt_def;
 mod resource_def;
 mod tool_def;
 mod visibility;
 
+use base::tool_lists;
+pub(crate) use base::{Base, Lists};
 pub(crate) use change::Changed;
 pub use change::RegistrationError;
+use entries::Entries;
 pub use prompt_def::PromptDef;
 pub use resource_def::{ResourceDef, UriVariables};
 pub use tool_def::ToolDef;
 pub use visibility::ToolFilter;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::{ArcSwapOption, Guard};
 use serde_json::{Map, Value};
 
 use crate::engine::context::Context;
-use crate::engine::lists::ListCache;
 use crate::engine::principal::Principal;
 use crate::engine::{BoxFuture, MCPServer};
 use crate::handler::error::McpError;
 use crate::handler::uri_template::match_uri_template;
-use crate::protocol::{
-    GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplate, Tool,
-};
+use crate::protocol::{GetPromptResult, ReadResourceResult, Resource, Tool};
 
 /// The lists a server declares (its capabilities): what may be added to at run time.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -40,153 +42,6 @@ pub(crate) struct Declared {
     pub(crate) tools: bool,
     pub(crate) resources: bool,
     pub(crate) prompts: bool,
-}
-
-/// The list methods' answers, each serialized once.
-#[derive(Debug, Clone)]
-pub(crate) struct Lists {
-    /// `tools/list` for 2026-07-28 clients, with each tool's `execution`.
-    pub(crate) tools: Arc<ListCache>,
-    /// `tools/list` for handshake-era clients, without `execution`: tasks are a 2026-07-28
-    /// extension, and a 2025-11-25 client would read `taskSupport` as the experimental tasks
-    /// of that revision.
-    pub(crate) legacy_tools: Arc<ListCache>,
-    pub(crate) resources: Arc<ListCache>,
-    pub(crate) templates: Arc<ListCache>,
-    pub(crate) prompts: Arc<ListCache>,
-}
-
-/// The two `tools/list` answers for `tools`.
-fn tool_lists<'a>(tools: impl Iterator<Item = &'a Tool>) -> (Arc<ListCache>, Arc<ListCache>) {
-    let tools: Vec<&Tool> = tools.collect();
-    let modern = Arc::new(ListCache::new("tools", &tools, |t| &t.name));
-    if tools.iter().all(|t| t.execution.is_none()) {
-        return (modern.clone(), modern);
-    }
-    let legacy: Vec<Tool> = tools
-        .iter()
-        .map(|t| Tool {
-            execution: None,
-            ..(*t).clone()
-        })
-        .collect();
-    (
-        modern,
-        Arc::new(ListCache::new("tools", &legacy, |t| &t.name)),
-    )
-}
-
-/// What the server listed when it started.
-#[derive(Debug)]
-pub(crate) struct Base {
-    tools: Vec<Tool>,
-    tool_index: HashMap<String, usize>,
-    resources: Vec<Resource>,
-    resource_uris: HashSet<String>,
-    templates: Vec<ResourceTemplate>,
-    prompts: Vec<Prompt>,
-    prompt_names: HashSet<String>,
-    lists: Lists,
-}
-
-impl Base {
-    /// What a server listed, serialized once.
-    pub(crate) fn new(
-        tools: Vec<Tool>,
-        resources: Vec<Resource>,
-        templates: Vec<ResourceTemplate>,
-        prompts: Vec<Prompt>,
-    ) -> Self {
-        let (modern, legacy) = tool_lists(tools.iter());
-        let lists = Lists {
-            tools: modern,
-            legacy_tools: legacy,
-            resources: Arc::new(ListCache::new("resources", &resources, |r| &r.uri)),
-            templates: Arc::new(ListCache::new("resourceTemplates", &templates, |t| {
-                &t.uri_template
-            })),
-            prompts: Arc::new(ListCache::new("prompts", &prompts, |p| &p.name)),
-        };
-        Base {
-            tool_index: tools
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (t.name.clone(), i))
-                .collect(),
-            resource_uris: resources.iter().map(|r| r.uri.clone()).collect(),
-            prompt_names: prompts.iter().map(|p| p.name.clone()).collect(),
-            tools,
-            resources,
-            templates,
-            prompts,
-            lists,
-        }
-    }
-
-    fn tool(&self, name: &str) -> Option<&Tool> {
-        self.tool_index.get(name).map(|&i| &self.tools[i])
-    }
-}
-
-/// Run-time entries of one kind, in the order they were added, found by key.
-#[derive(Debug)]
-struct Entries<T> {
-    items: Vec<Arc<T>>,
-    index: HashMap<String, usize>,
-}
-
-impl<T> Default for Entries<T> {
-    fn default() -> Self {
-        Entries {
-            items: Vec::new(),
-            index: HashMap::new(),
-        }
-    }
-}
-
-impl<T> Clone for Entries<T> {
-    fn clone(&self) -> Self {
-        Entries {
-            items: self.items.clone(),
-            index: self.index.clone(),
-        }
-    }
-}
-
-impl<T> Entries<T> {
-    fn get(&self, key: &str) -> Option<&Arc<T>> {
-        self.index.get(key).map(|&i| &self.items[i])
-    }
-
-    fn contains(&self, key: &str) -> bool {
-        self.index.contains_key(key)
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &T> {
-        self.items.iter().map(|item| &**item)
-    }
-
-    fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    /// Adds `item` under `key` (known to be free).
-    fn push(&mut self, key: String, item: T) {
-        self.index.insert(key, self.items.len());
-        self.items.push(Arc::new(item));
-    }
-
-    /// Removes the entry `key`; `false` when there is none.
-    fn remove(&mut self, key: &str, key_of: impl Fn(&T) -> &str) -> bool {
-        let Some(at) = self.index.remove(key) else {
-            return false;
-        };
-        self.items.remove(at);
-        for (i, item) in self.items.iter().enumerate().skip(at) {
-            self.index.insert(key_of(item).to_owned(), i);
-        }
-        true
-    }
 }
 
 /// What changed since the server started.
@@ -288,8 +143,12 @@ impl Registry {
                 };
             }
         }
-        match (&self.filter, self.base.tool(name)) {
-            (Some(filter), Some(tool)) if !filter.allows(caller, tool) => ToolRoute::Unknown,
+        // Without a filter, no lookup: the server's `call_tool` says whether the tool exists.
+        let Some(filter) = &self.filter else {
+            return ToolRoute::Static;
+        };
+        match self.base.tool(name) {
+            Some(tool) if !filter.allows(caller, tool) => ToolRoute::Unknown,
             _ => ToolRoute::Static,
         }
     }
@@ -394,5 +253,76 @@ impl Registry {
             );
         }
         all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registry() -> Registry {
+        let tool = Tool::new(
+            "add",
+            serde_json::json!({"type": "object"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let declared = Declared {
+            tools: true,
+            resources: true,
+            prompts: true,
+        };
+        Registry::new(
+            Base::new(vec![tool], Vec::new(), Vec::new(), Vec::new()),
+            declared,
+            None,
+        )
+    }
+
+    /// A server nothing was changed on answers from its start-up lists: no snapshot to read.
+    /// Changes that change nothing, and refused ones, leave it so.
+    #[test]
+    fn only_a_real_change_makes_a_snapshot() {
+        let registry = registry();
+        assert!(registry.live.load().is_none());
+        assert_eq!(registry.set_tool_enabled("missing", false), None);
+        assert_eq!(
+            registry.set_tool_enabled("add", true),
+            Some(Changed::default())
+        );
+        assert!(
+            !registry.remove_tool("add").tools,
+            "the server's own is not removed"
+        );
+        assert!(!registry.remove_prompt("none").prompts);
+        let again = ToolDef::raw(
+            "add",
+            "",
+            serde_json::json!({"type": "object"}),
+            |_, _| async { 0 },
+        );
+        assert!(registry.add_tools([again]).is_err());
+        assert!(registry.live.load().is_none());
+        assert!(matches!(
+            registry.route_tool("add", None),
+            ToolRoute::Static
+        ));
+
+        let changed = registry.set_tool_enabled("add", false).unwrap();
+        assert!(changed.tools);
+        assert!(registry.live.load().is_some());
+        assert!(matches!(
+            registry.route_tool("add", None),
+            ToolRoute::Unknown
+        ));
+        let now = registry.snapshot();
+        let page = now.lists().tools.page(None, None, |_| false).unwrap();
+        let listed = serde_json::to_value(&page).unwrap();
+        assert_eq!(
+            listed,
+            serde_json::json!({"tools": []}),
+            "disabled: not listed"
+        );
     }
 }
