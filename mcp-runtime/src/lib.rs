@@ -1,30 +1,4 @@
-//! Write MCP servers as plain Rust `impl` blocks.
-//!
-//! `#[mcp_server]` on an `impl` block and `#[tool]` on its methods generate the
-//! [`MCPServer`] implementation: `tools/list` with JSON Schemas derived from the parameters,
-//! doc comments as descriptions, and `tools/call` dispatch with argument validation.
-//! [`serve`] runs it over Streamable HTTP.
-//!
-//! ```no_run
-//! use mcp_runtime::{mcp_server, tool, Mode};
-//!
-//! #[derive(Default)]
-//! struct Calculator;
-//!
-//! #[mcp_server(name = "calculator", version = "1.0.0")]
-//! impl Calculator {
-//!     /// Add two numbers.
-//!     #[tool]
-//!     fn add(&self, a: f64, b: f64) -> f64 {
-//!         a + b
-//!     }
-//! }
-//!
-//! #[tokio::main]
-//! async fn main() -> std::io::Result<()> {
-//!     mcp_runtime::serve(Calculator, "127.0.0.1:8000", Mode::Stateful).await
-//! }
-//! ```
+#![doc = include_str!("../GUIDE.md")]
 
 mod clip;
 mod engine;
@@ -44,8 +18,9 @@ pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, RequestStateKey,
-    RequestStateKeyError, ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig,
+    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, PromptDef,
+    RegistrationError, RequestStateKey, RequestStateKeyError, ResourceDef, ServerConfig,
+    ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter, UriVariables,
 };
 pub use handler::args::Args;
 pub use handler::error::McpError;

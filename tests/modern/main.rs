@@ -4,5 +4,6 @@
 mod apps;
 mod era;
 mod input;
+mod run_time;
 mod support;
 mod tasks;

@@ -388,6 +388,45 @@ async fn the_get_stream_carries_server_initiated_notifications() {
     task.abort();
 }
 
+#[tokio::test]
+async fn the_get_stream_hears_of_tools_added_at_run_time() {
+    let endpoint = mcp_runtime::StreamableHttp::new(Calculator, HttpConfig::new(Mode::Stateful));
+    let handle = endpoint.handle().clone();
+    let server = TestServer::serve(endpoint).await;
+    let mut client = server.client();
+    client.initialize().await;
+    let get = client
+        .http
+        .get(&client.url)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", client.session.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    // The GET handler attached the stream before it answered: no wait needed.
+    let mut stream = SseReader::new(get);
+    let twice = mcp_runtime::ToolDef::raw(
+        "twice",
+        "Double a number.",
+        json!({"type": "object", "properties": {"n": {"type": "number"}}}),
+        |args, _| async move { args["n"].as_f64().unwrap_or(0.0) * 2.0 },
+    );
+    handle.add_tool(twice).unwrap();
+    let (_, message) = stream.next_message().await.unwrap();
+    assert_eq!(message["method"], "notifications/tools/list_changed");
+    let listed = client.request("tools/list", json!({})).await.response();
+    let names: Vec<&str> = listed["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(names.contains(&"twice"), "{names:?}");
+    let result = client.call_tool("twice", json!({"n": 21})).await;
+    assert_eq!(result["content"][0]["text"], "42");
+    server.stop().await;
+}
+
 #[test]
 fn stateless_requests_leave_nothing_behind() {
     // The server gets a runtime of its own, so its task count is the server's alone.

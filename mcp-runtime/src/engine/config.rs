@@ -1,10 +1,12 @@
 //! [`ServerConfig`]: how the server answers, whatever the transport.
 
 use super::limits::Limits;
+use super::principal::Principal;
+use super::registry::ToolFilter;
 use super::request_state::RequestStateKey;
 use super::skills::Skills;
 use super::tasks::TaskConfig;
-use crate::protocol::CacheHint;
+use crate::protocol::{CacheHint, Tool};
 
 /// Protocol-level settings, taken by every transport ([`HttpConfig::server`](crate::HttpConfig::server),
 /// [`serve_stdio_with`](crate::serve_stdio_with)).
@@ -48,6 +50,17 @@ pub struct ServerConfig {
     /// "tool `x` failed with an internal error" (the text, which may hold internal details,
     /// is logged either way).
     pub panic_details: bool,
+    /// Which tools each caller sees and may call ([`ToolFilter`]). Default: `None`, every
+    /// caller sees every tool.
+    pub tool_filter: Option<ToolFilter>,
+    /// Declare the `tools` capability even when the server has no tool at start, because it
+    /// adds them at run time ([`ServerHandle::add_tool`](crate::ServerHandle::add_tool)).
+    /// Default: `false`, declared when the server has tools.
+    pub declare_tools: bool,
+    /// As [`declare_tools`](Self::declare_tools), for resources and templates.
+    pub declare_resources: bool,
+    /// As [`declare_tools`](Self::declare_tools), for prompts.
+    pub declare_prompts: bool,
 }
 
 impl Default for ServerConfig {
@@ -60,6 +73,10 @@ impl Default for ServerConfig {
             skills: None,
             limits: Limits::default(),
             panic_details: false,
+            tool_filter: None,
+            declare_tools: false,
+            declare_resources: false,
+            declare_prompts: false,
         }
     }
 }
@@ -121,6 +138,60 @@ impl ServerConfig {
     /// ```
     pub fn panic_details(mut self, on: bool) -> Self {
         self.panic_details = on;
+        self
+    }
+
+    /// Sets [`tool_filter`](Self::tool_filter): `allows(caller, tool)` decides whether
+    /// `caller` sees `tool` in `tools/list` and may call it (a hidden tool is "Unknown tool",
+    /// -32602, as one that does not exist).
+    ///
+    /// ```
+    /// use mcp_runtime::{Principal, ServerConfig};
+    /// use mcp_runtime::protocol::Tool;
+    ///
+    /// // Each tenant sees its own tools (`acme_*`, `globex_*`) and the shared ones.
+    /// let config = ServerConfig::new().tool_filter(|caller: Option<&Principal>, tool: &Tool| {
+    ///     match tool.name.split_once('_') {
+    ///         Some((tenant, _)) => caller.is_some_and(|p| p.subject() == tenant),
+    ///         None => true,
+    ///     }
+    /// });
+    /// let globex = Tool::new("globex_report", Default::default());
+    /// let filter = config.tool_filter.unwrap();
+    /// assert!(filter.allows(Some(&Principal::new("globex")), &globex));
+    /// assert!(!filter.allows(Some(&Principal::new("acme")), &globex));
+    /// ```
+    pub fn tool_filter(
+        mut self,
+        allows: impl Fn(Option<&Principal>, &Tool) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.tool_filter = Some(ToolFilter::new(allows));
+        self
+    }
+
+    /// Sets [`declare_tools`](Self::declare_tools): the server declares tools (with
+    /// `listChanged`) though it has none at start.
+    ///
+    /// ```
+    /// let config = mcp_runtime::ServerConfig::new().declare_tools().declare_prompts();
+    /// assert!(config.declare_tools && config.declare_prompts && !config.declare_resources);
+    /// ```
+    pub fn declare_tools(mut self) -> Self {
+        self.declare_tools = true;
+        self
+    }
+
+    /// Sets [`declare_resources`](Self::declare_resources): the server declares resources
+    /// (with `subscribe` and `listChanged`) though it has none at start.
+    pub fn declare_resources(mut self) -> Self {
+        self.declare_resources = true;
+        self
+    }
+
+    /// Sets [`declare_prompts`](Self::declare_prompts): the server declares prompts (with
+    /// `listChanged`) though it has none at start.
+    pub fn declare_prompts(mut self) -> Self {
+        self.declare_prompts = true;
         self
     }
 

@@ -43,11 +43,6 @@ impl ListCache {
         ListCache { key, items, whole }
     }
 
-    /// How many items.
-    pub(crate) fn len(&self) -> usize {
-        self.items.len()
-    }
-
     /// The JSON of the whole list, `{"<key>":[...]}`.
     fn render<'a>(key: &str, items: impl Iterator<Item = &'a RawValue>) -> Box<RawValue> {
         let mut json = format!("{{\"{key}\":[");

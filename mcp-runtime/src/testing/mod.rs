@@ -225,8 +225,9 @@ impl TestClient {
         self.server.instructions.as_deref()
     }
 
-    /// The server's handle, as its transport would hold it: announce changes or disable tools
-    /// from the test, as a file watcher or an admin task would.
+    /// The server's handle, as its transport would hold it: announce changes, disable tools,
+    /// or add tools, resources and prompts from the test, as a file watcher, a plugin loader
+    /// or an admin task would.
     pub fn server_handle(&self) -> &ServerHandle {
         self.dispatcher.handle()
     }

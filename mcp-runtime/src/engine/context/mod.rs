@@ -250,7 +250,7 @@ impl Context {
             CancellationToken::new(),
             Arc::new(Peer::new(false)),
             None,
-            ServerHandle::new(Default::default()),
+            ServerHandle::detached(),
             Caller::default(),
         )
     }
@@ -604,7 +604,7 @@ mod pending_tests {
             CancellationToken::new(),
             peer.clone(),
             Some(tx),
-            ServerHandle::new(Default::default()),
+            ServerHandle::detached(),
             Caller::default(),
         );
         let mut asking = Box::pin(ctx.request("roots/list", serde_json::json!({})));

@@ -26,8 +26,8 @@ use super::apps::{self, InvalidServer};
 use super::handle::ServerHandle;
 use super::input::{Gate, Gated, InputExchange};
 use super::limits::Limits;
-use super::lists::ListCache;
 use super::principal::{Caller, Principal};
+use super::registry::{Base, Declared, Registry};
 use super::request_state::RequestStateKey;
 use super::skills::Skills;
 use super::tasks::Tasks;
@@ -36,7 +36,7 @@ use super::{MCPServer, NotBegun, Peer};
 use crate::engine::context::Context;
 use crate::handler::scopes::RequiredScopes;
 use crate::protocol::{
-    CacheHint, Era, ErrorObject, Implementation, ListChanged, Method, Request, RequestId, Resource,
+    CacheHint, Era, ErrorObject, Implementation, ListChanged, Method, Request, RequestId,
     ResourcesCapability, SKILLS_EXTENSION, ServerCapabilities, TASKS_EXTENSION, TaskSupport, Tool,
     UI_EXTENSION, Version, error_json, result_json,
 };
@@ -48,23 +48,12 @@ pub(crate) struct Dispatcher {
     pub(super) info: Implementation,
     pub(super) instructions: Option<String>,
     pub(super) capabilities: ServerCapabilities,
-    /// `tools/list` for 2026-07-28 clients, with each tool's `execution`.
-    tools: ListCache,
-    /// `tools/list` for handshake-era clients, without `execution`: tasks are a 2026-07-28
-    /// extension, and a 2025-11-25 client would read `taskSupport` as the experimental
-    /// tasks of that revision.
-    legacy_tools: ListCache,
-    resources: ListCache,
-    templates: ListCache,
-    prompts: ListCache,
     page_size: Option<usize>,
     pub(super) handle: ServerHandle,
     /// Signs the `requestState` of multi round-trip requests (2026-07-28).
     pub(super) state_key: RequestStateKey,
     /// `ttlMs`/`cacheScope` of cacheable results when the server gives none (2026-07-28).
     pub(super) cache_hint: CacheHint,
-    /// The tools as the server described them, for transports that read more of them.
-    listed_tools: Vec<Tool>,
     /// The tools that may run as tasks, and how.
     task_support: HashMap<String, TaskSupport>,
     /// The tasks extension, when a tool may run as a task.
@@ -79,11 +68,6 @@ pub(crate) struct Dispatcher {
     pub(super) modern_capabilities: ServerCapabilities,
     /// The skills extension, when the server has skills.
     pub(super) skills: Option<Skills>,
-    /// The server's own resources, which `resources/list` shows before the skills' (kept
-    /// only when there are skills: their list is read at each request).
-    pub(super) listed_resources: Vec<Resource>,
-    /// The URIs the server lists and its templates: what a client may subscribe to.
-    pub(super) known_resources: KnownResources,
     /// How this dispatcher's clients are connected, for spans.
     pub(super) transport: NetworkTransport,
 }
@@ -156,24 +140,6 @@ pub(super) fn empty_result() -> Box<RawValue> {
     RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| unreachable!("`{{}}` is valid JSON"))
 }
 
-/// The resources a server lists, by URI, and its URI templates.
-#[derive(Debug, Default)]
-pub(super) struct KnownResources {
-    uris: std::collections::HashSet<String>,
-    templates: Vec<String>,
-}
-
-impl KnownResources {
-    /// Whether `uri` is listed or matches a template.
-    pub(super) fn contains(&self, uri: &str) -> bool {
-        self.uris.contains(uri)
-            || self
-                .templates
-                .iter()
-                .any(|t| crate::handler::uri_template::match_uri_template(t, uri).is_some())
-    }
-}
-
 impl Dispatcher {
     /// Wraps a server, as `config` says, for clients connected over `transport` (tests).
     ///
@@ -206,48 +172,26 @@ impl Dispatcher {
         config: &ServerConfig,
         transport: NetworkTransport,
     ) -> Result<Self, InvalidServer> {
-        let listed_tools = server.tools();
-        let tools = ListCache::new("tools", &listed_tools, |t| &t.name);
-        let without_execution: Vec<Tool> = listed_tools
-            .iter()
-            .cloned()
-            .map(|mut t| {
-                t.execution = None;
-                t
-            })
-            .collect();
-        let legacy_tools = ListCache::new("tools", &without_execution, |t| &t.name);
+        let tools = server.tools();
+        let resources = server.resources();
+        apps::check(server.as_ref(), &tools, &resources)?;
+        let templates = server.resource_templates();
+        let prompts = server.prompts();
+        let uses_apps = apps::uses_apps(&tools, &resources, &templates);
         let skills = config.skills.clone();
-        let listed_resources = server.resources();
-        apps::check(server.as_ref(), &listed_tools, &listed_resources)?;
-        let listed_templates = server.resource_templates();
-        let uses_apps = apps::uses_apps(&listed_tools, &listed_resources, &listed_templates);
-        let resources = ListCache::new("resources", &listed_resources, |r| &r.uri);
-        let known_resources = KnownResources {
-            uris: listed_resources.iter().map(|r| r.uri.clone()).collect(),
-            templates: listed_templates
-                .iter()
-                .map(|t| t.uri_template.clone())
-                .collect(),
+        let listed = |has: bool| {
+            has.then_some(ListChanged {
+                list_changed: Some(true),
+            })
         };
-        let listed_resources = if skills.is_some() {
-            listed_resources
-        } else {
-            Vec::new()
-        };
-        let templates = ListCache::new("resourceTemplates", &listed_templates, |t| &t.uri_template);
-        let prompts = ListCache::new("prompts", &server.prompts(), |p| &p.name);
         let mut capabilities = server.capabilities().unwrap_or_else(|| ServerCapabilities {
-            tools: (tools.len() > 0).then_some(ListChanged {
-                list_changed: Some(true),
-            }),
-            resources: (resources.len() + templates.len() > 0).then_some(ResourcesCapability {
-                subscribe: Some(true),
-                list_changed: Some(true),
-            }),
-            prompts: (prompts.len() > 0).then_some(ListChanged {
-                list_changed: Some(true),
-            }),
+            tools: listed(!tools.is_empty() || config.declare_tools),
+            resources: (!resources.is_empty() || !templates.is_empty() || config.declare_resources)
+                .then_some(ResourcesCapability {
+                    subscribe: Some(true),
+                    list_changed: Some(true),
+                }),
+            prompts: listed(!prompts.is_empty() || config.declare_prompts),
             logging: Some(Default::default()),
             completions: server.supports_completions().then(Default::default),
             experimental: None,
@@ -259,7 +203,7 @@ impl Dispatcher {
         if uses_apps {
             declare_extension(&mut capabilities, UI_EXTENSION);
         }
-        let task_support: HashMap<String, TaskSupport> = listed_tools
+        let task_support: HashMap<String, TaskSupport> = tools
             .iter()
             .map(|t| (t.name.clone(), t.task_support()))
             .filter(|(_, support)| support.allows_task())
@@ -268,30 +212,29 @@ impl Dispatcher {
         let tasks = (!task_support.is_empty()).then(|| Tasks::new(config.tasks.clone()));
         let tasks = tasks.map(Arc::new);
         let modern_capabilities = modern_capabilities(&capabilities, tasks.is_some());
-        let tool_names = listed_tools.iter().map(|t| t.name.clone()).collect();
+        // What may be added at run time: the lists the server declares.
+        let declared = Declared {
+            tools: capabilities.tools.is_some(),
+            resources: capabilities.resources.is_some(),
+            prompts: capabilities.prompts.is_some(),
+        };
+        let base = Base::new(tools, resources, templates, prompts);
+        let registry = Registry::new(base, declared, config.tool_filter.clone());
         Ok(Dispatcher {
             info: server.server_info(),
             instructions: server.instructions(),
             capabilities,
-            tools,
-            legacy_tools,
-            resources,
-            templates,
-            prompts,
             page_size: config.page_size,
-            handle: ServerHandle::new(tool_names),
+            handle: ServerHandle::new(registry),
             state_key: config.request_state_key.clone(),
             cache_hint: config.cache_hint,
             task_support,
             tasks,
             modern_capabilities,
-            listed_tools,
             limits: Arc::new(config.limits.clone()),
             panic_details: config.panic_details,
             scopes: Some(server.required_scopes()).filter(|s| !s.is_empty()),
             skills,
-            listed_resources,
-            known_resources,
             transport,
             server,
         })
@@ -302,9 +245,9 @@ impl Dispatcher {
         self.task_support.get(tool).copied().unwrap_or_default()
     }
 
-    /// The tools as the server lists them.
+    /// The tools the server listed at start.
     pub(crate) fn listed_tools(&self) -> &[Tool] {
-        &self.listed_tools
+        self.handle.registry().static_tools()
     }
 
     /// A handle to enable or disable tools and announce changes to clients.
@@ -367,7 +310,16 @@ impl Dispatcher {
                 })
         };
         let needed = match method {
-            Method::ToolsCall => scopes.for_tool(target().name.as_deref().unwrap_or("")),
+            Method::ToolsCall => {
+                let target = target();
+                let name = target.name.as_deref().unwrap_or("");
+                // A tool hidden from the caller is unknown to it, scopes and all.
+                let registry = self.handle.registry();
+                if registry.filter().is_some() && !registry.callable(name, principal) {
+                    return None;
+                }
+                scopes.for_tool(name)
+            }
             Method::PromptsGet => scopes.for_prompt(target().name.as_deref().unwrap_or("")),
             Method::ResourcesRead => scopes.for_resource(target().uri.as_deref().unwrap_or("")),
             _ => return None,

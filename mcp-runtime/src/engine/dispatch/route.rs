@@ -9,6 +9,7 @@ use super::{Dispatcher, RequestEnv, empty_result, parse_params, to_raw};
 use crate::engine::context::Context;
 use crate::engine::input::InputExchange;
 use crate::engine::principal::Caller;
+use crate::engine::registry::ToolRoute;
 use crate::engine::trace;
 use crate::engine::{BoxFuture, Cacheable, MCPServer, Peer, ServerHandle};
 use crate::handler::error::McpError;
@@ -64,17 +65,22 @@ impl Dispatcher {
             }
             Method::ToolsList => {
                 let cursor = cursor(params)?;
+                let registry = self.handle.registry();
+                let now = registry.snapshot();
                 let tools = match era {
-                    Era::Stateless => &self.tools,
-                    Era::Handshake => &self.legacy_tools,
+                    Era::Stateless => &now.lists().tools,
+                    Era::Handshake => &now.lists().legacy_tools,
                 };
-                let handle = &self.handle;
-                let page = if handle.any_tool_disabled() {
-                    tools.page(cursor.as_deref(), self.page_size, |name| {
-                        !handle.is_tool_enabled(name)
-                    })?
-                } else {
-                    tools.page(cursor.as_deref(), self.page_size, |_| false)?
+                let page = match registry.filter() {
+                    None => tools.page(cursor.as_deref(), self.page_size, |_| false)?,
+                    // A filtered list is the caller's own: never the cached whole list.
+                    Some(filter) => {
+                        let caller = env.caller.principal.as_ref();
+                        tools.page(cursor.as_deref(), self.page_size, |name| {
+                            now.tool(name)
+                                .is_none_or(|tool| !filter.allows(caller, tool))
+                        })?
+                    }
                 };
                 self.reply_page(era, Cacheable::ToolsList, &page)
             }
@@ -88,15 +94,15 @@ impl Dispatcher {
                     let cursor = cursor(params)?;
                     return Box::pin(self.resources_with_skills(era, skills, cursor)).await;
                 }
-                let page =
-                    self.resources
-                        .page(cursor(params)?.as_deref(), self.page_size, |_| false)?;
+                let now = self.handle.registry().snapshot();
+                let resources = &now.lists().resources;
+                let page = resources.page(cursor(params)?.as_deref(), self.page_size, |_| false)?;
                 self.reply_page(era, Cacheable::ResourcesList, &page)
             }
             Method::ResourceTemplatesList => {
-                let page =
-                    self.templates
-                        .page(cursor(params)?.as_deref(), self.page_size, |_| false)?;
+                let now = self.handle.registry().snapshot();
+                let templates = &now.lists().templates;
+                let page = templates.page(cursor(params)?.as_deref(), self.page_size, |_| false)?;
                 self.reply_page(era, Cacheable::ResourceTemplatesList, &page)
             }
             Method::ResourcesRead => {
@@ -108,7 +114,8 @@ impl Dispatcher {
                     return Box::pin(self.read_skill_file(era, skills, uri)).await;
                 }
                 let ctx = self.context(id, progress_token(params), env, input);
-                let Some(future) = self.server.read_resource(&uri, ctx) else {
+                let registry = self.handle.registry();
+                let Some(future) = registry.read_resource(&*self.server, &uri, ctx) else {
                     return Err(McpError::resource_not_found(&uri).0);
                 };
                 let result = self.unpanic(catch_panic(future).await, "resource", &uri)?;
@@ -118,7 +125,7 @@ impl Dispatcher {
                 let ResourceUriParams { uri } = parse_params(params)?;
                 self.check_uri(&uri)?;
                 let skill = self.skills.is_some() && uri.starts_with("skill://");
-                if !skill && !self.known_resources.contains(&uri) {
+                if !skill && !self.handle.registry().knows_resource(&uri) {
                     return Err(ErrorObject::invalid_params(format!(
                         "unknown resource {:?}: subscribe to a URI from resources/list or one matching a template",
                         crate::clip::clip(&uri)
@@ -133,15 +140,16 @@ impl Dispatcher {
                 Ok(empty_result())
             }
             Method::PromptsList => {
-                let page = self
-                    .prompts
-                    .page(cursor(params)?.as_deref(), self.page_size, |_| false)?;
+                let now = self.handle.registry().snapshot();
+                let prompts = &now.lists().prompts;
+                let page = prompts.page(cursor(params)?.as_deref(), self.page_size, |_| false)?;
                 self.reply_page(era, Cacheable::PromptsList, &page)
             }
             Method::PromptsGet => {
                 let GetPromptParams { name, arguments } = parse_params(params)?;
                 let ctx = self.context(id, progress_token(params), env, input);
-                let Some(future) = self.server.get_prompt(&name, arguments, ctx) else {
+                let registry = self.handle.registry();
+                let Some(future) = registry.get_prompt(&*self.server, &name, arguments, ctx) else {
                     return Err(ErrorObject::invalid_params(format!(
                         "Unknown prompt: {name}"
                     )));
@@ -325,18 +333,19 @@ impl Dispatcher {
     }
 }
 
-/// Starts a call of the tool `call.name`: -32602 when there is no such tool, or it is
-/// disabled. The one way every tool call starts, inline or as a task, in both eras.
+/// Starts a call of the tool `call.name`: -32602 when there is no such tool, it is disabled,
+/// or the caller may not see it. The one way every tool call starts, inline or as a task, in
+/// both eras, to the server's own tools and those added at run time.
 pub(crate) fn start_tool<'a>(
     server: &'a dyn MCPServer,
     handle: &ServerHandle,
     call: CallToolParams,
     ctx: Context,
 ) -> Result<(String, BoxFuture<'a, CallToolResult>), ErrorObject> {
-    let future = if handle.is_tool_disabled(&call.name) {
-        None
-    } else {
-        server.call_tool(&call.name, call.arguments, ctx)
+    let future = match handle.registry().route_tool(&call.name, ctx.auth()) {
+        ToolRoute::Static => server.call_tool(&call.name, call.arguments, ctx),
+        ToolRoute::RunTime(def) => Some(def.call(call.arguments, ctx)),
+        ToolRoute::Unknown => None,
     };
     match future {
         Some(future) => Ok((call.name, future)),

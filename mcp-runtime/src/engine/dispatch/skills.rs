@@ -85,7 +85,7 @@ impl Dispatcher {
                 tracing::error!(%error, "skills left out of resources/list");
                 Vec::new()
             });
-        let mut all = self.listed_resources.clone();
+        let mut all = self.handle.registry().resources();
         all.extend(manifests);
         let list = ListCache::new("resources", &all, |r| &r.uri);
         let page = list.page(cursor.as_deref(), self.page_size, |_| false)?;

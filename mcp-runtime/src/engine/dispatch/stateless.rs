@@ -142,7 +142,7 @@ impl Dispatcher {
                 request.id
             ))));
         };
-        match self.task_route(method, params.as_ref(), &call.envelope) {
+        match self.task_route(method, params.as_ref(), &call) {
             TaskRoute::No => self.answer(request, env, input, in_flight).await,
             TaskRoute::Refused(error) => Some(Err(error)),
             TaskRoute::Method(tasks) => {
@@ -219,8 +219,9 @@ impl Dispatcher {
         &self,
         method: &Method,
         params: Option<&Value>,
-        envelope: &RequestEnvelope,
+        call: &StatelessCall,
     ) -> TaskRoute {
+        let envelope = &call.envelope;
         let Some(tasks) = &self.tasks else {
             return TaskRoute::No;
         };
@@ -240,7 +241,8 @@ impl Dispatcher {
             .and_then(|p| p.get("name"))
             .and_then(Value::as_str)
             .unwrap_or("");
-        if !self.handle.is_tool_enabled(tool) {
+        let caller = call.caller.principal.as_ref();
+        if !self.handle.registry().callable(tool, caller) {
             return TaskRoute::No; // refused as an unknown tool
         }
         match self.task_support(tool) {

@@ -116,7 +116,8 @@ impl Dispatcher {
             Ok(call) => call,
             Err(error) => return Some(Err(error)),
         };
-        if !self.handle.is_tool_enabled(&call.name) {
+        let caller = env.caller.principal.as_ref();
+        if !self.handle.registry().callable(&call.name, caller) {
             return Some(Err(unknown_tool(&call.name)));
         }
         let name = call.name.clone();

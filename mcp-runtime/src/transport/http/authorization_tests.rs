@@ -34,7 +34,11 @@ const PRM: &str = "http://127.0.0.1/.well-known/oauth-protected-resource/mcp";
 
 /// The endpoint, under a stand-in authentication layer: `x-scopes` become alice's scopes.
 fn app(mode: Mode) -> axum::Router {
-    StreamableHttp::new(Admin, HttpConfig::new(mode).json_response(true))
+    app_with(HttpConfig::new(mode))
+}
+
+fn app_with(config: HttpConfig) -> axum::Router {
+    StreamableHttp::new(Admin, config.json_response(true))
         .router()
         .layer(axum::middleware::from_fn(
             |mut request: axum::extract::Request, next: axum::middleware::Next| async move {
@@ -164,5 +168,46 @@ async fn scopes_hold_in_the_stateless_era_too() {
     let (status, _, body) = send(&app, request("mcp:read mcp:admin")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["result"]["resultType"], "complete");
+    assert_eq!(body["result"]["content"][0]["text"], "reset");
+}
+
+#[tokio::test]
+async fn a_tool_the_filter_hides_is_unknown_not_a_scope_challenge() {
+    // `reset` is shown only to operators; others must not learn that it exists.
+    let only_operators = crate::ServerConfig::new().tool_filter(|caller, tool| {
+        tool.name != "reset" || caller.is_some_and(|p| p.has_scope("ops"))
+    });
+    let app = app_with(HttpConfig::new(Mode::Stateless).server(only_operators));
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    let request = |scopes: &str| {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "reset", "arguments": {}, "_meta": meta}});
+        post(
+            body,
+            scopes,
+            &[
+                ("mcp-protocol-version", "2026-07-28"),
+                ("mcp-method", "tools/call"),
+                ("mcp-name", "reset"),
+            ],
+        )
+    };
+    let (status, challenge, body) = send(&app, request("mcp:read")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(challenge, None);
+    assert_eq!(body["error"]["code"], -32602);
+    assert_eq!(
+        body["error"]["message"],
+        "Invalid params: Unknown tool: reset"
+    );
+    // An operator sees it, and its scopes hold for them as before.
+    let (status, challenge, _) = send(&app, request("mcp:read ops")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(challenge.unwrap().contains("scope=\"mcp:read mcp:admin\""));
+    let (status, _, body) = send(&app, request("mcp:read mcp:admin ops")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["result"]["content"][0]["text"], "reset");
 }

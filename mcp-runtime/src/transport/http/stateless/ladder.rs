@@ -6,8 +6,9 @@ use axum::http::{HeaderMap, HeaderName};
 use serde_json::{Map, Value};
 
 use super::super::{App, headers};
+use crate::engine::principal::Principal;
 use crate::protocol::{Era, ErrorObject, Method, Request, RequestEnvelope, Version, error_codes};
-use crate::transport::http::stateless::param_headers::decode_header_value;
+use crate::transport::http::stateless::param_headers::{ParamHeaders, decode_header_value};
 
 /// `Mcp-Method`.
 static METHOD: HeaderName = HeaderName::from_static("mcp-method");
@@ -37,11 +38,12 @@ fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a st
         .map_err(|_| mismatch(format!("{name} header contains invalid characters")))
 }
 
-/// Runs the checks; returns the request's envelope.
+/// Runs the checks for a request from `caller`; returns the request's envelope.
 pub(super) fn check(
     app: &App,
     headers: &HeaderMap,
     request: &Request,
+    caller: Option<&Principal>,
 ) -> Result<RequestEnvelope, ErrorObject> {
     let header_version = single(headers, &headers::PROTOCOL_VERSION)?;
     let header_method = single(headers, &METHOD)?;
@@ -100,7 +102,7 @@ pub(super) fn check(
         ));
     }
     if request.method == Method::ToolsCall {
-        check_param_headers(app, headers, params.as_ref())?;
+        check_param_headers(app, headers, params.as_ref(), caller)?;
     }
     Ok(envelope)
 }
@@ -109,23 +111,32 @@ fn check_param_headers(
     app: &App,
     headers: &HeaderMap,
     params: Option<&Map<String, Value>>,
+    caller: Option<&Principal>,
 ) -> Result<(), ErrorObject> {
     let Some(tool) = params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
         return Ok(());
     };
-    if !app.dispatcher.handle().is_tool_enabled(tool) {
-        return Ok(()); // the dispatcher refuses unknown tools
+    let registry = app.dispatcher.handle().registry();
+    if !registry.callable(tool, caller) {
+        return Ok(()); // the dispatcher refuses unknown tools (and those hidden from the caller)
     }
     let arguments = params
         .and_then(|p| p.get("arguments"))
         .and_then(Value::as_object);
-    app.param_headers
-        .check(tool, arguments, |name| {
-            headers
-                .get_all(name)
-                .iter()
-                .map(|v| v.to_str().ok().map(str::to_owned))
-                .collect()
-        })
-        .map_err(mismatch)
+    let header = |name: &str| {
+        headers
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    };
+    // A tool added at run time is read now: its annotations are not among those of start-up.
+    let added = registry.run_time_tool(tool, caller);
+    let checked = match added {
+        None => app.param_headers.check(tool, arguments, header),
+        Some(added) => {
+            ParamHeaders::new(std::slice::from_ref(added.tool())).check(tool, arguments, header)
+        }
+    };
+    checked.map_err(mismatch)
 }

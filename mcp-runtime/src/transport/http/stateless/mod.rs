@@ -99,7 +99,7 @@ pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Re
     };
     tracing::debug!(method = %request.method, id = %request.id, "2026-07-28 request");
     let headers = caller.headers.clone().unwrap_or_default();
-    let envelope = match ladder::check(&app, &headers, &request) {
+    let envelope = match ladder::check(&app, &headers, &request, caller.principal.as_ref()) {
         Ok(envelope) => envelope,
         Err(error) => return Rejection::new(Some(&request.id), error).into_response(),
     };
