@@ -4,13 +4,13 @@ pub(crate) mod config;
 mod delete;
 mod error;
 mod get;
-mod headers;
+pub(crate) mod headers;
 mod post;
 mod security;
 pub(crate) mod serve;
 pub(crate) mod session;
 mod sse;
-mod stateless;
+pub(crate) mod stateless;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
@@ -50,7 +50,7 @@ use error::HttpError;
 /// ```
 #[derive(Clone, Debug)]
 pub struct StreamableHttp {
-    app: Arc<App>,
+    pub(crate) app: Arc<App>,
 }
 
 /// What every handler shares.

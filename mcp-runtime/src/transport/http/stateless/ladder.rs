@@ -38,7 +38,7 @@ fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a st
 }
 
 /// Runs the checks; returns the request's envelope.
-pub(super) fn check(
+pub(crate) fn check(
     app: &App,
     headers: &HeaderMap,
     request: &Request,
