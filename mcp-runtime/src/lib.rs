@@ -14,6 +14,12 @@ mod transport;
 #[path = "private.rs"]
 pub mod __private;
 
+/// Crate-private parsers and checks for the fuzz targets (`fuzz/`). Not public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
+
 pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};

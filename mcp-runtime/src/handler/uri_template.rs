@@ -76,7 +76,11 @@ fn percent_decode(s: &str) -> Option<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
+            // Two hex digits, no more: `from_str_radix` alone would also take a sign (`%+F`).
             let hex = s.get(i + 1..i + 3)?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
         } else {
@@ -107,6 +111,13 @@ mod tests {
             vec![("table", "users".into()), ("row", "42".into())]
         );
         assert!(match_uri_template("x://{a}", "x://%zz").is_none());
+        // Found by the `uri_template` fuzz target: `u8::from_str_radix` takes a sign.
+        assert!(match_uri_template("x://{a}", "x://A%+FA").is_none());
+        assert!(match_uri_template("x://{a}", "x://%-1").is_none());
+        assert_eq!(
+            match_uri_template("x://{a}", "x://%41%e2%82%AC").unwrap(),
+            vec![("a", "A€".into())]
+        );
         assert_eq!(
             match_uri_template("x://fixed", "x://fixed").unwrap(),
             vec![]

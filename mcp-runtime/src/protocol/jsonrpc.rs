@@ -294,11 +294,14 @@ impl Message {
                 "the body is not UTF-8: {e}"
             )))
         })?;
+        // Whether the body is JSON decides between -32700 and -32600, not which error serde
+        // met first: a bad field is reported where it is read, before a syntax error further
+        // on, and JSON that serde_json cannot decode (a lone surrogate escape in `method`) is
+        // a syntax error to it.
         let env: Envelope = serde_json::from_str(body).map_err(|e| {
-            if e.is_data() {
-                MessageError::Invalid(e.to_string())
-            } else {
-                MessageError::Parse(e)
+            match serde_json::from_str::<serde::de::IgnoredAny>(body) {
+                Ok(_) => MessageError::Invalid(e.to_string()),
+                Err(syntax) => MessageError::Parse(syntax),
             }
         })?;
         match env.jsonrpc.map(RawValue::get) {
@@ -518,6 +521,25 @@ mod tests {
             Message::parse(b"{\"jsonrpc\":\"2.0\",\"method\":\"\xff\"}"),
             Err(MessageError::Parse(e)) if e.to_string().contains("not UTF-8")
         ));
+    }
+
+    /// Found by the `message` fuzz target: serde reports a duplicate or mistyped field as
+    /// soon as it reads it, before the syntax error further on; and JSON it cannot decode is
+    /// a syntax error to it.
+    #[test]
+    fn a_body_that_is_not_json_is_a_parse_error_whatever_comes_first() {
+        for body in [
+            r#"{"jsonrpc":"2.0","id":1,"id":1,"method":"m","params":{"a":,}}"#,
+            r#"{"jsonrpc":"2.0","method":5,"params":[}"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":"m","error":{"code":"x"},"#,
+        ] {
+            assert!(
+                matches!(Message::parse(body.as_bytes()), Err(MessageError::Parse(_))),
+                "{body}"
+            );
+        }
+        assert!(invalid(r#"{"jsonrpc":"2.0","id":1,"id":1,"method":"m"}"#).contains("duplicate"));
+        assert!(invalid(r#"{"jsonrpc":"2.0","method":"a\ud800b"}"#).contains("escape"));
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub fn elicitation_schema<T: JsonSchema>() -> Result<Map<String, Value>, PeerErr
 }
 
 /// Rewrites a root schema into the spec's restricted form.
-fn restrict(schema: Value, type_name: &str) -> Result<Map<String, Value>, String> {
+pub(crate) fn restrict(schema: Value, type_name: &str) -> Result<Map<String, Value>, String> {
     let not_a_form = || format!("`{type_name}` must be a struct with named fields to be a form");
     let Value::Object(root) = schema else {
         return Err(not_a_form());

@@ -15,7 +15,7 @@ use crate::engine::{LogLevel, Peer, PeerError, ServerHandle};
 use crate::protocol::{ClientCapabilities, RequestId, Version, notification_json, request_json};
 
 mod elicitation;
-mod elicitation_schema;
+pub(crate) mod elicitation_schema;
 mod roots;
 mod sampling;
 

@@ -5,13 +5,13 @@ mod connection;
 mod delete;
 mod error;
 mod get;
-mod headers;
+pub(crate) mod headers;
 mod post;
 mod security;
 pub(crate) mod serve;
 pub(crate) mod session;
 mod sse;
-mod stateless;
+pub(crate) mod stateless;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
@@ -51,7 +51,7 @@ use error::HttpError;
 /// ```
 #[derive(Clone, Debug)]
 pub struct StreamableHttp {
-    app: Arc<App>,
+    pub(crate) app: Arc<App>,
 }
 
 /// What every handler shares.

@@ -39,7 +39,7 @@ fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a st
 }
 
 /// Runs the checks for a request from `caller`; returns the request's envelope.
-pub(super) fn check(
+pub(crate) fn check(
     app: &App,
     headers: &HeaderMap,
     request: &Request,

@@ -2,7 +2,7 @@
 //! against its body, then it is answered in JSON or on an SSE stream of its own (see
 //! [`reply`]), or it opens a `subscriptions/listen` stream (see [`listen`]).
 
-mod ladder;
+pub(crate) mod ladder;
 mod listen;
 pub(crate) mod param_headers;
 mod reply;
