@@ -37,6 +37,8 @@ else
 fi
 
 cd fuzz
+# The sanitizer build takes minutes: kept outside the work tree, so later runs reuse it.
+export CARGO_TARGET_DIR="${MCP_FUZZ_TARGET_DIR:-${MCP_CI_CACHE:-$HOME/.cache/mcp-rs-ci}/fuzz-target}"
 cargo "${toolchain[@]}" fuzz build || ci_die "the fuzz targets do not build"
 
 # libFuzzer options of each target: the JSON dictionary for those that read JSON text; no
