@@ -486,4 +486,20 @@ mod tests {
             assert_eq!(parse_event_id(bad), None, "{bad:?}");
         }
     }
+
+    /// Found by the `last_event_id` fuzz target: the total cap counts the events kept, after
+    /// the per-stream cap dropped its own (not every event ever stored).
+    #[test]
+    fn the_total_counts_kept_events() {
+        let store = InMemoryEventStore::with_limits(1, 3);
+        let first = store.store_now("", Some("1"));
+        store.store_now("a", Some("2"));
+        store.store_now("c/d", Some("3"));
+        store.store_now("a", None);
+        assert_eq!(store.len(), 3);
+        assert!(
+            store.replay_now(&first).is_some(),
+            "three kept: the first is one"
+        );
+    }
 }
