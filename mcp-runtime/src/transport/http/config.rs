@@ -103,20 +103,13 @@ impl Security {
 
     /// Whether a `Host` header value is accepted.
     pub fn host_allowed(&self, host: &str) -> bool {
-        match self {
-            Security::Allow { hosts, .. } => hosts.iter().any(|p| matches_pattern(p, host)),
-            Security::Auto => LOOPBACK_HOSTS.iter().any(|p| matches_pattern(p, host)),
-            Security::Disabled => true,
-        }
+        // As a server with an unknown (so loopback) address checks it.
+        self.checks(None).host_allowed(host)
     }
 
     /// Whether an `Origin` header value is accepted.
     pub fn origin_allowed(&self, origin: &str) -> bool {
-        match self {
-            Security::Allow { origins, .. } => origins.iter().any(|p| matches_pattern(p, origin)),
-            Security::Auto => LOOPBACK_ORIGINS.iter().any(|p| matches_pattern(p, origin)),
-            Security::Disabled => true,
-        }
+        self.checks(None).origin_allowed(origin)
     }
 }
 
