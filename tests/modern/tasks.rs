@@ -687,23 +687,7 @@ async fn running_tasks_per_principal_are_capped() {
         HttpConfig::new(Mode::Stateless).server(ServerConfig::new().tasks(tasks)),
     );
     // Who calls is what an authentication layer says: here, the `x-user` header.
-    let app = endpoint.router().layer(axum::middleware::map_request(
-        |mut request: axum::extract::Request| async move {
-            let user = request
-                .headers()
-                .get("x-user")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("anonymous")
-                .to_owned();
-            request
-                .extensions_mut()
-                .insert(mcp_runtime::Principal::new(user));
-            request
-        },
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
-    let served = tokio::spawn(async move { axum::serve(listener, app).await });
+    let (url, served) = integration_tests::serve_with_users(&endpoint).await;
     let mut alice = tasks_client(&url);
     alice.extra_headers.push(("x-user".into(), "alice".into()));
     let mut bob = tasks_client(&url);

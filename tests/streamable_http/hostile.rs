@@ -8,8 +8,7 @@ use integration_tests::servers::{Calculator, Chatty};
 use integration_tests::{Client, SseReader, TestServer, eventually};
 use mcp_runtime::store::InMemoryEventStore;
 use mcp_runtime::{
-    Context, HttpConfig, Limits, Mode, Principal, ServerConfig, StreamableHttp, mcp_server,
-    resource, tool,
+    Context, HttpConfig, Limits, Mode, ServerConfig, StreamableHttp, mcp_server, resource, tool,
 };
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -448,21 +447,7 @@ async fn sessions_per_principal_are_capped() {
         HttpConfig::new(Mode::Stateful).max_sessions_per_principal(2),
     );
     // Who calls is what an authentication layer says: here, the `x-user` header.
-    let app = endpoint.router().layer(axum::middleware::map_request(
-        |mut request: axum::extract::Request| async move {
-            let user = request
-                .headers()
-                .get("x-user")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("anonymous")
-                .to_owned();
-            request.extensions_mut().insert(Principal::new(user));
-            request
-        },
-    ));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
-    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    let (url, task) = integration_tests::serve_with_users(&endpoint).await;
     let initialize = |user: &'static str| {
         reqwest::Client::new()
             .post(&url)

@@ -422,3 +422,35 @@ impl SseReader {
         None
     }
 }
+
+/// Serves `endpoint` on an ephemeral port of 127.0.0.1 behind a stand-in authentication
+/// layer: the caller is the [`Principal`](mcp_runtime::Principal) named by the `x-user`
+/// header (`anonymous` without one). Returns the URL and the serving task (abort it to stop).
+pub async fn serve_with_users(
+    endpoint: &StreamableHttp,
+) -> (String, JoinHandle<std::io::Result<()>>) {
+    let app = endpoint.router().layer(axum::middleware::map_request(
+        |mut request: axum::extract::Request| async move {
+            let user = request
+                .headers()
+                .get("x-user")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("anonymous")
+                .to_owned();
+            request
+                .extensions_mut()
+                .insert(mcp_runtime::Principal::new(user));
+            request
+        },
+    ));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!(
+        "http://{}{}",
+        listener.local_addr().expect("addr"),
+        endpoint.config().path
+    );
+    (
+        url,
+        tokio::spawn(async move { axum::serve(listener, app).await }),
+    )
+}
