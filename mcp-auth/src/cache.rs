@@ -1,20 +1,28 @@
 //! Accepted tokens, remembered until they expire: a known token costs a hash and a lookup.
 
+use std::hash::Hasher as _;
 use std::time::{Duration, Instant, SystemTime};
 
 use dashmap::DashMap;
 use mcp_runtime::Principal;
-use sha2::{Digest, Sha256};
+use siphasher::sip128::{Hasher128 as _, SipHasher24};
 
 use crate::verifier::VerifiedToken;
 
-/// Accepted tokens by the SHA-256 of the token (the tokens themselves are not kept), each
-/// until its expiry or the maximum age, whichever comes first. Refused tokens are not cached:
-/// a token refused while the authorization server was down may be good a moment later.
+/// Accepted tokens by a keyed 128-bit hash of the token (the tokens themselves are not kept),
+/// each until its expiry or the maximum age, whichever comes first. Refused tokens are not
+/// cached: a token refused while the authorization server was down may be good a moment later.
+///
+/// The key is SipHash-2-4 with 128-bit output under a random key drawn when the cache is made.
+/// SipHash is a PRF: without the key, which never leaves the process, nobody can make a token
+/// whose hash matches a cached one (a hit stands for a verified token, so that is the property
+/// that matters), and the keys are never shown. It costs a fraction of SHA-256 per request,
+/// which this used before (3.5k of the layer's 7.8k instructions per call under callgrind).
 pub(crate) struct TokenCache {
-    entries: DashMap<[u8; 32], Entry>,
+    entries: DashMap<u128, Entry>,
     capacity: usize,
     max_age: Duration,
+    hash_key: [u8; 16],
 }
 
 struct Entry {
@@ -24,16 +32,29 @@ struct Entry {
 
 impl TokenCache {
     /// A cache of at most `capacity` tokens (0: no caching), each kept at most `max_age`.
+    /// Without the operating system's random numbers there is no secret key, so nothing is
+    /// cached (every token is verified), with a warning.
     pub(crate) fn new(capacity: usize, max_age: Duration) -> Self {
+        let mut hash_key = [0u8; 16];
+        let capacity = match getrandom::fill(&mut hash_key) {
+            Ok(()) => capacity,
+            Err(error) => {
+                tracing::warn!(%error, "no random key for the token cache: tokens are not cached");
+                0
+            }
+        };
         TokenCache {
             entries: DashMap::new(),
             capacity,
             max_age,
+            hash_key,
         }
     }
 
-    fn key(token: &str) -> [u8; 32] {
-        Sha256::digest(token.as_bytes()).into()
+    fn key(&self, token: &str) -> u128 {
+        let mut hasher = SipHasher24::new_with_key(&self.hash_key);
+        hasher.write(token.as_bytes());
+        hasher.finish128().as_u128()
     }
 
     /// The principal of an accepted token that has not expired.
@@ -41,7 +62,7 @@ impl TokenCache {
         if self.capacity == 0 {
             return None;
         }
-        let key = Self::key(token);
+        let key = self.key(token);
         let now = Instant::now();
         let found = self
             .entries
@@ -74,7 +95,7 @@ impl TokenCache {
             self.make_room(now);
         }
         self.entries.insert(
-            Self::key(token),
+            self.key(token),
             Entry {
                 principal: verified.principal.clone(),
                 until,
@@ -87,7 +108,7 @@ impl TokenCache {
     fn make_room(&self, now: Instant) {
         self.entries.retain(|_, e| e.until > now);
         if self.entries.len() >= self.capacity {
-            let victims: Vec<[u8; 32]> = self
+            let victims: Vec<u128> = self
                 .entries
                 .iter()
                 .take((self.capacity / 8).max(1))
@@ -151,5 +172,18 @@ mod tests {
         let off = TokenCache::new(0, Duration::from_secs(600));
         off.insert("t", &token("alice", None));
         assert!(off.get("t").is_none());
+    }
+
+    #[test]
+    fn keys_are_secret_per_cache_and_tell_tokens_apart() {
+        let a = TokenCache::new(10, Duration::from_secs(600));
+        let b = TokenCache::new(10, Duration::from_secs(600));
+        assert_eq!(a.key("token"), a.key("token"));
+        assert_ne!(a.key("token"), a.key("token2"));
+        assert_ne!(
+            a.key("token"),
+            b.key("token"),
+            "each cache draws its own key"
+        );
     }
 }
