@@ -211,9 +211,13 @@ async fn soak(addr: SocketAddr, pid: u32, plan: Plan) -> Result<Soaked, String> 
         tokio::time::sleep_until(at(t).into()).await;
         let sample = read(addr, pid, t, &honest).await?;
         eprintln!(
-            "  t={t:>5.0} s  {:<7}  RSS {:>7.1} MiB  tasks {:>6}  sessions {:>6}  events {:>6}  fds {:>5}  honest {:>6} ok {} failed, slowest {:.1} ms",
+            "  t={t:>5.0} s  {:<7}  RSS {:>7.1} MiB  heap {:>7}  tasks {:>6}  sessions {:>6}  events {:>6}  fds {:>5}  honest {:>6} ok {} failed, slowest {:.1} ms",
             plan.phase(t).name(),
             sample.rss as f64 / 1048576.0,
+            sample
+                .stats
+                .and_then(|s| s.heap)
+                .map_or("-".into(), |h| format!("{:.1} MiB", h as f64 / 1048576.0)),
             sample
                 .stats
                 .map_or("-".into(), |s| s.alive_tasks.to_string()),

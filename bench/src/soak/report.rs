@@ -108,6 +108,18 @@ fn verdicts(md: &mut String, run: &Run) {
             let _ = writeln!(md, "| RSS flat | too few readings to judge | **FAIL** |");
         }
     }
+    if let Some(h) = v.heap {
+        let _ = writeln!(
+            md,
+            "| live heap flat (jemalloc `stats.allocated`) | mean {:.1} MiB over the first window, \
+             {:.1} MiB over the last: {:+.1}% (limit {:+.0}%) | {} |",
+            h.first / MIB,
+            h.last / MIB,
+            h.growth() * 100.0,
+            RSS_GROWTH_LIMIT * 100.0,
+            pass(h.pass())
+        );
+    }
     for (name, r) in [("live tasks", v.tasks), ("sessions", v.sessions)] {
         let _ = match r {
             Some(r) => writeln!(
@@ -189,17 +201,20 @@ fn readings(md: &mut String, run: &Run) {
     let _ = writeln!(
         md,
         "## Readings\n\n`honest ok`/`failed`: `add` calls since the previous reading; `slowest`: the \
-         slowest of them.\n\n| t (s) | phase | RSS MiB | live tasks | sessions | stored events | threads | fds | honest ok | honest failed | slowest ms |\n\
-         | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+         slowest of them.\n\n| t (s) | phase | RSS MiB | live heap MiB | live tasks | sessions | stored events | threads | fds | honest ok | honest failed | slowest ms |\n\
+         | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     let dash = || "-".to_owned();
     for s in &run.samples {
         let _ = writeln!(
             md,
-            "| {:.0} | {} | {:.1} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
+            "| {:.0} | {} | {:.1} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
             s.t,
             run.plan.phase(s.t).name(),
             s.rss as f64 / MIB,
+            s.stats
+                .and_then(|x| x.heap)
+                .map_or_else(dash, |h| format!("{:.1}", h as f64 / MIB)),
             s.stats.map_or_else(dash, |x| x.alive_tasks.to_string()),
             s.stats.map_or_else(dash, |x| x.sessions.to_string()),
             s.stats.map_or_else(dash, |x| x.events.to_string()),
@@ -240,7 +255,7 @@ fn draw(path: &Path, run: &Run) -> Result<(), String> {
     chart
         .configure_mesh()
         .x_desc("seconds since the abuse started")
-        .y_desc("VmRSS (MiB)")
+        .y_desc("VmRSS, and live heap under jemalloc (MiB)")
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()
@@ -259,6 +274,19 @@ fn draw(path: &Path, run: &Run) -> Result<(), String> {
     chart
         .draw_series(LineSeries::new(rss, red.stroke_width(2)))
         .map_err(|e| err(&e))?;
+    // Under jemalloc, the live heap beside RSS: the gap is what the allocator keeps.
+    let heap: Vec<(f64, f64)> = samples
+        .iter()
+        .filter_map(|s| s.stats.and_then(|x| x.heap).map(|h| (s.t, h as f64 / MIB)))
+        .collect();
+    if !heap.is_empty() {
+        chart
+            .draw_series(LineSeries::new(
+                heap,
+                RGBColor(31, 119, 180).stroke_width(2),
+            ))
+            .map_err(|e| err(&e))?;
+    }
 
     let tasks: Vec<(f64, f64)> = samples
         .iter()

@@ -122,6 +122,8 @@ impl Return {
 pub struct Verdicts {
     /// `None` when a window holds no sample (a soak too short to judge).
     pub rss: Option<Flatness>,
+    /// The same windows for the live heap, when the server reports it (`Stats::heap`).
+    pub heap: Option<Flatness>,
     /// `None` for a server without `/stats`, or without a baseline or end sample.
     pub tasks: Option<Return>,
     pub sessions: Option<Return>,
@@ -133,6 +135,7 @@ impl Verdicts {
     /// Whether every verdict that could be reached passed (a missing one does not pass).
     pub fn pass(&self) -> bool {
         self.rss.is_some_and(|r| r.pass())
+            && self.heap.is_none_or(|r| r.pass())
             && self.tasks.is_none_or(|r| r.pass())
             && self.sessions.is_none_or(|r| r.pass())
             && self.honest_failed == 0
@@ -145,33 +148,37 @@ impl Verdicts {
 /// period; live tasks may end up to `task_tolerance` above the baseline (honest requests
 /// in flight at either reading), sessions not at all.
 pub fn judge(plan: &Plan, samples: &[Sample], task_tolerance: u64) -> Verdicts {
-    let mean_rss = |from: f64, to: f64| {
-        let inside: Vec<f64> = samples
-            .iter()
-            .filter(|s| s.t > from + 1e-9 && s.t <= to + 1e-9)
-            .map(|s| s.rss as f64)
-            .collect();
-        (!inside.is_empty()).then(|| {
-            (
-                inside.iter().sum::<f64>() / inside.len() as f64,
-                inside.len(),
-            )
-        })
-    };
-    let first = mean_rss(plan.window, 2.0 * plan.window);
-    let last = mean_rss(plan.abuse - plan.window, plan.abuse);
-    let rss = match (first, last) {
-        (Some((first, n)), Some((last, m)))
-            if 2.0 * plan.window <= plan.abuse - plan.window + 1e-9 =>
-        {
-            Some(Flatness {
-                first,
-                last,
-                counts: (n, m),
+    let flatness = |value: &dyn Fn(&Sample) -> Option<u64>| {
+        let mean = |from: f64, to: f64| {
+            let inside: Vec<f64> = samples
+                .iter()
+                .filter(|s| s.t > from + 1e-9 && s.t <= to + 1e-9)
+                .filter_map(|s| value(s).map(|v| v as f64))
+                .collect();
+            (!inside.is_empty()).then(|| {
+                (
+                    inside.iter().sum::<f64>() / inside.len() as f64,
+                    inside.len(),
+                )
             })
+        };
+        let first = mean(plan.window, 2.0 * plan.window);
+        let last = mean(plan.abuse - plan.window, plan.abuse);
+        match (first, last) {
+            (Some((first, n)), Some((last, m)))
+                if 2.0 * plan.window <= plan.abuse - plan.window + 1e-9 =>
+            {
+                Some(Flatness {
+                    first,
+                    last,
+                    counts: (n, m),
+                })
+            }
+            _ => None,
         }
-        _ => None,
     };
+    let rss = flatness(&|s| Some(s.rss));
+    let heap = flatness(&|s| s.stats.and_then(|x| x.heap));
     let baseline = samples
         .iter()
         .rev()
@@ -198,6 +205,7 @@ pub fn judge(plan: &Plan, samples: &[Sample], task_tolerance: u64) -> Verdicts {
     };
     Verdicts {
         rss,
+        heap,
         tasks,
         sessions,
         honest_ok: samples.iter().map(|s| s.honest_ok).sum(),
@@ -229,6 +237,7 @@ mod tests {
                             4
                         },
                         events: 0,
+                        heap: None,
                     }),
                     honest_ok: 100,
                     ..Sample::default()
