@@ -29,6 +29,10 @@ const ACCEPT_BOTH: HeaderValue = HeaderValue::from_static("application/json, tex
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 static SESSION_ID: HeaderName = HeaderName::from_static("mcp-session-id");
 static MCP_PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
+static MCP_METHOD: HeaderName = HeaderName::from_static("mcp-method");
+static MCP_NAME: HeaderName = HeaderName::from_static("mcp-name");
+/// The 2026-07-28 era's version, in its header and in each request's `_meta`.
+const MODERN_VERSION: &str = "2026-07-28";
 
 /// Where to send load.
 #[derive(Debug, Clone)]
@@ -38,6 +42,8 @@ pub struct Target {
     stateful: bool,
     /// The `Authorization` header of every request, for servers behind a bearer layer.
     authorization: Option<HeaderValue>,
+    /// Calls in the 2026-07-28 era: the `_meta` envelope and the routing headers.
+    modern: bool,
 }
 
 impl Target {
@@ -51,7 +57,14 @@ impl Target {
             host: HeaderValue::from_str(&addr.to_string())?,
             stateful,
             authorization: None,
+            modern: false,
         })
+    }
+
+    /// Calls in the 2026-07-28 era (`true`) or the handshake era.
+    pub fn modern(mut self, modern: bool) -> Self {
+        self.modern = modern;
+        self
     }
 
     /// Sends `Authorization: <value>` with every request (`None`: no header).
@@ -110,7 +123,14 @@ impl Client {
         headers.insert(HOST, self.target.host.clone());
         headers.insert(CONTENT_TYPE, JSON);
         headers.insert(ACCEPT, ACCEPT_BOTH);
-        if versioned {
+        if self.target.modern {
+            headers.insert(
+                MCP_PROTOCOL_VERSION.clone(),
+                HeaderValue::from_static(MODERN_VERSION),
+            );
+            headers.insert(MCP_METHOD.clone(), HeaderValue::from_static("tools/call"));
+            headers.insert(MCP_NAME.clone(), HeaderValue::from_static("add"));
+        } else if versioned {
             headers.insert(MCP_PROTOCOL_VERSION.clone(), self.version.clone());
         }
         if let Some(session) = &self.session {
@@ -165,12 +185,25 @@ impl Client {
 
     /// One `tools/call` of `add(a, 2)`. `Err` when the exchange failed (the connection is
     /// then replaced); `Ok(Err(_))` when the server answered, but not with `a + 2`.
+    /// In the 2026-07-28 era the call carries the envelope a client such as the Python SDK's
+    /// sends: version, capabilities and client info.
     pub async fn call_add(&mut self, id: u64, a: u64) -> Result<Result<(), BadReply>, BoxError> {
-        let body = format!(
-            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"add","arguments":{{"a":{a},"b":2}}}}}}"#
-        );
+        let body = add_body(self.target.modern, id, a);
         let reply = self.post(Bytes::from(body), true).await?;
         Ok(check_add(&reply, id, a + 2))
+    }
+}
+
+/// The JSON-RPC body of `tools/call` `add(a, 2)`; in the 2026-07-28 era with the envelope.
+fn add_body(modern: bool, id: u64, a: u64) -> String {
+    if modern {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"add","arguments":{{"a":{a},"b":2}},"_meta":{{"io.modelcontextprotocol/protocolVersion":"{MODERN_VERSION}","io.modelcontextprotocol/clientCapabilities":{{}},"io.modelcontextprotocol/clientInfo":{{"name":"mcp-bench","version":"0.1.0"}}}}}}}}"#
+        )
+    } else {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"add","arguments":{{"a":{a},"b":2}}}}}}"#
+        )
     }
 }
 
@@ -842,6 +875,22 @@ mod tests {
                 assert_eq!(parse_add(body, 7, 9), Some(Ok(())));
             }
         }
+    }
+
+    #[test]
+    fn calls_carry_the_envelope_only_in_the_2026_era() {
+        let old: serde_json::Value = serde_json::from_str(&add_body(false, 7, 40)).expect("JSON");
+        assert_eq!(old["params"]["arguments"]["a"], 40);
+        assert!(old["params"].get("_meta").is_none());
+        let new: serde_json::Value = serde_json::from_str(&add_body(true, 7, 40)).expect("JSON");
+        assert_eq!(new["id"], 7);
+        assert_eq!(new["params"]["name"], "add");
+        let meta = &new["params"]["_meta"];
+        assert_eq!(
+            meta["io.modelcontextprotocol/protocolVersion"],
+            MODERN_VERSION
+        );
+        assert!(meta["io.modelcontextprotocol/clientCapabilities"].is_object());
     }
 
     #[test]

@@ -344,7 +344,8 @@ async fn call_point_once(kind: Kind, workers: usize, opts: &Opts) -> Result<Call
     let server = spawn_server(kind, opts.pin)?;
     let target = Target::new(server.addr, kind.stateful())
         .map_err(|e| e.to_string())?
-        .authorized(kind.bearer());
+        .authorized(kind.bearer())
+        .modern(kind.modern());
     let window = Window::after(
         Duration::from_secs_f64(opts.warmup),
         Duration::from_secs_f64(opts.seconds),
@@ -620,7 +621,8 @@ fn load_main(args: &[String]) -> Result<(), String> {
     let workers = opts.concurrency.first().copied().unwrap_or(16);
     let target = Target::new(addr, kind.stateful())
         .map_err(|e| e.to_string())?
-        .authorized(kind.bearer());
+        .authorized(kind.bearer())
+        .modern(kind.modern());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

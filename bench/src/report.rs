@@ -290,6 +290,27 @@ fn targets(summary: &Summary, results: &Results) -> String {
             );
         }
     }
+    // Issue 19: the 2026-07-28 era as fast as the handshake era's stateless path.
+    for kind in [Kind::Ours2026Json, Kind::Ours2026Sse] {
+        for c in [16, 64] {
+            let Some(row) = summary.call(kind, c) else {
+                continue;
+            };
+            let (x, p99) = (row.vs_axum, row.p99_vs_axum);
+            let _ = writeln!(
+                t,
+                "| {} c={c}: ≥ 0.8x bare axum, p99 ≤ 1.5x axum's | {}, p99 {} ({} vs rmcp's 2026-07-28) | {} |",
+                kind.name(),
+                fmt_ratio(x),
+                fmt_ratio(p99),
+                fmt_ratio(row.vs_rmcp),
+                verdict(
+                    (x.is_finite() && p99.is_finite()).then_some(x >= 0.8 && p99 <= 1.5),
+                    row.failed + failed(Some(Kind::Axum), c)
+                ),
+            );
+        }
+    }
     for c in [16, 64] {
         let Some(row) = summary.call(Kind::OursAuth, c) else {
             continue;

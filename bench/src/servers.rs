@@ -27,6 +27,13 @@ pub enum Kind {
     RmcpStateless,
     /// rmcp 3.11, stateful (sessions), SSE responses (its default configuration).
     RmcpSse,
+    /// mcp-runtime's stateless server, called in the 2026-07-28 era: no session, each request
+    /// with its `_meta` envelope and the `Mcp-Method`/`Mcp-Name` headers; JSON responses.
+    Ours2026Json,
+    /// The same, with SSE responses (the server's choice when the client accepts both).
+    Ours2026Sse,
+    /// rmcp 3.11's stateless JSON server, called in the 2026-07-28 era.
+    Rmcp2026Json,
     /// mcp-runtime, stateful, SSE, with an event store, a short idle timeout, the tools the
     /// soak's abusers need and `GET /stats` (`mcp-bench soak`; not in the benchmark).
     OursSoak,
@@ -34,14 +41,17 @@ pub enum Kind {
 
 impl Kind {
     /// All kinds, in the order they are run and shown.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Axum,
         Kind::OursStateless,
         Kind::OursAuth,
         Kind::OursJson,
         Kind::OursSse,
+        Kind::Ours2026Json,
+        Kind::Ours2026Sse,
         Kind::RmcpStateless,
         Kind::RmcpSse,
+        Kind::Rmcp2026Json,
     ];
 
     /// The name on the command line and in the report.
@@ -54,6 +64,9 @@ impl Kind {
             Kind::OursSse => "ours-stateful-sse",
             Kind::RmcpStateless => "rmcp-stateless-json",
             Kind::RmcpSse => "rmcp-stateful-sse",
+            Kind::Ours2026Json => "ours-2026-json",
+            Kind::Ours2026Sse => "ours-2026-sse",
+            Kind::Rmcp2026Json => "rmcp-2026-json",
             Kind::OursSoak => "ours-soak",
         }
     }
@@ -74,11 +87,26 @@ impl Kind {
         )
     }
 
+    /// Whether its clients speak the 2026-07-28 era (no `initialize`, the envelope on every
+    /// request).
+    pub fn modern(self) -> bool {
+        matches!(
+            self,
+            Kind::Ours2026Json | Kind::Ours2026Sse | Kind::Rmcp2026Json
+        )
+    }
+
     /// Whether this is one of ours.
     pub fn ours(self) -> bool {
         matches!(
             self,
-            Kind::OursStateless | Kind::OursAuth | Kind::OursJson | Kind::OursSse | Kind::OursSoak
+            Kind::OursStateless
+                | Kind::OursAuth
+                | Kind::OursJson
+                | Kind::OursSse
+                | Kind::Ours2026Json
+                | Kind::Ours2026Sse
+                | Kind::OursSoak
         )
     }
 
@@ -98,6 +126,7 @@ impl Kind {
         match self {
             Kind::OursStateless => Some(Kind::RmcpStateless),
             Kind::OursJson | Kind::OursSse => Some(Kind::RmcpSse),
+            Kind::Ours2026Json | Kind::Ours2026Sse => Some(Kind::Rmcp2026Json),
             _ => None,
         }
     }
@@ -135,11 +164,14 @@ async fn serve(kind: Kind, addr: &str) -> std::io::Result<()> {
     }
     match kind {
         Kind::Axum => bare_axum::serve(listener).await,
-        Kind::OursStateless => ours::serve(listener, mcp_runtime::Mode::Stateless, true).await,
+        Kind::OursStateless | Kind::Ours2026Json => {
+            ours::serve(listener, mcp_runtime::Mode::Stateless, true).await
+        }
+        Kind::Ours2026Sse => ours::serve(listener, mcp_runtime::Mode::Stateless, false).await,
         Kind::OursAuth => ours::serve_authorized(listener).await,
         Kind::OursJson => ours::serve(listener, mcp_runtime::Mode::Stateful, true).await,
         Kind::OursSse => ours::serve(listener, mcp_runtime::Mode::Stateful, false).await,
-        Kind::RmcpStateless => peer_rmcp::serve(listener, false).await,
+        Kind::RmcpStateless | Kind::Rmcp2026Json => peer_rmcp::serve(listener, false).await,
         Kind::RmcpSse => peer_rmcp::serve(listener, true).await,
         Kind::OursSoak => crate::soak::server::serve(listener).await,
     }

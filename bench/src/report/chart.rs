@@ -80,6 +80,9 @@ pub(super) fn draw(path: &Path, opts: &Opts, summary: &Summary) -> Result<(), St
             Kind::OursSse => RGBColor(148, 60, 20),
             Kind::RmcpStateless => RGBColor(31, 119, 180),
             Kind::RmcpSse => RGBColor(23, 190, 207),
+            Kind::Ours2026Json => RGBColor(44, 160, 44),
+            Kind::Ours2026Sse => RGBColor(148, 103, 189),
+            Kind::Rmcp2026Json => RGBColor(140, 140, 220),
             Kind::OursSoak => RGBColor(120, 120, 120),
         };
         let style = ShapeStyle::from(&color).stroke_width(2);
