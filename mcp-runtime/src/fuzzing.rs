@@ -73,7 +73,7 @@ pub fn stateless_checks(
     headers: &HeaderMap,
     request: &Request,
 ) -> Result<RequestEnvelope, ErrorObject> {
-    ladder::check(&endpoint.app, headers, request, None)
+    ladder::check(&endpoint.app, headers, request, None).map(|checked| checked.envelope)
 }
 
 /// An `Mcp-Name` or `Mcp-Param-*` header value decoded (whitespace trimmed, the

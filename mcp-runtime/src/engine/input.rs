@@ -16,7 +16,7 @@ use std::task::{Context as TaskContext, Poll};
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::request_state::{RecordedAnswer, RequestStateKey, SealedState, StateBinding};
+use super::request_state::{BindingSource, RecordedAnswer, RequestStateKey, SealedState};
 use crate::protocol::{
     ClientCapabilities, ErrorObject, InputRequest, InputRequiredResult, InputRetry, error_codes,
 };
@@ -71,7 +71,7 @@ struct Book {
 pub(crate) struct InputExchange {
     book: Mutex<Book>,
     capabilities: ClientCapabilities,
-    binding: StateBinding,
+    binding: BindingSource,
     key: RequestStateKey,
     /// Cancelled when the request is over: parked requests (even in spawned tasks) then end.
     over: CancellationToken,
@@ -82,7 +82,7 @@ impl InputExchange {
     pub(crate) fn new(
         retry: InputRetry,
         capabilities: ClientCapabilities,
-        binding: StateBinding,
+        binding: BindingSource,
         key: RequestStateKey,
     ) -> Result<Self, ErrorObject> {
         let responses = match retry.input_responses {
@@ -96,8 +96,8 @@ impl InputExchange {
         };
         let recorded = match retry.request_state {
             None => Vec::new(),
-            Some(Value::String(token)) => key.open(&token, &binding).map_err(|e| {
-                tracing::warn!(reason = %e, method = %binding.method, "requestState refused");
+            Some(Value::String(token)) => key.open(&token, &binding.binding()).map_err(|e| {
+                tracing::warn!(reason = %e, method = %binding.method(), "requestState refused");
                 ErrorObject::invalid_params("requestState is invalid or expired")
             })?,
             Some(_) => return Err(ErrorObject::invalid_params("requestState must be a string")),
@@ -214,9 +214,10 @@ impl InputExchange {
             .with_data(json!({ "requiredCapabilities": nested_capability(capability) }))),
             Some(Stopped::InvalidResponse(problem)) => Err(ErrorObject::invalid_params(problem)),
             None => {
-                let state = self
-                    .key
-                    .seal(SealedState::new(&self.binding, book.answered.clone()));
+                let state = self.key.seal(SealedState::new(
+                    &self.binding.binding(),
+                    book.answered.clone(),
+                ));
                 let mut result = InputRequiredResult::new(state);
                 for (key, request) in &book.pending {
                     result.input_requests.insert(key.clone(), request.clone());
@@ -310,7 +311,7 @@ mod tests {
     fn exchange(retry: InputRetry, caps: Value) -> Arc<InputExchange> {
         static KEY: std::sync::OnceLock<RequestStateKey> = std::sync::OnceLock::new();
         let key = KEY.get_or_init(RequestStateKey::random).clone();
-        let binding = StateBinding::new("srv", "tools/call", None, None);
+        let binding = BindingSource::new("srv", "tools/call", None, None);
         let caps = ClientCapabilities(caps.as_object().cloned().unwrap_or_default());
         Arc::new(InputExchange::new(retry, caps, binding, key).unwrap())
     }
@@ -391,7 +392,7 @@ mod tests {
             input_responses: Some(Value::Null),
             request_state: None,
         };
-        let binding = StateBinding::new("srv", "tools/call", None, None);
+        let binding = BindingSource::new("srv", "tools/call", None, None);
         let err = InputExchange::new(
             bad,
             ClientCapabilities::default(),

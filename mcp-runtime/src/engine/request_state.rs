@@ -14,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -277,6 +278,52 @@ impl StateBinding {
             digest: URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes())),
             principal,
         }
+    }
+}
+
+/// What a request's state would be bound to, kept unread: the binding (a digest of the
+/// params) is made only when a state is opened or sealed, which most requests never do.
+#[derive(Debug)]
+pub(crate) struct BindingSource {
+    audience: String,
+    method: String,
+    params: Option<Box<RawValue>>,
+    principal: Option<String>,
+}
+
+impl BindingSource {
+    pub(crate) fn new(
+        audience: &str,
+        method: &str,
+        params: Option<&RawValue>,
+        principal: Option<String>,
+    ) -> Self {
+        BindingSource {
+            audience: audience.to_owned(),
+            method: method.to_owned(),
+            params: params.map(ToOwned::to_owned),
+            principal,
+        }
+    }
+
+    /// The method, for log lines.
+    pub(crate) fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The binding. Params that do not parse (the handler then refuses them) are bound as
+    /// their text, so no state made for other params opens with them.
+    pub(crate) fn binding(&self) -> StateBinding {
+        let params = self.params.as_deref().map(|raw| {
+            serde_json::from_str::<Value>(raw.get())
+                .unwrap_or_else(|_| Value::String(raw.get().to_owned()))
+        });
+        StateBinding::new(
+            &self.audience,
+            &self.method,
+            params.as_ref(),
+            self.principal.clone(),
+        )
     }
 }
 

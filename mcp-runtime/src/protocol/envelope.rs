@@ -59,48 +59,178 @@ pub enum EnvelopeError {
     WrongType(&'static str, &'static str),
 }
 
+/// `T` read from a JSON object only. A derived struct also accepts an array, filling its
+/// fields in order: params or a `_meta` sent as an array must not read as an object.
+struct ObjectOnly<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Object<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Object<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer
+            .deserialize_map(Object(std::marker::PhantomData))
+            .map(ObjectOnly)
+    }
+}
+
+/// The request's params as far as the envelope goes: `_meta` left unread, the rest skipped.
 #[derive(Deserialize)]
-struct Params {
-    #[serde(rename = "_meta", default)]
-    meta: Option<Value>,
+struct Params<'a> {
+    #[serde(rename = "_meta", borrow, default)]
+    meta: Option<&'a RawValue>,
+}
+
+/// The envelope's keys in `_meta`, each left unread until it is needed; other keys are
+/// skipped without being built.
+#[derive(Deserialize)]
+struct Meta<'a> {
+    #[serde(rename = "io.modelcontextprotocol/protocolVersion", borrow, default)]
+    protocol_version: Option<&'a RawValue>,
+    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", borrow, default)]
+    client_capabilities: Option<&'a RawValue>,
+    #[serde(rename = "io.modelcontextprotocol/clientInfo", borrow, default)]
+    client_info: Option<&'a RawValue>,
+    #[serde(rename = "io.modelcontextprotocol/logLevel", borrow, default)]
+    log_level: Option<&'a RawValue>,
+}
+
+impl<'a> Meta<'a> {
+    /// `_meta` of raw params: `None` unless the params are an object whose `_meta` is an
+    /// object (a repeated envelope key makes `_meta` unreadable too).
+    fn of(params: &'a RawValue) -> Option<Self> {
+        let meta = serde_json::from_str::<ObjectOnly<Params<'a>>>(params.get())
+            .ok()?
+            .0
+            .meta?;
+        Self::read(meta)
+    }
+
+    /// `_meta` itself: `None` unless it is an object.
+    fn read(meta: &'a RawValue) -> Option<Self> {
+        serde_json::from_str::<ObjectOnly<Self>>(meta.get())
+            .ok()
+            .map(|m| m.0)
+    }
+}
+
+/// A 2026-07-28 request's params as the era reads them around the method, in one pass: the
+/// `_meta` envelope, the fields the routing headers mirror, the arguments and the retry fields
+/// of a multi round-trip request, each left unread until it is needed. The method's own
+/// params are the handler's to read; nothing else is built.
+#[derive(Deserialize)]
+pub(crate) struct StatelessParams<'a> {
+    #[serde(rename = "_meta", borrow, default)]
+    meta: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    name: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    uri: Option<&'a RawValue>,
+    #[serde(rename = "taskId", borrow, default)]
+    task_id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    arguments: Option<&'a RawValue>,
+    /// Present even when `null` (which is then refused as answers).
+    #[serde(
+        rename = "inputResponses",
+        borrow,
+        default,
+        deserialize_with = "present"
+    )]
+    input_responses: Option<&'a RawValue>,
+    #[serde(rename = "requestState", borrow, default, deserialize_with = "present")]
+    request_state: Option<&'a RawValue>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+impl<'a> StatelessParams<'a> {
+    /// Reads raw params: an error unless they are an object in which none of these fields
+    /// appears twice.
+    pub(crate) fn read(params: &'a RawValue) -> Result<Self, serde_json::Error> {
+        serde_json::from_str::<ObjectOnly<Self>>(params.get()).map(|p| p.0)
+    }
+
+    /// The envelope, as [`RequestEnvelope::parse`] reads it.
+    pub(crate) fn envelope(&self) -> Result<RequestEnvelope, EnvelopeError> {
+        let meta = self
+            .meta
+            .and_then(Meta::read)
+            .ok_or(EnvelopeError::MissingMeta)?;
+        RequestEnvelope::from_meta(meta)
+    }
+
+    /// The field `field` (`name`, `uri` or `taskId`) if it is a string.
+    pub(crate) fn string(&self, field: &str) -> Option<std::borrow::Cow<'a, str>> {
+        let raw = match field {
+            "name" => self.name,
+            "uri" => self.uri,
+            "taskId" => self.task_id,
+            _ => None,
+        }?;
+        serde_json::from_str(raw.get()).ok()
+    }
+
+    /// A tool call's arguments built into a map; `None` unless they are an object.
+    pub(crate) fn arguments(&self) -> Option<Map<String, Value>> {
+        self.arguments
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+    }
+
+    /// The retry fields of a multi round-trip request.
+    pub(crate) fn retry(&self) -> super::InputRetry {
+        let value = |raw: Option<&RawValue>| raw.and_then(|r| serde_json::from_str(r.get()).ok());
+        super::InputRetry {
+            input_responses: value(self.input_responses),
+            request_state: value(self.request_state),
+        }
+    }
 }
 
 impl RequestEnvelope {
     /// Reads the envelope from a request's raw params.
+    ///
+    /// Only the envelope's own keys are built into values; the rest of the params (the
+    /// arguments of a tool call, say) is skipped, since the handler reads it.
     pub fn parse(params: Option<&RawValue>) -> Result<Self, EnvelopeError> {
         let meta = params
-            .and_then(|p| serde_json::from_str::<Params>(p.get()).ok())
-            .and_then(|p| p.meta);
-        let Some(Value::Object(meta)) = meta else {
-            return Err(EnvelopeError::MissingMeta);
-        };
+            .and_then(Meta::of)
+            .ok_or(EnvelopeError::MissingMeta)?;
         Self::from_meta(meta)
     }
 
-    fn from_meta(mut meta: Map<String, Value>) -> Result<Self, EnvelopeError> {
-        let missing: Vec<&str> = [PROTOCOL_VERSION_KEY, CLIENT_CAPABILITIES_KEY]
+    fn from_meta(meta: Meta<'_>) -> Result<Self, EnvelopeError> {
+        let (Some(version), Some(capabilities)) = (meta.protocol_version, meta.client_capabilities)
+        else {
+            let missing: Vec<&str> = [
+                (PROTOCOL_VERSION_KEY, meta.protocol_version.is_none()),
+                (CLIENT_CAPABILITIES_KEY, meta.client_capabilities.is_none()),
+            ]
             .into_iter()
-            .filter(|k| !meta.contains_key(*k))
+            .filter_map(|(key, absent)| absent.then_some(key))
             .collect();
-        if !missing.is_empty() {
             return Err(EnvelopeError::MissingKeys(missing.join(", ")));
-        }
-        let Some(Value::String(protocol_version)) = meta.remove(PROTOCOL_VERSION_KEY) else {
-            return Err(EnvelopeError::WrongType(PROTOCOL_VERSION_KEY, "a string"));
         };
-        let Some(Value::Object(capabilities)) = meta.remove(CLIENT_CAPABILITIES_KEY) else {
-            return Err(EnvelopeError::WrongType(
-                CLIENT_CAPABILITIES_KEY,
-                "an object",
-            ));
-        };
+        let protocol_version = serde_json::from_str::<String>(version.get())
+            .map_err(|_| EnvelopeError::WrongType(PROTOCOL_VERSION_KEY, "a string"))?;
+        let capabilities = serde_json::from_str::<Map<String, Value>>(capabilities.get())
+            .map_err(|_| EnvelopeError::WrongType(CLIENT_CAPABILITIES_KEY, "an object"))?;
         let client_info = meta
-            .remove(CLIENT_INFO_KEY)
-            .and_then(|v| serde_json::from_value(v).ok());
-        let log_level = match meta.remove(LOG_LEVEL_KEY) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(level)) => Some(level),
-            Some(_) => return Err(EnvelopeError::WrongType(LOG_LEVEL_KEY, "a string")),
+            .client_info
+            .and_then(|v| serde_json::from_str(v.get()).ok());
+        let log_level = match meta.log_level {
+            None => None,
+            Some(raw) => serde_json::from_str::<Option<String>>(raw.get())
+                .map_err(|_| EnvelopeError::WrongType(LOG_LEVEL_KEY, "a string"))?,
         };
         Ok(RequestEnvelope {
             protocol_version,
@@ -121,9 +251,8 @@ impl RequestEnvelope {
     /// ```
     pub fn names_a_version(params: Option<&RawValue>) -> bool {
         params
-            .and_then(|p| serde_json::from_str::<Params>(p.get()).ok())
-            .and_then(|p| p.meta)
-            .is_some_and(|m| m.get(PROTOCOL_VERSION_KEY).is_some())
+            .and_then(Meta::of)
+            .is_some_and(|m| m.protocol_version.is_some())
     }
 }
 
@@ -141,6 +270,15 @@ mod tests {
         assert_eq!(parse("{}"), Err(EnvelopeError::MissingMeta));
         assert_eq!(parse("[1]"), Err(EnvelopeError::MissingMeta));
         assert_eq!(parse(r#"{"_meta":5}"#), Err(EnvelopeError::MissingMeta));
+        // Arrays do not fill the envelope's fields in order.
+        assert_eq!(
+            parse(r#"[{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}]"#),
+            Err(EnvelopeError::MissingMeta)
+        );
+        assert_eq!(
+            parse(r#"{"_meta":["2026-07-28",{}]}"#),
+            Err(EnvelopeError::MissingMeta)
+        );
         assert!(matches!(
             parse(r#"{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}"#),
             Err(EnvelopeError::MissingKeys(k)) if k == CLIENT_CAPABILITIES_KEY
@@ -160,5 +298,70 @@ mod tests {
         .unwrap();
         assert_eq!(ok.client_info.unwrap().name, "c");
         assert_eq!(ok.log_level.as_deref(), Some("info"));
+    }
+
+    #[test]
+    fn only_the_envelope_is_read_and_its_types_are_checked() {
+        assert_eq!(
+            parse(r#"{"_meta":{}}"#),
+            Err(EnvelopeError::MissingKeys(format!(
+                "{PROTOCOL_VERSION_KEY}, {CLIENT_CAPABILITIES_KEY}"
+            )))
+        );
+        let base = r#""io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities""#;
+        assert!(matches!(
+            parse(&format!(r#"{{"_meta":{{{base}:[]}}}}"#)),
+            Err(EnvelopeError::WrongType(CLIENT_CAPABILITIES_KEY, _))
+        ));
+        assert!(matches!(
+            parse(&format!(
+                r#"{{"_meta":{{{base}:{{}},"io.modelcontextprotocol/logLevel":3}}}}"#
+            )),
+            Err(EnvelopeError::WrongType(LOG_LEVEL_KEY, _))
+        ));
+        // A null log level is no log level; a malformed client info reads as none; other
+        // keys, in `_meta` and beside it, are skipped whatever they hold.
+        let ok = parse(&format!(
+            r#"{{"arguments":{{"deep":[1,{{"x":null}}]}},"_meta":{{{base}:{{"sampling":{{}}}},"io.modelcontextprotocol/logLevel":null,"io.modelcontextprotocol/clientInfo":7,"other":{{"a":[true]}}}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(ok.log_level, None);
+        assert_eq!(ok.client_info, None);
+        assert!(ok.client_capabilities.supports("sampling"));
+        // A repeated envelope key makes `_meta` unreadable.
+        assert_eq!(
+            parse(&format!(
+                r#"{{"_meta":{{{base}:{{}},"io.modelcontextprotocol/protocolVersion":"x"}}}}"#
+            )),
+            Err(EnvelopeError::MissingMeta)
+        );
+    }
+
+    #[test]
+    fn stateless_params_are_read_in_one_pass() {
+        let raw = |json: &str| RawValue::from_string(json.to_owned()).unwrap();
+        let body = raw(
+            r#"{"name":"add","arguments":{"a":1},"inputResponses":null,"extra":[1,2],
+                "_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28",
+                         "io.modelcontextprotocol/clientCapabilities":{}}}"#,
+        );
+        let params = StatelessParams::read(&body).unwrap();
+        assert_eq!(params.string("name").as_deref(), Some("add"));
+        assert_eq!(params.string("uri"), None);
+        assert_eq!(params.arguments().unwrap()["a"], 1);
+        assert_eq!(params.envelope().unwrap().protocol_version, "2026-07-28");
+        // A null `inputResponses` is present (and refused later as answers).
+        let retry = params.retry();
+        assert_eq!(retry.input_responses, Some(Value::Null));
+        assert_eq!(retry.request_state, None);
+        // Not an object, or a field the checks read given twice: unreadable.
+        assert!(StatelessParams::read(&raw("[1]")).is_err());
+        assert!(StatelessParams::read(&raw(r#"{"name":"a","name":"b"}"#)).is_err());
+        // A name that is not a string is nothing to compare.
+        let numeric = raw(r#"{"name":5}"#);
+        assert_eq!(
+            StatelessParams::read(&numeric).unwrap().string("name"),
+            None
+        );
     }
 }

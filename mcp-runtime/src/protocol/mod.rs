@@ -11,7 +11,7 @@ mod completion;
 mod content;
 mod discover;
 mod elicitation;
-mod envelope;
+pub(crate) mod envelope;
 mod icon;
 mod input_required;
 mod jsonrpc;

@@ -136,8 +136,14 @@ impl TestClient {
             let envelope = RequestEnvelope::parse(request.params.as_deref())
                 .unwrap_or_else(|e| panic!("TestClient: {method}'s envelope is unreadable: {e}"));
             let (tx, mut rx) = mpsc::channel::<String>(16);
+            let retry = request
+                .params
+                .as_deref()
+                .and_then(|p| serde_json::from_str(p.get()).ok())
+                .unwrap_or_default();
             let call = StatelessCall {
                 envelope,
+                retry,
                 outbound: Some(tx),
                 cancel: self.closed.child_token(),
                 caller: self.caller.clone(),

@@ -14,7 +14,7 @@ use super::{Dispatcher, RequestEnv};
 use crate::engine::Peer;
 use crate::engine::input::InputExchange;
 use crate::engine::principal::Caller;
-use crate::engine::request_state::StateBinding;
+use crate::engine::request_state::BindingSource;
 use crate::engine::tasks::{TaskCall, TaskEvent, Tasks};
 use crate::engine::trace::{self, Site, Traced};
 use crate::protocol::{
@@ -27,6 +27,8 @@ use crate::protocol::{
 pub(crate) struct StatelessCall {
     /// The request's `_meta` envelope.
     pub(crate) envelope: RequestEnvelope,
+    /// Its `inputResponses` and `requestState`, when it retries a multi round-trip request.
+    pub(crate) retry: InputRetry,
     /// Where progress and log notifications go (`None`: a plain JSON answer).
     pub(crate) outbound: Option<mpsc::Sender<String>>,
     /// Cancelled when the server shuts down.
@@ -117,22 +119,25 @@ impl Dispatcher {
         if !self.offers(method, Era::Stateless) || *method == Method::SubscriptionsListen {
             return Some(Err(ErrorObject::method_not_found(method.as_str())));
         }
-        // Params as a value, for what reads more than the handler: the binding of multi
-        // round-trip state and the tasks extension. Unreadable params fail here, closed.
-        let params: Option<Value> = if method.may_ask_input() || method.is_task_method() {
-            match request
-                .params
-                .as_deref()
-                .map(|p| serde_json::from_str(p.get()))
-            {
-                None => None,
-                Some(Ok(value)) => Some(value),
-                Some(Err(e)) => return Some(Err(ErrorObject::invalid_params(e))),
-            }
-        } else {
-            None
-        };
-        let (env, input) = match self.prepare(&request, &call, params.as_ref()) {
+        // Params as a value, for the tasks extension, which reads more than the handler.
+        // Unreadable params fail here, closed. Other requests leave the params to their
+        // handler: the input exchange reads only its two fields, and binds its state to the
+        // params only if it opens or seals one.
+        let params: Option<Value> =
+            if method.is_task_method() || (self.tasks.is_some() && *method == Method::ToolsCall) {
+                match request
+                    .params
+                    .as_deref()
+                    .map(|p| serde_json::from_str(p.get()))
+                {
+                    None => None,
+                    Some(Ok(value)) => Some(value),
+                    Some(Err(e)) => return Some(Err(ErrorObject::invalid_params(e))),
+                }
+            } else {
+                None
+            };
+        let (env, input) = match self.prepare(&request, &call) {
             Ok(prepared) => prepared,
             Err(error) => return Some(Err(error)),
         };
@@ -167,7 +172,6 @@ impl Dispatcher {
         &self,
         request: &Request,
         call: &StatelessCall,
-        params: Option<&Value>,
     ) -> Result<(RequestEnv, Option<Arc<InputExchange>>), ErrorObject> {
         let envelope = &call.envelope;
         let version = Version::parse(&envelope.protocol_version)
@@ -186,13 +190,11 @@ impl Dispatcher {
             log_level,
         ));
         let input = if request.method.may_ask_input() {
-            let retry: InputRetry = params
-                .and_then(|p| serde_json::from_value(p.clone()).ok())
-                .unwrap_or_default();
-            let binding = StateBinding::new(
+            let retry = call.retry.clone();
+            let binding = BindingSource::new(
                 &self.info.name,
                 request.method.as_str(),
-                params,
+                request.params.as_deref(),
                 call.caller.identity(),
             );
             Some(Arc::new(InputExchange::new(

@@ -3,11 +3,13 @@
 //! (-32022) and the `Mcp-Param-*` headers of a tool call (-32020).
 
 use axum::http::{HeaderMap, HeaderName};
-use serde_json::{Map, Value};
 
 use super::super::{App, headers};
 use crate::engine::principal::Principal;
-use crate::protocol::{Era, ErrorObject, Method, Request, RequestEnvelope, Version, error_codes};
+use crate::protocol::envelope::{EnvelopeError, StatelessParams};
+use crate::protocol::{
+    Era, ErrorObject, InputRetry, Method, Request, RequestEnvelope, Version, error_codes,
+};
 use crate::transport::http::stateless::param_headers::{ParamHeaders, decode_header_value};
 
 /// `Mcp-Method`.
@@ -38,17 +40,36 @@ fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a st
         .map_err(|_| mismatch(format!("{name} header contains invalid characters")))
 }
 
-/// Runs the checks for a request from `caller`; returns the request's envelope.
+/// What a request that passed the checks carries for the dispatcher.
+pub(crate) struct Checked {
+    pub(crate) envelope: RequestEnvelope,
+    /// The retry fields of a multi round-trip request (none on a first try).
+    pub(crate) retry: InputRetry,
+}
+
+/// Runs the checks for a request from `caller`; returns the request's envelope and retry
+/// fields.
 pub(crate) fn check(
     app: &App,
     headers: &HeaderMap,
     request: &Request,
     caller: Option<&Principal>,
-) -> Result<RequestEnvelope, ErrorObject> {
+) -> Result<Checked, ErrorObject> {
     let header_version = single(headers, &headers::PROTOCOL_VERSION)?;
     let header_method = single(headers, &METHOD)?;
     let header_name = single(headers, &NAME)?;
-    let envelope = RequestEnvelope::parse(request.params.as_deref())
+    // Read once, and failing closed: params the checks cannot read (not an object, or a
+    // field they read given twice) are refused, never waved through to a handler that
+    // might read them after all.
+    let params: Option<StatelessParams<'_>> = match request.params.as_deref() {
+        None => None,
+        Some(raw) => Some(StatelessParams::read(raw).map_err(|e| {
+            ErrorObject::invalid_params(format!("params must be a readable JSON object: {e}"))
+        })?),
+    };
+    let envelope = params
+        .as_ref()
+        .map_or(Err(EnvelopeError::MissingMeta), StatelessParams::envelope)
         .map_err(|e| ErrorObject::invalid_params(e.to_string()))?;
     if header_version != Some(envelope.protocol_version.as_str()) {
         return Err(mismatch(format!(
@@ -67,20 +88,9 @@ pub(crate) fn check(
         }
         Some(_) => {}
     }
-    // Parsed once, and failing closed: params the checks cannot read are refused, never
-    // waved through to a handler that might read them after all.
-    let params: Option<Map<String, Value>> = match request.params.as_deref() {
-        None => None,
-        Some(raw) => Some(serde_json::from_str(raw.get()).map_err(|e| {
-            ErrorObject::invalid_params(format!("params must be a readable JSON object: {e}"))
-        })?),
-    };
     if let Some(field) = request.method.name_field() {
-        let body = params
-            .as_ref()
-            .and_then(|p| p.get(field))
-            .and_then(Value::as_str);
-        if let Some(body) = body {
+        let body = params.as_ref().and_then(|p| p.string(field));
+        if let Some(body) = body.as_deref() {
             let Some(raw) = header_name else {
                 return Err(mismatch(format!(
                     "the Mcp-Name header is required for {}",
@@ -104,25 +114,30 @@ pub(crate) fn check(
     if request.method == Method::ToolsCall {
         check_param_headers(app, headers, params.as_ref(), caller)?;
     }
-    Ok(envelope)
+    let retry = params
+        .as_ref()
+        .map(StatelessParams::retry)
+        .unwrap_or_default();
+    Ok(Checked { envelope, retry })
 }
 
 fn check_param_headers(
     app: &App,
     headers: &HeaderMap,
-    params: Option<&Map<String, Value>>,
+    params: Option<&StatelessParams<'_>>,
     caller: Option<&Principal>,
 ) -> Result<(), ErrorObject> {
-    let Some(tool) = params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
+    let Some(params) = params else {
         return Ok(());
     };
+    let Some(tool) = params.string("name") else {
+        return Ok(());
+    };
+    let tool = tool.as_ref();
     let registry = app.dispatcher.handle().registry();
     if !registry.callable(tool, caller) {
         return Ok(()); // the dispatcher refuses unknown tools (and those hidden from the caller)
     }
-    let arguments = params
-        .and_then(|p| p.get("arguments"))
-        .and_then(Value::as_object);
     let header = |name: &str| {
         headers
             .get_all(name)
@@ -133,10 +148,15 @@ fn check_param_headers(
     // A tool added at run time is read now: its annotations are not among those of start-up.
     let added = registry.run_time_tool(tool, caller);
     let checked = match added {
-        None => app.param_headers.check(tool, arguments, header),
-        Some(added) => {
-            ParamHeaders::new(std::slice::from_ref(added.tool())).check(tool, arguments, header)
-        }
+        None if !app.param_headers.covers(tool) => Ok(()),
+        None => app
+            .param_headers
+            .check(tool, params.arguments().as_ref(), header),
+        Some(added) => ParamHeaders::new(std::slice::from_ref(added.tool())).check(
+            tool,
+            params.arguments().as_ref(),
+            header,
+        ),
     };
     checked.map_err(mismatch)
 }

@@ -78,6 +78,11 @@ impl ParamHeaders {
 
     /// Checks the `Mcp-Param-*` headers of a call to `tool` against its arguments.
     /// `header(name)` returns every value of the header `name` (lowercase).
+    /// Whether `tool` has arguments mirrored in headers (what [`check`](Self::check) checks).
+    pub(crate) fn covers(&self, tool: &str) -> bool {
+        self.by_tool.contains_key(tool)
+    }
+
     pub(crate) fn check(
         &self,
         tool: &str,

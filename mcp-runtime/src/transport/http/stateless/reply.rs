@@ -22,7 +22,8 @@ use super::{json_response, status_for};
 use crate::engine::StatelessCall;
 use crate::engine::principal::Caller;
 use crate::protocol::{
-    ErrorObject, Request, RequestEnvelope, RequestId, error_codes, error_json, result_json,
+    ErrorObject, InputRetry, Request, RequestEnvelope, RequestId, error_codes, error_json,
+    result_json,
 };
 
 type Outcome = Option<Result<Box<RawValue>, ErrorObject>>;
@@ -48,6 +49,7 @@ pub(super) async fn answer(
     app: Arc<App>,
     request: Request,
     envelope: RequestEnvelope,
+    retry: InputRetry,
     caller: Caller,
 ) -> Response {
     let id = request.id.clone();
@@ -55,6 +57,7 @@ pub(super) async fn answer(
     if app.config.json_response {
         let call = StatelessCall {
             envelope,
+            retry,
             outbound: None,
             cancel,
             caller,
@@ -65,6 +68,7 @@ pub(super) async fn answer(
     let (tx, mut rx) = mpsc::channel::<String>(16);
     let call = StatelessCall {
         envelope,
+        retry,
         outbound: Some(tx),
         cancel,
         caller,
