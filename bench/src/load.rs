@@ -185,6 +185,32 @@ impl Client {
 
     /// One `tools/call` of `add(a, 2)`. `Err` when the exchange failed (the connection is
     /// then replaced); `Ok(Err(_))` when the server answered, but not with `a + 2`.
+    /// Asks for `payload`: `Ok(Ok(body))` for a 200 JSON reply that names `id` near its start
+    /// and can hold the payload (the benchmark verifies one reply in full: [`Payload::verify`]).
+    pub async fn call_payload(
+        &mut self,
+        id: u64,
+        payload: Payload,
+    ) -> Result<Result<Bytes, BadReply>, BoxError> {
+        let reply = self.post(Bytes::from(payload.body(id)), true).await?;
+        if reply.status != StatusCode::OK {
+            return Ok(Err(BadReply::Status(reply.status)));
+        }
+        let mut digits = [0u8; 20];
+        let id_text = decimal(id, &mut digits);
+        let head = &reply.body[..reply.body.len().min(64)];
+        let names_id = head
+            .windows(id_text.len() + 5)
+            .any(|w| w.starts_with(br#""id":"#) && &w[5..] == id_text);
+        if reply.sse || !names_id {
+            return Ok(Err(BadReply::NoResponse));
+        }
+        if reply.body.len() < payload.min_len() {
+            return Ok(Err(BadReply::WrongAnswer));
+        }
+        Ok(Ok(reply.body))
+    }
+
     /// In the 2026-07-28 era the call carries the envelope a client such as the Python SDK's
     /// sends: version, capabilities and client info.
     pub async fn call_add(&mut self, id: u64, a: u64) -> Result<Result<(), BadReply>, BoxError> {
@@ -522,6 +548,78 @@ pub enum Work {
     Call,
     /// Open a new session: `initialize` + `notifications/initialized`.
     OpenSession,
+    /// Ask for a large payload (`mcp-bench payload`).
+    Payload(Payload),
+}
+
+/// The large payloads `mcp-bench payload` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    /// `tools/call` of `text` with `kib` 1024: a text block of 1 MiB.
+    Text,
+    /// `resources/read` of `bench://blob`: 1 MiB of bytes, in base64.
+    Blob,
+}
+
+impl Payload {
+    pub fn name(self) -> &'static str {
+        match self {
+            Payload::Text => "1 MiB text (tools/call)",
+            Payload::Blob => "1 MiB binary (resources/read, base64)",
+        }
+    }
+
+    fn body(self, id: u64) -> String {
+        match self {
+            Payload::Text => format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"text","arguments":{{"kib":1024}}}}}}"#
+            ),
+            Payload::Blob => format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"method":"resources/read","params":{{"uri":"bench://blob"}}}}"#
+            ),
+        }
+    }
+
+    /// The smallest reply that can hold the payload.
+    fn min_len(self) -> usize {
+        match self {
+            Payload::Text => crate::servers::PAYLOAD_BYTES,
+            Payload::Blob => crate::servers::PAYLOAD_BYTES.div_ceil(3) * 4,
+        }
+    }
+
+    /// Whether `json` is the whole right answer to `id`: parsed, the payload checked byte by
+    /// byte. Too slow for every reply; the benchmark checks one per server this way.
+    pub fn verify(self, json: &[u8], id: u64) -> Result<(), String> {
+        use base64::Engine;
+        let reply: serde_json::Value =
+            serde_json::from_slice(json).map_err(|e| format!("not JSON: {e}"))?;
+        if reply["id"] != id {
+            return Err(format!("id {} instead of {id}", reply["id"]));
+        }
+        let size = crate::servers::PAYLOAD_BYTES;
+        match self {
+            Payload::Text => {
+                let text = reply["result"]["content"][0]["text"]
+                    .as_str()
+                    .ok_or("no text block")?;
+                (text.len() == size && text.bytes().all(|b| b == b'x'))
+                    .then_some(())
+                    .ok_or_else(|| format!("a text of {} bytes, not {size} x", text.len()))
+            }
+            Payload::Blob => {
+                let blob = reply["result"]["contents"][0]["blob"]
+                    .as_str()
+                    .ok_or("no blob")?;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(blob)
+                    .map_err(|e| format!("bad base64: {e}"))?;
+                (bytes.len() == size && bytes.iter().all(|&b| b == 0xA5))
+                    .then_some(())
+                    .ok_or_else(|| format!("{} bytes, not {size} of 0xA5", bytes.len()))
+            }
+        }
+    }
 }
 
 /// Runs `workers` workers doing `work` until `window.end`, or until `max_ops` operations
@@ -610,6 +708,9 @@ async fn worker(
             let result = match work {
                 Work::Call => client.call_add(id, id & 0xff_ffff).await,
                 Work::OpenSession => client.open_session(id).await.map(Ok),
+                Work::Payload(payload) => {
+                    client.call_payload(id, payload).await.map(|r| r.map(drop))
+                }
             };
             let finished = Instant::now();
             match result {
@@ -875,6 +976,38 @@ mod tests {
                 assert_eq!(parse_add(body, 7, 9), Some(Ok(())));
             }
         }
+    }
+
+    #[test]
+    fn a_payload_is_verified_byte_by_byte() {
+        use base64::Engine;
+        let size = crate::servers::PAYLOAD_BYTES;
+        let text = |t: &str| {
+            serde_json::to_vec(&serde_json::json!({"jsonrpc":"2.0","id":7,"result":{
+                "content":[{"type":"text","text":t}],"isError":false}}))
+            .expect("JSON")
+        };
+        assert_eq!(Payload::Text.verify(&text(&"x".repeat(size)), 7), Ok(()));
+        assert!(Payload::Text.verify(&text(&"x".repeat(size)), 8).is_err());
+        assert!(
+            Payload::Text
+                .verify(&text(&"x".repeat(size - 1)), 7)
+                .is_err()
+        );
+        assert!(
+            Payload::Text
+                .verify(&text(&format!("{}y", "x".repeat(size - 1))), 7)
+                .is_err()
+        );
+        let blob = |bytes: Vec<u8>| {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+            serde_json::to_vec(&serde_json::json!({"jsonrpc":"2.0","id":7,"result":{
+                "contents":[{"uri":"bench://blob","blob":b64}]}}))
+            .expect("JSON")
+        };
+        assert_eq!(Payload::Blob.verify(&blob(vec![0xA5; size]), 7), Ok(()));
+        assert!(Payload::Blob.verify(&blob(vec![0xA4; size]), 7).is_err());
+        assert!(Payload::Blob.verify(&text(&"x".repeat(size)), 7).is_err());
     }
 
     #[test]

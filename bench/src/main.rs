@@ -8,6 +8,7 @@
 
 mod compile;
 mod load;
+mod payload;
 mod report;
 mod servers;
 mod soak;
@@ -30,6 +31,7 @@ USAGE:
     mcp-bench serve KIND ADDR           run one server (prints `listening ADDR`)
     mcp-bench load KIND ADDR [OPTIONS]  load a server already running at ADDR (for profiling)
     mcp-bench soak [OPTIONS]            minutes of abuse beside honest clients (soak --help)
+    mcp-bench payload [OPTIONS]         1 MiB results (text, base64) against bare axum, MB/s
 
 OPTIONS:
     --seconds S        measured seconds per point (default 5)
@@ -48,7 +50,9 @@ OPTIONS:
     --quick            1 round, 1 s warm-up, 2 s per point, no --hold (a smoke test)
 
 KINDS: axum, ours-stateless-json, ours-stateless-json-auth (behind mcp-auth, a known token),
-       ours-stateful-json, ours-stateful-sse, rmcp-stateless-json, rmcp-stateful-sse
+       ours-stateful-json, ours-stateful-sse, ours-2026-json, ours-2026-sse (the 2026-07-28
+       era: no session, the envelope on every call), rmcp-stateless-json, rmcp-stateful-sse,
+       rmcp-2026-json
 ";
 
 /// Command-line settings.
@@ -89,7 +93,7 @@ impl Default for Opts {
     }
 }
 
-fn parse_opts(args: &[String]) -> Result<Opts, String> {
+pub(crate) fn parse_opts(args: &[String]) -> Result<Opts, String> {
     let mut opts = Opts::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -152,6 +156,7 @@ fn main() -> ExitCode {
         Some("serve") => servers::main(&args[1..]),
         Some("load") => load_main(&args[1..]),
         Some("soak") => soak::main(&args[1..]),
+        Some("payload") => payload::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -182,7 +187,7 @@ impl Drop for ServerProcess {
 }
 
 /// Starts `mcp-bench serve KIND 127.0.0.1:0`, on core 0 when pinning.
-fn spawn_server(kind: Kind, pin: bool) -> Result<ServerProcess, String> {
+pub(crate) fn spawn_server(kind: Kind, pin: bool) -> Result<ServerProcess, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     let taskset = if pin { sys::which("taskset") } else { None };
     let mut command = match &taskset {

@@ -6,6 +6,9 @@ use std::io::Write;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
+/// The size of a large payload: 1 MiB of text, or of bytes before base64.
+pub const PAYLOAD_BYTES: usize = 1 << 20;
+
 /// Sessions the bench lets our server hold (the default, 10,000, is below the 100k test).
 pub const OUR_MAX_SESSIONS: usize = 1_000_000;
 
@@ -34,6 +37,11 @@ pub enum Kind {
     Ours2026Sse,
     /// rmcp 3.11's stateless JSON server, called in the 2026-07-28 era.
     Rmcp2026Json,
+    /// Bare axum answering `tools/call` `text` with 1 MiB of text and `resources/read` with
+    /// 1 MiB of bytes in base64, built per request as a handler would (`mcp-bench payload`).
+    AxumPayload,
+    /// mcp-runtime, stateless, JSON responses, with the same tool and resource.
+    OursPayload,
     /// mcp-runtime, stateful, SSE, with an event store, a short idle timeout, the tools the
     /// soak's abusers need and `GET /stats` (`mcp-bench soak`; not in the benchmark).
     OursSoak,
@@ -67,6 +75,8 @@ impl Kind {
             Kind::Ours2026Json => "ours-2026-json",
             Kind::Ours2026Sse => "ours-2026-sse",
             Kind::Rmcp2026Json => "rmcp-2026-json",
+            Kind::AxumPayload => "axum-payload",
+            Kind::OursPayload => "ours-payload",
             Kind::OursSoak => "ours-soak",
         }
     }
@@ -75,7 +85,7 @@ impl Kind {
     pub fn parse(name: &str) -> Option<Kind> {
         Kind::ALL
             .into_iter()
-            .chain([Kind::OursSoak])
+            .chain([Kind::OursSoak, Kind::AxumPayload, Kind::OursPayload])
             .find(|k| k.name() == name)
     }
 
@@ -106,6 +116,7 @@ impl Kind {
                 | Kind::OursSse
                 | Kind::Ours2026Json
                 | Kind::Ours2026Sse
+                | Kind::OursPayload
                 | Kind::OursSoak
         )
     }
@@ -174,12 +185,14 @@ async fn serve(kind: Kind, addr: &str) -> std::io::Result<()> {
         Kind::RmcpStateless | Kind::Rmcp2026Json => peer_rmcp::serve(listener, false).await,
         Kind::RmcpSse => peer_rmcp::serve(listener, true).await,
         Kind::OursSoak => crate::soak::server::serve(listener).await,
+        Kind::AxumPayload => bare_axum::serve_payload(listener).await,
+        Kind::OursPayload => ours::serve_payload(listener).await,
     }
 }
 
 /// Our server: the quickstart's `add`, served by `serve_listener`.
 mod ours {
-    use mcp_runtime::{HttpConfig, Mode, mcp_server, tool};
+    use mcp_runtime::{HttpConfig, Mode, mcp_server, resource, tool};
     use tokio::net::TcpListener;
 
     #[derive(Default)]
@@ -203,6 +216,30 @@ mod ours {
             .json_response(json)
             .max_sessions(super::OUR_MAX_SESSIONS);
         mcp_runtime::serve_listener(Calculator, listener, config, std::future::pending()).await
+    }
+
+    /// The large-payload server: a tool and a resource of [`PAYLOAD_BYTES`](super::PAYLOAD_BYTES).
+    #[derive(Default)]
+    pub(super) struct Payloads;
+
+    #[mcp_server(name = "payloads", version = "1.0.0")]
+    impl Payloads {
+        /// `kib` KiB of text.
+        #[tool]
+        fn text(&self, kib: u32) -> String {
+            "x".repeat((kib as usize * 1024).min(super::PAYLOAD_BYTES))
+        }
+
+        /// 1 MiB of bytes (base64 in the result).
+        #[resource(uri = "bench://blob", mime_type = "application/octet-stream")]
+        fn blob(&self) -> Vec<u8> {
+            vec![0xA5; super::PAYLOAD_BYTES]
+        }
+    }
+
+    pub(super) async fn serve_payload(listener: TcpListener) -> std::io::Result<()> {
+        let config = HttpConfig::new(Mode::Stateless).json_response(true);
+        mcp_runtime::serve_listener(Payloads, listener, config, std::future::pending()).await
     }
 
     /// Accepts the one token the load generator sends. Only the first call reaches it: the
@@ -320,6 +357,77 @@ mod bare_axum {
 
     pub(super) async fn serve(listener: TcpListener) -> std::io::Result<()> {
         let app = axum::Router::new().route("/mcp", post(handle));
+        axum::serve(super::nodelay(listener), app).await
+    }
+
+    #[derive(Deserialize)]
+    struct Asked<'a> {
+        #[serde(borrow)]
+        id: &'a RawValue,
+        method: &'a str,
+    }
+
+    #[derive(Serialize)]
+    struct BlobReply<'a> {
+        jsonrpc: &'static str,
+        id: &'a RawValue,
+        result: BlobResult,
+    }
+
+    #[derive(Serialize)]
+    struct BlobResult {
+        contents: [Blob; 1],
+    }
+
+    #[derive(Serialize)]
+    struct Blob {
+        uri: &'static str,
+        #[serde(rename = "mimeType")]
+        mime_type: &'static str,
+        blob: String,
+    }
+
+    /// The large payloads, made per request as a handler would: the text repeated, the bytes
+    /// encoded, the reply serialized.
+    async fn handle_payload(body: Bytes) -> Response {
+        use base64::Engine;
+        let Ok(asked) = serde_json::from_slice::<Asked<'_>>(&body) else {
+            return StatusCode::BAD_REQUEST.into_response();
+        };
+        let size = super::PAYLOAD_BYTES;
+        let json = match asked.method {
+            "tools/call" => serde_json::to_vec(&Reply {
+                jsonrpc: "2.0",
+                id: asked.id,
+                result: CallResult {
+                    content: [Text {
+                        kind: "text",
+                        text: "x".repeat(size),
+                    }],
+                    is_error: false,
+                },
+            }),
+            "resources/read" => serde_json::to_vec(&BlobReply {
+                jsonrpc: "2.0",
+                id: asked.id,
+                result: BlobResult {
+                    contents: [Blob {
+                        uri: "bench://blob",
+                        mime_type: "application/octet-stream",
+                        blob: base64::engine::general_purpose::STANDARD.encode(vec![0xA5; size]),
+                    }],
+                },
+            }),
+            _ => return StatusCode::NOT_FOUND.into_response(),
+        };
+        match json {
+            Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+
+    pub(super) async fn serve_payload(listener: TcpListener) -> std::io::Result<()> {
+        let app = axum::Router::new().route("/mcp", post(handle_payload));
         axum::serve(super::nodelay(listener), app).await
     }
 }
