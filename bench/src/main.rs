@@ -12,6 +12,7 @@ mod payload;
 mod report;
 mod servers;
 mod soak;
+mod stdio;
 mod sys;
 
 use std::io::BufRead;
@@ -32,6 +33,8 @@ USAGE:
     mcp-bench load KIND ADDR [OPTIONS]  load a server already running at ADDR (for profiling)
     mcp-bench soak [OPTIONS]            minutes of abuse beside honest clients (soak --help)
     mcp-bench payload [OPTIONS]         1 MiB results (text, base64) against bare axum, MB/s
+    mcp-bench stdio [OPTIONS]           tools/call over pipes against rmcp's stdio server
+    mcp-bench serve-stdio ours|rmcp     serve `add` on stdin/stdout
 
 OPTIONS:
     --seconds S        measured seconds per point (default 5)
@@ -157,6 +160,8 @@ fn main() -> ExitCode {
         Some("load") => load_main(&args[1..]),
         Some("soak") => soak::main(&args[1..]),
         Some("payload") => payload::main(&args[1..]),
+        Some("stdio") => stdio::main(&args[1..]),
+        Some("serve-stdio") => stdio::serve_main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -191,7 +191,7 @@ async fn serve(kind: Kind, addr: &str) -> std::io::Result<()> {
 }
 
 /// Our server: the quickstart's `add`, served by `serve_listener`.
-mod ours {
+pub(crate) mod ours {
     use mcp_runtime::{HttpConfig, Mode, mcp_server, resource, tool};
     use tokio::net::TcpListener;
 
@@ -235,6 +235,11 @@ mod ours {
         fn blob(&self) -> Vec<u8> {
             vec![0xA5; super::PAYLOAD_BYTES]
         }
+    }
+
+    /// The quickstart's `add` over stdin and stdout (`mcp-bench stdio`).
+    pub(crate) async fn serve_stdio() -> std::io::Result<()> {
+        mcp_runtime::serve_stdio(Calculator).await
     }
 
     pub(super) async fn serve_payload(listener: TcpListener) -> std::io::Result<()> {
@@ -433,7 +438,7 @@ mod bare_axum {
 }
 
 /// The official SDK, rmcp 3.11, in its documented shape.
-mod peer_rmcp {
+pub(crate) mod peer_rmcp {
     use std::sync::Arc;
 
     use rmcp::handler::server::router::tool::ToolRouter;
@@ -476,6 +481,20 @@ mod peer_rmcp {
         fn get_info(&self) -> ServerConfig {
             ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
         }
+    }
+
+    /// The same calculator over stdin and stdout, as rmcp's documentation serves it.
+    pub(crate) async fn serve_stdio() -> std::io::Result<()> {
+        use rmcp::ServiceExt;
+        let service = Calculator::new()
+            .serve(rmcp::transport::stdio())
+            .await
+            .map_err(std::io::Error::other)?;
+        service
+            .waiting()
+            .await
+            .map(drop)
+            .map_err(std::io::Error::other)
     }
 
     pub(super) async fn serve(listener: TcpListener, sessions: bool) -> std::io::Result<()> {
