@@ -7,6 +7,7 @@
 //! See `bench/README.md` for what is measured and how.
 
 mod compile;
+mod compile_scale;
 mod load;
 mod payload;
 mod report;
@@ -35,6 +36,7 @@ USAGE:
     mcp-bench payload [OPTIONS]         1 MiB results (text, base64) against bare axum, MB/s
     mcp-bench stdio [OPTIONS]           tools/call over pipes against rmcp's stdio server
     mcp-bench serve-stdio ours|rmcp     serve `add` on stdin/stdout
+    mcp-bench compile-scale [--sizes L] build times of servers of 10, 50, 200 tools, vs rmcp
 
 OPTIONS:
     --seconds S        measured seconds per point (default 5)
@@ -161,6 +163,7 @@ fn main() -> ExitCode {
         Some("soak") => soak::main(&args[1..]),
         Some("payload") => payload::main(&args[1..]),
         Some("stdio") => stdio::main(&args[1..]),
+        Some("compile-scale") => compile_scale::main(&args[1..]),
         Some("serve-stdio") => stdio::serve_main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
