@@ -23,7 +23,7 @@ if [ -n "$(git -C "$here/.." status --porcelain -- bench mcp-runtime mcp-macros 
 fi
 out=$here/results/profile
 mkdir -p "$out"
-kinds=(axum ours-stateless-json ours-stateful-json ours-stateful-sse rmcp-stateless-json rmcp-stateful-sse)
+kinds=(axum ours-stateless-json ours-stateless-json-auth ours-stateful-json ours-stateful-sse ours-2026-json ours-2026-sse rmcp-stateless-json rmcp-stateful-sse rmcp-2026-json)
 declare -A per_call
 for kind in "${kinds[@]}"; do
     "$here/profile.sh" "$kind" "$calls" "$clients" >&2
@@ -71,11 +71,15 @@ $calls. Generator rows: instructions executed by \`mcp-bench load\` itself, whic
 against a server running natively; a run of $short calls is subtracted from one of $((short + calls))
 so that start-up, connections and sessions cancel out.
 
-| server | stateless JSON | stateful JSON | stateful SSE |
-| --- | ---: | ---: | ---: |
-| bare axum | $(k "${per_call[axum]}") | – | – |
-| ours | $(k "${per_call[ours-stateless-json]}") | $(k "${per_call[ours-stateful-json]}") | $(k "${per_call[ours-stateful-sse]}") |
-| rmcp 3.11.0 | $(k "${per_call[rmcp-stateless-json]}") | – | $(k "${per_call[rmcp-stateful-sse]}") |
-| load generator (client side) | $(k "${generator[axum]}") (against bare axum) | – | $(k "${generator[ours-stateful-sse]}") (against ours) |
+| server | stateless JSON | stateful JSON | stateful SSE | 2026-07-28 JSON | 2026-07-28 SSE |
+| --- | ---: | ---: | ---: | ---: | ---: |
+| bare axum | $(k "${per_call[axum]}") | – | – | – | – |
+| ours | $(k "${per_call[ours-stateless-json]}") | $(k "${per_call[ours-stateful-json]}") | $(k "${per_call[ours-stateful-sse]}") | $(k "${per_call[ours-2026-json]}") | $(k "${per_call[ours-2026-sse]}") |
+| ours behind mcp-auth (a known token) | $(k "${per_call[ours-stateless-json-auth]}") | – | – | – | – |
+| rmcp 3.11.0 | $(k "${per_call[rmcp-stateless-json]}") | – | $(k "${per_call[rmcp-stateful-sse]}") | $(k "${per_call[rmcp-2026-json]}") | – |
+| load generator (client side) | $(k "${generator[axum]}") (against bare axum) | – | $(k "${generator[ours-stateful-sse]}") (against ours) | – | – |
+
+Issue 19's target for stateless JSON is at most 1.2x bare axum's instructions: ours is
+$(awk -v o="${per_call[ours-stateless-json]}" -v a="${per_call[axum]}" 'BEGIN { printf "%.2fx", o / a }').
 MD
 cat "$file"
