@@ -3,6 +3,8 @@
 mod clip;
 mod engine;
 mod handler;
+#[cfg(feature = "_metrics")]
+pub mod metrics;
 pub mod protocol;
 mod recover;
 #[cfg(feature = "otel")]

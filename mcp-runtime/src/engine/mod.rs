@@ -10,6 +10,7 @@ pub(crate) mod input;
 pub(crate) mod limits;
 pub(crate) mod lists;
 pub(crate) mod local;
+pub(crate) mod metrics;
 mod peer;
 pub(crate) mod principal;
 pub(crate) mod registry;

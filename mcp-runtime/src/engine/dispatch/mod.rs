@@ -356,6 +356,12 @@ impl Dispatcher {
         }
     }
 
+    /// How many tasks run in this process (for the tasks gauge).
+    #[cfg_attr(not(feature = "_metrics"), allow(dead_code))] // read only by the metrics recorder
+    pub(crate) fn tasks_working(&self) -> usize {
+        self.tasks.as_ref().map_or(0, |tasks| tasks.running_count())
+    }
+
     /// The peer of a new session, held to the server's [`Limits`].
     pub(crate) fn session_peer(&self) -> Peer {
         Peer::new(true).with_limits(self.limits.clone())
@@ -391,8 +397,8 @@ impl Dispatcher {
         in_flight: InFlight,
     ) -> impl Future<Output = Option<String>> + Send + '_ {
         let id = request.id.clone();
-        let span = trace::request_span(&request, self.site(&env.peer, &env.caller));
-        Traced::new(span, self.answer(request, env, None, in_flight)).map(move |outcome| {
+        let observed = trace::observe(&request, self.site(&env.peer, &env.caller));
+        Traced::new(observed, self.answer(request, env, None, in_flight)).map(move |outcome| {
             Some(match outcome? {
                 Ok(result) => result_json(&id, &result),
                 Err(error) => error_json(Some(&id), &error),

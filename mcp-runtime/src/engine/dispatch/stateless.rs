@@ -94,8 +94,8 @@ impl Dispatcher {
             transport: self.transport,
             headers: call.caller.headers.as_deref(),
         };
-        let span = trace::request_span(&request, site);
-        Traced::new(span, async move {
+        let observed = trace::observe(&request, site);
+        Traced::new(observed, async move {
             let outcome = self.stateless_outcome(request, call).await?;
             Some(outcome.map_err(|mut error| {
                 if error.code == error_codes::RESOURCE_NOT_FOUND {

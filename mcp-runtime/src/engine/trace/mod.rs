@@ -24,6 +24,7 @@ use tracing::field::Empty;
 
 use crate::clip::clip;
 use crate::engine::Peer;
+use crate::engine::metrics;
 use crate::protocol::{ErrorObject, Method, Notification, Request, RequestId, Version};
 
 /// How the client is connected (`network.transport`).
@@ -36,7 +37,7 @@ pub(crate) enum NetworkTransport {
 }
 
 impl NetworkTransport {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             NetworkTransport::Tcp => "tcp",
             NetworkTransport::Pipe => "pipe",
@@ -104,18 +105,42 @@ fn server_span(method: &str) -> Span {
     )
 }
 
-/// The SERVER span of a request; `None` when no subscriber wants it.
-pub(crate) fn request_span(request: &Request, site: Site<'_>) -> Option<Box<Span>> {
+/// What watches a request while it runs: its SERVER span, when a subscriber wants it, and
+/// its duration metric, when metrics are installed.
+#[derive(Debug)]
+pub(crate) struct Observed {
+    span: Option<Span>,
+    operation: Option<metrics::Operation>,
+}
+
+/// What watches `request`; `None` (no allocation) when no subscriber wants its span and no
+/// metrics are installed.
+pub(crate) fn observe(request: &Request, site: Site<'_>) -> Option<Box<Observed>> {
     let method = clip(request.method.as_str());
-    let span = server_span(&method);
-    if span.is_disabled() {
+    let span = Some(server_span(&method)).filter(|span| !span.is_disabled());
+    let mut operation = metrics::Operation::start(request, site.version, site.transport);
+    if span.is_none() && operation.is_none() {
         return None;
     }
+    let targets = Targets::of(request.params.as_deref());
+    if let Some(operation) = &mut operation
+        && operation.wants_target()
+        && let Some(name) = &targets.name
+    {
+        operation.set_target(name);
+    }
+    if let Some(span) = &span {
+        describe(span, request, &method, &targets, site);
+    }
+    Some(Box::new(Observed { span, operation }))
+}
+
+/// Names and attributes the SERVER span of a request.
+fn describe(span: &Span, request: &Request, method: &str, targets: &Targets<'_>, site: Site<'_>) {
     span.record(
         "jsonrpc.request.id",
         tracing::field::display(IdText(&request.id)),
     );
-    let targets = Targets::of(request.params.as_deref());
     let mut target = None;
     match request.method {
         Method::ToolsCall => {
@@ -142,10 +167,9 @@ pub(crate) fn request_span(request: &Request, site: Site<'_>) -> Option<Box<Span
     }
     match target {
         Some(target) => span.record("otel.name", &*format!("{method} {target}")),
-        None => span.record("otel.name", &*method),
+        None => span.record("otel.name", method),
     };
-    arrived(&span, site, &targets);
-    Some(Box::new(span))
+    arrived(span, site, targets);
 }
 
 /// The SERVER span of a notification (disabled when no subscriber wants it).
@@ -179,9 +203,10 @@ pub(crate) fn record_version(version: Version) {
     Span::current().record("mcp.protocol.version", version.as_str());
 }
 
-/// Marks the current request's span as failed by the tool: a result with `isError` (the
-/// JSON-RPC call itself succeeded).
+/// Marks the current request's span (and its metric) as failed by the tool: a result with
+/// `isError` (the JSON-RPC call itself succeeded).
 pub(crate) fn record_tool_error() {
+    metrics::mark_tool_error();
     let span = Span::current();
     span.record("error.type", "tool_error");
     span.record("otel.status_code", "error");
@@ -257,19 +282,19 @@ pub(crate) fn record_client_failure(span: &Span, error: &crate::engine::PeerErro
 
 pin_project_lite::pin_project! {
     /// A request's work inside its SERVER span: entered on every poll (so the handler's logs
-    /// and spans nest under it), and given the outcome when the work ends. The span is boxed:
-    /// 8 bytes in every request's future rather than 40, and no allocation without a
-    /// subscriber.
+    /// and spans nest under it), and given the outcome when the work ends, as is its duration
+    /// metric. What watches is boxed: 8 bytes in every request's future, and no allocation
+    /// without a subscriber or metrics.
     pub(crate) struct Traced<F> {
-        span: Option<Box<Span>>,
+        observed: Option<Box<Observed>>,
         #[pin]
         work: F,
     }
 }
 
 impl<F> Traced<F> {
-    pub(crate) fn new(span: Option<Box<Span>>, work: F) -> Self {
-        Traced { span, work }
+    pub(crate) fn new(observed: Option<Box<Observed>>, work: F) -> Self {
+        Traced { observed, work }
     }
 }
 
@@ -281,12 +306,28 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let Some(span) = this.span.as_deref() else {
+        let Some(observed) = this.observed.as_deref_mut() else {
             return this.work.poll(cx);
         };
-        let outcome = std::task::ready!(span.in_scope(|| this.work.poll(cx)));
-        if let Some(Err(error)) = &outcome {
+        if let Some(operation) = &observed.operation {
+            operation.begin_poll();
+        }
+        let poll = match &observed.span {
+            Some(span) => span.in_scope(|| this.work.poll(cx)),
+            None => this.work.poll(cx),
+        };
+        let outcome = std::task::ready!(poll);
+        if let (Some(span), Some(Err(error))) = (&observed.span, &outcome) {
             record_error(span, error);
+        }
+        if let Some(operation) = observed.operation.take() {
+            let ended = match &outcome {
+                None => metrics::Outcome::Cancelled,
+                Some(Err(error)) => metrics::Outcome::Error(error.code),
+                Some(Ok(_)) if operation.tool_error_marked() => metrics::Outcome::ToolError,
+                Some(Ok(_)) => metrics::Outcome::Ok,
+            };
+            operation.finish(ended);
         }
         Poll::Ready(outcome)
     }
