@@ -5,3 +5,4 @@ mod hostile;
 mod lifecycle;
 mod status;
 mod streams;
+mod timeouts;

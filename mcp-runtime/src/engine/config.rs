@@ -61,6 +61,10 @@ pub struct ServerConfig {
     pub declare_resources: bool,
     /// As [`declare_tools`](Self::declare_tools), for prompts.
     pub declare_prompts: bool,
+    /// How long a tool call may run when its `#[tool]` sets no `timeout`: past it the call's
+    /// future is dropped and the client gets an `isError` result that names the tool and the
+    /// duration. Default: `None`, no limit. (Calls run as tasks are not timed.)
+    pub tool_timeout: Option<std::time::Duration>,
 }
 
 impl Default for ServerConfig {
@@ -77,6 +81,7 @@ impl Default for ServerConfig {
             declare_tools: false,
             declare_resources: false,
             declare_prompts: false,
+            tool_timeout: None,
         }
     }
 }
@@ -127,6 +132,20 @@ impl ServerConfig {
     /// ```
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Sets [`tool_timeout`](Self::tool_timeout), the default of tools without their own
+    /// `#[tool(timeout = "...")]`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let config = mcp_runtime::ServerConfig::new().tool_timeout(Some(Duration::from_secs(30)));
+    /// assert_eq!(config.tool_timeout, Some(Duration::from_secs(30)));
+    /// ```
+    pub fn tool_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        self.tool_timeout = timeout;
         self
     }
 

@@ -163,6 +163,14 @@ pub trait MCPServer: Send + Sync + 'static {
         RequiredScopes::default()
     }
 
+    /// How long a call of the tool `name` may run (`timeout = "30s"` on its `#[tool]`); when
+    /// it runs longer its future is dropped and the client gets an `isError` result saying
+    /// so. `None` (the default) takes [`ServerConfig::tool_timeout`], itself none by default.
+    fn tool_timeout(&self, name: &str) -> Option<std::time::Duration> {
+        let _ = name;
+        None
+    }
+
     /// How long a 2026-07-28 client may reuse `result`, and who may cache it (`ttlMs` and
     /// `cacheScope`). `None` (the default) takes the dispatcher's hint
     /// ([`ServerConfig::cache_hint`], itself "stale at once, private" by default).

@@ -70,6 +70,8 @@ pub(crate) struct Dispatcher {
     pub(super) skills: Option<Skills>,
     /// How this dispatcher's clients are connected, for spans.
     pub(super) transport: NetworkTransport,
+    /// How long a tool without a `timeout` of its own may run ([`ServerConfig::tool_timeout`]).
+    pub(super) tool_timeout: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -236,6 +238,7 @@ impl Dispatcher {
             scopes: Some(server.required_scopes()).filter(|s| !s.is_empty()),
             skills,
             transport,
+            tool_timeout: config.tool_timeout,
             server,
         })
     }
