@@ -26,8 +26,8 @@ pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, PromptDef,
-    RegistrationError, RequestStateKey, RequestStateKeyError, ResourceDef, ServerConfig,
+    AUDIT_TARGET, AuditLog, BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError,
+    PromptDef, RegistrationError, RequestStateKey, RequestStateKeyError, ResourceDef, ServerConfig,
     ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter, UriVariables,
 };
 pub use handler::args::Args;

@@ -1,5 +1,6 @@
 //! [`ServerConfig`]: how the server answers, whatever the transport.
 
+use super::audit::AuditLog;
 use super::limits::Limits;
 use super::principal::Principal;
 use super::registry::ToolFilter;
@@ -65,6 +66,8 @@ pub struct ServerConfig {
     /// future is dropped and the client gets an `isError` result that names the tool and the
     /// duration. Default: `None`, no limit. (Calls run as tasks are not timed.)
     pub tool_timeout: Option<std::time::Duration>,
+    /// The audit log: one `tracing` event per request ([`AuditLog`]). Default: `None`.
+    pub audit: Option<AuditLog>,
 }
 
 impl Default for ServerConfig {
@@ -82,6 +85,7 @@ impl Default for ServerConfig {
             declare_resources: false,
             declare_prompts: false,
             tool_timeout: None,
+            audit: None,
         }
     }
 }
@@ -146,6 +150,19 @@ impl ServerConfig {
     /// ```
     pub fn tool_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
         self.tool_timeout = timeout;
+        self
+    }
+
+    /// Sets [`audit`](Self::audit).
+    ///
+    /// ```
+    /// use mcp_runtime::{AuditLog, ServerConfig};
+    ///
+    /// let config = ServerConfig::new().audit(Some(AuditLog::new()));
+    /// assert_eq!(config.audit, Some(AuditLog::new()));
+    /// ```
+    pub fn audit(mut self, audit: Option<AuditLog>) -> Self {
+        self.audit = audit;
         self
     }
 

@@ -2,6 +2,7 @@
 //! implement, what the server knows of its client ([`Peer`]) and the method dispatcher.
 
 pub(crate) mod apps;
+mod audit;
 mod config;
 pub(crate) mod context;
 pub(crate) mod dispatch;
@@ -21,6 +22,7 @@ pub(crate) mod trace;
 
 pub use crate::protocol::LogLevel;
 pub use apps::InvalidServer;
+pub use audit::{AUDIT_TARGET, AuditLog};
 pub use config::ServerConfig;
 pub(crate) use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};

@@ -72,6 +72,8 @@ pub(crate) struct Dispatcher {
     pub(super) transport: NetworkTransport,
     /// How long a tool without a `timeout` of its own may run ([`ServerConfig::tool_timeout`]).
     pub(super) tool_timeout: Option<std::time::Duration>,
+    /// The audit log ([`ServerConfig::audit`]), when the server keeps one.
+    pub(super) audit: Option<super::AuditLog>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -239,6 +241,7 @@ impl Dispatcher {
             skills,
             transport,
             tool_timeout: config.tool_timeout,
+            audit: config.audit,
             server,
         })
     }
@@ -285,6 +288,7 @@ impl Dispatcher {
             version: peer.protocol_version(),
             transport: self.transport,
             headers: caller.headers.as_deref(),
+            principal: caller.principal.as_ref(),
         }
     }
 
@@ -400,7 +404,8 @@ impl Dispatcher {
         in_flight: InFlight,
     ) -> impl Future<Output = Option<String>> + Send + '_ {
         let id = request.id.clone();
-        let observed = trace::observe(&request, self.site(&env.peer, &env.caller));
+        let site = self.site(&env.peer, &env.caller);
+        let observed = trace::observe(&request, site, self.audit.as_ref());
         Traced::new(observed, self.answer(request, env, None, in_flight)).map(move |outcome| {
             Some(match outcome? {
                 Ok(result) => result_json(&id, &result),

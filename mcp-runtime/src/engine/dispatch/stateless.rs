@@ -93,8 +93,9 @@ impl Dispatcher {
             version: Version::parse(&call.envelope.protocol_version),
             transport: self.transport,
             headers: call.caller.headers.as_deref(),
+            principal: call.caller.principal.as_ref(),
         };
-        let observed = trace::observe(&request, site);
+        let observed = trace::observe(&request, site, self.audit.as_ref());
         Traced::new(observed, async move {
             let outcome = self.stateless_outcome(request, call).await?;
             Some(outcome.map_err(|mut error| {

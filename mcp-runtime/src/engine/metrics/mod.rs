@@ -11,12 +11,36 @@
 #[cfg(feature = "_metrics")]
 mod recorder;
 #[cfg(feature = "_metrics")]
-pub(crate) use recorder::{Operation, install, mark_tool_error, register, session_ended};
+pub(crate) use recorder::{Operation, install, register, session_ended};
 
 #[cfg(not(feature = "_metrics"))]
 mod noop;
 #[cfg(not(feature = "_metrics"))]
-pub(crate) use noop::{Operation, mark_tool_error, register, session_ended};
+pub(crate) use noop::{Operation, register, session_ended};
+
+use std::cell::Cell;
+
+thread_local! {
+    /// Set by `call_tool` when the result has `isError`, read by the request's
+    /// `trace::Traced` at the end of the same poll (the result is JSON text by then), for the
+    /// metric's and the audit event's outcome.
+    static TOOL_ERROR: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the request being polled on this thread as failed by its tool (`isError`).
+pub(crate) fn mark_tool_error() {
+    TOOL_ERROR.with(|flag| flag.set(true));
+}
+
+/// Clears the mark, before a request's work is polled.
+pub(crate) fn clear_tool_error() {
+    TOOL_ERROR.with(|flag| flag.set(false));
+}
+
+/// Whether the work polled since [`clear_tool_error`] marked a tool error.
+pub(crate) fn tool_error_marked() -> bool {
+    TOOL_ERROR.with(Cell::get)
+}
 
 /// How an operation ended, for `error.type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -35,20 +35,7 @@ impl Operation {
     pub(crate) fn finish(self, _outcome: Outcome) {
         match self {}
     }
-
-    #[inline(always)]
-    pub(crate) fn begin_poll(&self) {
-        match *self {}
-    }
-
-    #[inline(always)]
-    pub(crate) fn tool_error_marked(&self) -> bool {
-        match *self {}
-    }
 }
-
-#[inline(always)]
-pub(crate) fn mark_tool_error() {}
 
 #[inline(always)]
 pub(crate) fn session_ended(_open: Duration, _version: Option<Version>) {}

@@ -1,7 +1,6 @@
 //! The recorder with a metrics feature: OpenTelemetry instruments, created once by
 //! [`install`] from the meter provider the server exports with.
 
-use std::cell::Cell;
 use std::sync::{Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -24,12 +23,6 @@ static INSTRUMENTS: OnceLock<Instruments> = OnceLock::new();
 
 /// What the gauges read: every endpoint alive.
 static SOURCES: Mutex<Vec<Weak<dyn GaugeSource>>> = Mutex::new(Vec::new());
-
-thread_local! {
-    /// Set by `call_tool` when the result has `isError`, read by the request's
-    /// `trace::Traced` at the end of the same poll: the result is JSON text by then.
-    static TOOL_ERROR: Cell<bool> = const { Cell::new(false) };
-}
 
 struct Instruments {
     operation: Histogram<f64>,
@@ -159,11 +152,6 @@ pub(crate) fn session_ended(open: Duration, version: Option<Version>) {
     instruments.session.record(open.as_secs_f64(), &attributes);
 }
 
-/// Marks the request being polled on this thread as failed by its tool (`isError`).
-pub(crate) fn mark_tool_error() {
-    TOOL_ERROR.with(|flag| flag.set(true));
-}
-
 /// A request being measured: counted in flight until dropped, its duration recorded by
 /// [`finish`](Self::finish).
 #[derive(Debug)]
@@ -204,16 +192,6 @@ impl Operation {
     /// The tool or prompt the params name.
     pub(crate) fn set_target(&mut self, name: &str) {
         self.target = Some(clip(name).into_owned());
-    }
-
-    /// Called before each poll of the request's work.
-    pub(crate) fn begin_poll(&self) {
-        TOOL_ERROR.with(|flag| flag.set(false));
-    }
-
-    /// Whether the tool's result had `isError` (read after the poll that finished the work).
-    pub(crate) fn tool_error_marked(&self) -> bool {
-        TOOL_ERROR.with(Cell::get)
     }
 
     /// Records the operation's duration with its outcome.

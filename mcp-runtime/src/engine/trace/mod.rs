@@ -24,7 +24,9 @@ use tracing::field::Empty;
 
 use crate::clip::clip;
 use crate::engine::Peer;
+use crate::engine::audit::{AuditLog, AuditRecord};
 use crate::engine::metrics;
+use crate::engine::principal::Principal;
 use crate::protocol::{ErrorObject, Method, Notification, Request, RequestId, Version};
 
 /// How the client is connected (`network.transport`).
@@ -55,6 +57,8 @@ pub(crate) struct Site<'a> {
     pub(crate) transport: NetworkTransport,
     /// The HTTP request's headers: its `traceparent` is the parent when `_meta` has none.
     pub(crate) headers: Option<&'a HeaderMap>,
+    /// Who sent it, when the transport knows (for the audit log).
+    pub(crate) principal: Option<&'a Principal>,
 }
 
 /// The parts of `params` a span reads: the target and the trace context.
@@ -64,6 +68,8 @@ struct Targets<'a> {
     name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     uri: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    arguments: Option<&'a RawValue>,
     #[cfg_attr(not(feature = "otel"), allow(dead_code))]
     #[serde(borrow, rename = "_meta")]
     meta: Option<&'a RawValue>,
@@ -77,6 +83,7 @@ impl<'a> Targets<'a> {
             .unwrap_or(Targets {
                 name: None,
                 uri: None,
+                arguments: None,
                 meta: None,
             })
     }
@@ -105,21 +112,27 @@ fn server_span(method: &str) -> Span {
     )
 }
 
-/// What watches a request while it runs: its SERVER span, when a subscriber wants it, and
-/// its duration metric, when metrics are installed.
+/// What watches a request while it runs: its SERVER span, when a subscriber wants it, its
+/// duration metric, when metrics are installed, and its audit event, when the server keeps
+/// an audit log.
 #[derive(Debug)]
 pub(crate) struct Observed {
     span: Option<Span>,
     operation: Option<metrics::Operation>,
+    audit: Option<AuditRecord>,
 }
 
-/// What watches `request`; `None` (no allocation) when no subscriber wants its span and no
-/// metrics are installed.
-pub(crate) fn observe(request: &Request, site: Site<'_>) -> Option<Box<Observed>> {
+/// What watches `request`; `None` (no allocation) when no subscriber wants its span, no
+/// metrics are installed and there is no audit log.
+pub(crate) fn observe(
+    request: &Request,
+    site: Site<'_>,
+    audit: Option<&AuditLog>,
+) -> Option<Box<Observed>> {
     let method = clip(request.method.as_str());
     let span = Some(server_span(&method)).filter(|span| !span.is_disabled());
     let mut operation = metrics::Operation::start(request, site.version, site.transport);
-    if span.is_none() && operation.is_none() {
+    if span.is_none() && operation.is_none() && audit.is_none() {
         return None;
     }
     let targets = Targets::of(request.params.as_deref());
@@ -132,7 +145,24 @@ pub(crate) fn observe(request: &Request, site: Site<'_>) -> Option<Box<Observed>
     if let Some(span) = &span {
         describe(span, request, &method, &targets, site);
     }
-    Some(Box::new(Observed { span, operation }))
+    let audit = audit.map(|log| {
+        let target = matches!(request.method, Method::ToolsCall | Method::PromptsGet)
+            .then_some(targets.name.as_deref())
+            .flatten();
+        AuditRecord::new(
+            log,
+            &request.method,
+            site.principal.map(Principal::as_str),
+            site.session,
+            target,
+            targets.arguments,
+        )
+    });
+    Some(Box::new(Observed {
+        span,
+        operation,
+        audit,
+    }))
 }
 
 /// Names and attributes the SERVER span of a request.
@@ -309,8 +339,9 @@ where
         let Some(observed) = this.observed.as_deref_mut() else {
             return this.work.poll(cx);
         };
-        if let Some(operation) = &observed.operation {
-            operation.begin_poll();
+        let ends = observed.operation.is_some() || observed.audit.is_some();
+        if ends {
+            metrics::clear_tool_error();
         }
         let poll = match &observed.span {
             Some(span) => span.in_scope(|| this.work.poll(cx)),
@@ -320,14 +351,19 @@ where
         if let (Some(span), Some(Err(error))) = (&observed.span, &outcome) {
             record_error(span, error);
         }
-        if let Some(operation) = observed.operation.take() {
+        if ends {
             let ended = match &outcome {
                 None => metrics::Outcome::Cancelled,
                 Some(Err(error)) => metrics::Outcome::Error(error.code),
-                Some(Ok(_)) if operation.tool_error_marked() => metrics::Outcome::ToolError,
+                Some(Ok(_)) if metrics::tool_error_marked() => metrics::Outcome::ToolError,
                 Some(Ok(_)) => metrics::Outcome::Ok,
             };
-            operation.finish(ended);
+            if let Some(operation) = observed.operation.take() {
+                operation.finish(ended);
+            }
+            if let Some(audit) = observed.audit.take() {
+                audit.finish(ended);
+            }
         }
         Poll::Ready(outcome)
     }

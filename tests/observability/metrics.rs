@@ -1,6 +1,6 @@
 //! The runtime's metrics read as a Prometheus server would (the `prometheus` feature): a live
 //! server, a real client over HTTP, then `GET /metrics` parsed line by line. One process-wide
-//! set of instruments, so one binary of its own and one test.
+//! set of instruments, so one test.
 
 use integration_tests::Client;
 use integration_tests::servers::Calculator;
