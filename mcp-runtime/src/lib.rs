@@ -27,8 +27,9 @@ pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
     AUDIT_TARGET, AuditLog, BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError,
-    PromptDef, RegistrationError, RequestStateKey, RequestStateKeyError, ResourceDef, ServerConfig,
-    ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter, UriVariables,
+    PromptDef, RateKey, RateLimit, RegistrationError, RequestStateKey, RequestStateKeyError,
+    ResourceDef, ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter,
+    UriVariables,
 };
 pub use handler::args::Args;
 pub use handler::error::McpError;

@@ -3,6 +3,7 @@
 
 mod hostile;
 mod lifecycle;
+mod rate_limits;
 mod status;
 mod streams;
 mod timeouts;

@@ -3,6 +3,7 @@
 use super::audit::AuditLog;
 use super::limits::Limits;
 use super::principal::Principal;
+use super::rate_limit::RateLimit;
 use super::registry::ToolFilter;
 use super::request_state::RequestStateKey;
 use super::skills::Skills;
@@ -68,6 +69,8 @@ pub struct ServerConfig {
     pub tool_timeout: Option<std::time::Duration>,
     /// The audit log: one `tracing` event per request ([`AuditLog`]). Default: `None`.
     pub audit: Option<AuditLog>,
+    /// A limit on each principal's or session's requests ([`RateLimit`]). Default: `None`.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for ServerConfig {
@@ -86,6 +89,7 @@ impl Default for ServerConfig {
             declare_prompts: false,
             tool_timeout: None,
             audit: None,
+            rate_limit: None,
         }
     }
 }
@@ -150,6 +154,20 @@ impl ServerConfig {
     /// ```
     pub fn tool_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
         self.tool_timeout = timeout;
+        self
+    }
+
+    /// Sets [`rate_limit`](Self::rate_limit).
+    ///
+    /// ```
+    /// use std::{num::NonZeroU32, time::Duration};
+    /// use mcp_runtime::{RateLimit, ServerConfig};
+    ///
+    /// let limit = RateLimit::per_session(NonZeroU32::MIN, Duration::from_secs(1));
+    /// assert_eq!(ServerConfig::new().rate_limit(Some(limit)).rate_limit, Some(limit));
+    /// ```
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = limit;
         self
     }
 

@@ -74,6 +74,8 @@ pub(crate) struct Dispatcher {
     pub(super) tool_timeout: Option<std::time::Duration>,
     /// The audit log ([`ServerConfig::audit`]), when the server keeps one.
     pub(super) audit: Option<super::AuditLog>,
+    /// The buckets of [`ServerConfig::rate_limit`], when the server has one.
+    rate: Option<super::rate_limit::RateLimiter>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -242,6 +244,10 @@ impl Dispatcher {
             transport,
             tool_timeout: config.tool_timeout,
             audit: config.audit,
+            rate: config
+                .rate_limit
+                .as_ref()
+                .map(super::rate_limit::RateLimiter::new),
             server,
         })
     }
@@ -289,6 +295,15 @@ impl Dispatcher {
             transport: self.transport,
             headers: caller.headers.as_deref(),
             principal: caller.principal.as_ref(),
+        }
+    }
+
+    /// Takes a token from the caller's rate-limit bucket ([`ServerConfig::rate_limit`]);
+    /// `Err` is the refusal the client gets. Always `Ok` without a limit.
+    pub(crate) fn admit(&self, caller: &Caller, session: Option<&str>) -> Result<(), ErrorObject> {
+        match &self.rate {
+            None => Ok(()),
+            Some(rate) => rate.admit(caller, session),
         }
     }
 
@@ -348,9 +363,12 @@ impl Dispatcher {
     ) -> impl Future<Output = Option<String>> + Send + '_ {
         // Plain functions that return the inner future, rather than `async fn`s around it: an
         // async layer keeps its own copy of the arguments, and this future is boxed per request.
-        match self.begin(&request, &env) {
+        let admitted = self
+            .admit(&env.caller, env.peer.session_id())
+            .map_err(|refusal| error_json(Some(&request.id), &refusal));
+        match admitted.and_then(|()| self.begin(&request, &env)) {
             Ok(in_flight) => Either::Left(self.handle_begun(request, env, in_flight)),
-            Err(duplicate) => Either::Right(std::future::ready(Some(duplicate))),
+            Err(refusal) => Either::Right(std::future::ready(Some(refusal))),
         }
     }
 

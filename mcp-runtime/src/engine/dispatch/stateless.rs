@@ -113,6 +113,9 @@ impl Dispatcher {
         request: Request,
         call: StatelessCall,
     ) -> Option<Result<Box<RawValue>, ErrorObject>> {
+        if let Err(refusal) = self.admit(&call.caller, None) {
+            return Some(Err(refusal));
+        }
         let method = &request.method;
         // `subscriptions/listen` is a stream: only a transport can serve it.
         if !self.offers(method, Era::Stateless) || *method == Method::SubscriptionsListen {
