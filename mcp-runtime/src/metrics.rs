@@ -15,9 +15,9 @@
 //! `error.type` is the JSON-RPC error code, `tool_error` for a result with `isError`, or
 //! `cancelled`; a tool or prompt name is recorded only when it named one that answered (a name
 //! the client made up would make a series of its own). Nothing is recorded until
-//! [`record_with`] (or [`telemetry::init_from_env`](crate::telemetry), or
-//! [`Prometheus::install`]) installed the instruments: until then a request pays one atomic
-//! load.
+//! [`record_with`] (or `telemetry::init_from_env` with the `otel` feature, or
+//! `Prometheus::install` with `prometheus`) installed the instruments: until then a request
+//! pays one atomic load.
 //!
 //! ```no_run
 //! use opentelemetry_sdk::metrics::SdkMeterProvider;
@@ -146,8 +146,8 @@ mod prometheus_text {
 
         /// Records the runtime's metrics with a meter provider of its own that only Prometheus
         /// reads. [`PrometheusError::AlreadyInstalled`] when they are recorded elsewhere
-        /// already (by [`telemetry::init_from_env`](crate::telemetry) with an OTLP endpoint,
-        /// for instance: that one offers [`TelemetryGuard::prometheus`](crate::telemetry::TelemetryGuard::prometheus)).
+        /// already (by `telemetry::init_from_env` of the `otel` feature, for instance, whose
+        /// guard offers the same handle: `TelemetryGuard::prometheus`).
         ///
         /// ```no_run
         /// # fn main() -> Result<(), mcp_runtime::metrics::PrometheusError> {
