@@ -5,6 +5,7 @@ mod engine;
 mod handler;
 #[cfg(feature = "_metrics")]
 pub mod metrics;
+pub mod middleware;
 pub mod protocol;
 mod recover;
 #[cfg(feature = "otel")]

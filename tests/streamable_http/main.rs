@@ -3,6 +3,7 @@
 
 mod hostile;
 mod lifecycle;
+mod middleware;
 mod rate_limits;
 mod status;
 mod streams;

@@ -1,14 +1,17 @@
 //! [`ServerConfig`]: how the server answers, whatever the transport.
 
 use super::audit::AuditLog;
+use std::sync::Arc;
+
 use super::limits::Limits;
+use super::middleware::{Layers, McpLayer, Scope};
 use super::principal::Principal;
 use super::rate_limit::RateLimit;
 use super::registry::ToolFilter;
 use super::request_state::RequestStateKey;
 use super::skills::Skills;
 use super::tasks::TaskConfig;
-use crate::protocol::{CacheHint, Tool};
+use crate::protocol::{CacheHint, Method, Tool};
 
 /// Protocol-level settings, taken by every transport ([`HttpConfig::server`](crate::HttpConfig::server),
 /// [`serve_stdio_with`](crate::serve_stdio_with)).
@@ -71,6 +74,8 @@ pub struct ServerConfig {
     pub audit: Option<AuditLog>,
     /// A limit on each principal's or session's requests ([`RateLimit`]). Default: `None`.
     pub rate_limit: Option<RateLimit>,
+    /// Middleware around requests ([`layer`](Self::layer)), outermost first. Default: none.
+    pub layers: Layers,
 }
 
 impl Default for ServerConfig {
@@ -90,6 +95,7 @@ impl Default for ServerConfig {
             tool_timeout: None,
             audit: None,
             rate_limit: None,
+            layers: Layers::default(),
         }
     }
 }
@@ -154,6 +160,53 @@ impl ServerConfig {
     /// ```
     pub fn tool_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
         self.tool_timeout = timeout;
+        self
+    }
+
+    /// Adds a tower layer around every request (outside the layers added after it): its
+    /// service takes an [`McpRequest`](crate::middleware::McpRequest) and answers its result
+    /// (see [`crate::middleware`]). The requests of the 2026-07-28 tasks extension
+    /// (`tasks/get`, `tasks/update`, `tasks/cancel`, and a tool call run as a task) are not
+    /// wrapped.
+    ///
+    /// ```
+    /// use mcp_runtime::ServerConfig;
+    ///
+    /// // Any tower layer whose service speaks McpRequest, such as tower's own combinators.
+    /// let config = ServerConfig::new().layer(mcp_runtime::middleware::Identity::new());
+    /// assert!(!config.layers.is_empty());
+    /// ```
+    pub fn layer(mut self, layer: impl McpLayer) -> Self {
+        self.layers.push(Scope::Server, Arc::new(layer));
+        self
+    }
+
+    /// [`layer`](Self::layer), around requests of `method` only.
+    ///
+    /// ```
+    /// use mcp_runtime::ServerConfig;
+    /// use mcp_runtime::protocol::Method;
+    ///
+    /// let config = ServerConfig::new()
+    ///     .layer_for_method(Method::ToolsList, mcp_runtime::middleware::Identity::new());
+    /// assert!(!config.layers.is_empty());
+    /// ```
+    pub fn layer_for_method(mut self, method: Method, layer: impl McpLayer) -> Self {
+        self.layers.push(Scope::Method(method), Arc::new(layer));
+        self
+    }
+
+    /// [`layer`](Self::layer), around calls of the tool `name` only.
+    ///
+    /// ```
+    /// use mcp_runtime::ServerConfig;
+    ///
+    /// let config = ServerConfig::new().layer_for_tool("add", mcp_runtime::middleware::Identity::new());
+    /// assert!(!config.layers.is_empty());
+    /// ```
+    pub fn layer_for_tool(mut self, name: &str, layer: impl McpLayer) -> Self {
+        self.layers
+            .push(Scope::Tool(name.to_owned()), Arc::new(layer));
         self
     }
 

@@ -12,6 +12,7 @@ pub(crate) mod limits;
 pub(crate) mod lists;
 pub(crate) mod local;
 pub(crate) mod metrics;
+pub(crate) mod middleware;
 mod peer;
 pub(crate) mod principal;
 pub(crate) mod rate_limit;

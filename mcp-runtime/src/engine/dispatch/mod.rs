@@ -26,6 +26,7 @@ use super::apps::{self, InvalidServer};
 use super::handle::ServerHandle;
 use super::input::{Gate, Gated, InputExchange};
 use super::limits::Limits;
+use super::middleware::{self, McpFuture};
 use super::principal::{Caller, Principal};
 use super::registry::{Base, Declared, Registry};
 use super::request_state::RequestStateKey;
@@ -76,6 +77,8 @@ pub(crate) struct Dispatcher {
     pub(super) audit: Option<super::AuditLog>,
     /// The buckets of [`ServerConfig::rate_limit`], when the server has one.
     rate: Option<super::rate_limit::RateLimiter>,
+    /// The middleware ([`ServerConfig::layer`]).
+    layers: super::middleware::Layers,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -248,6 +251,7 @@ impl Dispatcher {
                 .rate_limit
                 .as_ref()
                 .map(super::rate_limit::RateLimiter::new),
+            layers: config.layers.clone(),
             server,
         })
     }
@@ -442,20 +446,34 @@ impl Dispatcher {
         in_flight: InFlight,
     ) -> impl Future<Output = Option<Result<Box<RawValue>, ErrorObject>>> + Send + '_ {
         let cancel = env.cancel.clone();
-        let work = match input.clone() {
-            None => Either::Left(self.route(request.id, request.method, request.params, env, None)),
-            // Boxed: only multi round-trip requests (2026-07-28) take this way, and inline it
-            // would grow every request's future.
-            Some(exchange) => Either::Right(Box::pin(
-                Gate::new(
-                    self.route(request.id, request.method, request.params, env, input),
-                    exchange,
-                )
-                .map(|gated| match gated {
+        let Request { id, method, params } = request;
+        let layered = !self.layers.is_empty();
+        let work: Either<_, McpFuture<'_>> = match input.clone() {
+            None if !layered => Either::Left(self.route(id, method, params, env, None)),
+            // Boxed: only servers with middleware take this way, and inline it would grow
+            // every request's future.
+            None => Either::Right(Box::pin(middleware::run(
+                self,
+                &self.layers,
+                id,
+                method,
+                params,
+                env,
+                None,
+            ))),
+            // Boxed: only multi round-trip requests (2026-07-28) take this way.
+            Some(exchange) => {
+                let gate = if layered {
+                    let run = middleware::run(self, &self.layers, id, method, params, env, input);
+                    Gate::new(run, exchange)
+                } else {
+                    Gate::new(self.route(id, method, params, env, input), exchange)
+                };
+                Either::Right(Box::pin(gate.map(|gated| match gated {
                     Gated::Done(outcome) => outcome,
                     Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
-                }),
-            )),
+                })))
+            }
         };
         UntilCancelled {
             cancelled: cancel.cancelled_owned(),

@@ -23,7 +23,7 @@ use crate::recover::catch_panic;
 impl Dispatcher {
     /// Answers one request. Results of the 2026-07-28 era leave here complete, with the era's
     /// fields written as they are serialized ([`StatelessResult`]).
-    pub(super) async fn route(
+    pub(crate) async fn route(
         &self,
         id: RequestId,
         method: Method,
