@@ -1,6 +1,4 @@
-//! What a server tells its operators, against live servers: metrics (Prometheus text) and the
-//! audit log. Both are process-wide (one set of instruments, one global subscriber), so they
-//! have this binary of their own.
+//! What a server tells its operators, against live servers: the audit log, read by the
+//! process's global subscriber (so a binary of its own). The metrics are in `metrics.rs`.
 
 mod audit;
-mod metrics;

@@ -1,6 +1,7 @@
 //! The runtime's metrics read as a Prometheus server would (the `prometheus` feature): a live
-//! server, a real client over HTTP, then `GET /metrics` parsed line by line. One process-wide
-//! set of instruments, so one test.
+//! server, a real client over HTTP, then `GET /metrics` parsed line by line. The instruments
+//! are process-wide and every server in the process feeds them, so this binary has one test
+//! and one server of its own.
 
 use integration_tests::Client;
 use integration_tests::servers::Calculator;
