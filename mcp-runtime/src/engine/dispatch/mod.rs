@@ -448,10 +448,10 @@ impl Dispatcher {
         let cancel = env.cancel.clone();
         let Request { id, method, params } = request;
         let layered = !self.layers.is_empty();
+        // Boxed, the other ways: only servers with middleware and multi round-trip requests
+        // (2026-07-28) take them, and inline they would grow every request's future.
         let work: Either<_, McpFuture<'_>> = match input.clone() {
             None if !layered => Either::Left(self.route(id, method, params, env, None)),
-            // Boxed: only servers with middleware take this way, and inline it would grow
-            // every request's future.
             None => Either::Right(Box::pin(middleware::run(
                 self,
                 &self.layers,
@@ -461,7 +461,6 @@ impl Dispatcher {
                 env,
                 None,
             ))),
-            // Boxed: only multi round-trip requests (2026-07-28) take this way.
             Some(exchange) => {
                 let gate = if layered {
                     let run = middleware::run(self, &self.layers, id, method, params, env, input);
@@ -610,7 +609,8 @@ mod future_size {
     /// was 1,368 bytes when each layer was an `async fn` keeping its own copy of the
     /// arguments (and past glibc's 1,032-byte small-allocation cache). A bound, not a timing:
     /// 800 bytes after the core refactor, 808 with the session limits, 816 with the request's
-    /// span (boxed: see `trace::Traced`).
+    /// span (boxed: see `trace::Traced`), still 816 with metrics, the audit log, rate limits,
+    /// tool timeouts and middleware (each boxed or checked outside the future).
     #[test]
     fn a_request_future_stays_small() {
         let dispatcher =

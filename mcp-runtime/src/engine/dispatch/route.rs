@@ -1,5 +1,6 @@
 //! The one dispatch table: every request method, in both eras, routed on its [`Method`].
 
+use std::future::Future;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -285,11 +286,8 @@ impl Dispatcher {
         let (name, future) = start_tool(&*self.server, &self.handle, call, ctx)?;
         let result = match self.server.tool_timeout(&name).or(self.tool_timeout) {
             None => catch_panic(future).await,
-            // Boxed: the timer would otherwise grow every request's future.
-            Some(limit) => match Box::pin(tokio::time::timeout(limit, catch_panic(future))).await {
-                Ok(outcome) => outcome,
-                Err(_) => Ok(timed_out(&name, limit)),
-            },
+            // Boxed, with all it keeps: the timer would otherwise grow every request's future.
+            Some(limit) => Box::pin(timed(&name, limit, catch_panic(future))).await,
         }
         .unwrap_or_else(|panic| panicked_tool(&name, &panic, self.panic_details));
         if result.is_error == Some(true) {
@@ -356,6 +354,19 @@ pub(crate) fn start_tool<'a>(
     match future {
         Some(future) => Ok((call.name, future)),
         None => Err(unknown_tool(&call.name)),
+    }
+}
+
+/// A tool call's outcome within `limit`, else the timeout's result (the call's future
+/// dropped, which cancels it).
+async fn timed(
+    name: &str,
+    limit: std::time::Duration,
+    call: impl Future<Output = Result<CallToolResult, String>>,
+) -> Result<CallToolResult, String> {
+    match tokio::time::timeout(limit, call).await {
+        Ok(outcome) => outcome,
+        Err(_) => Ok(timed_out(name, limit)),
     }
 }
 
