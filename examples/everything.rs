@@ -23,8 +23,8 @@ use mcp_runtime::protocol::{CreateMessageRequest, Role};
 use mcp_runtime::store::InMemoryEventStore;
 use mcp_runtime::{
     Args, CallToolResult, Content, Context, Elicitation, HttpConfig, McpError, Mode, PeerError,
-    PromptMessage, ResourceContents, ServerConfig, ServerEvent, Skills, mcp_server, prompt,
-    resource, tool,
+    PromptMessage, ResourceContents, ServerConfig, ServerEvent, Skills, StreamableHttp, mcp_server,
+    prompt, resource, tool,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -785,9 +785,9 @@ async fn confirmation(ctx: &Context) -> Result<Option<bool>, PeerError> {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    // Logs on stderr; traces over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (flushed when
-    // the guard drops, after the server stopped).
-    let _telemetry = mcp_runtime::telemetry::init_from_env().map_err(std::io::Error::other)?;
+    // Logs on stderr; traces and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set
+    // (flushed when the guard drops, after the server stopped).
+    let telemetry = mcp_runtime::telemetry::init_from_env().map_err(std::io::Error::other)?;
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8000".into());
@@ -799,5 +799,14 @@ async fn main() -> std::io::Result<()> {
         .server(ServerConfig::new().skills(skills))
         .event_store(InMemoryEventStore::default())
         .retry_interval(Some(Duration::from_millis(500)));
-    mcp_runtime::serve(Everything, addr, config).await
+    let endpoint = StreamableHttp::new(Everything, config);
+    let mut app = endpoint.router();
+    // The runtime's metrics as Prometheus text at GET /metrics (the `prometheus` feature).
+    if let Some(prometheus) = telemetry.prometheus() {
+        app = app.merge(prometheus.router());
+    }
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    endpoint
+        .serve_with(listener, app, mcp_runtime::shutdown_signal())
+        .await
 }

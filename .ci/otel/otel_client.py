@@ -354,6 +354,65 @@ def check_spans(client: dict[str, Any], ours: list[dict[str, Any]]) -> None:
     )
 
 
+def check_metrics(path: str) -> None:
+    """The quickstart's `mcp.server.operation.duration` after the legacy and auto scenarios:
+    two `add` calls that answered, one `divide` that was a tool error, one unknown tool."""
+    with open(path, encoding="utf-8") as source:
+        points = [json.loads(line) for line in source if line.strip()]
+    ours = [p for p in points if p["service"] == "ci-quickstart" and p["scope"] == "mcp-runtime"]
+    durations = [p for p in ours if p["name"] == "mcp.server.operation.duration"]
+    check("metrics: mcp.server.operation.duration arrived", bool(durations), sorted({p["name"] for p in ours}))
+    check(
+        "metrics: a histogram in seconds with the convention's buckets",
+        all(p["type"] == "histogram" and p["unit"] == "s" for p in durations)
+        and all(p["bounds"][:3] == [0.01, 0.02, 0.05] and p["bounds"][-1] == 300.0 for p in durations),
+        durations[:1],
+    )
+
+    def count(**attributes: Any) -> int:
+        # Cumulative: the largest count of a series is its latest.
+        matching = [
+            p["count"]
+            for p in durations
+            if all(p["attributes"].get(k.replace("__", ".")) == v for k, v in attributes.items())
+        ]
+        return max(matching, default=0)
+
+    tools_call = {"mcp__method__name": "tools/call"}
+    added = [
+        p
+        for p in durations
+        if p["attributes"].get("gen_ai.tool.name") == "add" and "error.type" not in p["attributes"]
+    ]
+    series: dict[str, int] = {}  # one per attribute set (one per protocol version here)
+    for p in added:
+        key = json.dumps(p["attributes"], sort_keys=True)
+        series[key] = max(series.get(key, 0), p["count"])
+    check(
+        "metrics: add's two calls carry mcp.method.name, gen_ai.tool.name, network.transport",
+        sum(series.values()) == 2
+        and all(
+            p["attributes"].get("mcp.method.name") == "tools/call"
+            and p["attributes"].get("network.transport") == "tcp"
+            for p in added
+        ),
+        added,
+    )
+    check(
+        "metrics: divide by zero counts as error.type tool_error",
+        count(**tools_call, gen_ai__tool__name="divide", error__type="tool_error") == 1,
+        durations,
+    )
+    check(
+        "metrics: the unknown tool counts as error.type -32602, without its made-up name",
+        count(**tools_call, error__type="-32602") == 1
+        and not any(p["attributes"].get("gen_ai.tool.name") == "nope" for p in durations),
+        durations,
+    )
+    sessions = [p for p in ours if p["name"] == "mcp.server.session.duration"]
+    check("metrics: mcp.server.session.duration arrived", bool(sessions) and all(p["unit"] == "s" for p in sessions), sessions)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
@@ -366,11 +425,15 @@ def main() -> None:
     check_args = commands.add_parser("check")
     check_args.add_argument("--client", required=True)
     check_args.add_argument("--spans", required=True)
+    metrics_args = commands.add_parser("check-metrics")
+    metrics_args.add_argument("--metrics", required=True)
     args = parser.parse_args()
     if args.command == "run":
         result = asyncio.run(run(args))
         with open(args.out, "w", encoding="utf-8") as out:
             json.dump(result, out, indent=1)
+    elif args.command == "check-metrics":
+        check_metrics(args.metrics)
     else:
         with open(args.client, encoding="utf-8") as source:
             client = json.load(source)

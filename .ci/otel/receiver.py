@@ -1,13 +1,18 @@
-"""An OTLP/HTTP trace receiver for the CI: decodes each export with the official
-`opentelemetry-proto` package and appends one JSON line per span to a file.
+"""An OTLP/HTTP trace and metrics receiver for the CI: decodes each export with the official
+`opentelemetry-proto` package and appends one JSON line per span, and per metric data point,
+to a file.
 
-Usage: receiver.py --port PORT --out spans.jsonl
+Usage: receiver.py --port PORT --out spans.jsonl --metrics-out points.jsonl
 
-Accepts POST /v1/traces (application/x-protobuf, optionally gzip-encoded) and answers with an
-empty ExportTraceServiceResponse, as a collector does; anything else gets 404 or 415. Each line:
+Accepts POST /v1/traces and /v1/metrics (application/x-protobuf, optionally gzip-encoded) and
+answers with an empty Export*ServiceResponse, as a collector does; anything else gets 404 or
+415. Each span line:
 {"service": ..., "scope": ..., "trace_id": hex, "span_id": hex, "parent_span_id": hex or "",
  "name": ..., "kind": "SERVER"|..., "attributes": {...}, "status": {"code": "ERROR"|..,
  "message": ...}, "links": [{"trace_id": hex, "span_id": hex}]}
+Each data point line:
+{"service": ..., "scope": ..., "name": ..., "unit": ..., "type": "histogram"|"gauge"|"sum",
+ "attributes": {...}, "count": n, "sum": x, "bounds": [...]} (histograms) or "value": x.
 Runs until killed.
 """
 
@@ -23,6 +28,10 @@ from typing import Any
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
+)
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+    ExportMetricsServiceRequest,
+    ExportMetricsServiceResponse,
 )
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
@@ -70,11 +79,37 @@ def spans_of(request: ExportTraceServiceRequest) -> list[dict[str, Any]]:
     return out
 
 
+def points_of(request: ExportMetricsServiceRequest) -> list[dict[str, Any]]:
+    out = []
+    for resource_metrics in request.resource_metrics:
+        resource = {kv.key: value_of(kv.value) for kv in resource_metrics.resource.attributes}
+        for scope_metrics in resource_metrics.scope_metrics:
+            for metric in scope_metrics.metrics:
+                kind = metric.WhichOneof("data")
+                base = {
+                    "service": resource.get("service.name"),
+                    "scope": scope_metrics.scope.name,
+                    "name": metric.name,
+                    "unit": metric.unit,
+                    "type": kind,
+                }
+                for point in getattr(metric, kind).data_points:
+                    line = dict(base, attributes={kv.key: value_of(kv.value) for kv in point.attributes})
+                    if kind == "histogram":
+                        line.update(count=point.count, sum=point.sum, bounds=list(point.explicit_bounds))
+                    else:
+                        line["value"] = getattr(point, point.WhichOneof("value"))
+                    out.append(line)
+    return out
+
+
 class Handler(BaseHTTPRequestHandler):
     out_path = ""
+    metrics_path = ""
 
     def do_POST(self) -> None:  # noqa: N802 (the http.server name)
-        if self.path.rstrip("/") != "/v1/traces":
+        path = self.path.rstrip("/")
+        if path not in ("/v1/traces", "/v1/metrics"):
             self.send_error(404)
             return
         if self.headers.get("content-type", "").split(";")[0].strip() != "application/x-protobuf":
@@ -83,13 +118,21 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("content-length", "0")))
         if self.headers.get("content-encoding") == "gzip":
             body = gzip.decompress(body)
-        request = ExportTraceServiceRequest()
-        request.ParseFromString(body)
-        lines = [json.dumps(span, sort_keys=True) for span in spans_of(request)]
-        with LOCK, open(self.out_path, "a", encoding="utf-8") as out:
+        if path == "/v1/traces":
+            request = ExportTraceServiceRequest()
+            request.ParseFromString(body)
+            lines = [json.dumps(span, sort_keys=True) for span in spans_of(request)]
+            target = self.out_path
+            reply = ExportTraceServiceResponse().SerializeToString()
+        else:
+            metrics = ExportMetricsServiceRequest()
+            metrics.ParseFromString(body)
+            lines = [json.dumps(point, sort_keys=True) for point in points_of(metrics)]
+            target = self.metrics_path
+            reply = ExportMetricsServiceResponse().SerializeToString()
+        with LOCK, open(target, "a", encoding="utf-8") as out:
             for line in lines:
                 out.write(line + "\n")
-        reply = ExportTraceServiceResponse().SerializeToString()
         self.send_response(200)
         self.send_header("content-type", "application/x-protobuf")
         self.send_header("content-length", str(len(reply)))
@@ -104,11 +147,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--metrics-out", required=True)
     args = parser.parse_args()
     Handler.out_path = args.out
+    Handler.metrics_path = args.metrics_out
     open(args.out, "w").close()
+    open(args.metrics_out, "w").close()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    print(f"receiver: listening on 127.0.0.1:{args.port}, spans to {args.out}", flush=True)
+    print(
+        f"receiver: listening on 127.0.0.1:{args.port}, spans to {args.out}, metrics to {args.metrics_out}",
+        flush=True,
+    )
     server.serve_forever()
 
 

@@ -9,6 +9,9 @@
 # the same trace, with the convention's name and attributes; plus tool and JSON-RPC errors,
 # 2026-07-28 without a session, stdio's `pipe`, the `_meta` of a sampling request the server
 # sends, and the HTTP `traceparent` header as the parent (or a link when `_meta` has one).
+# Metrics too: the quickstart's `mcp.server.operation.duration` (and session duration) arrive
+# at the same receiver as ExportMetricsServiceRequest, exported every second
+# (OTEL_METRIC_EXPORT_INTERVAL) and at shutdown, with the convention's name, unit and attributes.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 trap ci_cleanup EXIT
@@ -40,14 +43,15 @@ work="$CI_CACHE/otel"
 rm -rf "$work"
 mkdir -p "$work"
 spans="$work/spans.jsonl"
+points="$work/metrics.jsonl"
 receiver_port="$(ci_free_port)"
 endpoint="http://127.0.0.1:$receiver_port"
 ci_start_server "$work/receiver.log" "$receiver_port" \
-  "$venv/bin/python" "$CI_ROOT/.ci/otel/receiver.py" --port "$receiver_port" --out "$spans"
+  "$venv/bin/python" "$CI_ROOT/.ci/otel/receiver.py" --port "$receiver_port" --out "$spans" --metrics-out "$points"
 
 quickstart_port="$(ci_free_port)"
 ci_start_server "$work/quickstart.log" "$quickstart_port" env OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" \
-  OTEL_SERVICE_NAME=ci-quickstart "$quickstart" "127.0.0.1:$quickstart_port"
+  OTEL_METRIC_EXPORT_INTERVAL=1000 OTEL_SERVICE_NAME=ci-quickstart "$quickstart" "127.0.0.1:$quickstart_port"
 quickstart_pid="${CI_PIDS[-1]}"
 everything_port="$(ci_free_port)"
 ci_start_server "$work/everything.log" "$everything_port" env OTEL_EXPORTER_OTLP_ENDPOINT="$endpoint" \
@@ -75,9 +79,11 @@ for pid in "$quickstart_pid" "$everything_pid"; do
   kill -TERM "$pid"
   wait "$pid" || fail "server $pid exited with $? after SIGTERM"
 done
-ci_log "servers stopped; the receiver holds $(wc -l <"$spans") spans"
+ci_log "servers stopped; the receiver holds $(wc -l <"$spans") spans and $(wc -l <"$points") metric points"
 
 "$venv/bin/python" "$CI_ROOT/.ci/otel/otel_client.py" check --client "$work/client.json" --spans "$spans" \
   || fail "the span checks found failures (see above)"
+"$venv/bin/python" "$CI_ROOT/.ci/otel/otel_client.py" check-metrics --metrics "$points" \
+  || fail "the metric checks found failures (see above)"
 
-ci_log "PASS: MCP traces (semantic-conventions-genai v0.1.0) exported over OTLP/HTTP by quickstart, everything and stdio, parented by the Python SDK $MCP_VERSION client's spans through _meta, in ${SECONDS}s"
+ci_log "PASS: MCP traces and metrics (semantic-conventions-genai v0.1.0) exported over OTLP/HTTP by quickstart, everything and stdio, parented by the Python SDK $MCP_VERSION client's spans through _meta, in ${SECONDS}s"

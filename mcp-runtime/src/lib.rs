@@ -3,6 +3,9 @@
 mod clip;
 mod engine;
 mod handler;
+#[cfg(feature = "_metrics")]
+pub mod metrics;
+pub mod middleware;
 pub mod protocol;
 mod recover;
 #[cfg(feature = "otel")]
@@ -24,9 +27,10 @@ pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, PromptDef,
-    RegistrationError, RequestStateKey, RequestStateKeyError, ResourceDef, ServerConfig,
-    ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter, UriVariables,
+    AUDIT_TARGET, AuditLog, BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError,
+    PromptDef, RateKey, RateLimit, RegistrationError, RequestStateKey, RequestStateKeyError,
+    ResourceDef, ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter,
+    UriVariables,
 };
 pub use handler::args::Args;
 pub use handler::error::McpError;

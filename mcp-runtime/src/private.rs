@@ -44,6 +44,7 @@ pub use ::core::default::Default;
 pub use ::core::option::Option::{self, None, Some};
 pub use ::core::primitive::str;
 pub use ::core::result::Result::{self, Err, Ok};
+pub use ::core::time::Duration;
 pub use ::std::string::String;
 pub use ::std::vec::Vec;
 

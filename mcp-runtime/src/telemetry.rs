@@ -1,5 +1,6 @@
-//! OpenTelemetry traces over OTLP (the `otel` feature): one call installs the server's logging
-//! and, when an OTLP endpoint is configured, exports its spans.
+//! OpenTelemetry traces and metrics over OTLP (the `otel` feature): one call installs the
+//! server's logging and, when an OTLP endpoint is configured, exports its spans and its
+//! metrics ([`crate::metrics`]).
 //!
 //! The runtime gives every request and notification it receives a SERVER span, and every
 //! request it sends to the client a CLIENT span, named and attributed as the OpenTelemetry
@@ -17,8 +18,9 @@
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_otlp::{Protocol, SpanExporter, WithExportConfig};
+use opentelemetry_otlp::{MetricExporter, Protocol, SpanExporter, WithExportConfig};
 use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::filter::{EnvFilter, LevelFilter};
@@ -40,17 +42,24 @@ pub enum TelemetryError {
     /// A global `tracing` subscriber was installed already.
     #[error("a global tracing subscriber is already installed: {0}")]
     Subscriber(#[from] tracing_subscriber::util::TryInitError),
-    /// Spans could not be flushed at shutdown.
-    #[error("flushing the remaining spans failed: {0}")]
+    /// Spans or metrics could not be flushed at shutdown.
+    #[error("flushing the remaining spans or metrics failed: {0}")]
     Shutdown(#[from] opentelemetry_sdk::error::OTelSdkError),
+    /// The Prometheus reader could not be set up (the `prometheus` feature).
+    #[cfg(feature = "prometheus")]
+    #[error(transparent)]
+    Prometheus(#[from] crate::metrics::PrometheusError),
 }
 
-/// Keeps the exporter running; dropping it (or [`shutdown`](Self::shutdown)) flushes the
-/// spans not yet sent. Hold it for the life of the server, in `main`.
+/// Keeps the exporters running; dropping it (or [`shutdown`](Self::shutdown)) flushes the
+/// spans and metrics not yet sent. Hold it for the life of the server, in `main`.
 #[derive(Debug)]
 #[must_use = "dropping the guard stops the export"]
 pub struct TelemetryGuard {
     provider: Option<SdkTracerProvider>,
+    meters: Option<SdkMeterProvider>,
+    #[cfg(feature = "prometheus")]
+    prometheus: Option<crate::metrics::Prometheus>,
 }
 
 impl TelemetryGuard {
@@ -59,18 +68,43 @@ impl TelemetryGuard {
         self.provider.is_some()
     }
 
-    /// Flushes the spans not yet sent and stops the export, reporting a failure that
-    /// dropping the guard would only print.
+    /// The runtime's metrics as Prometheus text, read from the same instruments that OTLP
+    /// exports (the `prometheus` feature); `None` when another meter provider recorded them
+    /// first. Mount its [`router`](crate::metrics::Prometheus::router) in your app.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), mcp_runtime::telemetry::TelemetryError> {
+    /// let telemetry = mcp_runtime::telemetry::init_from_env()?;
+    /// let mut app = axum::Router::new();
+    /// if let Some(prometheus) = telemetry.prometheus() {
+    ///     app = app.merge(prometheus.router());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "prometheus")]
+    pub fn prometheus(&self) -> Option<&crate::metrics::Prometheus> {
+        self.prometheus.as_ref()
+    }
+
+    /// Flushes the spans and metrics not yet sent and stops the export, reporting a failure
+    /// that dropping the guard would only print.
     pub fn shutdown(mut self) -> Result<(), TelemetryError> {
-        match self.provider.take() {
-            Some(provider) => Ok(provider.shutdown()?),
-            None => Ok(()),
+        let meters = self.meters.take().map(|meters| meters.shutdown());
+        if let Some(provider) = self.provider.take() {
+            provider.shutdown()?;
         }
+        Ok(meters.transpose().map(|_| ())?)
     }
 }
 
 impl Drop for TelemetryGuard {
     fn drop(&mut self) {
+        if let Some(meters) = self.meters.take()
+            && let Err(error) = meters.shutdown()
+        {
+            eprintln!("OpenTelemetry: flushing the remaining metrics failed: {error}");
+        }
         if let Some(provider) = self.provider.take()
             && let Err(error) = provider.shutdown()
         {
@@ -82,12 +116,17 @@ impl Drop for TelemetryGuard {
 /// Installs the global `tracing` subscriber: log lines on stderr filtered by `RUST_LOG`
 /// (`info` when unset), and, when `OTEL_EXPORTER_OTLP_ENDPOINT` or
 /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, spans (and the events in them) at `INFO` and
-/// above exported over OTLP HTTP/protobuf.
+/// above exported over OTLP HTTP/protobuf; when `OTEL_EXPORTER_OTLP_ENDPOINT` or
+/// `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` is set, the runtime's metrics ([`crate::metrics`])
+/// exported every `OTEL_METRIC_EXPORT_INTERVAL` milliseconds (60 s when unset). With the
+/// `prometheus` feature the metrics are recorded in any case, and
+/// [`TelemetryGuard::prometheus`] renders them.
 ///
 /// Configured by the standard environment variables: the endpoint (`/v1/traces` is appended
 /// to `OTEL_EXPORTER_OTLP_ENDPOINT`), `OTEL_EXPORTER_OTLP_HEADERS`,
 /// `OTEL_EXPORTER_OTLP_TIMEOUT`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
-/// `OTEL_TRACES_SAMPLER` and its argument, `OTEL_BSP_*` for batching, and
+/// `OTEL_TRACES_SAMPLER` and its argument, `OTEL_BSP_*` for batching,
+/// `OTEL_METRIC_EXPORT_INTERVAL` and `OTEL_METRIC_EXPORT_TIMEOUT`, and
 /// `OTEL_SDK_DISABLED=true` to export nothing. The W3C trace context propagator becomes the
 /// global one.
 ///
@@ -154,29 +193,85 @@ pub fn init_from_env_with(default_log: &str) -> Result<TelemetryGuard, Telemetry
         opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
         opentelemetry::global::set_tracer_provider(provider.clone());
     }
-    Ok(TelemetryGuard { provider })
+    let metrics = meters_from_env()?;
+    if let Some(meters) = &metrics.provider
+        && !crate::metrics::record_with(meters)
+    {
+        tracing::warn!("the runtime's metrics were recorded with another meter provider already");
+    }
+    Ok(TelemetryGuard {
+        provider,
+        meters: metrics.provider,
+        #[cfg(feature = "prometheus")]
+        prometheus: metrics.prometheus,
+    })
+}
+
+/// The meter provider the environment (and the `prometheus` feature) asks for.
+struct Meters {
+    provider: Option<SdkMeterProvider>,
+    #[cfg(feature = "prometheus")]
+    prometheus: Option<crate::metrics::Prometheus>,
+}
+
+/// A meter provider with an OTLP periodic reader when an endpoint for metrics is set, and with
+/// the Prometheus reader under the `prometheus` feature; `None` with neither.
+fn meters_from_env() -> Result<Meters, TelemetryError> {
+    let otlp = exporting(
+        "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+    )?;
+    let mut builder = SdkMeterProvider::builder().with_resource(Resource::builder().build());
+    if otlp {
+        let exporter = MetricExporter::builder()
+            .with_http()
+            .with_protocol(Protocol::HttpBinary)
+            .build()?;
+        // A reader on a thread of its own, every OTEL_METRIC_EXPORT_INTERVAL.
+        builder = builder.with_periodic_exporter(exporter);
+    }
+    #[cfg(feature = "prometheus")]
+    let prometheus = {
+        let (prometheus, reader) = crate::metrics::Prometheus::reader()?;
+        builder = builder.with_reader(reader);
+        prometheus
+    };
+    let provider = (otlp || cfg!(feature = "prometheus")).then(|| builder.build());
+    Ok(Meters {
+        #[cfg(feature = "prometheus")]
+        prometheus: provider.as_ref().map(|_| prometheus),
+        provider,
+    })
+}
+
+/// Whether a signal is exported: the SDK is not disabled and `OTEL_EXPORTER_OTLP_ENDPOINT` or
+/// the signal's own `endpoint` variable is set. `Err` when `protocol` (or the general
+/// `OTEL_EXPORTER_OTLP_PROTOCOL`) names another protocol than http/protobuf.
+fn exporting(endpoint: &str, protocol: &str) -> Result<bool, TelemetryError> {
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    let disabled = std::env::var("OTEL_SDK_DISABLED").is_ok_and(|v| v.trim() == "true");
+    if disabled || !(set("OTEL_EXPORTER_OTLP_ENDPOINT") || set(endpoint)) {
+        return Ok(false);
+    }
+    for name in [protocol, "OTEL_EXPORTER_OTLP_PROTOCOL"] {
+        if let Ok(value) = std::env::var(name)
+            && !value.trim().is_empty()
+            && value.trim() != "http/protobuf"
+        {
+            return Err(TelemetryError::UnsupportedProtocol(value));
+        }
+    }
+    Ok(true)
 }
 
 /// The tracer provider the environment asks for: `None` without an endpoint, or when the SDK
 /// is disabled.
 fn provider_from_env() -> Result<Option<SdkTracerProvider>, TelemetryError> {
-    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
-    let disabled = std::env::var("OTEL_SDK_DISABLED").is_ok_and(|v| v.trim() == "true");
-    if disabled
-        || !(set("OTEL_EXPORTER_OTLP_ENDPOINT") || set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
-    {
-        return Ok(None);
-    }
-    for name in [
+    if !exporting(
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
         "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
-        "OTEL_EXPORTER_OTLP_PROTOCOL",
-    ] {
-        if let Ok(protocol) = std::env::var(name)
-            && !protocol.trim().is_empty()
-            && protocol.trim() != "http/protobuf"
-        {
-            return Err(TelemetryError::UnsupportedProtocol(protocol));
-        }
+    )? {
+        return Ok(None);
     }
     let exporter = SpanExporter::builder()
         .with_http()

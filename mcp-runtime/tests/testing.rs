@@ -571,3 +571,40 @@ fn the_client_and_its_calls_can_cross_tasks() {
     };
     send(&call);
 }
+
+/// The rate limit without HTTP (as stdio serves it): the refusal is a JSON-RPC error with
+/// `data.retryAfter`, in both eras. (Buckets per principal on one server: the HTTP tests.)
+#[tokio::test]
+async fn the_rate_limit_refuses_with_a_retry_hint_in_both_eras() {
+    use std::num::NonZeroU32;
+    use std::time::Duration;
+
+    let limit = mcp_runtime::RateLimit::per_principal(NonZeroU32::MIN, Duration::from_secs(60))
+        .burst(NonZeroU32::new(4).expect("not zero"));
+    let config = ServerConfig::new().rate_limit(Some(limit));
+    for version in [Version::V2025_11_25, Version::V2026_07_28] {
+        let alice = TestClient::builder()
+            .version(version)
+            .config(config.clone())
+            .principal(Principal::new("alice"))
+            .connect(Kitchen)
+            .await;
+        // Four tokens, some taken by connecting: within five calls one is refused.
+        let mut refusal = None;
+        for _ in 0..5 {
+            match alice.call_tool("add", json!({"a": 1, "b": 2})).await {
+                Ok(result) => assert_eq!(text(&result), "3"),
+                Err(error) => {
+                    refusal = Some(error);
+                    break;
+                }
+            }
+        }
+        let McpError(error) = refusal.expect("refused within five calls");
+        assert_eq!(error.code, -32000, "{version:?}: {error:?}");
+        let data = error.data.expect("data");
+        assert_eq!(data["limit"], "rate_limit");
+        let wait = data["retryAfter"].as_u64().expect("seconds");
+        assert!((1..=60).contains(&wait), "{wait}");
+    }
+}

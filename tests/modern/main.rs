@@ -4,6 +4,7 @@
 mod apps;
 mod era;
 mod input;
+mod rate_limits;
 mod run_time;
 mod support;
 mod tasks;

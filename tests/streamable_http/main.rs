@@ -3,5 +3,8 @@
 
 mod hostile;
 mod lifecycle;
+mod middleware;
+mod rate_limits;
 mod status;
 mod streams;
+mod timeouts;

@@ -12,7 +12,7 @@ use crate::ctxt::Ctxt;
 
 /// `#[tool(name = "...", description = "...", title = "...", read_only, destructive,
 /// idempotent, open_world, structured, local, task = "...", icon = "...", scopes = [...],
-/// app = "ui://...", visibility = [...])]`.
+/// app = "ui://...", visibility = [...], timeout = "30s")]`.
 pub(crate) struct ToolArgs {
     pub(crate) name: Option<LitStr>,
     pub(crate) description: Option<LitStr>,
@@ -34,6 +34,8 @@ pub(crate) struct ToolArgs {
     pub(crate) app: Option<LitStr>,
     /// `visibility = ["model", "app"]`: who may call the tool (MCP Apps).
     pub(crate) visibility: Option<Vec<LitStr>>,
+    /// `timeout = "30s"`: how long a call may run, in milliseconds.
+    pub(crate) timeout: Option<u64>,
 }
 
 /// The values of `task = "..."`, the spec's names for a tool's task support.
@@ -41,7 +43,7 @@ const TASK_SUPPORT: [&str; 3] = ["forbidden", "optional", "required"];
 
 const TOOL_ARGS: &str = "`name`, `description`, `title`, `read_only`, `destructive`, \
                          `idempotent`, `open_world`, `structured`, `local`, `task`, `icon`, \
-                         `scopes`, `app` and `visibility`";
+                         `scopes`, `app`, `visibility` and `timeout`";
 
 impl ToolArgs {
     pub(crate) fn from_attr(cx: &Ctxt, attr: &Attribute) -> Self {
@@ -59,6 +61,7 @@ impl ToolArgs {
         let mut scopes = One::new("scopes");
         let mut app = One::new("app");
         let mut visibility = One::new("visibility");
+        let mut timeout = One::new("timeout");
         parse_attr(cx, attr, "#[tool]", |meta| {
             let path = &meta.path;
             if path.is_ident("name") {
@@ -102,6 +105,16 @@ impl ToolArgs {
                 app.set(cx, path, lit_str(cx, &meta)?);
             } else if path.is_ident("visibility") {
                 visibility.set(cx, path, parse_visibility(cx, &meta)?);
+            } else if path.is_ident("timeout") {
+                let value =
+                    lit_str(cx, &meta)?.and_then(|lit| match parse_duration(&lit.value()) {
+                        Ok(ms) => Some(ms),
+                        Err(why) => {
+                            cx.error_spanned_by(&lit, why);
+                            None
+                        }
+                    });
+                timeout.set(cx, path, value);
             } else {
                 unknown(cx, &meta, "#[tool]", TOOL_ARGS)?;
             }
@@ -122,6 +135,7 @@ impl ToolArgs {
             scopes: scopes.value.unwrap_or_default(),
             app: app.value,
             visibility: visibility.value,
+            timeout: timeout.value,
         }
     }
 
@@ -133,6 +147,40 @@ impl ToolArgs {
             || self.idempotent.is_some()
             || self.open_world.is_some()
     }
+}
+
+/// A duration as `timeout = "..."` writes it, in milliseconds: a whole number and one unit,
+/// `ms`, `s`, `m` or `h` (`"500ms"`, `"30s"`, `"2m"`). `Err` says what is wrong and how to fix
+/// it.
+pub(crate) fn parse_duration(text: &str) -> Result<u64, String> {
+    const HOW: &str = "write a whole number and a unit, `ms`, `s`, `m` or `h`: `timeout = \"30s\"`";
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let scale: u64 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ if number.is_empty() => return Err(format!("invalid duration {text:?}: {HOW}")),
+        "" => return Err(format!("duration {text:?} has no unit: {HOW}")),
+        fraction if fraction.starts_with('.') => {
+            return Err(format!(
+                "duration {text:?} is not a whole number: use a smaller unit (`\"1500ms\"` for 1.5 s)"
+            ));
+        }
+        other => return Err(format!("unknown unit {other:?} in {text:?}: {HOW}")),
+    };
+    let ms = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("duration {text:?} is too long: {HOW}"))?;
+    if ms == 0 {
+        return Err(format!(
+            "a timeout of {text:?} would fail every call; give a duration above zero, or leave `timeout` out for none"
+        ));
+    }
+    Ok(ms)
 }
 
 /// `#[resource(uri = "...", name = "...", title = "...", description = "...",
@@ -544,7 +592,7 @@ mod tests {
             [
                 "unknown #[tool] argument `nam`; the arguments are `name`, `description`, \
                  `title`, `read_only`, `destructive`, `idempotent`, `open_world`, `structured`, \
-                 `local`, `task`, `icon`, `scopes`, `app` and `visibility`",
+                 `local`, `task`, `icon`, `scopes`, `app`, `visibility` and `timeout`",
                 "expected `true` or `false`",
                 "expected `title = \"...\"`",
             ]
@@ -640,6 +688,36 @@ mod tests {
                 "expected `microphone` alone: a permission is asked for by name",
                 "expected `csp(connect_domains = [\"https://...\"], ...)`",
                 "duplicate argument `csp`",
+            ]
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(500));
+        assert_eq!(parse_duration("30s"), Ok(30_000));
+        assert_eq!(parse_duration("2m"), Ok(120_000));
+        assert_eq!(parse_duration("1h"), Ok(3_600_000));
+        for bad in [
+            "",
+            "s",
+            "30",
+            "30 s",
+            "1.5s",
+            "30x",
+            "-1s",
+            "0s",
+            "99999999999999999999h",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+        let attr: Attribute = parse_quote!(#[tool(timeout = "30s")]);
+        assert_eq!(tool(&attr).0.timeout, Some(30_000));
+        let attr: Attribute = parse_quote!(#[tool(timeout = "30x")]);
+        assert_eq!(
+            tool(&attr).1,
+            [
+                "unknown unit \"x\" in \"30x\": write a whole number and a unit, `ms`, `s`, `m` or `h`: `timeout = \"30s\"`"
             ]
         );
     }

@@ -77,6 +77,7 @@ pub(crate) fn server(server: &Server<'_>) -> TokenStream {
         .has_completions()
         .then(|| completion::methods(server, &private, &names));
     let scopes = required_scopes(server, &private);
+    let timeouts = tool_timeouts(server, &private);
 
     quote! {
         #user_impl
@@ -98,8 +99,33 @@ pub(crate) fn server(server: &Server<'_>) -> TokenStream {
             #completions
 
             #scopes
+
+            #timeouts
         }
     }
+}
+
+/// `tool_timeout`, when a tool has `timeout = "..."`.
+fn tool_timeouts(server: &Server<'_>, private: &Private) -> Option<TokenStream> {
+    let timed: Vec<TokenStream> = server
+        .tools
+        .iter()
+        .filter_map(|t| {
+            let (name, ms) = (&t.name, t.args.timeout?);
+            Some(quote!(#name => #private::Some(#private::Duration::from_millis(#ms)),))
+        })
+        .collect();
+    if timed.is_empty() {
+        return None;
+    }
+    Some(quote! {
+        fn tool_timeout(&self, name: &#private::str) -> #private::Option<#private::Duration> {
+            match name {
+                #(#timed)*
+                _ => #private::None,
+            }
+        }
+    })
 }
 
 /// `required_scopes`, when any attribute names scopes.

@@ -189,7 +189,7 @@ fn all_errors_are_reported_together() {
              `description`, `website_url`, `icon`, `instructions`, `scopes` and `crate`",
             "unknown #[tool] argument `bogus`; the arguments are `name`, `description`, `title`, \
              `read_only`, `destructive`, `idempotent`, `open_world`, `structured`, `local`, \
-             `task`, `icon`, `scopes`, `app` and `visibility`",
+             `task`, `icon`, `scopes`, `app`, `visibility` and `timeout`",
             "tools take `&self`, not `&mut self`: calls may run concurrently, so keep mutable \
              state in a `Mutex` or an atomic",
             "tool arguments are deserialized from JSON; use an owned type such as `String`",

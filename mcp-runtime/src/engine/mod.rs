@@ -2,6 +2,7 @@
 //! implement, what the server knows of its client ([`Peer`]) and the method dispatcher.
 
 pub(crate) mod apps;
+mod audit;
 mod config;
 pub(crate) mod context;
 pub(crate) mod dispatch;
@@ -10,8 +11,11 @@ pub(crate) mod input;
 pub(crate) mod limits;
 pub(crate) mod lists;
 pub(crate) mod local;
+pub(crate) mod metrics;
+pub(crate) mod middleware;
 mod peer;
 pub(crate) mod principal;
+pub(crate) mod rate_limit;
 pub(crate) mod registry;
 mod request_state;
 pub(crate) mod skills;
@@ -20,12 +24,14 @@ pub(crate) mod trace;
 
 pub use crate::protocol::LogLevel;
 pub use apps::InvalidServer;
+pub use audit::{AUDIT_TARGET, AuditLog};
 pub use config::ServerConfig;
 pub(crate) use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};
 pub use limits::Limits;
 pub use peer::PeerError;
 pub(crate) use peer::{NotBegun, Peer};
+pub use rate_limit::{RateKey, RateLimit};
 pub use registry::{PromptDef, RegistrationError, ResourceDef, ToolDef, ToolFilter, UriVariables};
 pub use request_state::{RequestStateKey, RequestStateKeyError};
 pub use skills::Skills;
@@ -160,6 +166,14 @@ pub trait MCPServer: Send + Sync + 'static {
     /// Default: none.
     fn required_scopes(&self) -> RequiredScopes {
         RequiredScopes::default()
+    }
+
+    /// How long a call of the tool `name` may run (`timeout = "30s"` on its `#[tool]`); when
+    /// it runs longer its future is dropped and the client gets an `isError` result saying
+    /// so. `None` (the default) takes [`ServerConfig::tool_timeout`], itself none by default.
+    fn tool_timeout(&self, name: &str) -> Option<std::time::Duration> {
+        let _ = name;
+        None
     }
 
     /// How long a 2026-07-28 client may reuse `result`, and who may cache it (`ttlMs` and

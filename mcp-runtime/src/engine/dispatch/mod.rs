@@ -26,6 +26,7 @@ use super::apps::{self, InvalidServer};
 use super::handle::ServerHandle;
 use super::input::{Gate, Gated, InputExchange};
 use super::limits::Limits;
+use super::middleware::{self, McpFuture};
 use super::principal::{Caller, Principal};
 use super::registry::{Base, Declared, Registry};
 use super::request_state::RequestStateKey;
@@ -70,6 +71,14 @@ pub(crate) struct Dispatcher {
     pub(super) skills: Option<Skills>,
     /// How this dispatcher's clients are connected, for spans.
     pub(super) transport: NetworkTransport,
+    /// How long a tool without a `timeout` of its own may run ([`ServerConfig::tool_timeout`]).
+    pub(super) tool_timeout: Option<std::time::Duration>,
+    /// The audit log ([`ServerConfig::audit`]), when the server keeps one.
+    pub(super) audit: Option<super::AuditLog>,
+    /// The buckets of [`ServerConfig::rate_limit`], when the server has one.
+    rate: Option<super::rate_limit::RateLimiter>,
+    /// The middleware ([`ServerConfig::layer`]).
+    layers: super::middleware::Layers,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -236,6 +245,13 @@ impl Dispatcher {
             scopes: Some(server.required_scopes()).filter(|s| !s.is_empty()),
             skills,
             transport,
+            tool_timeout: config.tool_timeout,
+            audit: config.audit,
+            rate: config
+                .rate_limit
+                .as_ref()
+                .map(super::rate_limit::RateLimiter::new),
+            layers: config.layers.clone(),
             server,
         })
     }
@@ -282,6 +298,16 @@ impl Dispatcher {
             version: peer.protocol_version(),
             transport: self.transport,
             headers: caller.headers.as_deref(),
+            principal: caller.principal.as_ref(),
+        }
+    }
+
+    /// Takes a token from the caller's rate-limit bucket ([`ServerConfig::rate_limit`]);
+    /// `Err` is the refusal the client gets. Always `Ok` without a limit.
+    pub(crate) fn admit(&self, caller: &Caller, session: Option<&str>) -> Result<(), ErrorObject> {
+        match &self.rate {
+            None => Ok(()),
+            Some(rate) => rate.admit(caller, session),
         }
     }
 
@@ -341,9 +367,12 @@ impl Dispatcher {
     ) -> impl Future<Output = Option<String>> + Send + '_ {
         // Plain functions that return the inner future, rather than `async fn`s around it: an
         // async layer keeps its own copy of the arguments, and this future is boxed per request.
-        match self.begin(&request, &env) {
+        let admitted = self
+            .admit(&env.caller, env.peer.session_id())
+            .map_err(|refusal| error_json(Some(&request.id), &refusal));
+        match admitted.and_then(|()| self.begin(&request, &env)) {
             Ok(in_flight) => Either::Left(self.handle_begun(request, env, in_flight)),
-            Err(duplicate) => Either::Right(std::future::ready(Some(duplicate))),
+            Err(refusal) => Either::Right(std::future::ready(Some(refusal))),
         }
     }
 
@@ -354,6 +383,12 @@ impl Dispatcher {
         while tasks.running_count() > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
+    }
+
+    /// How many tasks run in this process (for the tasks gauge).
+    #[cfg_attr(not(feature = "_metrics"), allow(dead_code))] // read only by the metrics recorder
+    pub(crate) fn tasks_working(&self) -> usize {
+        self.tasks.as_ref().map_or(0, |tasks| tasks.running_count())
     }
 
     /// The peer of a new session, held to the server's [`Limits`].
@@ -391,8 +426,9 @@ impl Dispatcher {
         in_flight: InFlight,
     ) -> impl Future<Output = Option<String>> + Send + '_ {
         let id = request.id.clone();
-        let span = trace::request_span(&request, self.site(&env.peer, &env.caller));
-        Traced::new(span, self.answer(request, env, None, in_flight)).map(move |outcome| {
+        let site = self.site(&env.peer, &env.caller);
+        let observed = trace::observe(&request, site, self.audit.as_ref());
+        Traced::new(observed, self.answer(request, env, None, in_flight)).map(move |outcome| {
             Some(match outcome? {
                 Ok(result) => result_json(&id, &result),
                 Err(error) => error_json(Some(&id), &error),
@@ -410,20 +446,33 @@ impl Dispatcher {
         in_flight: InFlight,
     ) -> impl Future<Output = Option<Result<Box<RawValue>, ErrorObject>>> + Send + '_ {
         let cancel = env.cancel.clone();
-        let work = match input.clone() {
-            None => Either::Left(self.route(request.id, request.method, request.params, env, None)),
-            // Boxed: only multi round-trip requests (2026-07-28) take this way, and inline it
-            // would grow every request's future.
-            Some(exchange) => Either::Right(Box::pin(
-                Gate::new(
-                    self.route(request.id, request.method, request.params, env, input),
-                    exchange,
-                )
-                .map(|gated| match gated {
+        let Request { id, method, params } = request;
+        let layered = !self.layers.is_empty();
+        // Boxed, the other ways: only servers with middleware and multi round-trip requests
+        // (2026-07-28) take them, and inline they would grow every request's future.
+        let work: Either<_, McpFuture<'_>> = match input.clone() {
+            None if !layered => Either::Left(self.route(id, method, params, env, None)),
+            None => Either::Right(Box::pin(middleware::run(
+                self,
+                &self.layers,
+                id,
+                method,
+                params,
+                env,
+                None,
+            ))),
+            Some(exchange) => {
+                let gate = if layered {
+                    let run = middleware::run(self, &self.layers, id, method, params, env, input);
+                    Gate::new(run, exchange)
+                } else {
+                    Gate::new(self.route(id, method, params, env, input), exchange)
+                };
+                Either::Right(Box::pin(gate.map(|gated| match gated {
                     Gated::Done(outcome) => outcome,
                     Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
-                }),
-            )),
+                })))
+            }
         };
         UntilCancelled {
             cancelled: cancel.cancelled_owned(),
@@ -560,7 +609,8 @@ mod future_size {
     /// was 1,368 bytes when each layer was an `async fn` keeping its own copy of the
     /// arguments (and past glibc's 1,032-byte small-allocation cache). A bound, not a timing:
     /// 800 bytes after the core refactor, 808 with the session limits, 816 with the request's
-    /// span (boxed: see `trace::Traced`).
+    /// span (boxed: see `trace::Traced`), still 816 with metrics, the audit log, rate limits,
+    /// tool timeouts and middleware (each boxed or checked outside the future).
     #[test]
     fn a_request_future_stays_small() {
         let dispatcher =

@@ -1,5 +1,6 @@
 //! The one dispatch table: every request method, in both eras, routed on its [`Method`].
 
+use std::future::Future;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -23,7 +24,7 @@ use crate::recover::catch_panic;
 impl Dispatcher {
     /// Answers one request. Results of the 2026-07-28 era leave here complete, with the era's
     /// fields written as they are serialized ([`StatelessResult`]).
-    pub(super) async fn route(
+    pub(crate) async fn route(
         &self,
         id: RequestId,
         method: Method,
@@ -283,9 +284,12 @@ impl Dispatcher {
         let progress_token = call.meta.take().and_then(|m| m.progress_token);
         let ctx = self.context(id, progress_token, env, input);
         let (name, future) = start_tool(&*self.server, &self.handle, call, ctx)?;
-        let result = catch_panic(future)
-            .await
-            .unwrap_or_else(|panic| panicked_tool(&name, &panic, self.panic_details));
+        let result = match self.server.tool_timeout(&name).or(self.tool_timeout) {
+            None => catch_panic(future).await,
+            // Boxed, with all it keeps: the timer would otherwise grow every request's future.
+            Some(limit) => Box::pin(timed(&name, limit, catch_panic(future))).await,
+        }
+        .unwrap_or_else(|panic| panicked_tool(&name, &panic, self.panic_details));
         if result.is_error == Some(true) {
             trace::record_tool_error();
         }
@@ -350,6 +354,43 @@ pub(crate) fn start_tool<'a>(
     match future {
         Some(future) => Ok((call.name, future)),
         None => Err(unknown_tool(&call.name)),
+    }
+}
+
+/// A tool call's outcome within `limit`, else the timeout's result (the call's future
+/// dropped, which cancels it).
+async fn timed(
+    name: &str,
+    limit: std::time::Duration,
+    call: impl Future<Output = Result<CallToolResult, String>>,
+) -> Result<CallToolResult, String> {
+    match tokio::time::timeout(limit, call).await {
+        Ok(outcome) => outcome,
+        Err(_) => Ok(timed_out(name, limit)),
+    }
+}
+
+/// The result of a tool call that ran past its timeout (its future was dropped, which
+/// cancelled it): an error the model can read.
+pub(crate) fn timed_out(name: &str, limit: std::time::Duration) -> CallToolResult {
+    let limit = DurationText(limit);
+    tracing::warn!(tool = name, timeout = %limit, "tool call timed out");
+    CallToolResult::error(format!(
+        "tool `{name}` timed out after {limit} and was cancelled"
+    ))
+}
+
+/// A duration as `#[tool(timeout = "...")]` writes it: `30s`, `1500ms`.
+struct DurationText(std::time::Duration);
+
+impl std::fmt::Display for DurationText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = self.0.as_millis();
+        if ms % 1000 == 0 {
+            write!(f, "{}s", ms / 1000)
+        } else {
+            write!(f, "{ms}ms")
+        }
     }
 }
 

@@ -95,9 +95,10 @@ impl Dispatcher {
             version: Version::parse(&call.envelope.protocol_version),
             transport: self.transport,
             headers: call.caller.headers.as_deref(),
+            principal: call.caller.principal.as_ref(),
         };
-        let span = trace::request_span(&request, site);
-        Traced::new(span, async move {
+        let observed = trace::observe(&request, site, self.audit.as_ref());
+        Traced::new(observed, async move {
             let outcome = self.stateless_outcome(request, call).await?;
             Some(outcome.map_err(|mut error| {
                 if error.code == error_codes::RESOURCE_NOT_FOUND {
@@ -114,6 +115,9 @@ impl Dispatcher {
         request: Request,
         call: StatelessCall,
     ) -> Option<Result<Box<RawValue>, ErrorObject>> {
+        if let Err(refusal) = self.admit(&call.caller, None) {
+            return Some(Err(refusal));
+        }
         let method = &request.method;
         // `subscriptions/listen` is a stream: only a transport can serve it.
         if !self.offers(method, Era::Stateless) || *method == Method::SubscriptionsListen {

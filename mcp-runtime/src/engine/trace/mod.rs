@@ -24,6 +24,9 @@ use tracing::field::Empty;
 
 use crate::clip::clip;
 use crate::engine::Peer;
+use crate::engine::audit::{AuditLog, AuditRecord};
+use crate::engine::metrics;
+use crate::engine::principal::Principal;
 use crate::protocol::{ErrorObject, Method, Notification, Request, RequestId, Version};
 
 /// How the client is connected (`network.transport`).
@@ -36,7 +39,7 @@ pub(crate) enum NetworkTransport {
 }
 
 impl NetworkTransport {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             NetworkTransport::Tcp => "tcp",
             NetworkTransport::Pipe => "pipe",
@@ -54,6 +57,8 @@ pub(crate) struct Site<'a> {
     pub(crate) transport: NetworkTransport,
     /// The HTTP request's headers: its `traceparent` is the parent when `_meta` has none.
     pub(crate) headers: Option<&'a HeaderMap>,
+    /// Who sent it, when the transport knows (for the audit log).
+    pub(crate) principal: Option<&'a Principal>,
 }
 
 /// The parts of `params` a span reads: the target and the trace context.
@@ -63,6 +68,8 @@ struct Targets<'a> {
     name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     uri: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    arguments: Option<&'a RawValue>,
     #[cfg_attr(not(feature = "otel"), allow(dead_code))]
     #[serde(borrow, rename = "_meta")]
     meta: Option<&'a RawValue>,
@@ -76,6 +83,7 @@ impl<'a> Targets<'a> {
             .unwrap_or(Targets {
                 name: None,
                 uri: None,
+                arguments: None,
                 meta: None,
             })
     }
@@ -104,18 +112,65 @@ fn server_span(method: &str) -> Span {
     )
 }
 
-/// The SERVER span of a request; `None` when no subscriber wants it.
-pub(crate) fn request_span(request: &Request, site: Site<'_>) -> Option<Box<Span>> {
+/// What watches a request while it runs: its SERVER span, when a subscriber wants it, its
+/// duration metric, when metrics are installed, and its audit event, when the server keeps
+/// an audit log.
+#[derive(Debug)]
+pub(crate) struct Observed {
+    span: Option<Span>,
+    operation: Option<metrics::Operation>,
+    audit: Option<AuditRecord>,
+}
+
+/// What watches `request`; `None` (no allocation) when no subscriber wants its span, no
+/// metrics are installed and there is no audit log.
+pub(crate) fn observe(
+    request: &Request,
+    site: Site<'_>,
+    audit: Option<&AuditLog>,
+) -> Option<Box<Observed>> {
     let method = clip(request.method.as_str());
-    let span = server_span(&method);
-    if span.is_disabled() {
+    let span = Some(server_span(&method)).filter(|span| !span.is_disabled());
+    let mut operation = metrics::Operation::start(request, site.version, site.transport);
+    if span.is_none() && operation.is_none() && audit.is_none() {
         return None;
     }
+    let targets = Targets::of(request.params.as_deref());
+    if let Some(operation) = &mut operation
+        && operation.wants_target()
+        && let Some(name) = &targets.name
+    {
+        operation.set_target(name);
+    }
+    if let Some(span) = &span {
+        describe(span, request, &method, &targets, site);
+    }
+    let audit = audit.map(|log| {
+        let target = matches!(request.method, Method::ToolsCall | Method::PromptsGet)
+            .then_some(targets.name.as_deref())
+            .flatten();
+        AuditRecord::new(
+            log,
+            &request.method,
+            site.principal.map(Principal::as_str),
+            site.session,
+            target,
+            targets.arguments,
+        )
+    });
+    Some(Box::new(Observed {
+        span,
+        operation,
+        audit,
+    }))
+}
+
+/// Names and attributes the SERVER span of a request.
+fn describe(span: &Span, request: &Request, method: &str, targets: &Targets<'_>, site: Site<'_>) {
     span.record(
         "jsonrpc.request.id",
         tracing::field::display(IdText(&request.id)),
     );
-    let targets = Targets::of(request.params.as_deref());
     let mut target = None;
     match request.method {
         Method::ToolsCall => {
@@ -142,10 +197,9 @@ pub(crate) fn request_span(request: &Request, site: Site<'_>) -> Option<Box<Span
     }
     match target {
         Some(target) => span.record("otel.name", &*format!("{method} {target}")),
-        None => span.record("otel.name", &*method),
+        None => span.record("otel.name", method),
     };
-    arrived(&span, site, &targets);
-    Some(Box::new(span))
+    arrived(span, site, targets);
 }
 
 /// The SERVER span of a notification (disabled when no subscriber wants it).
@@ -179,9 +233,10 @@ pub(crate) fn record_version(version: Version) {
     Span::current().record("mcp.protocol.version", version.as_str());
 }
 
-/// Marks the current request's span as failed by the tool: a result with `isError` (the
-/// JSON-RPC call itself succeeded).
+/// Marks the current request's span (and its metric) as failed by the tool: a result with
+/// `isError` (the JSON-RPC call itself succeeded).
 pub(crate) fn record_tool_error() {
+    metrics::mark_tool_error();
     let span = Span::current();
     span.record("error.type", "tool_error");
     span.record("otel.status_code", "error");
@@ -257,19 +312,19 @@ pub(crate) fn record_client_failure(span: &Span, error: &crate::engine::PeerErro
 
 pin_project_lite::pin_project! {
     /// A request's work inside its SERVER span: entered on every poll (so the handler's logs
-    /// and spans nest under it), and given the outcome when the work ends. The span is boxed:
-    /// 8 bytes in every request's future rather than 40, and no allocation without a
-    /// subscriber.
+    /// and spans nest under it), and given the outcome when the work ends, as is its duration
+    /// metric. What watches is boxed: 8 bytes in every request's future, and no allocation
+    /// without a subscriber or metrics.
     pub(crate) struct Traced<F> {
-        span: Option<Box<Span>>,
+        observed: Option<Box<Observed>>,
         #[pin]
         work: F,
     }
 }
 
 impl<F> Traced<F> {
-    pub(crate) fn new(span: Option<Box<Span>>, work: F) -> Self {
-        Traced { span, work }
+    pub(crate) fn new(observed: Option<Box<Observed>>, work: F) -> Self {
+        Traced { observed, work }
     }
 }
 
@@ -281,12 +336,34 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let Some(span) = this.span.as_deref() else {
+        let Some(observed) = this.observed.as_deref_mut() else {
             return this.work.poll(cx);
         };
-        let outcome = std::task::ready!(span.in_scope(|| this.work.poll(cx)));
-        if let Some(Err(error)) = &outcome {
+        let ends = observed.operation.is_some() || observed.audit.is_some();
+        if ends {
+            metrics::clear_tool_error();
+        }
+        let poll = match &observed.span {
+            Some(span) => span.in_scope(|| this.work.poll(cx)),
+            None => this.work.poll(cx),
+        };
+        let outcome = std::task::ready!(poll);
+        if let (Some(span), Some(Err(error))) = (&observed.span, &outcome) {
             record_error(span, error);
+        }
+        if ends {
+            let ended = match &outcome {
+                None => metrics::Outcome::Cancelled,
+                Some(Err(error)) => metrics::Outcome::Error(error.code),
+                Some(Ok(_)) if metrics::tool_error_marked() => metrics::Outcome::ToolError,
+                Some(Ok(_)) => metrics::Outcome::Ok,
+            };
+            if let Some(operation) = observed.operation.take() {
+                operation.finish(ended);
+            }
+            if let Some(audit) = observed.audit.take() {
+                audit.finish(ended);
+            }
         }
         Poll::Ready(outcome)
     }

@@ -21,6 +21,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
+use crate::engine::metrics;
 use crate::engine::principal::{BearerChallenge, Principal};
 use crate::engine::{Dispatcher, InvalidServer, MCPServer, NetworkTransport};
 use crate::transport::http::config::{Checks, HttpConfig, Mode};
@@ -117,17 +118,18 @@ impl StreamableHttp {
             config.event_store.clone(),
         );
         let param_headers = stateless::param_headers::ParamHeaders::new(dispatcher.listed_tools());
-        StreamableHttp {
-            app: Arc::new(App {
-                dispatcher,
-                config,
-                sessions,
-                param_headers,
-                background_started: AtomicBool::new(false),
-                checks: std::sync::OnceLock::new(),
-                fallback_checks,
-            }),
-        }
+        let app = Arc::new(App {
+            dispatcher,
+            config,
+            sessions,
+            param_headers,
+            background_started: AtomicBool::new(false),
+            checks: std::sync::OnceLock::new(),
+            fallback_checks,
+        });
+        let source: Arc<dyn metrics::GaugeSource> = app.clone();
+        metrics::register(Arc::downgrade(&source));
+        StreamableHttp { app }
     }
 
     /// The configuration in force.
@@ -183,6 +185,24 @@ pub(crate) struct Admitted {
     pub(crate) parts: axum::http::request::Parts,
     pub(crate) principal: Option<Principal>,
     pub(crate) challenge: Option<BearerChallenge>,
+}
+
+/// The gauges read what the endpoint holds.
+impl metrics::GaugeSource for App {
+    fn read(&self, readings: &mut metrics::Readings) {
+        let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        readings.sessions += count(self.sessions.len());
+        readings.streams += count(self.sessions.open_streams());
+        if let Some(bytes) = self
+            .config
+            .event_store
+            .as_ref()
+            .and_then(|s| s.stored_bytes())
+        {
+            readings.event_store_bytes += count(bytes);
+        }
+        readings.tasks_working += count(self.dispatcher.tasks_working());
+    }
 }
 
 impl App {

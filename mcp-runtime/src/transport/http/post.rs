@@ -12,6 +12,7 @@ use super::error::HttpError;
 use super::headers::Speaks;
 use super::{App, headers, sse, stateless};
 use crate::engine::principal::{BearerChallenge, Caller, Principal};
+use crate::engine::rate_limit;
 use crate::engine::{BoxFuture, Peer, RequestEnv};
 use crate::protocol::RequestId;
 use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_codes, error_json};
@@ -193,6 +194,16 @@ fn cancelled(id: &crate::protocol::RequestId) -> String {
     )
 }
 
+/// Adds `Retry-After` (seconds) to the response of a request the rate limit refused.
+pub(super) fn retry_after(mut response: Response, seconds: Option<u64>) -> Response {
+    if let Some(seconds) = seconds {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
 fn json(body: String, session: Option<(HeaderName, HeaderValue)>) -> Response {
     let mut response = Response::new(Body::from(body));
     response.headers_mut().insert(
@@ -247,11 +258,18 @@ async fn dispatch(
         }
         Message::Request(request) => request,
     };
+    let header = session.as_deref().map(Session::header);
+    // Before any work: a refused request gets 429, whatever the response would have been.
+    if let Err(refusal) = app.dispatcher.admit(&caller, peer.session_id()) {
+        let wait = rate_limit::retry_after(&refusal);
+        let mut response = json(error_json(Some(&request.id), &refusal), header);
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(retry_after(response, wait));
+    }
     let cancel = match &session {
         Some(s) => s.cancel.child_token(),
         None => app.sessions.shutdown_token().child_token(),
     };
-    let header = session.as_deref().map(Session::header);
     if app.config.json_response {
         let env = RequestEnv {
             peer,
@@ -338,9 +356,15 @@ async fn dispatch(
 /// disconnects does not cancel it (in this era only `notifications/cancelled` does).
 async fn answer_detached(app: &Arc<App>, request: Request, env: RequestEnv) -> Option<String> {
     let id = request.id.clone();
+    // Admitted by the rate limit already (`dispatch`): begun here, not through
+    // `handle_request`, which would take a second token.
+    let in_flight = match app.dispatcher.begin(&request, &env) {
+        Ok(in_flight) => in_flight,
+        Err(duplicate) => return Some(duplicate),
+    };
     let owner = app.clone();
     let mut work: BoxFuture<'static, Option<String>> =
-        Box::pin(async move { owner.dispatcher.handle_request(request, env).await });
+        Box::pin(async move { owner.dispatcher.handle_begun(request, env, in_flight).await });
     if let Some(reply) = futures_util::FutureExt::now_or_never(&mut work) {
         return reply;
     }

@@ -77,6 +77,19 @@ pub trait EventStore: Send + Sync + 'static {
         let _ = stream_prefix;
         Box::pin(async { Ok(()) })
     }
+
+    /// How many bytes the store holds, for the `mcp.server.event_store.size` gauge; `None`
+    /// (the default) for a store that does not count them. Called when metrics are
+    /// collected: it must not block for long.
+    ///
+    /// ```
+    /// use mcp_runtime::store::{EventStore, InMemoryEventStore};
+    ///
+    /// assert_eq!(InMemoryEventStore::default().stored_bytes(), Some(0));
+    /// ```
+    fn stored_bytes(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// An [`EventStore`] in memory, bounded per stream and in total, by count and by bytes; the
@@ -353,6 +366,10 @@ impl<S: EventStore> EventStore for Arc<S> {
 }
 
 impl EventStore for InMemoryEventStore {
+    fn stored_bytes(&self) -> Option<usize> {
+        Some(self.bytes())
+    }
+
     fn store<'a>(
         &'a self,
         stream_id: &'a str,

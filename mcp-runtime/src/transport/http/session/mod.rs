@@ -16,6 +16,7 @@ use dashmap::DashMap;
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::Peer;
+use crate::engine::metrics;
 pub(crate) use crate::engine::principal::Principal;
 use crate::recover::lock;
 
@@ -29,6 +30,8 @@ pub(crate) struct Session {
     pub(crate) cancel: CancellationToken,
     principal: Option<Principal>,
     last_seen_ms: AtomicU64,
+    /// When it opened, for `mcp.server.session.duration`.
+    opened: Instant,
     open_streams: AtomicUsize,
     next_stream: AtomicU64,
     /// Streams of requests still running, by stream id (for resumption).
@@ -264,6 +267,7 @@ impl SessionManager {
             cancel: self.shutdown.child_token(),
             principal,
             last_seen_ms: AtomicU64::new(self.now_ms()),
+            opened: Instant::now(),
             open_streams: AtomicUsize::new(0),
             next_stream: AtomicU64::new(0),
             live: Mutex::default(),
@@ -308,6 +312,7 @@ impl SessionManager {
                 self.release_principal(session.principal.as_ref());
                 session.close();
                 self.forget_events(&session);
+                metrics::session_ended(session.opened.elapsed(), session.peer.protocol_version());
                 tracing::debug!(session = %session.key(), "session closed");
                 true
             }
@@ -340,6 +345,15 @@ impl SessionManager {
     /// How many sessions are open.
     pub(crate) fn len(&self) -> usize {
         self.sessions.len()
+    }
+
+    /// How many SSE streams the sessions hold open.
+    #[cfg_attr(not(feature = "_metrics"), allow(dead_code))] // read only by the metrics recorder
+    pub(crate) fn open_streams(&self) -> usize {
+        self.sessions
+            .iter()
+            .map(|s| s.open_streams.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// Ends every session idle for longer than the timeout; returns how many.

@@ -17,10 +17,12 @@ use futures_util::stream;
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
+use super::super::post::retry_after;
 use super::super::{App, sse};
 use super::{json_response, status_for};
 use crate::engine::StatelessCall;
 use crate::engine::principal::Caller;
+use crate::engine::rate_limit;
 use crate::protocol::{
     ErrorObject, InputRetry, Request, RequestEnvelope, RequestId, error_codes, error_json,
     result_json,
@@ -29,11 +31,25 @@ use crate::protocol::{
 type Outcome = Option<Result<Box<RawValue>, ErrorObject>>;
 type Work = Pin<Box<dyn Future<Output = Outcome> + Send>>;
 
+/// How long a request refused by the rate limit should wait.
+fn refused_for(outcome: &Outcome) -> Option<u64> {
+    match outcome {
+        Some(Err(error)) => rate_limit::retry_after(error),
+        _ => None,
+    }
+}
+
 /// The JSON text of the response to `id`.
 fn message(id: &RequestId, outcome: Outcome) -> (StatusCode, String) {
     match outcome {
         Some(Ok(result)) => (StatusCode::OK, result_json(id, &result)),
-        Some(Err(error)) => (status_for(error.code), error_json(Some(id), &error)),
+        Some(Err(error)) => {
+            let status = match rate_limit::retry_after(&error) {
+                Some(_) => StatusCode::TOO_MANY_REQUESTS,
+                None => status_for(error.code),
+            };
+            (status, error_json(Some(id), &error))
+        }
         None => {
             let error = ErrorObject::new(
                 error_codes::REQUEST_CANCELLED,
@@ -62,8 +78,10 @@ pub(super) async fn answer(
             cancel,
             caller,
         };
-        let (status, body) = message(&id, app.dispatcher.handle_stateless(request, call).await);
-        return json_response(status, body);
+        let outcome = app.dispatcher.handle_stateless(request, call).await;
+        let wait = refused_for(&outcome);
+        let (status, body) = message(&id, outcome);
+        return retry_after(json_response(status, body), wait);
     }
     let (tx, mut rx) = mpsc::channel::<String>(16);
     let call = StatelessCall {
@@ -85,9 +103,10 @@ pub(super) async fn answer(
             while let Ok(frame) = rx.try_recv() {
                 first.push(frame);
             }
+            let wait = refused_for(&outcome);
             let (status, body) = message(&id, outcome);
             if first.is_empty() {
-                return json_response(status, body);
+                return retry_after(json_response(status, body), wait);
             }
             first.push(body);
             return sse::message_stream(stream::iter(first), app.config.keep_alive);
