@@ -12,6 +12,7 @@ mod load;
 mod payload;
 mod report;
 mod servers;
+mod sink;
 mod soak;
 mod stdio;
 mod sys;
@@ -212,6 +213,7 @@ pub(crate) fn spawn_server(kind: Kind, pin: bool) -> Result<ServerProcess, Strin
             c
         }
     };
+    command.envs(kind.env(sink::endpoint));
     command
         .args(["serve", kind.name(), "127.0.0.1:0"])
         .stdin(Stdio::null())
@@ -364,7 +366,16 @@ async fn call_point_once(kind: Kind, workers: usize, opts: &Opts) -> Result<Call
         Duration::from_secs_f64(opts.seconds),
     );
     let cpu = sample_cpu(server.pid, window);
+    let exports = sink::exports();
     let mut outcome = load::run(&target, Work::Call, workers, window, opts.max_calls).await;
+    if kind == Kind::OursOtel {
+        // Sent while the point ran (the batch processor exports every few seconds).
+        eprintln!(
+            "  {:<20} the OTLP sink received {} exports during the point",
+            kind.name(),
+            sink::exports() - exports
+        );
+    }
     let cpu = cpu.await.unwrap_or(CpuShares {
         server: f64::NAN,
         client: f64::NAN,

@@ -37,6 +37,12 @@ pub enum Kind {
     Ours2026Sse,
     /// rmcp 3.11's stateless JSON server, called in the 2026-07-28 era.
     Rmcp2026Json,
+    /// ours-stateless-json with spans on: a `tracing` registry records every span at INFO
+    /// (the runtime's request spans), and nothing exports them.
+    OursTraced,
+    /// ours-stateless-json exporting traces and metrics over OTLP/HTTP (the `otel` feature's
+    /// `telemetry::init_from_env`) to a sink in the benchmark process that answers 200.
+    OursOtel,
     /// Bare axum answering `tools/call` `text` with 1 MiB of text and `resources/read` with
     /// 1 MiB of bytes in base64, built per request as a handler would (`mcp-bench payload`).
     AxumPayload,
@@ -49,10 +55,12 @@ pub enum Kind {
 
 impl Kind {
     /// All kinds, in the order they are run and shown.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Axum,
         Kind::OursStateless,
         Kind::OursAuth,
+        Kind::OursTraced,
+        Kind::OursOtel,
         Kind::OursJson,
         Kind::OursSse,
         Kind::Ours2026Json,
@@ -75,6 +83,8 @@ impl Kind {
             Kind::Ours2026Json => "ours-2026-json",
             Kind::Ours2026Sse => "ours-2026-sse",
             Kind::Rmcp2026Json => "rmcp-2026-json",
+            Kind::OursTraced => "ours-stateless-json-traced",
+            Kind::OursOtel => "ours-stateless-json-otel",
             Kind::AxumPayload => "axum-payload",
             Kind::OursPayload => "ours-payload",
             Kind::OursSoak => "ours-soak",
@@ -112,6 +122,8 @@ impl Kind {
             self,
             Kind::OursStateless
                 | Kind::OursAuth
+                | Kind::OursTraced
+                | Kind::OursOtel
                 | Kind::OursJson
                 | Kind::OursSse
                 | Kind::Ours2026Json
@@ -121,9 +133,25 @@ impl Kind {
         )
     }
 
-    /// The same server without authorization, for authorized kinds.
+    /// The same server without authorization or telemetry, for kinds that add one.
     pub fn unauthorized(self) -> Option<Kind> {
-        (self == Kind::OursAuth).then_some(Kind::OursStateless)
+        matches!(self, Kind::OursAuth | Kind::OursTraced | Kind::OursOtel)
+            .then_some(Kind::OursStateless)
+    }
+
+    /// Environment the server process needs (`sink`: where OTLP goes, for the otel kind).
+    pub fn env(self, sink: impl FnOnce() -> Option<String>) -> Vec<(&'static str, String)> {
+        match self {
+            Kind::OursOtel => match sink() {
+                Some(endpoint) => vec![
+                    ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+                    ("OTEL_SERVICE_NAME", "mcp-bench".to_owned()),
+                    ("RUST_LOG", "warn".to_owned()),
+                ],
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
     }
 
     /// The `Authorization` header its clients send.
@@ -184,6 +212,20 @@ async fn serve(kind: Kind, addr: &str) -> std::io::Result<()> {
         Kind::OursSse => ours::serve(listener, mcp_runtime::Mode::Stateful, false).await,
         Kind::RmcpStateless | Kind::Rmcp2026Json => peer_rmcp::serve(listener, false).await,
         Kind::RmcpSse => peer_rmcp::serve(listener, true).await,
+        Kind::OursTraced => {
+            use tracing_subscriber::layer::SubscriberExt as _;
+            use tracing_subscriber::util::SubscriberInitExt as _;
+            tracing_subscriber::registry()
+                .with(tracing_subscriber::filter::LevelFilter::INFO)
+                .try_init()
+                .map_err(std::io::Error::other)?;
+            ours::serve(listener, mcp_runtime::Mode::Stateless, true).await
+        }
+        Kind::OursOtel => {
+            let _telemetry = mcp_runtime::telemetry::init_from_env_with("warn")
+                .map_err(std::io::Error::other)?;
+            ours::serve(listener, mcp_runtime::Mode::Stateless, true).await
+        }
         Kind::OursSoak => crate::soak::server::serve(listener).await,
         Kind::AxumPayload => bare_axum::serve_payload(listener).await,
         Kind::OursPayload => ours::serve_payload(listener).await,

@@ -76,6 +76,8 @@ pub(super) fn draw(path: &Path, opts: &Opts, summary: &Summary) -> Result<(), St
             Kind::Axum => RGBColor(40, 40, 40),
             Kind::OursStateless => RGBColor(214, 39, 40),
             Kind::OursAuth => RGBColor(227, 119, 194),
+            Kind::OursTraced => RGBColor(188, 189, 34),
+            Kind::OursOtel => RGBColor(127, 127, 127),
             Kind::OursJson => RGBColor(255, 127, 14),
             Kind::OursSse => RGBColor(148, 60, 20),
             Kind::RmcpStateless => RGBColor(31, 119, 180),
