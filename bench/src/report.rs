@@ -311,6 +311,32 @@ fn targets(summary: &Summary, results: &Results) -> String {
             );
         }
     }
+    // Issue 16: what telemetry costs. Spans on (no exporter): within 5%; exporting: reported.
+    for c in [16, 64] {
+        for (kind, what, floor) in [
+            (Kind::OursTraced, "spans on, no exporter", Some(0.95)),
+            (Kind::OursOtel, "exporting over OTLP (reported)", None),
+        ] {
+            let Some(row) = summary.call(kind, c) else {
+                continue;
+            };
+            let x = row.vs_unauthorized;
+            let _ = writeln!(
+                t,
+                "| {} c={c}: {what}{} | {} | {} |",
+                kind.name(),
+                floor.map_or(String::new(), |f| format!(", ≥ {f}x the same without")),
+                fmt_ratio(x),
+                match floor {
+                    Some(f) => verdict(
+                        x.is_finite().then_some(x >= f),
+                        row.failed + failed(Some(Kind::OursStateless), c)
+                    ),
+                    None => "reported".to_owned(),
+                },
+            );
+        }
+    }
     for c in [16, 64] {
         let Some(row) = summary.call(Kind::OursAuth, c) else {
             continue;
