@@ -2,6 +2,7 @@
 //! implement, what the server knows of its client ([`Peer`]) and the method dispatcher.
 
 pub(crate) mod apps;
+pub(crate) mod cluster;
 mod config;
 pub(crate) mod context;
 pub(crate) mod dispatch;
@@ -25,7 +26,7 @@ pub(crate) use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};
 pub use limits::Limits;
 pub use peer::PeerError;
-pub(crate) use peer::{NotBegun, Peer};
+pub(crate) use peer::{Answer, NotBegun, Peer};
 pub use registry::{PromptDef, RegistrationError, ResourceDef, ToolDef, ToolFilter, UriVariables};
 pub use request_state::{RequestStateKey, RequestStateKeyError};
 pub use skills::Skills;

@@ -27,7 +27,7 @@ async fn serve(app: Arc<App>, parts: axum::http::request::Parts) -> Result<Respo
     let headers = &admitted.parts.headers;
     app.require_sessions(headers)?;
     headers::check_get_accept(headers)?;
-    let session = app.session(headers, admitted.principal.as_ref())?;
+    let session = app.session(headers, admitted.principal.as_ref()).await?;
     let (tx, rx) = mpsc::channel(STREAM_BUFFER);
     let replay = match (&app.config.event_store, headers::last_event_id(headers)) {
         (Some(_), Some(last)) => resume(&app, &session, last, tx).await?,
