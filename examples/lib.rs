@@ -1,2 +1,27 @@
 //! Runnable MCP servers built with `mcp-runtime`; each is an `[[example]]` of this package:
 //! `cargo run --example quickstart`.
+
+use mcp_runtime::HttpConfig;
+
+/// Shares sessions with the server's other nodes through Redis when `MCP_REDIS_URL` is set
+/// (for example `redis://127.0.0.1:6379/0`); returns `config` unchanged otherwise. Fails when
+/// the variable is set and Redis cannot be reached.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use mcp_runtime::{HttpConfig, Mode};
+/// let config = examples::redis_from_env(HttpConfig::new(Mode::Stateful)).await?;
+/// # let _ = config;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn redis_from_env(config: HttpConfig) -> std::io::Result<HttpConfig> {
+    let Ok(url) = std::env::var("MCP_REDIS_URL") else {
+        return Ok(config);
+    };
+    let redis = mcp_redis::Redis::connect(mcp_redis::RedisConfig::new(url.as_str()))
+        .await
+        .map_err(std::io::Error::other)?;
+    tracing::info!(redis = %url, "sessions shared through Redis");
+    Ok(config.cluster(redis.cluster()))
+}

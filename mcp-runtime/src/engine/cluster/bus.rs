@@ -18,8 +18,10 @@ use crate::protocol::{ErrorObject, RequestId};
 /// let text = serde_json::to_string(&envelope).unwrap();
 /// assert_eq!(serde_json::from_str::<Envelope>(&text).unwrap(), envelope);
 /// ```
+// Externally tagged: an internally tagged enum is buffered before it is read, which a
+// `RawValue` inside (a client's answer) cannot be.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum BusMessage {
     /// A client answered a request a tool asked it (sampling, elicitation, roots) on another
@@ -116,4 +118,29 @@ pub trait Bus: Send + Sync + 'static {
 
     /// Every envelope published from now on, by any node.
     fn subscribe(&self) -> broadcast::Receiver<std::sync::Arc<Envelope>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the scale-out suite: an answer did not survive the trip through Redis when
+    /// the message was internally tagged.
+    #[test]
+    fn a_client_answer_round_trips_through_json() {
+        let answer = Envelope {
+            from: 3,
+            message: BusMessage::Answer {
+                session: "s".into(),
+                id: RequestId::from("srv-9"),
+                outcome: ClientAnswer::Result(
+                    RawValue::from_string(r#"{"action":"accept","content":{"n":1}}"#.into())
+                        .expect("JSON"),
+                ),
+            },
+        };
+        let text = serde_json::to_vec(&answer).expect("serializes");
+        let back: Envelope = serde_json::from_slice(&text).expect("deserializes");
+        assert_eq!(back, answer);
+    }
 }

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Scale-out: two nodes of examples/everything sharing one real redis-server (MCP_REDIS_URL),
+# behind a plain round-robin nginx (no stickiness). First the mcp-redis tests, then
+# .ci/scaleout/scale_out.py: one session's requests on both nodes (directly and through nginx),
+# an elicitation answered through the other node, a cancellation sent to the other
+# node, a list change raised on B reaching the GET stream on A, DELETE on one node ending the
+# session on both. redis-server and nginx run in the foreground on free ports with generated
+# configs; nothing is started as a system service.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+trap ci_cleanup EXIT
+
+if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null; then
+  ci_log "installing redis-server and nginx-light"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || ci_die "apt-get update"
+  apt-get install -y -qq redis-server nginx-light >/dev/null || ci_die "apt-get install redis-server nginx-light"
+fi
+
+dir="$CI_CACHE/scale-out"
+rm -rf "$dir"
+mkdir -p "$dir/logs"
+
+redis_port="$(ci_free_port)"
+ci_start_server "$dir/redis.log" "$redis_port" \
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no
+redis_url="redis://127.0.0.1:$redis_port/0"
+
+# Each test starts (and stops, and restarts) a redis-server of its own; here none may skip.
+ci_log "mcp-redis tests (real redis-server processes)"
+(cd "$CI_ROOT" && MCP_REDIS_REQUIRED=1 cargo test --quiet -p mcp-redis) \
+  || ci_die "mcp-redis tests against a real Redis"
+
+everything="$(ci_example everything)"
+a_port="$(ci_free_port)"
+ci_start_server "$dir/node-a.log" "$a_port" env MCP_REDIS_URL="$redis_url" "$everything" "127.0.0.1:$a_port"
+b_port="$(ci_free_port)"
+ci_start_server "$dir/node-b.log" "$b_port" env MCP_REDIS_URL="$redis_url" "$everything" "127.0.0.1:$b_port"
+
+lb_port="$(ci_free_port)"
+cat >"$dir/nginx.conf" <<NGINX
+worker_processes 1;
+error_log $dir/logs/error.log warn;
+pid $dir/nginx.pid;
+events { worker_connections 256; }
+http {
+  log_format upstream '\$upstream_addr \$status';
+  access_log $dir/logs/access.log upstream;
+  client_body_temp_path $dir/client_body;
+  proxy_temp_path $dir/proxy;
+  # Plain round-robin: no stickiness, so one session's requests alternate between the nodes.
+  upstream mcp_nodes {
+    server 127.0.0.1:$a_port;
+    server 127.0.0.1:$b_port;
+    keepalive 16;
+  }
+  server {
+    listen 127.0.0.1:$lb_port;
+    location /mcp {
+      proxy_pass http://mcp_nodes;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$http_host;
+      proxy_buffering off;
+      proxy_cache off;
+      proxy_read_timeout 1h;
+    }
+  }
+}
+NGINX
+ci_start_server "$dir/nginx.log" "$lb_port" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+
+HTTPX_VERSION="0.28.1"
+venv="$CI_CACHE/py-httpx-$HTTPX_VERSION"
+if ! "$venv/bin/python" -c "import httpx" 2>/dev/null; then
+  ci_log "creating $venv with httpx==$HTTPX_VERSION"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "httpx==$HTTPX_VERSION" \
+    || ci_die "pip install httpx==$HTTPX_VERSION"
+fi
+redis-cli -p "$redis_port" CONFIG RESETSTAT >/dev/null
+ci_log "scale-out checks: A=127.0.0.1:$a_port B=127.0.0.1:$b_port nginx=127.0.0.1:$lb_port"
+if "$venv/bin/python" "$CI_ROOT/.ci/scaleout/scale_out.py" \
+  --a "http://127.0.0.1:$a_port/mcp" --b "http://127.0.0.1:$b_port/mcp" \
+  --lb "http://127.0.0.1:$lb_port/mcp"; then
+  # Round-robin really spread the nginx session over both nodes.
+  for port in "$a_port" "$b_port"; do
+    grep -q "127.0.0.1:$port " "$dir/logs/access.log" || ci_die "nginx sent nothing to 127.0.0.1:$port"
+  done
+  ci_log "nginx spread requests: $(awk '{print $1}' "$dir/logs/access.log" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+  ci_log "Redis commands during the checks:"
+  redis-cli -p "$redis_port" INFO commandstats | grep -E '^cmdstat_(evalsha|eval|publish|subscribe)' || true
+  ci_log "PASS: scale-out (two nodes, real Redis, round-robin nginx) in ${SECONDS}s"
+else
+  for f in node-a node-b; do
+    echo "--- $f log (last 30 lines)"
+    tail -n 30 "$dir/$f.log"
+  done
+  ci_die "scale-out checks failed (see above)"
+fi

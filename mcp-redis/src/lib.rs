@@ -1,0 +1,180 @@
+//! Several nodes of one MCP server behind a load balancer, sharing Redis: any node serves any
+//! session.
+//!
+//! [`Redis::connect`] opens one multiplexed connection (redis-rs's `ConnectionManager`, which
+//! reconnects by itself with exponential backoff and resubscribes after a reconnect) and gives
+//! the [`Cluster`] to put in each node's [`HttpConfig`](mcp_runtime::HttpConfig):
+//! - sessions ([`RedisSessionStore`]): one key per session holding its record as JSON,
+//!   expiring with the idle timeout and refreshed by activity, and a sorted set of the open
+//!   ones for the cap on sessions in all;
+//! - the bus ([`RedisBus`]): one pub/sub channel.
+//!
+//! ```no_run
+//! use mcp_redis::{Redis, RedisConfig};
+//! use mcp_runtime::{mcp_server, tool, HttpConfig, Mode};
+//!
+//! struct Hello;
+//!
+//! #[mcp_server]
+//! impl Hello {
+//!     /// Greet.
+//!     #[tool]
+//!     fn hello(&self) -> &'static str { "hi" }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let redis = Redis::connect(RedisConfig::new("redis://127.0.0.1:6379/0")).await?;
+//!     let config = HttpConfig::new(Mode::Stateful).cluster(redis.cluster());
+//!     mcp_runtime::serve(Hello, "0.0.0.0:8000", config).await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! What Redis holds is lost when a Redis without persistence restarts: every session (clients
+//! get 404 and initialize again), and what was published while it was down.
+
+mod bus;
+mod sessions;
+
+pub use bus::RedisBus;
+pub use sessions::RedisSessionStore;
+
+use std::time::Duration;
+
+use mcp_runtime::store::Cluster;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{IntoConnectionInfo, ProtocolVersion};
+
+/// Where Redis is and how to use it.
+///
+/// ```
+/// use std::time::Duration;
+/// use mcp_redis::RedisConfig;
+///
+/// let config = RedisConfig::new("redis://127.0.0.1:6379/0")
+///     .prefix("calc")
+///     .timeout(Duration::from_millis(500));
+/// assert_eq!(config.prefix, "calc");
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RedisConfig {
+    /// The server, as a `redis://` URL.
+    pub url: String,
+    /// What every key and channel name starts with, so that servers can share one Redis.
+    /// Default: `mcp`.
+    pub prefix: String,
+    /// How long one operation may take before the request that needs it gets 503. Default:
+    /// 2 s.
+    pub timeout: Duration,
+}
+
+impl RedisConfig {
+    /// The defaults, for the Redis at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        RedisConfig {
+            url: url.into(),
+            prefix: "mcp".to_owned(),
+            timeout: Duration::from_secs(2),
+        }
+    }
+
+    /// Sets [`prefix`](Self::prefix).
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Sets [`timeout`](Self::timeout).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+/// Why Redis could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RedisSetupError {
+    /// The URL is not a Redis URL.
+    #[error("invalid Redis URL: {0}")]
+    Url(#[source] redis::RedisError),
+    /// Redis did not answer.
+    #[error("cannot connect to Redis: {0}")]
+    Connect(#[source] redis::RedisError),
+}
+
+/// A connection to the Redis the nodes share, and the stores on it.
+#[derive(Clone)]
+pub struct Redis {
+    sessions: RedisSessionStore,
+    bus: RedisBus,
+}
+
+impl std::fmt::Debug for Redis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redis").finish_non_exhaustive()
+    }
+}
+
+impl Redis {
+    /// Connects (RESP3, for pub/sub on the same connection) and subscribes to the bus.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), mcp_redis::RedisSetupError> {
+    /// let redis = mcp_redis::Redis::connect(mcp_redis::RedisConfig::new("redis://127.0.0.1/")).await?;
+    /// let cluster = redis.cluster();
+    /// # let _ = cluster;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn connect(config: RedisConfig) -> Result<Self, RedisSetupError> {
+        let info = config
+            .url
+            .as_str()
+            .into_connection_info()
+            .map_err(RedisSetupError::Url)?;
+        let settings = info
+            .redis_settings()
+            .clone()
+            .set_protocol(ProtocolVersion::RESP3);
+        let client =
+            redis::Client::open(info.set_redis_settings(settings)).map_err(RedisSetupError::Url)?;
+        let channel = format!("{}:bus", config.prefix);
+        let (bus, pushes) = RedisBus::prepare(channel);
+        let manager = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(config.timeout))
+            .set_response_timeout(Some(config.timeout))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_secs(2))
+            .set_automatic_resubscription()
+            .set_push_sender(pushes);
+        let connection = ConnectionManager::new_with_config(client, manager)
+            .await
+            .map_err(RedisSetupError::Connect)?;
+        let bus = bus
+            .subscribed(connection.clone(), config.timeout)
+            .await
+            .map_err(RedisSetupError::Connect)?;
+        Ok(Redis {
+            sessions: RedisSessionStore::new(connection, &config),
+            bus,
+        })
+    }
+
+    /// The session store and bus, for [`HttpConfig::cluster`](mcp_runtime::HttpConfig::cluster).
+    pub fn cluster(&self) -> Cluster {
+        Cluster::new(self.sessions.clone(), self.bus.clone())
+    }
+
+    /// The session store.
+    pub fn sessions(&self) -> &RedisSessionStore {
+        &self.sessions
+    }
+
+    /// The bus.
+    pub fn bus(&self) -> &RedisBus {
+        &self.bus
+    }
+}
