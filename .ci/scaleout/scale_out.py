@@ -8,6 +8,8 @@ Plain HTTP (httpx), so every status code and SSE event is the one the server sen
 
 import argparse
 import json
+import socket
+import subprocess
 import sys
 import time
 
@@ -219,11 +221,71 @@ def delete_on_other_node(args):
     return f"404 on A {1000 * (time.monotonic() - deleted):.0f} ms after DELETE on B, and on B"
 
 
+def wait_port(port, up, within=10.0):
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            if up:
+                return
+        except OSError:
+            if not up:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"port {port} not {'up' if up else 'down'} within {within}s")
+
+
+def initialize_status(url):
+    body = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": VERSION, "capabilities": {},
+        "clientInfo": {"name": "scale-out-check", "version": "1.0.0"}}}
+    started = time.monotonic()
+    r = httpx.post(url, json=body, timeout=TIMEOUT, headers={
+        "accept": "application/json, text/event-stream", "content-type": "application/json"})
+    return r, time.monotonic() - started
+
+
+def redis_down_and_back(args, restarted):
+    s = Session(httpx.Client(timeout=TIMEOUT))
+    s.initialize(args.a)
+    subprocess.run(["redis-cli", "-p", str(args.redis_port), "SHUTDOWN", "NOSAVE"],
+                   capture_output=True, check=False)
+    wait_port(args.redis_port, up=False)
+    r, took = initialize_status(args.b)
+    assert r.status_code == 503, f"initialize with Redis down: {r.status_code} {r.text}"
+    assert r.headers.get("retry-after"), f"no Retry-After: {dict(r.headers)}"
+    assert r.json()["error"]["code"] == -32000, r.text
+    assert took < 5, f"took {took:.1f}s"
+    status, body = s.request(args.b, "tools/list")
+    assert status == 503, f"a session B never held, with Redis down: {status} {body}"
+    status, body = s.request(args.a, "tools/list")
+    assert status == 200, f"A serves the session it holds: {status} {body}"
+    restarted.append(subprocess.Popen(
+        ["redis-server", "--port", str(args.redis_port), "--bind", "127.0.0.1",
+         "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL))
+    wait_port(args.redis_port, up=True)
+    back = time.monotonic()
+    while True:
+        r, _ = initialize_status(args.b)
+        if r.status_code == 200:
+            break
+        assert time.monotonic() - back < 10, f"no recovery: {r.status_code} {r.text}"
+        time.sleep(0.1)
+    recovered = time.monotonic() - back
+    status, _ = s.request(args.b, "tools/list")
+    assert status == 404, f"the session Redis lost, on B: {status}"
+    return (f"503 + Retry-After in {took * 1000:.0f} ms while down; A kept serving what it "
+            f"held; new sessions {recovered * 1000:.0f} ms after Redis came back; the old "
+            f"one lost (404 on B)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--a", required=True)
     parser.add_argument("--b", required=True)
     parser.add_argument("--lb", required=True)
+    parser.add_argument("--redis-port", type=int, required=True,
+                        help="stopped and restarted by the last check")
     args = parser.parse_args()
     check("a session alternating between nodes", lambda: alternating(args))
     check("a session through nginx round-robin", lambda: through_nginx(args))
@@ -231,6 +293,14 @@ def main():
     check("cancellation sent to the other node", lambda: cancel_from_other_node(args))
     check("list_changed raised on B reaches the GET stream on A", lambda: list_changed_across_nodes(args))
     check("DELETE on one node ends the session on both", lambda: delete_on_other_node(args))
+    restarted = []
+    try:
+        check("Redis stopped: 503 at once; restarted: recovery",
+              lambda: redis_down_and_back(args, restarted))
+    finally:
+        for p in restarted:
+            p.terminate()
+            p.wait()
     print(f"{len(failures)} failure(s)")
     sys.exit(len(failures))
 

@@ -79,18 +79,16 @@ if ! "$venv/bin/python" -c "import httpx" 2>/dev/null; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check "httpx==$HTTPX_VERSION" \
     || ci_die "pip install httpx==$HTTPX_VERSION"
 fi
-redis-cli -p "$redis_port" CONFIG RESETSTAT >/dev/null
+# (The last check stops this Redis and starts another on its port, which it stops again.)
 ci_log "scale-out checks: A=127.0.0.1:$a_port B=127.0.0.1:$b_port nginx=127.0.0.1:$lb_port"
 if "$venv/bin/python" "$CI_ROOT/.ci/scaleout/scale_out.py" \
   --a "http://127.0.0.1:$a_port/mcp" --b "http://127.0.0.1:$b_port/mcp" \
-  --lb "http://127.0.0.1:$lb_port/mcp"; then
+  --lb "http://127.0.0.1:$lb_port/mcp" --redis-port "$redis_port"; then
   # Round-robin really spread the nginx session over both nodes.
   for port in "$a_port" "$b_port"; do
     grep -q "127.0.0.1:$port " "$dir/logs/access.log" || ci_die "nginx sent nothing to 127.0.0.1:$port"
   done
   ci_log "nginx spread requests: $(awk '{print $1}' "$dir/logs/access.log" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
-  ci_log "Redis commands during the checks:"
-  redis-cli -p "$redis_port" INFO commandstats | grep -E '^cmdstat_(evalsha|eval|publish|subscribe)' || true
   ci_log "PASS: scale-out (two nodes, real Redis, round-robin nginx) in ${SECONDS}s"
 else
   for f in node-a node-b; do
