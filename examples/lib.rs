@@ -3,9 +3,10 @@
 
 use mcp_runtime::HttpConfig;
 
-/// Shares sessions with the server's other nodes through Redis when `MCP_REDIS_URL` is set
-/// (for example `redis://127.0.0.1:6379/0`); returns `config` unchanged otherwise. Fails when
-/// the variable is set and Redis cannot be reached.
+/// Shares sessions (and the key that signs 2026-07-28 `requestState`) with the server's other
+/// nodes through Redis when `MCP_REDIS_URL` is set (for example `redis://127.0.0.1:6379/0`);
+/// returns `config` unchanged otherwise. Fails when the variable is set and Redis cannot be
+/// reached.
 ///
 /// ```no_run
 /// # async fn run() -> std::io::Result<()> {
@@ -22,6 +23,12 @@ pub async fn redis_from_env(config: HttpConfig) -> std::io::Result<HttpConfig> {
     let redis = mcp_redis::Redis::connect(mcp_redis::RedisConfig::new(url.as_str()))
         .await
         .map_err(std::io::Error::other)?;
+    // A 2026-07-28 client's retry with `requestState` may land on another node.
+    let key = redis
+        .request_state_key()
+        .await
+        .map_err(std::io::Error::other)?;
     tracing::info!(redis = %url, "sessions shared through Redis");
-    Ok(config.cluster(redis.cluster()))
+    let server = config.server.clone().request_state_key(key);
+    Ok(config.server(server).cluster(redis.cluster()))
 }

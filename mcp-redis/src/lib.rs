@@ -42,6 +42,7 @@ pub use sessions::RedisSessionStore;
 
 use std::time::Duration;
 
+use mcp_runtime::RequestStateKey;
 use mcp_runtime::store::Cluster;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{IntoConnectionInfo, ProtocolVersion};
@@ -97,6 +98,12 @@ impl RedisConfig {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RedisSetupError {
+    /// Redis failed a command.
+    #[error("Redis failed: {0}")]
+    Command(#[source] redis::RedisError),
+    /// What Redis holds is not usable.
+    #[error("Redis holds an unusable request-state secret: {0}")]
+    Secret(#[source] mcp_runtime::RequestStateKeyError),
     /// The URL is not a Redis URL.
     #[error("invalid Redis URL: {0}")]
     Url(#[source] redis::RedisError),
@@ -110,6 +117,8 @@ pub enum RedisSetupError {
 pub struct Redis {
     sessions: RedisSessionStore,
     bus: RedisBus,
+    connection: ConnectionManager,
+    prefix: String,
 }
 
 impl std::fmt::Debug for Redis {
@@ -158,9 +167,43 @@ impl Redis {
             .await
             .map_err(RedisSetupError::Connect)?;
         Ok(Redis {
-            sessions: RedisSessionStore::new(connection, &config),
+            sessions: RedisSessionStore::new(connection.clone(), &config),
             bus,
+            connection,
+            prefix: config.prefix,
         })
+    }
+
+    /// The key that signs 2026-07-28 `requestState`, the same on every node: a client's
+    /// retry may land on another node than the request that asked it for input. Made at
+    /// random by the first node that asks and kept in Redis (`PREFIX:request-state-secret`),
+    /// so whoever can read Redis can sign states too (as they can read sessions).
+    ///
+    /// ```no_run
+    /// # async fn run(redis: mcp_redis::Redis) -> Result<(), mcp_redis::RedisSetupError> {
+    /// use mcp_runtime::{HttpConfig, Mode, ServerConfig};
+    /// let server = ServerConfig::new().request_state_key(redis.request_state_key().await?);
+    /// let config = HttpConfig::new(Mode::Stateful).server(server).cluster(redis.cluster());
+    /// # let _ = config;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn request_state_key(&self) -> Result<RequestStateKey, RedisSetupError> {
+        let key = format!("{}:request-state-secret", self.prefix);
+        let candidate = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let mut connection = self.connection.clone();
+        let mut set = redis::cmd("SET");
+        set.arg(&key).arg(&candidate).arg("NX").arg("GET");
+        // `SET NX GET` answers the secret kept before, or nil when ours was kept.
+        let kept: Option<String> = set
+            .query_async(&mut connection)
+            .await
+            .map_err(RedisSetupError::Command)?;
+        RequestStateKey::from_secret(kept.unwrap_or(candidate)).map_err(RedisSetupError::Secret)
     }
 
     /// The session store and bus, for [`HttpConfig::cluster`](mcp_runtime::HttpConfig::cluster).

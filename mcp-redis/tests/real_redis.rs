@@ -242,3 +242,37 @@ async fn redis_down_is_a_prompt_error_and_a_restart_is_recovered_from() {
     };
     assert_eq!(*got, sent);
 }
+
+#[tokio::test]
+async fn every_node_signs_request_state_with_one_key() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let a = Redis::connect(server.config()).await.unwrap();
+    let b = Redis::connect(server.config()).await.unwrap();
+    let secret = || {
+        let out = Command::new("redis-cli")
+            .args([
+                "-p",
+                &server.port.to_string(),
+                "GET",
+                "mcp:request-state-secret",
+            ])
+            .output()
+            .expect("redis-cli");
+        String::from_utf8(out.stdout)
+            .expect("text")
+            .trim()
+            .to_owned()
+    };
+    a.request_state_key().await.unwrap();
+    let first = secret();
+    assert!(first.len() >= 32, "{first:?}");
+    b.request_state_key().await.unwrap();
+    a.request_state_key().await.unwrap();
+    assert_eq!(
+        secret(),
+        first,
+        "the first node's secret is kept, and used by every node"
+    );
+}
