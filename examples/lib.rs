@@ -3,8 +3,8 @@
 
 use mcp_runtime::HttpConfig;
 
-/// Shares sessions (and the key that signs 2026-07-28 `requestState`) with the server's other
-/// nodes through Redis when `MCP_REDIS_URL` is set (for example `redis://127.0.0.1:6379/0`);
+/// Shares sessions, SSE events (when `config` keeps them) and the key that signs 2026-07-28
+/// `requestState` with the server's other nodes through Redis when `MCP_REDIS_URL` is set (for example `redis://127.0.0.1:6379/0`);
 /// returns `config` unchanged otherwise. Fails when the variable is set and Redis cannot be
 /// reached.
 ///
@@ -30,5 +30,13 @@ pub async fn redis_from_env(config: HttpConfig) -> std::io::Result<HttpConfig> {
         .map_err(std::io::Error::other)?;
     tracing::info!(redis = %url, "sessions shared through Redis");
     let server = config.server.clone().request_state_key(key);
-    Ok(config.server(server).cluster(redis.cluster()))
+    let mut config = config.server(server).cluster(redis.cluster());
+    // Resumption on any node: the events in Redis Streams, kept as long as a session.
+    if config.event_store.is_some() {
+        let ttl = config
+            .session_idle_timeout
+            .unwrap_or(std::time::Duration::from_secs(1800));
+        config = config.event_store(redis.event_store(1_000, ttl));
+    }
+    Ok(config)
 }

@@ -201,6 +201,53 @@ def list_changed_across_nodes(args):
     return "GET stream on A got the list change raised by a call on B"
 
 
+def sse_events(lines):
+    """Yields (id, message or None) for each SSE event, priming events included."""
+    event_id, data = None, []
+    for line in lines:
+        if line == "":
+            if event_id is not None or data:
+                text = "\n".join(data)
+                yield event_id, (json.loads(text) if text else None)
+            event_id, data = None, []
+        elif line.startswith("id:"):
+            event_id = line[3:].strip()
+        elif line.startswith("data:"):
+            value = line[5:]
+            data.append(value[1:] if value.startswith(" ") else value)
+
+
+def resume_on_other_node(args):
+    s = Session(httpx.Client(timeout=TIMEOUT))
+    s.initialize(args.a)
+    body = {"jsonrpc": "2.0", "id": 43, "method": "tools/call",
+            "params": {"name": "test_tool_with_logging", "arguments": {}}}
+    seen = []
+    with s.stream(args.a, body) as r:
+        for event_id, message in sse_events(r.iter_lines()):
+            seen.append(event_id)
+            if message and message.get("method") == "notifications/message":
+                break  # the client's connection drops after the first log
+    last = seen[-1]
+    h = s.headers()
+    h["accept"] = "text/event-stream"
+    h["last-event-id"] = last
+    del h["content-type"]
+    resumed = []
+    with s.http.stream("GET", args.b, headers=h) as r:
+        assert r.status_code == 200, f"resume on B: {r.status_code} {r.read()}"
+        for event_id, message in sse_events(r.iter_lines()):
+            resumed.append((event_id, message))
+            if message and message.get("id") == 43:
+                break
+    ids = [i for i, _ in resumed]
+    assert not set(ids) & set(seen), f"sent twice: {set(ids) & set(seen)}"
+    logs = [m["params"]["data"] for _, m in resumed if m and m.get("method") == "notifications/message"]
+    assert logs == ["Tool processing data", "Tool execution completed"], logs
+    assert resumed[-1][1]["result"]["content"][0]["text"].startswith("Tool with logging"), resumed[-1]
+    return f"dropped on A after 1 log; B sent the {len(resumed)} events missed, none twice"
+
+
 def delete_on_other_node(args):
     s = Session(httpx.Client(timeout=TIMEOUT))
     s.initialize(args.a)
@@ -293,6 +340,7 @@ def main():
     check("cancellation sent to the other node", lambda: cancel_from_other_node(args))
     check("list_changed raised on B reaches the GET stream on A", lambda: list_changed_across_nodes(args))
     check("DELETE on one node ends the session on both", lambda: delete_on_other_node(args))
+    check("a stream dropped on A resumed on B (Last-Event-ID)", lambda: resume_on_other_node(args))
     restarted = []
     try:
         check("Redis stopped: 503 at once; restarted: recovery",

@@ -35,9 +35,11 @@
 //! get 404 and initialize again), and what was published while it was down.
 
 mod bus;
+mod events;
 mod sessions;
 
 pub use bus::RedisBus;
+pub use events::RedisEventStore;
 pub use sessions::RedisSessionStore;
 
 use std::time::Duration;
@@ -209,6 +211,18 @@ impl Redis {
     /// The session store and bus, for [`HttpConfig::cluster`](mcp_runtime::HttpConfig::cluster).
     pub fn cluster(&self) -> Cluster {
         Cluster::new(self.sessions.clone(), self.bus.clone())
+    }
+
+    /// An event store on Redis Streams (resumption with `Last-Event-ID` on any node), keeping
+    /// at most `per_stream` events of each stream, each stream for `ttl` after its last event.
+    pub fn event_store(&self, per_stream: usize, ttl: Duration) -> RedisEventStore {
+        RedisEventStore::new(
+            self.connection.clone(),
+            &self.prefix,
+            per_stream,
+            ttl,
+            self.sessions.timeout(),
+        )
     }
 
     /// The session store.

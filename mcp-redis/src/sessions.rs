@@ -123,6 +123,10 @@ impl RedisSessionStore {
         }
     }
 
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     fn record_key(&self, id: &str) -> String {
         format!("{}:session:{id}", self.keys.prefix)
     }

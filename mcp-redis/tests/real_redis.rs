@@ -276,3 +276,49 @@ async fn every_node_signs_request_state_with_one_key() {
         "the first node's secret is kept, and used by every node"
     );
 }
+
+#[tokio::test]
+async fn events_replay_exactly_what_followed_and_trimmed_ones_are_unknown() {
+    use mcp_runtime::store::EventStore;
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let redis = Redis::connect(server.config()).await.unwrap();
+    let store = redis.event_store(3, Duration::from_secs(60));
+    let prime = store.store("s-1", None).await.unwrap();
+    let other = store.store("t-1", Some("{\"other\":1}")).await.unwrap();
+    let first = store.store("s-1", Some("{\"n\":1}")).await.unwrap();
+    let second = store.store("s-1", Some("{\"n\":2}")).await.unwrap();
+    let replay = store.replay_after(&prime).await.unwrap().unwrap();
+    assert_eq!(replay.stream_id, "s-1");
+    let ids: Vec<_> = replay.events.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(ids, [first.clone(), second.clone()]);
+    assert_eq!(replay.events[1].message.as_deref(), Some("{\"n\":2}"));
+    assert!(
+        store
+            .replay_after(&second)
+            .await
+            .unwrap()
+            .unwrap()
+            .events
+            .is_empty()
+    );
+    // A fourth event trims the first (MAXLEN 3): the priming event can no longer be resumed.
+    store.store("s-1", Some("{\"n\":3}")).await.unwrap();
+    assert!(store.replay_after(&prime).await.unwrap().is_none());
+    for garbage in ["s-1/0", "s-1/01", "s-1/x", "nope", "s-1/99"] {
+        assert!(
+            store.replay_after(garbage).await.unwrap().is_none(),
+            "{garbage}"
+        );
+    }
+    store.forget_streams("s-").await.unwrap();
+    assert!(
+        store.replay_after(&first).await.unwrap().is_none(),
+        "forgotten"
+    );
+    assert!(
+        store.replay_after(&other).await.unwrap().is_some(),
+        "other sessions stay"
+    );
+}

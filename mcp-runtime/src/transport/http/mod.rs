@@ -332,8 +332,11 @@ impl App {
     /// listening keep it only when there is an event store.
     async fn broadcast(&self, frame: &str, concerned: impl Fn(&Session) -> bool) {
         let store = self.config.event_store.as_ref();
+        // With a cluster every node holding the session hears the announcement: only one that
+        // had its GET stream keeps it, or a shared event store would get it twice.
+        let keeps_unheard = store.is_some() && self.sessions.cluster().is_none();
         for session in self.sessions.all() {
-            if concerned(&session) && (store.is_some() || session.has_standalone()) {
+            if concerned(&session) && (keeps_unheard || session.has_standalone()) {
                 session.standalone(store).send(frame.to_owned()).await;
             }
         }

@@ -287,6 +287,16 @@ impl SessionManager {
         Ok(session)
     }
 
+    /// Where a new session's stream numbers start: 0, or with a cluster a random number, so
+    /// that two nodes serving one session never name two streams alike in a shared event
+    /// store.
+    fn first_stream(&self) -> u64 {
+        match self.cluster {
+            Some(_) => u64::try_from(uuid::Uuid::new_v4().as_u128() >> 96).unwrap_or(0) << 16,
+            None => 0,
+        }
+    }
+
     fn new_session(&self, id: u128, principal: Option<Principal>, peer: Peer) -> Arc<Session> {
         let header = axum::http::HeaderValue::from_maybe_shared(axum::body::Bytes::from(
             format_id(id).into_bytes(),
@@ -301,7 +311,7 @@ impl SessionManager {
             principal,
             last_seen_ms: AtomicU64::new(now),
             open_streams: AtomicUsize::new(0),
-            next_stream: AtomicU64::new(0),
+            next_stream: AtomicU64::new(self.first_stream()),
             live: Mutex::default(),
             standalone: OnceLock::new(),
             touched_ms: AtomicU64::new(now),
