@@ -3,8 +3,8 @@
 
 use mcp_runtime::HttpConfig;
 
-/// Shares sessions, SSE events (when `config` keeps them) and the key that signs 2026-07-28
-/// `requestState` with the server's other nodes through Redis when `MCP_REDIS_URL` is set (for example `redis://127.0.0.1:6379/0`);
+/// Shares sessions, SSE events (when `config` keeps them), task state and the key that signs
+/// 2026-07-28 `requestState` with the server's other nodes through Redis when `MCP_REDIS_URL` is set (for example `redis://127.0.0.1:6379/0`);
 /// returns `config` unchanged otherwise. Fails when the variable is set and Redis cannot be
 /// reached.
 ///
@@ -29,7 +29,8 @@ pub async fn redis_from_env(config: HttpConfig) -> std::io::Result<HttpConfig> {
         .await
         .map_err(std::io::Error::other)?;
     tracing::info!(redis = %url, "sessions shared through Redis");
-    let server = config.server.clone().request_state_key(key);
+    let tasks = config.server.tasks.clone().store(redis.task_store());
+    let server = config.server.clone().request_state_key(key).tasks(tasks);
     let mut config = config.server(server).cluster(redis.cluster());
     // Resumption on any node: the events in Redis Streams, kept as long as a session.
     if config.event_store.is_some() {

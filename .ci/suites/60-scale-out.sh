@@ -2,7 +2,7 @@
 # Scale-out: two nodes of examples/everything sharing one real redis-server (MCP_REDIS_URL),
 # behind a plain round-robin nginx (no stickiness). First the mcp-redis tests, then the
 # official conformance suite through nginx (0.1.16 --suite all, 0.2.0-alpha.12 --requirements
-# 2025-11-25), then .ci/scaleout/scale_out.py: one session's requests on both nodes (directly
+# 2025-11-25 and 2026-07-28), then .ci/scaleout/scale_out.py: one session's requests on both nodes (directly
 # and through nginx), an elicitation answered through the other node, a cancellation sent to
 # the other node, a list change raised on B reaching the GET stream on A, DELETE on one node
 # ending the session on both, a stream dropped on A resumed on B, Redis stopped and restarted. redis-server and nginx run in the foreground on free ports with generated
@@ -73,7 +73,8 @@ ci_start_server "$dir/nginx.log" "$lb_port" nginx -p "$dir" -c "$dir/nginx.conf"
 
 # The official conformance suite through nginx: every scenario's requests spread over both
 # nodes (SSE resumption included: the events are in Redis), gated as suite 20 gates it against
-# one node. (2026-07-28 is not run here: tasks are not shared between nodes yet.)
+# one node (tasks and subscriptions/listen included: task state is in Redis, announcements go
+# over the bus).
 ci_node22
 # conformance VERSION LABEL ARGS...: one run through nginx, gated on its results.
 conformance() {
@@ -95,6 +96,7 @@ conformance() {
 }
 conformance 0.1.16 all --suite all
 conformance 0.2.0-alpha.12 2025-11-25 --requirements 2025-11-25
+conformance 0.2.0-alpha.12 2026-07-28 --requirements 2026-07-28
 
 HTTPX_VERSION="0.28.1"
 venv="$CI_CACHE/py-httpx-$HTTPX_VERSION"

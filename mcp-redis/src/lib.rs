@@ -37,10 +37,12 @@
 mod bus;
 mod events;
 mod sessions;
+mod tasks;
 
 pub use bus::RedisBus;
 pub use events::RedisEventStore;
 pub use sessions::RedisSessionStore;
+pub use tasks::RedisTaskStore;
 
 use std::time::Duration;
 
@@ -221,6 +223,15 @@ impl Redis {
             &self.prefix,
             per_stream,
             ttl,
+            self.sessions.timeout(),
+        )
+    }
+
+    /// A task store (task state readable from any node; the work stays where it started).
+    pub fn task_store(&self) -> RedisTaskStore {
+        RedisTaskStore::new(
+            self.connection.clone(),
+            &self.prefix,
             self.sessions.timeout(),
         )
     }

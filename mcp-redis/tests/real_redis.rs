@@ -322,3 +322,39 @@ async fn events_replay_exactly_what_followed_and_trimmed_ones_are_unknown() {
         "other sessions stay"
     );
 }
+
+#[tokio::test]
+async fn task_records_are_shared_and_expire_with_their_ttl() {
+    use mcp_runtime::store::{TaskRecord, TaskStore, TaskStoreError};
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let a = Redis::connect(server.config()).await.unwrap();
+    let b = Redis::connect(server.config()).await.unwrap();
+    let (on_a, on_b) = (a.task_store(), b.task_store());
+    let mut task = TaskRecord::new(Some("alice".into()), Some(Duration::from_secs(60)), None);
+    on_a.create(&task).await.unwrap();
+    assert_eq!(
+        on_b.create(&task).await.unwrap_err(),
+        TaskStoreError::Duplicate(task.task_id.clone())
+    );
+    task.status_message = Some("halfway".into());
+    on_a.save(&task).await.unwrap();
+    assert_eq!(on_b.load(&task.task_id).await.unwrap(), Some(task.clone()));
+    on_b.remove(&task.task_id).await.unwrap();
+    assert_eq!(on_a.load(&task.task_id).await.unwrap(), None);
+    on_a.save(&task).await.unwrap();
+    assert_eq!(
+        on_a.load(&task.task_id).await.unwrap(),
+        None,
+        "a removed task stays removed"
+    );
+    let brief = TaskRecord::new(None, Some(Duration::from_millis(150)), None);
+    on_a.create(&brief).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_eq!(
+        on_b.load(&brief.task_id).await.unwrap(),
+        None,
+        "expired with its TTL"
+    );
+}

@@ -265,6 +265,10 @@ impl App {
         let interval = self.sessions.sweep_interval();
         let mut bus = self.sessions.cluster().map(|c| c.bus.subscribe());
         tokio::spawn(async move {
+            // Announcements of other nodes, republished here (so that this node's
+            // `subscriptions/listen` streams hear them too), until they come back round: those
+            // are not sent to the bus again. Matched by value, so a local twin is as good.
+            let mut echoes: std::collections::VecDeque<crate::ServerEvent> = Default::default();
             let mut tick =
                 tokio::time::interval(interval.unwrap_or(std::time::Duration::from_secs(3600)));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -303,13 +307,21 @@ impl App {
                     }
                     Some(Heard::Local(event)) => {
                         app.announce(&event).await;
-                        app.sessions
-                            .tell(crate::store::BusMessage::Announce { event })
-                            .await;
+                        if echoes.front() == Some(&event) {
+                            echoes.pop_front();
+                        } else {
+                            app.sessions
+                                .tell(crate::store::BusMessage::Announce { event })
+                                .await;
+                        }
                     }
                     Some(Heard::Bus(envelope)) => {
                         if let Some(event) = app.sessions.on_bus(&envelope).await {
-                            app.announce(&event).await;
+                            if echoes.len() >= 256 {
+                                echoes.pop_front(); // lagged: never coming back
+                            }
+                            echoes.push_back(event.clone());
+                            app.dispatcher.handle().publish(event);
                         }
                     }
                 }

@@ -70,6 +70,10 @@ async fn serve(
     let headers = Arc::new(headers);
     let version = match speaks {
         Speaks::Stateless => {
+            if app.sessions.cluster().is_some() {
+                // Its changes must reach the other nodes, and its listen streams theirs.
+                app.ensure_background();
+            }
             let caller = Caller {
                 principal,
                 headers: Some(headers),
