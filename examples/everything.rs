@@ -799,6 +799,8 @@ async fn main() -> std::io::Result<()> {
         .server(ServerConfig::new().skills(skills))
         .event_store(InMemoryEventStore::default())
         .retry_interval(Some(Duration::from_millis(500)));
+    // Several nodes behind a load balancer share sessions through Redis (MCP_REDIS_URL).
+    let config = examples::redis_from_env(config).await?;
     let endpoint = StreamableHttp::new(Everything, config);
     let mut app = endpoint.router();
     // The runtime's metrics as Prometheus text at GET /metrics (the `prometheus` feature).

@@ -48,7 +48,9 @@ async fn main() -> std::io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8000".into());
-    mcp_runtime::serve(Calculator, addr, Mode::Stateful).await
+    // Several nodes behind a load balancer share sessions through Redis (MCP_REDIS_URL).
+    let config = examples::redis_from_env(Mode::Stateful.into()).await?;
+    mcp_runtime::serve(Calculator, addr, config).await
 }
 
 #[cfg(test)]

@@ -382,9 +382,15 @@ pub mod convert {
     pub use crate::protocol::NotAnObject;
 }
 
-/// Where state outlives a request: SSE events kept for resumption, and tasks. The in-memory
-/// stores are the defaults; implement the traits to keep them elsewhere.
+/// Where state outlives a request: SSE events kept for resumption, tasks, and, for a server
+/// run as several nodes, the sessions and the bus between nodes ([`Cluster`](store::Cluster)).
+/// The in-memory stores are the defaults; implement the traits to keep them elsewhere (the
+/// `mcp-redis` crate keeps them in Redis).
 pub mod store {
+    pub use crate::engine::cluster::{
+        Bus, BusError, BusMessage, ClientAnswer, Cluster, Envelope, InMemorySessionStore, LocalBus,
+        PrincipalRecord, SessionRecord, SessionStore, SessionStoreError,
+    };
     pub use crate::engine::{InMemoryTaskStore, TaskRecord, TaskStore, TaskStoreError};
     pub use crate::transport::http::session::{
         EventStore, EventStoreError, InMemoryEventStore, Replay, StoredEvent,

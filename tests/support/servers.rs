@@ -3,7 +3,7 @@
 use mcp_runtime::{Context, mcp_server, tool};
 
 /// A calculator with a few tools that exercise the runtime.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Calculator;
 
 #[mcp_server(name = "calculator", version = "1.0.0")]
@@ -45,7 +45,7 @@ impl Calculator {
 }
 
 /// Tools that talk back to the client.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Chatty {
     /// Counts finished `ticks` calls, to see work that outlives a disconnect.
     pub finished: std::sync::Arc<std::sync::atomic::AtomicUsize>,

@@ -9,7 +9,8 @@ use super::registry::{
 };
 
 /// A change the server announces to its clients on their GET streams.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", content = "uri", rename_all = "camelCase")]
 pub enum ServerEvent {
     /// `notifications/tools/list_changed`.
     ToolListChanged,

@@ -3,6 +3,7 @@
 
 pub(crate) mod apps;
 mod audit;
+pub(crate) mod cluster;
 mod config;
 pub(crate) mod context;
 pub(crate) mod dispatch;
@@ -30,7 +31,7 @@ pub(crate) use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};
 pub use limits::Limits;
 pub use peer::PeerError;
-pub(crate) use peer::{NotBegun, Peer};
+pub(crate) use peer::{Answer, NotBegun, Peer};
 pub use rate_limit::{RateKey, RateLimit};
 pub use registry::{PromptDef, RegistrationError, ResourceDef, ToolDef, ToolFilter, UriVariables};
 pub use request_state::{RequestStateKey, RequestStateKeyError};

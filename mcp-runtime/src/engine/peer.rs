@@ -167,6 +167,53 @@ impl Peer {
         peer
     }
 
+    /// Numbers its requests to the client from `start`: the peers of one session on several
+    /// nodes must not ask with the same id, since any node may receive the answer.
+    pub(crate) fn with_request_ids_from(self, start: i64) -> Self {
+        self.next_request_id.store(start, Ordering::Relaxed);
+        self
+    }
+
+    /// The state of a session opened on another node, as its record holds it.
+    pub(crate) fn restore(&self, record: &crate::engine::cluster::SessionRecord) {
+        if let Some(version) = record.version {
+            self.initialized.store(true, Ordering::Release);
+            let _ = self.protocol_version.set(version);
+            let _ = self
+                .client
+                .set((record.client_info.clone(), record.capabilities.clone()));
+        }
+        self.apply(record);
+    }
+
+    /// What a session's record says the client asked for since `initialize` (its log level
+    /// and subscriptions), as another node changed it.
+    pub(crate) fn apply(&self, record: &crate::engine::cluster::SessionRecord) {
+        self.set_log_level(record.log_level);
+        *lock(&self.subscriptions) = record.subscriptions.iter().cloned().collect();
+    }
+
+    /// The record of this peer's session, for a session store.
+    pub(crate) fn record(
+        &self,
+        id: String,
+        principal: Option<&crate::engine::principal::Principal>,
+    ) -> crate::engine::cluster::SessionRecord {
+        let mut record = crate::engine::cluster::SessionRecord::new(id);
+        record.principal = principal.map(Into::into);
+        record.version = self.protocol_version();
+        if let Some((info, capabilities)) = self.client.get() {
+            record.client_info = info.clone();
+            record.capabilities = capabilities.clone();
+        }
+        record.log_level =
+            LogLevel::ALL[usize::from(self.log_level.load(Ordering::Relaxed)).min(7)];
+        let mut subscriptions: Vec<String> = lock(&self.subscriptions).iter().cloned().collect();
+        subscriptions.sort();
+        record.subscriptions = subscriptions;
+        record
+    }
+
     /// Whether `initialize` has been answered.
     pub(crate) fn is_initialized(&self) -> bool {
         self.initialized.load(Ordering::Acquire)
@@ -323,6 +370,19 @@ impl Peer {
     /// Forgets a server-to-client request that will not be answered (the sender gave up).
     pub(crate) fn forget_outgoing(&self, id: &RequestId) {
         lock(&self.pending).remove(id);
+    }
+
+    /// Delivers the client's answer to a server-to-client request asked from this process;
+    /// gives it back when none with that id waits here.
+    pub(crate) fn try_complete(&self, id: &RequestId, outcome: Answer) -> Result<(), Answer> {
+        match lock(&self.pending).remove(id) {
+            Some(tx) => {
+                // The asker gave up meanwhile: the answer is dropped, as `complete` does.
+                let _ = tx.send(outcome);
+                Ok(())
+            }
+            None => Err(outcome),
+        }
     }
 
     /// Delivers the client's answer to a server-to-client request.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::engine::ServerConfig;
+use crate::engine::cluster::Cluster;
 use crate::transport::http::session::EventStore;
 
 /// Whether the server keeps sessions between requests.
@@ -208,6 +209,9 @@ pub struct HttpConfig {
     pub path: String,
     /// Where SSE events are kept for resumption (`Last-Event-ID`). Default: none.
     pub event_store: Option<Arc<dyn EventStore>>,
+    /// The session store and bus shared with the server's other nodes, so that any node
+    /// serves any session (stateful mode). Default: none (sessions live in this process).
+    pub cluster: Option<Cluster>,
     /// Host/Origin validation. Default: [`Security::Auto`].
     pub security: Security,
     /// The SSE `retry:` field sent with priming events. Default: none.
@@ -256,6 +260,7 @@ impl std::fmt::Debug for HttpConfig {
             .field("json_response", &self.json_response)
             .field("path", &self.path)
             .field("event_store", &self.event_store.is_some())
+            .field("cluster", &self.cluster.is_some())
             .field("security", &self.security)
             .field("retry_interval", &self.retry_interval)
             .field("keep_alive", &self.keep_alive)
@@ -297,6 +302,7 @@ impl HttpConfig {
             json_response: false,
             path: "/mcp".to_owned(),
             event_store: None,
+            cluster: None,
             security: Security::Auto,
             retry_interval: None,
             keep_alive: Some(Duration::from_secs(15)),
@@ -329,6 +335,21 @@ impl HttpConfig {
     /// Sets [`event_store`](Self::event_store).
     pub fn event_store(mut self, store: impl EventStore) -> Self {
         self.event_store = Some(Arc::new(store));
+        self
+    }
+
+    /// Sets [`cluster`](Self::cluster): serve sessions opened on other nodes, and tell them.
+    ///
+    /// ```
+    /// use mcp_runtime::{HttpConfig, Mode};
+    /// use mcp_runtime::store::{Cluster, InMemorySessionStore, LocalBus};
+    ///
+    /// let shared = Cluster::new(InMemorySessionStore::default(), LocalBus::default());
+    /// let config = HttpConfig::new(Mode::Stateful).cluster(shared);
+    /// assert!(config.cluster.is_some());
+    /// ```
+    pub fn cluster(mut self, cluster: Cluster) -> Self {
+        self.cluster = Some(cluster);
         self
     }
 

@@ -46,6 +46,8 @@ pub(crate) enum HttpError {
     BodyTimeout(std::time::Duration),
     #[error("Service Unavailable: the server is shutting down")]
     ShuttingDown,
+    #[error("Service Unavailable: the shared session store cannot be reached; retry later")]
+    StoreUnavailable,
     #[error("Invalid Host header: {0}")]
     BadHost(String),
     #[error("Invalid Origin header: {0}")]
@@ -65,6 +67,7 @@ impl From<Lookup> for HttpError {
         match lookup {
             Lookup::Missing => HttpError::MissingSession,
             Lookup::NotFound => HttpError::UnknownSession,
+            Lookup::Unavailable => HttpError::StoreUnavailable,
         }
     }
 }
@@ -84,7 +87,9 @@ impl HttpError {
             HttpError::UnknownSession => StatusCode::NOT_FOUND,
             HttpError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             HttpError::StreamConflict => StatusCode::CONFLICT,
-            HttpError::TooManySessions | HttpError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::TooManySessions | HttpError::ShuttingDown | HttpError::StoreUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             HttpError::TooManySessionsForPrincipal(_) => StatusCode::TOO_MANY_REQUESTS,
             HttpError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             HttpError::BadHost(_) => StatusCode::MISDIRECTED_REQUEST,
@@ -132,6 +137,7 @@ impl IntoResponse for HttpError {
         match self {
             HttpError::TooManySessions
             | HttpError::ShuttingDown
+            | HttpError::StoreUnavailable
             | HttpError::TooManySessionsForPrincipal(_) => {
                 response
                     .headers_mut()

@@ -109,6 +109,10 @@ impl StreamableHttp {
             tracing::warn!("stateless mode keeps no streams: the event store is not used");
             config.event_store = None;
         }
+        if config.mode == Mode::Stateless && config.cluster.is_some() {
+            tracing::warn!("stateless mode has no sessions to share: the cluster is not used");
+            config.cluster = None;
+        }
         let sessions = SessionManager::new(
             SessionLimits {
                 max_sessions: config.max_sessions,
@@ -116,7 +120,8 @@ impl StreamableHttp {
                 idle_timeout: config.session_idle_timeout,
             },
             config.event_store.clone(),
-        );
+        )
+        .with_cluster(config.cluster.clone());
         let param_headers = stateless::param_headers::ParamHeaders::new(dispatcher.listed_tools());
         let app = Arc::new(App {
             dispatcher,
@@ -242,14 +247,26 @@ impl App {
         Ok(())
     }
 
-    /// The session a request names (`Mcp-Session-Id`), if `principal` may use it.
-    fn session(
-        &self,
+    /// The session a request names (`Mcp-Session-Id`), if `principal` may use it: one of
+    /// this process's, or (with a cluster) one another node opened.
+    async fn session(
+        self: &Arc<Self>,
         headers: &axum::http::HeaderMap,
         principal: Option<&Principal>,
     ) -> Result<Arc<Session>, HttpError> {
+        if self.sessions.cluster().is_none() {
+            return self
+                .sessions
+                .get(headers::session_id(headers), principal)
+                .map_err(HttpError::from);
+        }
+        // This node may serve sessions it never opened: it must hear the others from now on.
+        self.ensure_background();
         self.sessions
-            .get(headers::session_id(headers), principal)
+            .lookup(headers::session_id(headers), principal, || {
+                self.dispatcher.session_peer()
+            })
+            .await
             .map_err(HttpError::from)
     }
 
@@ -257,14 +274,21 @@ impl App {
     /// sessions and forwards server announcements to sessions' GET streams. No task per
     /// session. It stops when the endpoint is dropped or shut down.
     pub(crate) fn ensure_background(self: &Arc<Self>) {
-        if self.background_started.swap(true, Ordering::AcqRel) {
+        if self.background_started.load(Ordering::Acquire)
+            || self.background_started.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         let weak: Weak<App> = Arc::downgrade(self);
         let stop = self.sessions.shutdown_token().clone();
         let mut events = self.dispatcher.handle().subscribe();
         let interval = self.sessions.sweep_interval();
+        let mut bus = self.sessions.cluster().map(|c| c.bus.subscribe());
         tokio::spawn(async move {
+            // Announcements of other nodes, republished here (so that this node's
+            // `subscriptions/listen` streams hear them too), until they come back round: those
+            // are not sent to the bus again. Matched by value, so a local twin is as good.
+            let mut echoes: std::collections::VecDeque<crate::ServerEvent> = Default::default();
             let mut tick =
                 tokio::time::interval(interval.unwrap_or(std::time::Duration::from_secs(3600)));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -273,12 +297,24 @@ impl App {
                     () = stop.cancelled() => break,
                     _ = tick.tick() => None,
                     event = events.recv() => match event {
-                        Ok(event) => Some(event),
+                        Ok(event) => Some(Heard::Local(event)),
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                             tracing::warn!(missed = n, "server announcements dropped: too many at once");
                             continue;
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                    },
+                    heard = next_envelope(bus.as_mut()) => match heard {
+                        Ok(envelope) => Some(Heard::Bus(envelope)),
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                            tracing::warn!(missed = n, "messages from other nodes dropped: too many at once");
+                            continue;
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                            tracing::error!("the bus between nodes closed");
+                            bus = None;
+                            continue;
+                        }
                     },
                 };
                 let Some(app) = weak.upgrade() else { break };
@@ -286,15 +322,34 @@ impl App {
                     None => {
                         if interval.is_some() {
                             app.sessions.sweep();
+                            app.sessions.refresh_held();
                         }
                     }
-                    Some(event) => app.announce(&event).await,
+                    Some(Heard::Local(event)) => {
+                        app.announce(&event).await;
+                        if echoes.front() == Some(&event) {
+                            echoes.pop_front();
+                        } else {
+                            app.sessions
+                                .tell(crate::store::BusMessage::Announce { event })
+                                .await;
+                        }
+                    }
+                    Some(Heard::Bus(envelope)) => {
+                        if let Some(event) = app.sessions.on_bus(&envelope).await {
+                            if echoes.len() >= 256 {
+                                echoes.pop_front(); // lagged: never coming back
+                            }
+                            echoes.push_back(event.clone());
+                            app.dispatcher.handle().publish(event);
+                        }
+                    }
                 }
             }
         });
     }
 
-    /// Sends a server announcement to the sessions it concerns.
+    /// Sends a server announcement to the sessions it concerns (those held by this process).
     async fn announce(&self, event: &crate::ServerEvent) {
         let frame = crate::protocol::notification_json(event.method(), &event.params());
         match event {
@@ -309,11 +364,30 @@ impl App {
     /// listening keep it only when there is an event store.
     async fn broadcast(&self, frame: &str, concerned: impl Fn(&Session) -> bool) {
         let store = self.config.event_store.as_ref();
+        // With a cluster every node holding the session hears the announcement: only one that
+        // had its GET stream keeps it, or a shared event store would get it twice.
+        let keeps_unheard = store.is_some() && self.sessions.cluster().is_none();
         for session in self.sessions.all() {
-            if concerned(&session) && (store.is_some() || session.has_standalone()) {
+            if concerned(&session) && (keeps_unheard || session.has_standalone()) {
                 session.standalone(store).send(frame.to_owned()).await;
             }
         }
+    }
+}
+
+/// What the background task heard: an announcement of this node, or a message of another.
+enum Heard {
+    Local(crate::ServerEvent),
+    Bus(Arc<crate::store::Envelope>),
+}
+
+/// The next message on the bus; never without one.
+async fn next_envelope(
+    bus: Option<&mut tokio::sync::broadcast::Receiver<Arc<crate::store::Envelope>>>,
+) -> Result<Arc<crate::store::Envelope>, tokio::sync::broadcast::error::RecvError> {
+    match bus {
+        Some(bus) => bus.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -17,7 +17,7 @@ use crate::engine::{BoxFuture, Peer, RequestEnv};
 use crate::protocol::RequestId;
 use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_codes, error_json};
 use crate::transport::http::config::Mode;
-use crate::transport::http::session::{Refusal, Session, StreamSink, WhenFull};
+use crate::transport::http::session::{Published, Refusal, Session, StreamSink, WhenFull};
 
 pub(super) async fn handle(
     State(app): State<Arc<App>>,
@@ -71,6 +71,10 @@ async fn serve(
     let headers = Arc::new(headers);
     let version = match speaks {
         Speaks::Stateless => {
+            if app.sessions.cluster().is_some() {
+                // Its changes must reach the other nodes, and its listen streams theirs.
+                app.ensure_background();
+            }
             let caller = Caller {
                 principal,
                 headers: Some(headers),
@@ -95,10 +99,11 @@ async fn serve(
         }
         Mode::Stateful => match message {
             Message::Request(request) if request.method == Method::Initialize => {
-                if let Some(id) = headers::session_id(&headers) {
+                if headers::session_id(&headers).is_some() {
                     return Err(
-                        match app.sessions.get(Some(id), caller.principal.as_ref()) {
+                        match app.session(&headers, caller.principal.as_ref()).await {
                             Ok(_) => HttpError::AlreadyInitialized,
+                            Err(HttpError::StoreUnavailable) => HttpError::StoreUnavailable,
                             Err(_) => HttpError::UnknownSession,
                         },
                     );
@@ -106,8 +111,11 @@ async fn serve(
                 initialize(&app, request, caller).await
             }
             message => {
-                let session = app.session(&headers, caller.principal.as_ref())?;
+                let session = app.session(&headers, caller.principal.as_ref()).await?;
                 let peer = session.peer.clone();
+                if app.sessions.cluster().is_some() {
+                    return shared_dispatch(&app, message, peer, session, version, caller).await;
+                }
                 dispatch(&app, message, peer, Some(session), version, caller).await
             }
         },
@@ -140,9 +148,10 @@ async fn initialize(
     request: Request,
     caller: Caller,
 ) -> Result<Response, HttpError> {
+    let peer = app.sessions.prepare_peer(app.dispatcher.session_peer());
     let session = app
         .sessions
-        .create(caller.principal.clone(), app.dispatcher.session_peer())
+        .create(caller.principal.clone(), peer)
         .map_err(|refusal| match refusal {
             Refusal::Full => HttpError::TooManySessions,
             Refusal::PrincipalFull => {
@@ -165,9 +174,23 @@ async fn initialize(
         .await
         .unwrap_or_else(|| cancelled(&id));
     let Some(version) = session.peer.protocol_version() else {
-        app.sessions.remove_session(&session);
+        app.sessions.remove(session_id(&session));
         return Ok(json(reply, None));
     };
+    // With a cluster, the session is kept where every node finds it, unless the nodes hold
+    // `max_sessions` in all.
+    match app.sessions.publish(&session).await {
+        Ok(Published::Open) => {}
+        Ok(Published::Full) => {
+            app.sessions.remove(session_id(&session));
+            return Err(HttpError::TooManySessions);
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "a new session could not be shared");
+            app.sessions.remove(session_id(&session));
+            return Err(HttpError::StoreUnavailable);
+        }
+    }
     tracing::info!(
         session = %session.key(),
         client = ?session.peer.client_info().map(|c| &c.name),
@@ -444,4 +467,86 @@ async fn pump(
         session.end_stream_of(sink);
     }
     sink.detach().await;
+}
+
+fn session_id(session: &Session) -> u128 {
+    session.id()
+}
+
+/// `dispatch` for a session that other nodes may serve too: a client's answer that no
+/// request of this node waits for goes to the node whose tool asked, a cancellation reaches
+/// the request wherever it runs, and a change to the session's state is saved for the others.
+async fn shared_dispatch(
+    app: &Arc<App>,
+    message: Message,
+    peer: Arc<Peer>,
+    session: Arc<Session>,
+    version: Version,
+    caller: Caller,
+) -> Result<Response, HttpError> {
+    match message {
+        Message::Response(response) => {
+            if let Err(outcome) = peer.try_complete(&response.id, response.outcome) {
+                app.sessions
+                    .forward_answer(&session, response.id, outcome)
+                    .await;
+            }
+            Ok(StatusCode::ACCEPTED.into_response())
+        }
+        Message::Notification(notification) if notification.method == "notifications/cancelled" => {
+            #[derive(serde::Deserialize)]
+            struct Cancelled {
+                #[serde(rename = "requestId")]
+                request_id: RequestId,
+            }
+            let target = notification
+                .params
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<Cancelled>(p.get()).ok());
+            app.dispatcher
+                .handle_notification(notification, &peer, &caller);
+            if let Some(target) = target {
+                app.sessions
+                    .tell(crate::store::BusMessage::Cancel {
+                        session: session.key(),
+                        id: target.request_id,
+                    })
+                    .await;
+            }
+            Ok(StatusCode::ACCEPTED.into_response())
+        }
+        Message::Request(request) if changes_session(&request.method) => {
+            // Answered at once (no handler of the user runs), and saved before the client
+            // hears back, so that its next request, on any node, sees the change.
+            let env = RequestEnv {
+                peer,
+                outbound: None,
+                cancel: session.cancel.child_token(),
+                close_stream: None,
+                caller,
+            };
+            let id = request.id.clone();
+            let reply = app
+                .dispatcher
+                .handle_request(request, env)
+                .await
+                .unwrap_or_else(|| cancelled(&id));
+            app.sessions.save(&session).await;
+            let header = Some(session.header());
+            Ok(if app.config.json_response {
+                json(reply, header)
+            } else {
+                sse::complete(vec![reply], header)
+            })
+        }
+        message => dispatch(app, message, peer, Some(session), version, caller).await,
+    }
+}
+
+/// Whether a request changes what a session's record holds.
+fn changes_session(method: &Method) -> bool {
+    matches!(
+        method,
+        Method::SetLogLevel | Method::ResourcesSubscribe | Method::ResourcesUnsubscribe
+    )
 }

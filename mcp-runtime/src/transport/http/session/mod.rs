@@ -1,6 +1,7 @@
 //! Sessions: the table of open sessions, what each holds, idle expiry and the event store.
 
 mod event_store;
+mod shared;
 mod stream;
 
 pub(crate) use event_store::parse_event_id;
@@ -16,9 +17,11 @@ use dashmap::DashMap;
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::Peer;
+use crate::engine::cluster::Cluster;
 use crate::engine::metrics;
 pub(crate) use crate::engine::principal::Principal;
 use crate::recover::lock;
+pub(crate) use shared::Published;
 
 /// One client session.
 #[derive(Debug)]
@@ -37,6 +40,8 @@ pub(crate) struct Session {
     /// Streams of requests still running, by stream id (for resumption).
     live: Mutex<HashMap<u64, Arc<StreamSink>>>,
     standalone: OnceLock<Arc<StreamSink>>,
+    /// When the session's expiry in the shared store was last refreshed (cluster only).
+    touched_ms: AtomicU64,
 }
 
 /// The session's id as it travels in `Mcp-Session-Id`: 32 lowercase hex digits.
@@ -50,6 +55,11 @@ pub(crate) fn parse_id(header: &str) -> Option<u128> {
 }
 
 impl Session {
+    /// The id.
+    pub(crate) fn id(&self) -> u128 {
+        self.id
+    }
+
     /// The id as sent to the client.
     pub(crate) fn key(&self) -> String {
         format_id(self.id)
@@ -160,6 +170,8 @@ pub(crate) enum Lookup {
     Missing,
     /// Unknown, ended or owned by another principal.
     NotFound,
+    /// The shared session store cannot be reached.
+    Unavailable,
 }
 
 /// The table of open sessions. No global lock: a sharded concurrent map.
@@ -179,6 +191,8 @@ pub(crate) struct SessionManager {
     drain: CancellationToken,
     /// Where the sessions' events are kept, to forget them when a session ends.
     store: Option<Arc<dyn EventStore>>,
+    /// The store and bus shared with other nodes, and this node's id on the bus.
+    cluster: Option<(Cluster, u64)>,
 }
 
 /// The caps a [`SessionManager`] enforces.
@@ -205,7 +219,15 @@ impl SessionManager {
             shutdown: CancellationToken::new(),
             drain: CancellationToken::new(),
             store,
+            cluster: None,
         }
+    }
+
+    /// Shares the sessions with other nodes through `cluster`.
+    pub(crate) fn with_cluster(mut self, cluster: Option<Cluster>) -> Self {
+        let node = u64::try_from(uuid::Uuid::new_v4().as_u128() >> 64).unwrap_or_default();
+        self.cluster = cluster.map(|c| (c, node));
+        self
     }
 
     /// Counts a session of `principal`, unless it has `max_per_principal` open.
@@ -247,7 +269,9 @@ impl SessionManager {
         if self.drain.is_cancelled() {
             return Err(Refusal::ShuttingDown);
         }
-        if self.count.fetch_add(1, Ordering::AcqRel) >= self.max_sessions {
+        // With a cluster the cap counts every node's sessions: the store enforces it.
+        if self.count.fetch_add(1, Ordering::AcqRel) >= self.max_sessions && self.cluster.is_none()
+        {
             self.count.fetch_sub(1, Ordering::AcqRel);
             return Err(Refusal::Full);
         }
@@ -255,24 +279,7 @@ impl SessionManager {
             self.count.fetch_sub(1, Ordering::AcqRel);
             return Err(Refusal::PrincipalFull);
         }
-        let id = uuid::Uuid::new_v4().as_u128();
-        let header = axum::http::HeaderValue::from_maybe_shared(axum::body::Bytes::from(
-            format_id(id).into_bytes(),
-        ))
-        .unwrap_or_else(|_| unreachable!("hex digits are a valid header value"));
-        let session = Arc::new(Session {
-            id,
-            header,
-            peer: Arc::new(peer.in_session(format_id(id))),
-            cancel: self.shutdown.child_token(),
-            principal,
-            last_seen_ms: AtomicU64::new(self.now_ms()),
-            opened: Instant::now(),
-            open_streams: AtomicUsize::new(0),
-            next_stream: AtomicU64::new(0),
-            live: Mutex::default(),
-            standalone: OnceLock::new(),
-        });
+        let session = self.new_session(uuid::Uuid::new_v4().as_u128(), principal, peer);
         self.sessions.insert(session.id, session.clone());
         if self.shutdown.is_cancelled() {
             // Shut down while we were opening it: shutdown may have missed it in the table.
@@ -281,6 +288,38 @@ impl SessionManager {
         }
         tracing::debug!(session = %session.key(), "session opened");
         Ok(session)
+    }
+
+    /// Where a new session's stream numbers start: 0, or with a cluster a random number, so
+    /// that two nodes serving one session never name two streams alike in a shared event
+    /// store.
+    fn first_stream(&self) -> u64 {
+        match self.cluster {
+            Some(_) => u64::try_from(uuid::Uuid::new_v4().as_u128() >> 96).unwrap_or(0) << 16,
+            None => 0,
+        }
+    }
+
+    fn new_session(&self, id: u128, principal: Option<Principal>, peer: Peer) -> Arc<Session> {
+        let header = axum::http::HeaderValue::from_maybe_shared(axum::body::Bytes::from(
+            format_id(id).into_bytes(),
+        ))
+        .unwrap_or_else(|_| unreachable!("hex digits are a valid header value"));
+        let now = self.now_ms();
+        Arc::new(Session {
+            id,
+            header,
+            peer: Arc::new(peer.in_session(format_id(id))),
+            cancel: self.shutdown.child_token(),
+            principal,
+            last_seen_ms: AtomicU64::new(now),
+            opened: Instant::now(),
+            open_streams: AtomicUsize::new(0),
+            next_stream: AtomicU64::new(self.first_stream()),
+            live: Mutex::default(),
+            standalone: OnceLock::new(),
+            touched_ms: AtomicU64::new(now),
+        })
     }
 
     /// Finds the session named by an `Mcp-Session-Id` header and marks it active.
@@ -304,14 +343,17 @@ impl SessionManager {
         Ok(session)
     }
 
-    /// Ends a session; returns whether it existed.
+    /// Ends a session in this process; returns whether it existed. With a cluster the
+    /// session lives on in the store (see `end`); without, it is gone and so are its events.
     pub(crate) fn remove(&self, id: u128) -> bool {
         match self.sessions.remove(&id) {
             Some((_, session)) => {
                 self.count.fetch_sub(1, Ordering::AcqRel);
                 self.release_principal(session.principal.as_ref());
                 session.close();
-                self.forget_events(&session);
+                if self.cluster.is_none() {
+                    self.forget_events(&session);
+                }
                 metrics::session_ended(session.opened.elapsed(), session.peer.protocol_version());
                 tracing::debug!(session = %session.key(), "session closed");
                 true
@@ -337,9 +379,23 @@ impl SessionManager {
         }
     }
 
-    /// Ends a session by reference.
+    /// Ends a session by reference, everywhere (with a cluster, in the background: see
+    /// `end` to wait for it).
     pub(crate) fn remove_session(&self, session: &Session) -> bool {
-        self.remove(session.id)
+        let removed = self.remove(session.id);
+        if let Some((cluster, node)) = self.cluster.clone() {
+            let id = session.key();
+            let forget = self.store.clone();
+            let end = async move {
+                if let Err(e) = shared::end(&cluster, node, &id, forget.as_deref()).await {
+                    tracing::warn!(session = %id, error = %e, "could not end the session in the shared store");
+                }
+            };
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                drop(runtime.spawn(end));
+            }
+        }
+        removed
     }
 
     /// How many sessions are open.

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Scale-out: two nodes of examples/everything sharing one real redis-server (MCP_REDIS_URL),
+# behind a plain round-robin nginx (no stickiness). First the mcp-redis tests, then the
+# official conformance suite through nginx (0.1.16 --suite all, 0.2.0-alpha.12 --requirements
+# 2025-11-25 and 2026-07-28), then .ci/scaleout/scale_out.py: one session's requests on both nodes (directly
+# and through nginx), an elicitation answered through the other node, a cancellation sent to
+# the other node, a list change raised on B reaching the GET stream on A, DELETE on one node
+# ending the session on both, a stream dropped on A resumed on B, Redis stopped and restarted. redis-server and nginx run in the foreground on free ports with generated
+# configs; nothing is started as a system service.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+trap ci_cleanup EXIT
+
+if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null; then
+  ci_log "installing redis-server and nginx-light"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || ci_die "apt-get update"
+  apt-get install -y -qq redis-server nginx-light >/dev/null || ci_die "apt-get install redis-server nginx-light"
+fi
+
+dir="$CI_CACHE/scale-out"
+rm -rf "$dir"
+mkdir -p "$dir/logs"
+
+redis_port="$(ci_free_port)"
+ci_start_server "$dir/redis.log" "$redis_port" \
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no
+redis_url="redis://127.0.0.1:$redis_port/0"
+
+# Each test starts (and stops, and restarts) a redis-server of its own; here none may skip.
+ci_log "mcp-redis tests (real redis-server processes)"
+(cd "$CI_ROOT" && MCP_REDIS_REQUIRED=1 cargo test --quiet -p mcp-redis) \
+  || ci_die "mcp-redis tests against a real Redis"
+
+everything="$(ci_example everything)"
+a_port="$(ci_free_port)"
+ci_start_server "$dir/node-a.log" "$a_port" env MCP_REDIS_URL="$redis_url" "$everything" "127.0.0.1:$a_port"
+b_port="$(ci_free_port)"
+ci_start_server "$dir/node-b.log" "$b_port" env MCP_REDIS_URL="$redis_url" "$everything" "127.0.0.1:$b_port"
+
+lb_port="$(ci_free_port)"
+cat >"$dir/nginx.conf" <<NGINX
+worker_processes 1;
+error_log $dir/logs/error.log warn;
+pid $dir/nginx.pid;
+events { worker_connections 256; }
+http {
+  log_format upstream '\$upstream_addr \$status';
+  access_log $dir/logs/access.log upstream;
+  client_body_temp_path $dir/client_body;
+  proxy_temp_path $dir/proxy;
+  # Plain round-robin: no stickiness, so one session's requests alternate between the nodes.
+  upstream mcp_nodes {
+    server 127.0.0.1:$a_port;
+    server 127.0.0.1:$b_port;
+    keepalive 16;
+  }
+  server {
+    listen 127.0.0.1:$lb_port;
+    location /mcp {
+      proxy_pass http://mcp_nodes;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$http_host;
+      proxy_buffering off;
+      proxy_cache off;
+      proxy_read_timeout 1h;
+    }
+  }
+}
+NGINX
+ci_start_server "$dir/nginx.log" "$lb_port" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+
+# The official conformance suite through nginx: every scenario's requests spread over both
+# nodes (SSE resumption included: the events are in Redis), gated as suite 20 gates it against
+# one node (tasks and subscriptions/listen included: task state is in Redis, announcements go
+# over the bus).
+ci_node22
+# conformance VERSION LABEL ARGS...: one run through nginx, gated on its results.
+conformance() {
+  local version="$1" label="$2"
+  shift 2
+  ci_npm_package "$CI_CACHE/conformance-$version" @modelcontextprotocol/conformance "$version"
+  local results="$CI_CACHE/conformance-results/scale-out-$version-$label"
+  rm -rf "$results"
+  mkdir -p "$results"
+  ci_log "conformance $version $* through nginx"
+  local status=0
+  timeout 600 "$CI_CACHE/conformance-$version/node_modules/.bin/conformance" server \
+    --url "http://127.0.0.1:$lb_port/mcp" "$@" -o "$results" >"$dir/conformance-$label.log" 2>&1 \
+    || status=$?
+  sed -n '/=== SUMMARY ===/,$p' "$dir/conformance-$label.log" | tail -n 1
+  python3 "$CI_ROOT/.ci/lib/conformance_gate.py" "$results" "$version-$label" \
+    "$CI_ROOT/.ci/conformance-minimums.txt" || status=1
+  [ "$status" -eq 0 ] || ci_die "conformance $version $* through nginx (log: $dir/conformance-$label.log)"
+}
+conformance 0.1.16 all --suite all
+conformance 0.2.0-alpha.12 2025-11-25 --requirements 2025-11-25
+conformance 0.2.0-alpha.12 2026-07-28 --requirements 2026-07-28
+
+HTTPX_VERSION="0.28.1"
+venv="$CI_CACHE/py-httpx-$HTTPX_VERSION"
+if ! "$venv/bin/python" -c "import httpx" 2>/dev/null; then
+  ci_log "creating $venv with httpx==$HTTPX_VERSION"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "httpx==$HTTPX_VERSION" \
+    || ci_die "pip install httpx==$HTTPX_VERSION"
+fi
+# (The last check stops this Redis and starts another on its port, which it stops again.)
+ci_log "scale-out checks: A=127.0.0.1:$a_port B=127.0.0.1:$b_port nginx=127.0.0.1:$lb_port"
+if "$venv/bin/python" "$CI_ROOT/.ci/scaleout/scale_out.py" \
+  --a "http://127.0.0.1:$a_port/mcp" --b "http://127.0.0.1:$b_port/mcp" \
+  --lb "http://127.0.0.1:$lb_port/mcp" --redis-port "$redis_port"; then
+  # Round-robin really spread the nginx session over both nodes.
+  for port in "$a_port" "$b_port"; do
+    grep -q "127.0.0.1:$port " "$dir/logs/access.log" || ci_die "nginx sent nothing to 127.0.0.1:$port"
+  done
+  ci_log "nginx spread requests: $(awk '{print $1}' "$dir/logs/access.log" | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+  ci_log "PASS: scale-out (two nodes, real Redis, round-robin nginx) in ${SECONDS}s"
+else
+  for f in node-a node-b; do
+    echo "--- $f log (last 30 lines)"
+    tail -n 30 "$dir/$f.log"
+  done
+  ci_die "scale-out checks failed (see above)"
+fi
