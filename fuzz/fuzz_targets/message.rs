@@ -10,7 +10,7 @@ use std::fmt;
 
 use libfuzzer_sys::fuzz_target;
 use mcp_runtime::protocol::{
-    CLIENT_CAPABILITIES_KEY, ErrorObject, LOG_LEVEL_KEY, Message, MessageError,
+    CLIENT_CAPABILITIES_KEY, CLIENT_INFO_KEY, ErrorObject, LOG_LEVEL_KEY, Message, MessageError,
     PROTOCOL_VERSION_KEY, RequestEnvelope, RequestId,
 };
 use serde::de::{IgnoredAny, MapAccess, Visitor};
@@ -158,10 +158,38 @@ fn verdict(parsed: &Result<Message, MessageError>) -> Verdict {
     }
 }
 
+/// Whether `raw` is an object in which one of `keys` appears more than once.
+fn repeats(raw: &str, keys: &[&str]) -> bool {
+    serde_json::from_str::<Members>(raw).is_ok_and(|m| {
+        keys.iter()
+            .any(|k| m.0.iter().filter(|(n, _)| n == k).count() > 1)
+    })
+}
+
 /// The envelope keeps what `_meta` says, and is there exactly when `_meta` has the required
-/// keys with the right types.
+/// keys with the right types, each once (a `_meta`, or an envelope key in it, given twice is
+/// refused: which one counts would be ambiguous).
 fn check_envelope(params: Option<&RawValue>) {
     let parsed = RequestEnvelope::parse(params);
+    let envelope_keys = [
+        PROTOCOL_VERSION_KEY,
+        CLIENT_CAPABILITIES_KEY,
+        CLIENT_INFO_KEY,
+        LOG_LEVEL_KEY,
+    ];
+    let raw_meta = params
+        .and_then(|p| serde_json::from_str::<Members>(p.get()).ok())
+        .and_then(|m| m.0.into_iter().find(|(k, _)| k == "_meta"))
+        .map(|(_, v)| v);
+    let ambiguous = params.is_some_and(|p| repeats(p.get(), &["_meta"]))
+        || raw_meta
+            .as_deref()
+            .is_some_and(|m| repeats(m.get(), &envelope_keys));
+    if ambiguous {
+        assert!(parsed.is_err(), "an ambiguous envelope is refused");
+        assert!(!RequestEnvelope::names_a_version(params), "names_a_version");
+        return;
+    }
     let meta = params
         .and_then(|p| serde_json::from_str::<Value>(p.get()).ok())
         .and_then(|p| p.get("_meta").cloned());
