@@ -209,11 +209,6 @@ struct Row {
     expansion: f64,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
 fn measure(tmp: &Path, root: &Path, tools: usize, side: Side) -> Result<Row, String> {
     let dir = tmp.join(format!("{}-{tools}", side.name()));
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
@@ -244,7 +239,7 @@ fn measure(tmp: &Path, root: &Path, tools: usize, side: Side) -> Result<Row, Str
         tools,
         side,
         crate_build,
-        incremental: median(incremental),
+        incremental: crate::report::median(incremental),
         expansion,
     };
     eprintln!(

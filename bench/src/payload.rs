@@ -58,11 +58,6 @@ async fn point(kind: Kind, payload: Payload, clients: usize, opts: &Opts) -> Res
     })
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
 /// `mcp-bench payload [--seconds S] [--warmup S] [--rounds N] [--concurrency LIST] [--out DIR]`:
 /// writes `payload.md` to the output directory.
 pub fn main(args: &[String]) -> Result<(), String> {
@@ -100,7 +95,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
                     failed += p.failed;
                     error = error.or(p.first_error);
                 }
-                figures.push((kind, median(rates), bytes, failed, error));
+                figures.push((kind, crate::report::median(rates), bytes, failed, error));
             }
             let axum = figures[0].1;
             for (kind, rate, bytes, failed, error) in &figures {

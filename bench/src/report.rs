@@ -10,7 +10,7 @@ use crate::servers::Kind;
 use crate::{Opts, Results};
 
 /// The median of the finite values (NaN when there are none).
-fn median(values: impl IntoIterator<Item = f64>) -> f64 {
+pub(crate) fn median(values: impl IntoIterator<Item = f64>) -> f64 {
     let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
     if v.is_empty() {
         return f64::NAN;

@@ -200,11 +200,6 @@ async fn point(
     Ok(ok as f64 / seconds)
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
 /// `mcp-bench stdio [--seconds S] [--warmup S] [--rounds N] [--concurrency DEPTHS] [--out DIR]`:
 /// writes `stdio.md` to the output directory.
 pub fn main(args: &[String]) -> Result<(), String> {
@@ -230,7 +225,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 rates[i].push(rate);
             }
         }
-        let [ours, rmcp] = rates.map(median);
+        let [ours, rmcp] = rates.map(crate::report::median);
         let ratio = ours / rmcp;
         let _ = writeln!(rows, "| ours | {depth} | {ours:.0} | {ratio:.2}x |");
         let _ = writeln!(rows, "| rmcp | {depth} | {rmcp:.0} | – |");
