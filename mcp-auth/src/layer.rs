@@ -13,9 +13,9 @@ use crate::server::ResourceServer;
 
 /// Guards a service with bearer tokens: a request without an acceptable token is answered
 /// here (401, 400 or 403 with a `WWW-Authenticate: Bearer` challenge); one with an acceptable
-/// token goes on with the caller's [`Principal`](mcp_runtime::Principal) and a
-/// [`BearerChallenge`](mcp_runtime::BearerChallenge) in its extensions, which the runtime
-/// uses to bind sessions and tasks to the caller and to challenge for missing scopes.
+/// token goes on with the caller's [`Principal`](mcp_runtime::Principal) in its extensions,
+/// carrying its [`BearerChallenge`](mcp_runtime::BearerChallenge), which the runtime uses to
+/// bind sessions and tasks to the caller and to challenge for missing scopes.
 ///
 /// Made by [`ResourceServer::layer`].
 #[derive(Clone, Debug)]

@@ -196,7 +196,11 @@ impl ResourceServer {
         if let Some(principal) = self.inner.cache.get(token) {
             return Ok(principal);
         }
-        let verified = self.inner.verifier.verify_boxed(token).await?;
+        let mut verified = self.inner.verifier.verify_boxed(token).await?;
+        // Attached once per token, so a cached call inserts one extension, not two.
+        verified.principal = verified
+            .principal
+            .with_challenge(self.inner.bearer_challenge.clone());
         self.inner.cache.insert(token, &verified);
         Ok(verified.principal)
     }
@@ -243,8 +247,8 @@ impl ResourceServer {
             tracing::info!(subject = %capped(principal.subject()), scope = %missing, "bearer token lacks a required scope");
             return Err(Rejection::InsufficientScope);
         }
+        // The principal carries its step-up challenge (set when the token was verified).
         extensions.insert(principal);
-        extensions.insert(self.inner.bearer_challenge.clone());
         Ok(())
     }
 

@@ -22,7 +22,9 @@ const PRM_URL: &str = "http://127.0.0.1:8000/.well-known/oauth-protected-resourc
 /// An endpoint that says who called it and where the runtime would send it for scopes.
 async fn echo(request: Request) -> axum::Json<Value> {
     let principal = request.extensions().get::<Principal>();
-    let challenge = request.extensions().get::<BearerChallenge>();
+    // The principal carries the challenge; no separate extension is inserted.
+    assert!(request.extensions().get::<BearerChallenge>().is_none());
+    let challenge = principal.and_then(Principal::challenge);
     axum::Json(json!({
         "subject": principal.map(|p| p.subject()),
         "issuer": principal.and_then(|p| p.issuer()),

@@ -36,6 +36,8 @@ struct Inner {
     issuer: Option<Arc<str>>,
     scopes: Vec<String>,
     claims: Map<String, Value>,
+    /// Where the caller's client can get a token with more scopes.
+    challenge: Option<BearerChallenge>,
     /// `issuer` and `subject` in one string, made once: sessions and tasks compare it.
     key: Arc<str>,
 }
@@ -50,6 +52,7 @@ impl Principal {
             issuer: None,
             scopes: Vec::new(),
             claims: Map::new(),
+            challenge: None,
         }))
     }
 
@@ -59,6 +62,7 @@ impl Principal {
             issuer: shared.issuer.clone(),
             scopes: shared.scopes.clone(),
             claims: shared.claims.clone(),
+            challenge: shared.challenge.clone(),
             key: shared.key.clone(),
         });
         f(&mut inner);
@@ -85,6 +89,27 @@ impl Principal {
     /// Every claim of the token, for tools that need more than the subject and scopes.
     pub fn with_claims(self, claims: Map<String, Value>) -> Self {
         self.edit(|inner| inner.claims = claims)
+    }
+
+    /// Where this caller's client learns how to get a token with more scopes: the runtime
+    /// names it in the 403 `insufficient_scope` challenge when a tool, resource or prompt
+    /// needs a scope the caller lacks. An authentication layer that knows it sets it here, once
+    /// per verified token, rather than inserting a [`BearerChallenge`] extension per request.
+    ///
+    /// ```
+    /// use mcp_runtime::{BearerChallenge, Principal};
+    ///
+    /// let prm = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
+    /// let alice = Principal::new("alice").with_challenge(BearerChallenge::new(prm));
+    /// assert_eq!(alice.challenge().map(|c| c.resource_metadata()), Some(prm));
+    /// ```
+    pub fn with_challenge(self, challenge: BearerChallenge) -> Self {
+        self.edit(|inner| inner.challenge = Some(challenge))
+    }
+
+    /// The challenge set by [`with_challenge`](Self::with_challenge).
+    pub fn challenge(&self) -> Option<&BearerChallenge> {
+        self.0.challenge.as_ref()
     }
 
     /// The subject (a token's `sub`).
@@ -163,7 +188,8 @@ mod tests {
 /// Where a client learns how to get a token: the URL of the server's RFC 9728 Protected
 /// Resource Metadata document.
 ///
-/// An authentication layer inserts it as a request extension beside the [`Principal`]; when a
+/// An authentication layer attaches it to the [`Principal`]
+/// ([`Principal::with_challenge`]) or inserts it as a request extension; when a
 /// request then lacks a scope that a tool, resource or prompt requires, the 403 answer's
 /// `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` challenge names it as
 /// `resource_metadata`, so the client can step up.

@@ -49,8 +49,14 @@ fn app_with(config: HttpConfig) -> axum::Router {
                     .map(|s| s.split(' ').map(str::to_owned).collect())
                     .unwrap_or_default();
                 let alice = Principal::new("alice").with_scopes(scopes);
-                request.extensions_mut().insert(alice);
-                request.extensions_mut().insert(BearerChallenge::new(PRM));
+                // Either way of naming the challenge: on the principal, or beside it.
+                if request.headers().contains_key("x-challenge-on-principal") {
+                    let alice = alice.with_challenge(BearerChallenge::new(PRM));
+                    request.extensions_mut().insert(alice);
+                } else {
+                    request.extensions_mut().insert(alice);
+                    request.extensions_mut().insert(BearerChallenge::new(PRM));
+                }
                 next.run(request).await
             },
         ))
@@ -88,6 +94,28 @@ async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, Option
 
 fn call(id: i64, name: &str) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": {}}})
+}
+
+#[tokio::test]
+async fn a_challenge_carried_by_the_principal_is_named_in_the_403() {
+    let app = app(Mode::Stateless);
+    let (status, challenge, _) = send(
+        &app,
+        post(
+            call(1, "reset"),
+            "mcp:read",
+            &[("x-challenge-on-principal", "1")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        challenge.as_deref(),
+        Some(
+            "Bearer error=\"insufficient_scope\", scope=\"mcp:read mcp:admin\", \
+             resource_metadata=\"http://127.0.0.1/.well-known/oauth-protected-resource/mcp\""
+        )
+    );
 }
 
 #[tokio::test]

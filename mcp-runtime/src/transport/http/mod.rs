@@ -227,7 +227,11 @@ impl App {
     fn admit(&self, mut parts: axum::http::request::Parts) -> Result<Admitted, HttpError> {
         security::check(self.checks(), &parts)?;
         let principal = parts.extensions.remove::<Principal>();
-        let challenge = parts.extensions.remove::<BearerChallenge>();
+        // The principal's own challenge, else one the layer inserted beside it.
+        let challenge = match principal.as_ref().and_then(Principal::challenge) {
+            Some(challenge) => Some(challenge.clone()),
+            None => parts.extensions.remove::<BearerChallenge>(),
+        };
         Ok(Admitted {
             parts,
             principal,
