@@ -7,6 +7,7 @@ use serde::ser::{self, Serialize, SerializeMap, SerializeStruct, Serializer};
 use super::caching::CacheHint;
 use super::envelope::SERVER_INFO_KEY;
 use super::lifecycle::Implementation;
+use serde_json::value::RawValue;
 
 /// A complete 2026-07-28 result: `result` with `resultType: "complete"`, `ttlMs` and
 /// `cacheScope` when `cache` is set, and `serverInfo` in its `_meta` (merged into the result's
@@ -29,7 +30,7 @@ use super::lifecycle::Implementation;
 #[derive(Debug, Clone, Copy)]
 pub struct StatelessResult<'a, T: ?Sized> {
     result: &'a T,
-    server_info: &'a Implementation,
+    server_info: Info<'a>,
     cache: Option<CacheHint>,
 }
 
@@ -38,8 +39,39 @@ impl<'a, T: ?Sized + Serialize> StatelessResult<'a, T> {
     pub fn new(result: &'a T, server_info: &'a Implementation, cache: Option<CacheHint>) -> Self {
         StatelessResult {
             result,
-            server_info,
+            server_info: Info::Typed(server_info),
             cache,
+        }
+    }
+
+    /// The same, with the server's identity already serialized (the dispatcher does it once,
+    /// not for every result).
+    pub(crate) fn with_info_json(
+        result: &'a T,
+        server_info: &'a RawValue,
+        cache: Option<CacheHint>,
+    ) -> Self {
+        StatelessResult {
+            result,
+            server_info: Info::Json(server_info),
+            cache,
+        }
+    }
+}
+
+/// The server's identity as a result carries it.
+#[derive(Debug, Clone, Copy)]
+enum Info<'a> {
+    Typed(&'a Implementation),
+    /// Serialized ahead, written as it is.
+    Json(&'a RawValue),
+}
+
+impl Serialize for Info<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Info::Typed(info) => info.serialize(serializer),
+            Info::Json(json) => json.serialize(serializer),
         }
     }
 }
@@ -58,17 +90,17 @@ impl<T: ?Sized + Serialize> Serialize for StatelessResult<'_, T> {
 
 #[derive(Clone, Copy)]
 struct Fields<'a> {
-    server_info: &'a Implementation,
+    server_info: Info<'a>,
     cache: Option<CacheHint>,
 }
 
 /// `{"io.modelcontextprotocol/serverInfo": ...}`, for a result without `_meta`.
-struct InfoOnly<'a>(&'a Implementation);
+struct InfoOnly<'a>(Info<'a>);
 
 impl Serialize for InfoOnly<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry(SERVER_INFO_KEY, self.0)?;
+        map.serialize_entry(SERVER_INFO_KEY, &self.0)?;
         map.end()
     }
 }
@@ -314,7 +346,7 @@ impl<M: SerializeMap> SerializeMap for TopLevel<'_, M> {
 /// A result's own `_meta`, with the server's identity added unless it names one already.
 struct WithInfo<'a, V: ?Sized> {
     meta: &'a V,
-    server_info: &'a Implementation,
+    server_info: Info<'a>,
 }
 
 impl<V: ?Sized + Serialize> Serialize for WithInfo<'_, V> {
@@ -328,7 +360,7 @@ impl<V: ?Sized + Serialize> Serialize for WithInfo<'_, V> {
 
 struct MetaObject<'a, S> {
     inner: S,
-    server_info: &'a Implementation,
+    server_info: Info<'a>,
 }
 
 impl<'a, S: Serializer> MetaObject<'a, S> {
@@ -362,7 +394,7 @@ impl<'a, S: Serializer> Serializer for MetaObject<'a, S> {
 
 struct MetaMembers<'a, M> {
     map: M,
-    server_info: &'a Implementation,
+    server_info: Info<'a>,
     has_info: bool,
 }
 
@@ -370,7 +402,7 @@ impl<M: SerializeMap> MetaMembers<'_, M> {
     fn finish(mut self) -> Result<M::Ok, M::Error> {
         if !self.has_info {
             self.map
-                .serialize_entry(SERVER_INFO_KEY, self.server_info)?;
+                .serialize_entry(SERVER_INFO_KEY, &self.server_info)?;
         }
         self.map.end()
     }

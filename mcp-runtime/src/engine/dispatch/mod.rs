@@ -47,6 +47,8 @@ use crate::protocol::{
 pub(crate) struct Dispatcher {
     pub(super) server: Arc<dyn MCPServer>,
     pub(super) info: Implementation,
+    /// `info` serialized once: every 2026-07-28 result carries it.
+    pub(super) info_json: Box<RawValue>,
     pub(super) instructions: Option<String>,
     pub(super) capabilities: ServerCapabilities,
     page_size: Option<usize>,
@@ -229,8 +231,14 @@ impl Dispatcher {
         };
         let base = Base::new(tools, resources, templates, prompts);
         let registry = Registry::new(base, declared, config.tool_filter.clone());
+        let info = server.server_info();
         Ok(Dispatcher {
-            info: server.server_info(),
+            // An `Implementation` is strings and JSON values: it always serializes.
+            info_json: to_raw(&info).unwrap_or_else(|error| {
+                tracing::warn!(%error, "the server's info does not serialize");
+                RawValue::NULL.to_owned()
+            }),
+            info,
             instructions: server.instructions(),
             capabilities,
             page_size: config.page_size,

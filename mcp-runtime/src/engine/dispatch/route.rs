@@ -201,7 +201,11 @@ impl Dispatcher {
             Era::Handshake => to_raw(result),
             Era::Stateless => {
                 let hint = cacheable.map(|kind| self.hint(kind));
-                to_raw(&StatelessResult::new(result, &self.info, hint))
+                to_raw(&StatelessResult::with_info_json(
+                    result,
+                    &self.info_json,
+                    hint,
+                ))
             }
         }
     }
