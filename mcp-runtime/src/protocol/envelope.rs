@@ -81,43 +81,143 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
     }
 }
 
-/// The request's params as far as the envelope goes: `_meta` left unread, the rest skipped.
+/// The request's params as far as the envelope goes: `_meta` read, the rest skipped.
 #[derive(Deserialize)]
 struct Params<'a> {
     #[serde(rename = "_meta", borrow, default)]
-    meta: Option<&'a RawValue>,
+    meta: MetaSlot<'a>,
 }
 
-/// The envelope's keys in `_meta`, each left unread until it is needed; other keys are
-/// skipped without being built.
-#[derive(Deserialize)]
+/// The envelope's keys in `_meta`, each left unread until it is needed.
+#[derive(Default)]
 struct Meta<'a> {
-    #[serde(rename = "io.modelcontextprotocol/protocolVersion", borrow, default)]
     protocol_version: Option<&'a RawValue>,
-    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", borrow, default)]
     client_capabilities: Option<&'a RawValue>,
-    #[serde(rename = "io.modelcontextprotocol/clientInfo", borrow, default)]
     client_info: Option<&'a RawValue>,
-    #[serde(rename = "io.modelcontextprotocol/logLevel", borrow, default)]
     log_level: Option<&'a RawValue>,
 }
 
 impl<'a> Meta<'a> {
     /// `_meta` of raw params: `None` unless the params are an object whose `_meta` is an
-    /// object (a repeated envelope key makes `_meta` unreadable too).
+    /// object in which no envelope key appears twice.
     fn of(params: &'a RawValue) -> Option<Self> {
-        let meta = serde_json::from_str::<ObjectOnly<Params<'a>>>(params.get())
+        serde_json::from_str::<ObjectOnly<Params<'a>>>(params.get())
             .ok()?
             .0
-            .meta?;
-        Self::read(meta)
+            .meta
+            .into_meta()
     }
+}
 
-    /// `_meta` itself: `None` unless it is an object.
-    fn read(meta: &'a RawValue) -> Option<Self> {
-        serde_json::from_str::<ObjectOnly<Self>>(meta.get())
-            .ok()
-            .map(|m| m.0)
+/// `_meta` as the params' one pass reads it, in place: its envelope keys (each left unread),
+/// or the mark that no envelope can be read from it. Other keys are skipped unbuilt.
+#[derive(Default)]
+enum MetaSlot<'a> {
+    /// No `_meta` (or `null`).
+    #[default]
+    Absent,
+    /// Not an object, or an envelope key given twice (which one would count is ambiguous).
+    Unreadable,
+    /// An object.
+    Read(Meta<'a>),
+}
+
+impl<'a> MetaSlot<'a> {
+    fn into_meta(self) -> Option<Meta<'a>> {
+        match self {
+            MetaSlot::Read(meta) => Some(meta),
+            MetaSlot::Absent | MetaSlot::Unreadable => None,
+        }
+    }
+}
+
+/// A `_meta` key, compared without being kept.
+enum MetaKey {
+    ProtocolVersion,
+    ClientCapabilities,
+    ClientInfo,
+    LogLevel,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for MetaKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Key;
+        impl serde::de::Visitor<'_> for Key {
+            type Value = MetaKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<MetaKey, E> {
+                Ok(match key {
+                    PROTOCOL_VERSION_KEY => MetaKey::ProtocolVersion,
+                    CLIENT_CAPABILITIES_KEY => MetaKey::ClientCapabilities,
+                    CLIENT_INFO_KEY => MetaKey::ClientInfo,
+                    LOG_LEVEL_KEY => MetaKey::LogLevel,
+                    _ => MetaKey::Other,
+                })
+            }
+        }
+        deserializer.deserialize_str(Key)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for MetaSlot<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct Slot;
+        impl<'de> Visitor<'de> for Slot {
+            type Value = MetaSlot<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MetaSlot<'de>, A::Error> {
+                let mut meta = Meta::default();
+                let mut repeated = false;
+                while let Some(key) = map.next_key::<MetaKey>()? {
+                    let slot = match key {
+                        MetaKey::ProtocolVersion => &mut meta.protocol_version,
+                        MetaKey::ClientCapabilities => &mut meta.client_capabilities,
+                        MetaKey::ClientInfo => &mut meta.client_info,
+                        MetaKey::LogLevel => &mut meta.log_level,
+                        MetaKey::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    repeated |= slot.is_some();
+                    *slot = Some(map.next_value::<&'de RawValue>()?);
+                }
+                Ok(if repeated {
+                    MetaSlot::Unreadable
+                } else {
+                    MetaSlot::Read(meta)
+                })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MetaSlot<'de>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MetaSlot::Unreadable)
+            }
+            fn visit_unit<E>(self) -> Result<MetaSlot<'de>, E> {
+                Ok(MetaSlot::Absent)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<MetaSlot<'de>, E> {
+                Ok(MetaSlot::Unreadable)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<MetaSlot<'de>, E> {
+                Ok(MetaSlot::Unreadable)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<MetaSlot<'de>, E> {
+                Ok(MetaSlot::Unreadable)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<MetaSlot<'de>, E> {
+                Ok(MetaSlot::Unreadable)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<MetaSlot<'de>, E> {
+                Ok(MetaSlot::Unreadable)
+            }
+        }
+        deserializer.deserialize_any(Slot)
     }
 }
 
@@ -128,7 +228,7 @@ impl<'a> Meta<'a> {
 #[derive(Deserialize)]
 pub(crate) struct StatelessParams<'a> {
     #[serde(rename = "_meta", borrow, default)]
-    meta: Option<&'a RawValue>,
+    meta: MetaSlot<'a>,
     #[serde(borrow, default)]
     name: Option<&'a RawValue>,
     #[serde(borrow, default)]
@@ -162,11 +262,10 @@ impl<'a> StatelessParams<'a> {
 
     /// The envelope, as [`RequestEnvelope::parse`] reads it.
     pub(crate) fn envelope(&self) -> Result<RequestEnvelope, EnvelopeError> {
-        let meta = self
-            .meta
-            .and_then(Meta::read)
-            .ok_or(EnvelopeError::MissingMeta)?;
-        RequestEnvelope::from_meta(meta)
+        match &self.meta {
+            MetaSlot::Read(meta) => RequestEnvelope::from_meta(meta),
+            MetaSlot::Absent | MetaSlot::Unreadable => Err(EnvelopeError::MissingMeta),
+        }
     }
 
     /// The field `field` (`name`, `uri` or `taskId`) if it is a string.
@@ -205,10 +304,10 @@ impl RequestEnvelope {
         let meta = params
             .and_then(Meta::of)
             .ok_or(EnvelopeError::MissingMeta)?;
-        Self::from_meta(meta)
+        Self::from_meta(&meta)
     }
 
-    fn from_meta(meta: Meta<'_>) -> Result<Self, EnvelopeError> {
+    fn from_meta(meta: &Meta<'_>) -> Result<Self, EnvelopeError> {
         let (Some(version), Some(capabilities)) = (meta.protocol_version, meta.client_capabilities)
         else {
             let missing: Vec<&str> = [
@@ -357,11 +456,78 @@ mod tests {
         // Not an object, or a field the checks read given twice: unreadable.
         assert!(StatelessParams::read(&raw("[1]")).is_err());
         assert!(StatelessParams::read(&raw(r#"{"name":"a","name":"b"}"#)).is_err());
+        // An escaped name reads unescaped.
+        let escaped = raw(r#"{"name":"a\u0064d"}"#);
+        assert_eq!(
+            StatelessParams::read(&escaped)
+                .unwrap()
+                .string("name")
+                .as_deref(),
+            Some("add")
+        );
         // A name that is not a string is nothing to compare.
         let numeric = raw(r#"{"name":5}"#);
         assert_eq!(
             StatelessParams::read(&numeric).unwrap().string("name"),
             None
         );
+    }
+
+    #[test]
+    fn the_one_pass_reads_meta_in_place_as_the_envelope_parser_does() {
+        let raw = |json: &str| RawValue::from_string(json.to_owned()).unwrap();
+        let base = r#""io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}"#;
+        // Each `_meta` reads the same through the one pass and through `RequestEnvelope::parse`.
+        for meta in [
+            format!("{{{base}}}"),
+            // An escaped key is the same key.
+            r#"{"io.modelcontextprotocol\/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}"#.to_owned(),
+            format!(r#"{{{base},"io.modelcontextprotocol/clientInfo":{{"name":"c","version":"1"}},"x":[{{"y":null}}]}}"#),
+            // Not an object, or an envelope key twice: no envelope.
+            "null".into(),
+            "[1,{}]".into(),
+            r#""2026-07-28""#.into(),
+            "7".into(),
+            "true".into(),
+            format!(r#"{{{base},"io.modelcontextprotocol/clientCapabilities":{{}}}}"#),
+            // Missing or mistyped keys.
+            "{}".into(),
+            r#"{"io.modelcontextprotocol/protocolVersion":5,"io.modelcontextprotocol/clientCapabilities":{}}"#.into(),
+        ] {
+            let params = raw(&format!(r#"{{"name":"add","_meta":{meta}}}"#));
+            let one_pass = StatelessParams::read(&params).unwrap().envelope();
+            assert_eq!(one_pass, RequestEnvelope::parse(Some(&params)), "{meta}");
+        }
+        for unreadable in [
+            "null".to_owned(),
+            "[1,{}]".into(),
+            r#""x""#.into(),
+            "7".into(),
+            format!(r#"{{{base},"io.modelcontextprotocol/clientCapabilities":{{}}}}"#),
+        ] {
+            let params = raw(&format!(r#"{{"_meta":{unreadable}}}"#));
+            assert_eq!(
+                StatelessParams::read(&params).unwrap().envelope(),
+                Err(EnvelopeError::MissingMeta),
+                "{unreadable}"
+            );
+        }
+        let escaped = raw(
+            r#"{"_meta":{"io.modelcontextprotocol\/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}"#,
+        );
+        assert!(StatelessParams::read(&escaped).unwrap().envelope().is_ok());
+        let twice = raw(&format!(
+            r#"{{"_meta":{{{base}}},"io.modelcontextprotocol/clientCapabilities":{{}}}}"#
+        ));
+        assert_eq!(
+            StatelessParams::read(&twice)
+                .unwrap()
+                .envelope()
+                .map(|e| e.protocol_version),
+            Ok("2026-07-28".to_owned()),
+            "an envelope key beside `_meta` is not in it"
+        );
+        // `_meta` itself given twice is refused by the pass.
+        assert!(StatelessParams::read(&raw(r#"{"_meta":{},"_meta":{}}"#)).is_err());
     }
 }

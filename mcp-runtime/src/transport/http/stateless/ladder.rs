@@ -88,22 +88,24 @@ pub(crate) fn check(
         }
         Some(_) => {}
     }
-    if let Some(field) = request.method.name_field() {
-        let body = params.as_ref().and_then(|p| p.string(field));
-        if let Some(body) = body.as_deref() {
-            let Some(raw) = header_name else {
-                return Err(mismatch(format!(
-                    "the Mcp-Name header is required for {}",
-                    request.method
-                )));
-            };
-            if decode_header_value(raw).as_deref() != Some(body) {
-                return Err(mismatch(format!(
-                    "Mcp-Name header value {:?} does not match body value {:?}",
-                    headers::clip(raw.as_bytes()),
-                    headers::clip(body.as_bytes())
-                )));
-            }
+    // The field `Mcp-Name` mirrors (a tool call's `name`), read once.
+    let routed = request
+        .method
+        .name_field()
+        .and_then(|field| params.as_ref().and_then(|p| p.string(field)));
+    if let Some(body) = routed.as_deref() {
+        let Some(raw) = header_name else {
+            return Err(mismatch(format!(
+                "the Mcp-Name header is required for {}",
+                request.method
+            )));
+        };
+        if decode_header_value(raw).as_deref() != Some(body) {
+            return Err(mismatch(format!(
+                "Mcp-Name header value {:?} does not match body value {:?}",
+                headers::clip(raw.as_bytes()),
+                headers::clip(body.as_bytes())
+            )));
         }
     }
     if Version::parse(&envelope.protocol_version).map(Version::era) != Some(Era::Stateless) {
@@ -111,8 +113,10 @@ pub(crate) fn check(
             &envelope.protocol_version,
         ));
     }
-    if request.method == Method::ToolsCall {
-        check_param_headers(app, headers, params.as_ref(), caller)?;
+    if request.method == Method::ToolsCall
+        && let (Some(params), Some(tool)) = (params.as_ref(), routed.as_deref())
+    {
+        check_param_headers(app, headers, params, tool, caller)?;
     }
     let retry = params
         .as_ref()
@@ -121,19 +125,14 @@ pub(crate) fn check(
     Ok(Checked { envelope, retry })
 }
 
+/// The `Mcp-Param-*` headers of a call of `tool`.
 fn check_param_headers(
     app: &App,
     headers: &HeaderMap,
-    params: Option<&StatelessParams<'_>>,
+    params: &StatelessParams<'_>,
+    tool: &str,
     caller: Option<&Principal>,
 ) -> Result<(), ErrorObject> {
-    let Some(params) = params else {
-        return Ok(());
-    };
-    let Some(tool) = params.string("name") else {
-        return Ok(());
-    };
-    let tool = tool.as_ref();
     let registry = app.dispatcher.handle().registry();
     if !registry.callable(tool, caller) {
         return Ok(()); // the dispatcher refuses unknown tools (and those hidden from the caller)
