@@ -113,7 +113,7 @@ impl Dispatcher {
     async fn stateless_outcome(
         &self,
         request: Request,
-        call: StatelessCall,
+        mut call: StatelessCall,
     ) -> Option<Result<Box<RawValue>, ErrorObject>> {
         if let Err(refusal) = self.admit(&call.caller, None) {
             return Some(Err(refusal));
@@ -141,7 +141,7 @@ impl Dispatcher {
             } else {
                 None
             };
-        let (env, input) = match self.prepare(&request, &call) {
+        let (env, input) = match self.prepare(&request, &mut call) {
             Ok(prepared) => prepared,
             Err(error) => return Some(Err(error)),
         };
@@ -171,13 +171,15 @@ impl Dispatcher {
         }
     }
 
-    /// The per-request client and input exchange.
+    /// The per-request client and input exchange. The client's info and the retry fields
+    /// move into them (nothing else reads them).
     fn prepare(
         &self,
         request: &Request,
-        call: &StatelessCall,
+        call: &mut StatelessCall,
     ) -> Result<(RequestEnv, Option<Arc<InputExchange>>), ErrorObject> {
-        let envelope = &call.envelope;
+        let retry = std::mem::take(&mut call.retry);
+        let envelope = &mut call.envelope;
         let version = Version::parse(&envelope.protocol_version)
             .filter(|v| v.era() == Era::Stateless)
             .ok_or_else(|| unsupported_version(&envelope.protocol_version))?;
@@ -189,12 +191,11 @@ impl Dispatcher {
         };
         let peer = Arc::new(Peer::for_request(
             version,
-            envelope.client_info.clone(),
+            envelope.client_info.take(),
             envelope.client_capabilities.clone(),
             log_level,
         ));
         let input = if request.method.may_ask_input() {
-            let retry = call.retry.clone();
             let binding = BindingSource::new(
                 &self.info.name,
                 request.method.as_str(),
