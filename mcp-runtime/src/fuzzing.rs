@@ -85,7 +85,7 @@ pub fn stateless_checks(
 /// assert_eq!(decode_header_value("=?base64?!?="), None);
 /// ```
 pub fn decode_header_value(raw: &str) -> Option<String> {
-    param_headers::decode_header_value(raw)
+    param_headers::decode_header_value(raw).map(std::borrow::Cow::into_owned)
 }
 
 /// Rewrites a JSON Schema into the restricted form of an elicitation's `requestedSchema`,

@@ -311,7 +311,8 @@ mod tests {
     fn exchange(retry: InputRetry, caps: Value) -> Arc<InputExchange> {
         static KEY: std::sync::OnceLock<RequestStateKey> = std::sync::OnceLock::new();
         let key = KEY.get_or_init(RequestStateKey::random).clone();
-        let binding = BindingSource::new("srv", "tools/call", None, None);
+        let binding =
+            BindingSource::new("srv".into(), crate::protocol::Method::ToolsCall, None, None);
         let caps = ClientCapabilities(caps.as_object().cloned().unwrap_or_default());
         Arc::new(InputExchange::new(retry, caps, binding, key).unwrap())
     }
@@ -392,7 +393,8 @@ mod tests {
             input_responses: Some(Value::Null),
             request_state: None,
         };
-        let binding = BindingSource::new("srv", "tools/call", None, None);
+        let binding =
+            BindingSource::new("srv".into(), crate::protocol::Method::ToolsCall, None, None);
         let err = InputExchange::new(
             bad,
             ClientCapabilities::default(),

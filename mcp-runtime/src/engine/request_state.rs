@@ -15,6 +15,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
+
+use crate::protocol::Method;
 use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -285,22 +287,24 @@ impl StateBinding {
 /// params) is made only when a state is opened or sealed, which most requests never do.
 #[derive(Debug)]
 pub(crate) struct BindingSource {
-    audience: String,
-    method: String,
+    audience: Arc<str>,
+    method: Method,
     params: Option<Box<RawValue>>,
     principal: Option<String>,
 }
 
 impl BindingSource {
+    /// `audience` is shared (the server's name), `method` cheap to clone: only the params
+    /// are copied.
     pub(crate) fn new(
-        audience: &str,
-        method: &str,
+        audience: Arc<str>,
+        method: Method,
         params: Option<&RawValue>,
         principal: Option<String>,
     ) -> Self {
         BindingSource {
-            audience: audience.to_owned(),
-            method: method.to_owned(),
+            audience,
+            method,
             params: params.map(ToOwned::to_owned),
             principal,
         }
@@ -308,7 +312,7 @@ impl BindingSource {
 
     /// The method, for log lines.
     pub(crate) fn method(&self) -> &str {
-        &self.method
+        self.method.as_str()
     }
 
     /// The binding. Params that do not parse (the handler then refuses them) are bound as
@@ -320,7 +324,7 @@ impl BindingSource {
         });
         StateBinding::new(
             &self.audience,
-            &self.method,
+            self.method.as_str(),
             params.as_ref(),
             self.principal.clone(),
         )

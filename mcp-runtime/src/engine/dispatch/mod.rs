@@ -49,6 +49,8 @@ pub(crate) struct Dispatcher {
     pub(super) info: Implementation,
     /// `info` serialized once: every 2026-07-28 result carries it.
     pub(super) info_json: Box<RawValue>,
+    /// The server's name, shared by the request states it binds (2026-07-28).
+    pub(super) audience: Arc<str>,
     pub(super) instructions: Option<String>,
     pub(super) capabilities: ServerCapabilities,
     page_size: Option<usize>,
@@ -233,6 +235,7 @@ impl Dispatcher {
         let registry = Registry::new(base, declared, config.tool_filter.clone());
         let info = server.server_info();
         Ok(Dispatcher {
+            audience: info.name.as_str().into(),
             // An `Implementation` is strings and JSON values: it always serializes.
             info_json: to_raw(&info).unwrap_or_else(|error| {
                 tracing::warn!(%error, "the server's info does not serialize");

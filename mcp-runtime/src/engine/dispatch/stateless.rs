@@ -197,8 +197,8 @@ impl Dispatcher {
         ));
         let input = if request.method.may_ask_input() {
             let binding = BindingSource::new(
-                &self.info.name,
-                request.method.as_str(),
+                self.audience.clone(),
+                request.method.clone(),
                 request.params.as_deref(),
                 call.caller.identity(),
             );

@@ -1,6 +1,7 @@
 //! `x-mcp-header` (2026-07-28, Streamable HTTP): tool parameters a client mirrors into
 //! `Mcp-Param-{Name}` headers, and the server's check that each header matches its argument.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use base64::Engine;
@@ -18,17 +19,18 @@ const PREFIX: &str = "Mcp-Param-";
 const DATA_KEYWORDS: [&str; 4] = ["default", "examples", "const", "enum"];
 
 /// Decodes a header value: trims optional whitespace, then unwraps the `=?base64?…?=`
-/// sentinel. `None` when the sentinel holds malformed base64 or not UTF-8.
-pub(crate) fn decode_header_value(raw: &str) -> Option<String> {
+/// sentinel. `None` when the sentinel holds malformed base64 or not UTF-8. A plain value is
+/// borrowed.
+pub(crate) fn decode_header_value(raw: &str) -> Option<Cow<'_, str>> {
     let value = raw.trim_matches([' ', '\t']);
     let Some(payload) = value
         .strip_prefix("=?base64?")
         .and_then(|rest| rest.strip_suffix("?="))
     else {
-        return Some(value.to_owned());
+        return Some(Cow::Borrowed(value));
     };
     let bytes = STANDARD.decode(payload).ok()?;
-    String::from_utf8(bytes).ok()
+    String::from_utf8(bytes).ok().map(Cow::Owned)
 }
 
 /// The JSON type an annotated parameter may have.
