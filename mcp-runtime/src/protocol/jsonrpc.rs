@@ -346,6 +346,15 @@ impl Message {
 }
 
 fn parse_id(raw: &RawValue) -> Result<RequestId, MessageError> {
+    // The usual id, an integer: the raw text is a valid JSON number, so when it parses as an
+    // `i64` (no fraction, exponent or overflow) that is its value. `-0` is the exception:
+    // serde_json reads it as a float, which is refused.
+    let text = raw.get();
+    if text != "-0"
+        && let Ok(n) = text.parse::<i64>()
+    {
+        return Ok(RequestId::Number(n));
+    }
     serde_json::from_str::<RequestId>(raw.get()).map_err(|_| {
         MessageError::Invalid(format!(
             "`id` must be a string or an integer, got {}",
@@ -496,6 +505,30 @@ mod tests {
                 .unwrap(),
             Message::Response(Response { outcome: Err(e), .. }) if e.code == 1
         ));
+    }
+
+    #[test]
+    fn integer_ids_read_by_the_fast_path_read_as_serde_reads_them() {
+        for id in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "1e3",
+            "1.0",
+            "-0.0",
+            "\"7\"",
+            "\"a\\u0062\"",
+            "null",
+            "[]",
+        ] {
+            let raw = RawValue::from_string(id.to_owned()).unwrap();
+            let serde = serde_json::from_str::<RequestId>(id).ok();
+            assert_eq!(parse_id(&raw).ok(), serde, "{id}");
+        }
     }
 
     #[test]
