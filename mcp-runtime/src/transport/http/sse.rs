@@ -46,6 +46,12 @@ fn encode_into(out: &mut String, id: Option<&str>, retry: Option<Duration>, data
         out.push('\n');
     }
     match data {
+        // JSON as serde_json writes it has no line breaks: one `data:` line, found at SIMD speed.
+        Some(data) if memchr::memchr2(b'\n', b'\r', data.as_bytes()).is_none() => {
+            out.push_str("event: message\ndata: ");
+            out.push_str(data);
+            out.push('\n');
+        }
         Some(data) => {
             out.push_str("event: message\n");
             let data = if data.contains('\r') {
@@ -117,6 +123,9 @@ pub(crate) fn response<K: Send + 'static>(
     response
 }
 
+/// Tells nginx not to buffer the stream (a constant: `from_static` checks its bytes when run).
+static X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffering");
+
 fn set_sse_headers(
     response: &mut Response,
     extra_headers: impl IntoIterator<Item = (HeaderName, HeaderValue)>,
@@ -127,10 +136,7 @@ fn set_sse_headers(
         HeaderValue::from_static("text/event-stream"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert(
-        HeaderName::from_static("x-accel-buffering"),
-        HeaderValue::from_static("no"),
-    );
+    headers.insert(X_ACCEL_BUFFERING.clone(), HeaderValue::from_static("no"));
     for (name, value) in extra_headers {
         headers.insert(name, value);
     }
