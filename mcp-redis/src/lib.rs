@@ -42,7 +42,7 @@ mod tasks;
 pub use bus::RedisBus;
 pub use events::RedisEventStore;
 pub use sessions::RedisSessionStore;
-pub use tasks::RedisTaskStore;
+pub use tasks::{RedisTaskStore, TASK_ABANDONED};
 
 use std::time::Duration;
 
