@@ -5,7 +5,11 @@
 # 2025-11-25 and 2026-07-28), then .ci/scaleout/scale_out.py: one session's requests on both nodes (directly
 # and through nginx), an elicitation answered through the other node, a cancellation sent to
 # the other node, a list change raised on B reaching the GET stream on A, DELETE on one node
-# ending the session on both, a stream dropped on A resumed on B, Redis stopped and restarted. redis-server and nginx run in the foreground on free ports with generated
+# ending the session on both, a stream dropped on A resumed on B, a task created on A polled
+# and cancelled through B, a task's input answered through B, kill -9 of node A mid-session
+# (the call in flight on A fails, the session goes on through B and nginx, A's task ends
+# failed once its lease is over, A restarts), Redis stopped and restarted. redis-server and
+# nginx run in the foreground on free ports with generated
 # configs; nothing is started as a system service.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
@@ -33,10 +37,16 @@ ci_log "mcp-redis tests (real redis-server processes)"
   || ci_die "mcp-redis tests against a real Redis"
 
 everything="$(ci_example everything)"
+# A short task lease, so that a task of a killed node is seen failed within seconds.
+lease_ms=2000
 a_port="$(ci_free_port)"
-ci_start_server "$dir/node-a.log" "$a_port" env MCP_REDIS_URL="$redis_url" "$everything" "127.0.0.1:$a_port"
+a_cmd="env MCP_REDIS_URL=$redis_url MCP_TASK_LEASE_MS=$lease_ms $everything 127.0.0.1:$a_port"
+# shellcheck disable=SC2086 # one word each, no spaces in them
+ci_start_server "$dir/node-a.log" "$a_port" $a_cmd
+a_pid="${CI_PIDS[-1]}"
 b_port="$(ci_free_port)"
-ci_start_server "$dir/node-b.log" "$b_port" env MCP_REDIS_URL="$redis_url" "$everything" "127.0.0.1:$b_port"
+ci_start_server "$dir/node-b.log" "$b_port" \
+  env MCP_REDIS_URL="$redis_url" MCP_TASK_LEASE_MS="$lease_ms" "$everything" "127.0.0.1:$b_port"
 
 lb_port="$(ci_free_port)"
 cat >"$dir/nginx.conf" <<NGINX
@@ -111,7 +121,9 @@ fi
 ci_log "scale-out checks: A=127.0.0.1:$a_port B=127.0.0.1:$b_port nginx=127.0.0.1:$lb_port"
 if "$venv/bin/python" "$CI_ROOT/.ci/scaleout/scale_out.py" \
   --a "http://127.0.0.1:$a_port/mcp" --b "http://127.0.0.1:$b_port/mcp" \
-  --lb "http://127.0.0.1:$lb_port/mcp" --redis-port "$redis_port"; then
+  --lb "http://127.0.0.1:$lb_port/mcp" --redis-port "$redis_port" \
+  --a-pid "$a_pid" --a-port "$a_port" --a-restart "$a_cmd" --a-log "$dir/node-a.log" \
+  --lease-s "$(python3 -c "print($lease_ms / 1000)")"; then
   # Round-robin really spread the nginx session over both nodes.
   for port in "$a_port" "$b_port"; do
     grep -q "127.0.0.1:$port " "$dir/logs/access.log" || ci_die "nginx sent nothing to 127.0.0.1:$port"
