@@ -249,11 +249,16 @@ pub fn main(args: &[String]) -> Result<(), String> {
             let mut ratios = Vec::new();
             let (mut mem_rates, mut redis_rates) = (Vec::new(), Vec::new());
             let mut failures = Vec::new();
-            for _ in 0..opts.rounds {
-                let (m, m_failed, m_error) =
-                    runtime.block_on(rate(memory, clients, &redis, &opts))?;
-                let (r, r_failed, r_error) =
-                    runtime.block_on(rate(on_redis, clients, &redis, &opts))?;
+            for round in 0..opts.rounds {
+                // Which goes first alternates, so a load that drifts during the run (other
+                // builds on the machine) does not favour one side.
+                let ((m, m_failed, m_error), (r, r_failed, r_error)) = if round % 2 == 0 {
+                    let m = runtime.block_on(rate(memory, clients, &redis, &opts))?;
+                    (m, runtime.block_on(rate(on_redis, clients, &redis, &opts))?)
+                } else {
+                    let r = runtime.block_on(rate(on_redis, clients, &redis, &opts))?;
+                    (runtime.block_on(rate(memory, clients, &redis, &opts))?, r)
+                };
                 eprintln!(
                     "  {:<32} c={clients:<3} memory {m:>8.0}/s  redis {r:>8.0}/s  {:.2}x  failed {}/{}",
                     what,
@@ -338,8 +343,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
          Each pair is the same `add` server, stateful endpoint (`Mode::Stateful`): in memory, \
          then as one node of several with its sessions and bus on Redis (`mcp-redis`), and \
          for the event-store pair its SSE events on Redis Streams. calls/s are medians of {} \
-         rounds of {} s after {} s of warm-up, memory and Redis alternating within each round; \
-         the ratio is taken within each round (all rounds' ratios in brackets). Redis commands \
+         rounds of {} s after {} s of warm-up, memory and Redis one after the other in each \
+         round (which goes first alternates between rounds); the ratio is taken within each \
+         round (all rounds' ratios in brackets). A node on Redis does what the node in memory \
+         does and more: a ratio above 1 is the machine's noise. Redis commands \
          per call: `INFO commandstats` before and after {COUNTED_CALLS} sequential calls of \
          one client in one open session (after 100 unmeasured), the `INFO` calls left out; \
          what the node does on its own meanwhile (session refreshes on its sweep) is counted \
