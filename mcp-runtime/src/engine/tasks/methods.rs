@@ -81,11 +81,18 @@ impl Tasks {
                             task: task_id.clone(),
                             responses: input_responses,
                         };
-                        if !self.tell(message).await {
-                            tracing::warn!(
+                        match self.tell(message).await {
+                            Ok(true) => {}
+                            Ok(false) => tracing::warn!(
                                 task = %task_id,
                                 "tasks/update for a task that runs in another process, without a cluster to reach it"
-                            );
+                            ),
+                            // The answers went nowhere: the client may send them again.
+                            Err(e) => {
+                                return Err(ErrorObject::internal(format!(
+                                    "could not reach the node running this task: {e}"
+                                )));
+                            }
                         }
                     }
                 }
@@ -111,10 +118,13 @@ impl Tasks {
                         if let Err(e) = self.config.store.save(&task).await {
                             return Err(ErrorObject::internal(format!("task store: {e}")));
                         }
-                        self.tell(BusMessage::TaskCancel {
-                            task: task_id.clone(),
-                        })
-                        .await;
+                        // A bus failure is logged: the task is cancelled all the same (its
+                        // node's later writes are refused), only its work runs on.
+                        let _ = self
+                            .tell(BusMessage::TaskCancel {
+                                task: task_id.clone(),
+                            })
+                            .await;
                     }
                 }
                 Ok(Value::Object(Default::default()))

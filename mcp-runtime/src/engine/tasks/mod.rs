@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::engine::cluster::{Bus, BusMessage, Envelope};
+use crate::engine::cluster::{Bus, BusError, BusMessage, Envelope};
 use crate::recover::lock;
 use serde_json::Value;
 use tokio::sync::broadcast;
@@ -198,22 +198,22 @@ impl Tasks {
         }
     }
 
-    /// Sends `message` to the other nodes; `false` without a cluster or when the bus failed.
-    async fn tell(&self, message: BusMessage) -> bool {
+    /// Sends `message` to the other nodes: `Ok(false)` without a cluster, `Err` when the bus
+    /// failed (logged).
+    async fn tell(&self, message: BusMessage) -> Result<bool, BusError> {
         let Some((bus, node)) = self.remote.get() else {
-            return false;
+            return Ok(false);
         };
         let envelope = Envelope {
             from: *node,
             message,
         };
-        match bus.publish(&envelope).await {
-            Ok(()) => true,
-            Err(e) => {
+        bus.publish(&envelope)
+            .await
+            .map(|()| true)
+            .inspect_err(|e| {
                 tracing::warn!(error = %e, "could not reach the node running a task");
-                false
-            }
-        }
+            })
     }
 
     /// Acts on another node's message about a task running here.
