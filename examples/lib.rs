@@ -5,7 +5,8 @@ use mcp_runtime::HttpConfig;
 
 /// Shares sessions, SSE events (when `config` keeps them), task state and the key that signs
 /// 2026-07-28 `requestState` with the server's other nodes through Redis when `MCP_REDIS_URL` is set (for example `redis://127.0.0.1:6379/0`);
-/// returns `config` unchanged otherwise. Fails when the variable is set and Redis cannot be
+/// returns `config` unchanged otherwise. `MCP_TASK_LEASE_MS` sets how long a task outlives its
+/// node's last lease renewal (default 30 s). Fails when the variable is set and Redis cannot be
 /// reached.
 ///
 /// ```no_run
@@ -29,7 +30,14 @@ pub async fn redis_from_env(config: HttpConfig) -> std::io::Result<HttpConfig> {
         .await
         .map_err(std::io::Error::other)?;
     tracing::info!(redis = %url, "sessions shared through Redis");
-    let tasks = config.server.tasks.clone().store(redis.task_store());
+    let mut tasks = config.server.tasks.clone().store(redis.task_store());
+    // How long a task outlives its node's last renewal before a poll records it failed.
+    if let Some(ms) = std::env::var("MCP_TASK_LEASE_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        tasks = tasks.lease(std::time::Duration::from_millis(ms));
+    }
     let server = config.server.clone().request_state_key(key).tasks(tasks);
     let mut config = config.server(server).cluster(redis.cluster());
     // Resumption on any node: the events in Redis Streams, kept as long as a session.

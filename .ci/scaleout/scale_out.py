@@ -8,9 +8,13 @@ Plain HTTP (httpx), so every status code and SSE event is the one the server sen
 
 import argparse
 import json
+import os
+import shlex
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -268,6 +272,151 @@ def delete_on_other_node(args):
     return f"404 on A {1000 * (time.monotonic() - deleted):.0f} ms after DELETE on B, and on B"
 
 
+MODERN = "2026-07-28"
+TASKS = "io.modelcontextprotocol/tasks"
+
+
+def modern(url, method, params, rid=1):
+    """A 2026-07-28 request (no session) from a client declaring the tasks extension;
+    returns (status, the response message or the body)."""
+    params = dict(params)
+    params["_meta"] = {
+        "io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}, "extensions": {TASKS: {}}},
+        "io.modelcontextprotocol/clientInfo": {"name": "scale-out-check", "version": "1.0.0"},
+    }
+    headers = {
+        "accept": "application/json, text/event-stream",
+        "content-type": "application/json",
+        "mcp-protocol-version": MODERN,
+        "mcp-method": method,
+    }
+    name = params.get("name") or params.get("taskId")
+    if name:
+        headers["mcp-name"] = name
+    body = {"jsonrpc": "2.0", "id": rid, "method": method, "params": params}
+    r = httpx.post(url, json=body, headers=headers, timeout=TIMEOUT)
+    if r.status_code != 200:
+        try:
+            return r.status_code, r.json()
+        except ValueError:
+            return r.status_code, r.text
+    if r.headers.get("content-type", "").startswith("text/event-stream"):
+        for message in sse_messages(r.text.splitlines()):
+            if message.get("id") == rid:
+                return 200, message
+        return 200, None
+    return 200, r.json()
+
+
+def modern_result(url, method, params):
+    status, message = modern(url, method, params)
+    assert status == 200 and isinstance(message, dict) and "result" in message, \
+        f"{method} on {url}: {status} {message}"
+    return message["result"]
+
+
+def start_task(url, tool, arguments):
+    created = modern_result(url, "tools/call", {"name": tool, "arguments": arguments})
+    assert created.get("resultType") == "task", f"{tool} did not become a task: {created}"
+    return created["taskId"]
+
+
+def task_status(url, task):
+    return modern_result(url, "tasks/get", {"taskId": task})
+
+
+def wait_task(url, task, statuses, within):
+    """Polls `url` until the task's status is one of `statuses`; returns (task, seconds)."""
+    started = time.monotonic()
+    while True:
+        now = task_status(url, task)
+        if now["status"] in statuses:
+            return now, time.monotonic() - started
+        assert time.monotonic() - started < within, f"task still {now['status']} after {within}s: {now}"
+        time.sleep(0.1)
+
+
+def task_cancelled_through_other_node(args):
+    task = start_task(args.a, "slow_compute", {"seconds": 60, "label": "scale-out"})
+    assert task_status(args.b, task)["status"] == "working"
+    cancelled = modern_result(args.b, "tasks/cancel", {"taskId": task})
+    assert cancelled.get("resultType") == "complete", cancelled
+    on_a = task_status(args.a, task)
+    assert on_a["status"] == "cancelled", f"A after cancel through B: {on_a}"
+    # A stopped the work and its own ending did not overwrite the cancellation.
+    time.sleep(0.5)
+    assert task_status(args.b, task)["status"] == "cancelled"
+    polls = 0
+    for _ in range(4):  # and through nginx, landing on both nodes
+        assert task_status(args.lb, task)["status"] == "cancelled"
+        polls += 1
+    return f"created on A, working on B, cancelled through B: cancelled on A, B and {polls} polls via nginx"
+
+
+def task_input_through_other_node(args):
+    task = start_task(args.a, "confirm_delete", {"filename": "report.txt"})
+    waiting, _ = wait_task(args.b, task, {"input_required"}, within=5)
+    assert "confirm" in waiting.get("inputRequests", {}), waiting
+    status, refused = modern(args.b, "tasks/update", {
+        "taskId": task, "inputResponses": {"confirm": {"confirm": True}}})
+    assert status == 400 and refused["error"]["code"] == -32602, f"a bad answer through B: {status} {refused}"
+    modern_result(args.b, "tasks/update", {
+        "taskId": task, "inputResponses": {"confirm": {"action": "accept", "content": {"confirm": True}}}})
+    done, took = wait_task(args.b, task, {"completed", "failed", "cancelled"}, within=5)
+    text = done.get("result", {}).get("content", [{}])[0].get("text")
+    assert done["status"] == "completed" and text == "report.txt deleted", done
+    return f"input asked on A answered through B (a bad answer -32602); completed {took * 1000:.0f} ms later"
+
+
+def kill_node_a(args, restarted):
+    """kill -9 of node A mid-session: the request in flight on A fails, the session goes on
+    through B (and nginx), a task A ran ends failed once its lease is over; then A restarts."""
+    s = Session(httpx.Client(timeout=TIMEOUT))
+    s.initialize(args.a)
+    status, message = s.call(args.a, "test_simple_text")
+    assert status == 200, message
+    task = start_task(args.a, "slow_compute", {"seconds": 120})
+    assert task_status(args.b, task)["status"] == "working"
+    in_flight = {}
+
+    def long_call():
+        try:
+            in_flight["status"], in_flight["message"] = s.call(args.a, "slow_compute", {"seconds": 30})
+        except httpx.HTTPError as e:
+            in_flight["error"] = f"{type(e).__name__}: {e}"
+
+    caller = threading.Thread(target=long_call)
+    caller.start()
+    time.sleep(0.5)
+    os.kill(args.a_pid, signal.SIGKILL)
+    killed = time.monotonic()
+    caller.join(timeout=10)
+    assert not caller.is_alive(), "the request in flight on A never ended"
+    assert "error" in in_flight, f"the request in flight on A did not fail: {in_flight}"
+    wait_port(args.a_port, up=False)
+
+    status, message = s.call(args.b, "test_simple_text")
+    assert status == 200, f"the session on B after A died: {status} {message}"
+    for i in range(4):  # nginx: A refuses connections, so every request ends on B
+        status, message = s.call(args.lb, "test_simple_text")
+        assert status == 200, f"call {i} through nginx after A died: {status} {message}"
+
+    failed, _ = wait_task(args.b, task, {"failed", "completed", "cancelled"}, within=args.lease_s + 10)
+    lapsed = time.monotonic() - killed
+    assert failed["status"] == "failed", failed
+    assert "node running this task stopped" in failed["error"]["message"], failed
+
+    restarted.append(subprocess.Popen(shlex.split(args.a_restart), stdout=open(args.a_log, "ab"),
+                                      stderr=subprocess.STDOUT))
+    wait_port(args.a_port, up=True)
+    status, message = s.call(args.a, "test_simple_text")
+    assert status == 200, f"the session on the restarted A: {status} {message}"
+    return (f"in-flight call on A failed ({in_flight['error'][:60]}); the session went on through "
+            f"B and nginx; A's task failed {lapsed:.1f} s after the kill (lease {args.lease_s} s); "
+            f"A restarted and serves the session")
+
+
 def wait_port(port, up, within=10.0):
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -333,6 +482,11 @@ def main():
     parser.add_argument("--lb", required=True)
     parser.add_argument("--redis-port", type=int, required=True,
                         help="stopped and restarted by the last check")
+    parser.add_argument("--a-pid", type=int, required=True, help="killed with SIGKILL by a check")
+    parser.add_argument("--a-port", type=int, required=True)
+    parser.add_argument("--a-restart", required=True, help="the command that starts A again")
+    parser.add_argument("--a-log", required=True, help="where the restarted A logs")
+    parser.add_argument("--lease-s", type=float, required=True, help="the nodes' task lease")
     args = parser.parse_args()
     check("a session alternating between nodes", lambda: alternating(args))
     check("a session through nginx round-robin", lambda: through_nginx(args))
@@ -341,8 +495,12 @@ def main():
     check("list_changed raised on B reaches the GET stream on A", lambda: list_changed_across_nodes(args))
     check("DELETE on one node ends the session on both", lambda: delete_on_other_node(args))
     check("a stream dropped on A resumed on B (Last-Event-ID)", lambda: resume_on_other_node(args))
+    check("a task created on A, polled and cancelled through B", lambda: task_cancelled_through_other_node(args))
+    check("a task on A gets its input through B", lambda: task_input_through_other_node(args))
     restarted = []
     try:
+        check("kill -9 of node A mid-session: the session goes on through B",
+              lambda: kill_node_a(args, restarted))
         check("Redis stopped: 503 at once; restarted: recovery",
               lambda: redis_down_and_back(args, restarted))
     finally:

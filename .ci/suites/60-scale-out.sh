@@ -2,10 +2,16 @@
 # Scale-out: two nodes of examples/everything sharing one real redis-server (MCP_REDIS_URL),
 # behind a plain round-robin nginx (no stickiness). First the mcp-redis tests, then the
 # official conformance suite through nginx (0.1.16 --suite all, 0.2.0-alpha.12 --requirements
-# 2025-11-25 and 2026-07-28), then .ci/scaleout/scale_out.py: one session's requests on both nodes (directly
+# 2025-11-25 and 2026-07-28), then the official Python (2.3.0) and TypeScript (1.32.2) client
+# suites of suites 10 and 12 through nginx (everything on two nodes, and two quickstart nodes
+# on a Redis of their own), then .ci/scaleout/scale_out.py: one session's requests on both nodes (directly
 # and through nginx), an elicitation answered through the other node, a cancellation sent to
 # the other node, a list change raised on B reaching the GET stream on A, DELETE on one node
-# ending the session on both, a stream dropped on A resumed on B, Redis stopped and restarted. redis-server and nginx run in the foreground on free ports with generated
+# ending the session on both, a stream dropped on A resumed on B, a task created on A polled
+# and cancelled through B, a task's input answered through B, kill -9 of node A mid-session
+# (the call in flight on A fails, the session goes on through B and nginx, A's task ends
+# failed once its lease is over, A restarts), Redis stopped and restarted. redis-server and
+# nginx run in the foreground on free ports with generated
 # configs; nothing is started as a system service.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
@@ -33,12 +39,33 @@ ci_log "mcp-redis tests (real redis-server processes)"
   || ci_die "mcp-redis tests against a real Redis"
 
 everything="$(ci_example everything)"
+# A short task lease, so that a task of a killed node is seen failed within seconds.
+lease_ms=2000
 a_port="$(ci_free_port)"
-ci_start_server "$dir/node-a.log" "$a_port" env MCP_REDIS_URL="$redis_url" "$everything" "127.0.0.1:$a_port"
+a_cmd="env MCP_REDIS_URL=$redis_url MCP_TASK_LEASE_MS=$lease_ms $everything 127.0.0.1:$a_port"
+# shellcheck disable=SC2086 # one word each, no spaces in them
+ci_start_server "$dir/node-a.log" "$a_port" $a_cmd
+a_pid="${CI_PIDS[-1]}"
 b_port="$(ci_free_port)"
-ci_start_server "$dir/node-b.log" "$b_port" env MCP_REDIS_URL="$redis_url" "$everything" "127.0.0.1:$b_port"
+ci_start_server "$dir/node-b.log" "$b_port" \
+  env MCP_REDIS_URL="$redis_url" MCP_TASK_LEASE_MS="$lease_ms" "$everything" "127.0.0.1:$b_port"
+
+# Two quickstart nodes on a Redis of their own (their bus and session cap apart from
+# everything's), for the official clients' quickstart checks.
+q_redis_port="$(ci_free_port)"
+ci_start_server "$dir/redis-quickstart.log" "$q_redis_port" \
+  redis-server --port "$q_redis_port" --bind 127.0.0.1 --save "" --appendonly no
+quickstart="$(ci_example quickstart)"
+stdio="$(ci_example stdio)"
+qa_port="$(ci_free_port)"
+ci_start_server "$dir/quickstart-a.log" "$qa_port" \
+  env MCP_REDIS_URL="redis://127.0.0.1:$q_redis_port/0" "$quickstart" "127.0.0.1:$qa_port"
+qb_port="$(ci_free_port)"
+ci_start_server "$dir/quickstart-b.log" "$qb_port" \
+  env MCP_REDIS_URL="redis://127.0.0.1:$q_redis_port/0" "$quickstart" "127.0.0.1:$qb_port"
 
 lb_port="$(ci_free_port)"
+lbq_port="$(ci_free_port)"
 cat >"$dir/nginx.conf" <<NGINX
 worker_processes 1;
 error_log $dir/logs/error.log warn;
@@ -55,10 +82,27 @@ http {
     server 127.0.0.1:$b_port;
     keepalive 16;
   }
+  upstream quickstart_nodes {
+    server 127.0.0.1:$qa_port;
+    server 127.0.0.1:$qb_port;
+    keepalive 16;
+  }
   server {
     listen 127.0.0.1:$lb_port;
     location /mcp {
       proxy_pass http://mcp_nodes;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$http_host;
+      proxy_buffering off;
+      proxy_cache off;
+      proxy_read_timeout 1h;
+    }
+  }
+  server {
+    listen 127.0.0.1:$lbq_port;
+    location /mcp {
+      proxy_pass http://quickstart_nodes;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host \$http_host;
@@ -98,6 +142,29 @@ conformance 0.1.16 all --suite all
 conformance 0.2.0-alpha.12 2025-11-25 --requirements 2025-11-25
 conformance 0.2.0-alpha.12 2026-07-28 --requirements 2026-07-28
 
+# The official clients' suites (as suites 10 and 12 run them against one node) through
+# nginx: every request of their sessions on either node, both eras.
+lb="http://127.0.0.1:$lb_port/mcp"
+lbq="http://127.0.0.1:$lbq_port/mcp"
+MCP_VERSION="2.3.0"
+py_mcp="$(ci_python_mcp "$MCP_VERSION")"
+ci_log "Python SDK $MCP_VERSION through nginx: quickstart $lbq, everything $lb"
+"$py_mcp/bin/python" "$CI_ROOT/.ci/clients/python_client.py" --url "$lbq" --stdio "$stdio" \
+  --everything "$lb" >"$dir/python-client.log" 2>&1 \
+  && "$py_mcp/bin/python" "$CI_ROOT/.ci/clients/python_modern.py" "$lbq" >>"$dir/python-client.log" 2>&1 \
+  || { tail -n 40 "$dir/python-client.log"; ci_die "Python SDK client through nginx (log: $dir/python-client.log)"; }
+tail -n 3 "$dir/python-client.log"
+SDK_VERSION="1.32.2"
+sdk_dir="$CI_CACHE/ts-sdk-$SDK_VERSION"
+ci_npm_package "$sdk_dir" @modelcontextprotocol/sdk "$SDK_VERSION"
+ts_client="$sdk_dir/typescript_client.mjs"
+cp "$CI_ROOT/.ci/clients/typescript_client.mjs" "$ts_client"
+ci_log "TypeScript SDK $SDK_VERSION through nginx: quickstart $lbq, everything $lb"
+timeout 300 node "$ts_client" --quickstart "$lbq" --everything "$lb" --stdio "$stdio" \
+  >"$dir/typescript-client.log" 2>&1 \
+  || { tail -n 40 "$dir/typescript-client.log"; ci_die "TypeScript SDK client through nginx (log: $dir/typescript-client.log)"; }
+tail -n 3 "$dir/typescript-client.log"
+
 HTTPX_VERSION="0.28.1"
 venv="$CI_CACHE/py-httpx-$HTTPX_VERSION"
 if ! "$venv/bin/python" -c "import httpx" 2>/dev/null; then
@@ -111,7 +178,9 @@ fi
 ci_log "scale-out checks: A=127.0.0.1:$a_port B=127.0.0.1:$b_port nginx=127.0.0.1:$lb_port"
 if "$venv/bin/python" "$CI_ROOT/.ci/scaleout/scale_out.py" \
   --a "http://127.0.0.1:$a_port/mcp" --b "http://127.0.0.1:$b_port/mcp" \
-  --lb "http://127.0.0.1:$lb_port/mcp" --redis-port "$redis_port"; then
+  --lb "http://127.0.0.1:$lb_port/mcp" --redis-port "$redis_port" \
+  --a-pid "$a_pid" --a-port "$a_port" --a-restart "$a_cmd" --a-log "$dir/node-a.log" \
+  --lease-s "$(python3 -c "print($lease_ms / 1000)")"; then
   # Round-robin really spread the nginx session over both nodes.
   for port in "$a_port" "$b_port"; do
     grep -q "127.0.0.1:$port " "$dir/logs/access.log" || ci_die "nginx sent nothing to 127.0.0.1:$port"

@@ -10,6 +10,7 @@ mod compile;
 mod compile_scale;
 mod load;
 mod payload;
+mod redis;
 mod report;
 mod servers;
 mod sink;
@@ -36,6 +37,7 @@ USAGE:
     mcp-bench soak [OPTIONS]            minutes of abuse beside honest clients (soak --help)
     mcp-bench payload [OPTIONS]         1 MiB results (text, base64) against bare axum, MB/s
     mcp-bench stdio [OPTIONS]           tools/call over pipes against rmcp's stdio server
+    mcp-bench redis [OPTIONS]           one node on Redis against the same node in memory
     mcp-bench serve-stdio ours|rmcp     serve `add` on stdin/stdout
     mcp-bench compile-scale [--sizes L] build times of servers of 10, 50, 200 tools, vs rmcp
 
@@ -163,6 +165,7 @@ fn main() -> ExitCode {
         Some("load") => load_main(&args[1..]),
         Some("soak") => soak::main(&args[1..]),
         Some("payload") => payload::main(&args[1..]),
+        Some("redis") => redis::main(&args[1..]),
         Some("stdio") => stdio::main(&args[1..]),
         Some("compile-scale") => compile_scale::main(&args[1..]),
         Some("serve-stdio") => stdio::serve_main(&args[1..]),
@@ -197,6 +200,15 @@ impl Drop for ServerProcess {
 
 /// Starts `mcp-bench serve KIND 127.0.0.1:0`, on core 0 when pinning.
 pub(crate) fn spawn_server(kind: Kind, pin: bool) -> Result<ServerProcess, String> {
+    spawn_server_with(kind, pin, &[])
+}
+
+/// [`spawn_server`] with more environment for the server.
+pub(crate) fn spawn_server_with(
+    kind: Kind,
+    pin: bool,
+    env: &[(&str, String)],
+) -> Result<ServerProcess, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     let taskset = if pin { sys::which("taskset") } else { None };
     let mut command = match &taskset {
@@ -214,6 +226,7 @@ pub(crate) fn spawn_server(kind: Kind, pin: bool) -> Result<ServerProcess, Strin
         }
     };
     command.envs(kind.env(sink::endpoint));
+    command.envs(env.iter().map(|(k, v)| (k, v)));
     command
         .args(["serve", kind.name(), "127.0.0.1:0"])
         .stdin(Stdio::null())

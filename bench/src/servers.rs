@@ -51,6 +51,18 @@ pub enum Kind {
     /// mcp-runtime, stateful, SSE, with an event store, a short idle timeout, the tools the
     /// soak's abusers need and `GET /stats` (`mcp-bench soak`; not in the benchmark).
     OursSoak,
+    /// ours-stateful-json as one node of several: sessions and bus on Redis
+    /// (`MCP_BENCH_REDIS_URL`; `mcp-bench redis`).
+    OursJsonRedis,
+    /// ours-stateful-sse with an in-memory event store (`mcp-bench redis`'s baseline).
+    OursSseEvents,
+    /// The same on Redis: sessions, bus, and the event store on Redis Streams.
+    OursSseRedisEvents,
+    /// The 2026-07-28 era served by a stateful endpoint (what a node serving both eras runs),
+    /// JSON responses, in memory (`mcp-bench redis`'s baseline).
+    Ours2026Stateful,
+    /// The same with its sessions and bus on Redis.
+    Ours2026Redis,
 }
 
 impl Kind {
@@ -88,6 +100,11 @@ impl Kind {
             Kind::AxumPayload => "axum-payload",
             Kind::OursPayload => "ours-payload",
             Kind::OursSoak => "ours-soak",
+            Kind::OursJsonRedis => "ours-stateful-json-redis",
+            Kind::OursSseEvents => "ours-stateful-sse-events",
+            Kind::OursSseRedisEvents => "ours-stateful-sse-redis-events",
+            Kind::Ours2026Stateful => "ours-2026-json-stateful",
+            Kind::Ours2026Redis => "ours-2026-json-redis",
         }
     }
 
@@ -96,14 +113,36 @@ impl Kind {
         Kind::ALL
             .into_iter()
             .chain([Kind::OursSoak, Kind::AxumPayload, Kind::OursPayload])
+            .chain(Kind::REDIS_PAIRS.into_iter().flat_map(|(a, b)| [a, b]))
             .find(|k| k.name() == name)
+    }
+
+    /// `mcp-bench redis`'s pairs: the same node in memory, then on Redis.
+    pub const REDIS_PAIRS: [(Kind, Kind); 3] = [
+        (Kind::OursJson, Kind::OursJsonRedis),
+        (Kind::OursSseEvents, Kind::OursSseRedisEvents),
+        (Kind::Ours2026Stateful, Kind::Ours2026Redis),
+    ];
+
+    /// Whether it keeps its state in Redis (at `MCP_BENCH_REDIS_URL`).
+    pub fn on_redis(self) -> bool {
+        matches!(
+            self,
+            Kind::OursJsonRedis | Kind::OursSseRedisEvents | Kind::Ours2026Redis
+        )
     }
 
     /// Whether each client opens a session first.
     pub fn stateful(self) -> bool {
         matches!(
             self,
-            Kind::OursJson | Kind::OursSse | Kind::RmcpSse | Kind::OursSoak
+            Kind::OursJson
+                | Kind::OursSse
+                | Kind::RmcpSse
+                | Kind::OursSoak
+                | Kind::OursJsonRedis
+                | Kind::OursSseEvents
+                | Kind::OursSseRedisEvents
         )
     }
 
@@ -112,7 +151,11 @@ impl Kind {
     pub fn modern(self) -> bool {
         matches!(
             self,
-            Kind::Ours2026Json | Kind::Ours2026Sse | Kind::Rmcp2026Json
+            Kind::Ours2026Json
+                | Kind::Ours2026Sse
+                | Kind::Rmcp2026Json
+                | Kind::Ours2026Stateful
+                | Kind::Ours2026Redis
         )
     }
 
@@ -130,6 +173,11 @@ impl Kind {
                 | Kind::Ours2026Sse
                 | Kind::OursPayload
                 | Kind::OursSoak
+                | Kind::OursJsonRedis
+                | Kind::OursSseEvents
+                | Kind::OursSseRedisEvents
+                | Kind::Ours2026Stateful
+                | Kind::Ours2026Redis
         )
     }
 
@@ -229,6 +277,15 @@ async fn serve(kind: Kind, addr: &str) -> std::io::Result<()> {
         Kind::OursSoak => crate::soak::server::serve(listener).await,
         Kind::AxumPayload => bare_axum::serve_payload(listener).await,
         Kind::OursPayload => ours::serve_payload(listener).await,
+        Kind::OursJsonRedis => ours::serve_backed(listener, true, ours::Backing::Redis).await,
+        Kind::OursSseEvents => {
+            ours::serve_backed(listener, false, ours::Backing::MemoryEvents).await
+        }
+        Kind::OursSseRedisEvents => {
+            ours::serve_backed(listener, false, ours::Backing::RedisEvents).await
+        }
+        Kind::Ours2026Stateful => ours::serve_backed(listener, true, ours::Backing::Memory).await,
+        Kind::Ours2026Redis => ours::serve_backed(listener, true, ours::Backing::Redis).await,
     }
 }
 
@@ -257,6 +314,51 @@ pub(crate) mod ours {
         let config = HttpConfig::new(mode)
             .json_response(json)
             .max_sessions(super::OUR_MAX_SESSIONS);
+        mcp_runtime::serve_listener(Calculator, listener, config, std::future::pending()).await
+    }
+
+    /// Where a stateful node keeps what it shares.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Backing {
+        /// Its own memory, no event store.
+        Memory,
+        /// Its own memory, with an event store.
+        MemoryEvents,
+        /// Redis (sessions, bus), no event store.
+        Redis,
+        /// Redis, with the event store on Redis Streams.
+        RedisEvents,
+    }
+
+    /// A stateful node, in memory or as one of several on the Redis at `MCP_BENCH_REDIS_URL`.
+    pub(super) async fn serve_backed(
+        listener: TcpListener,
+        json: bool,
+        backing: Backing,
+    ) -> std::io::Result<()> {
+        let mut config = HttpConfig::new(Mode::Stateful)
+            .json_response(json)
+            .max_sessions(super::OUR_MAX_SESSIONS);
+        let redis = match backing {
+            Backing::Memory => None,
+            Backing::MemoryEvents => {
+                config = config.event_store(mcp_runtime::store::InMemoryEventStore::default());
+                None
+            }
+            Backing::Redis | Backing::RedisEvents => {
+                let url = std::env::var("MCP_BENCH_REDIS_URL")
+                    .map_err(|_| std::io::Error::other("MCP_BENCH_REDIS_URL is not set"))?;
+                let redis = mcp_redis::Redis::connect(mcp_redis::RedisConfig::new(url))
+                    .await
+                    .map_err(std::io::Error::other)?;
+                config = config.cluster(redis.cluster());
+                Some(redis)
+            }
+        };
+        if let (Backing::RedisEvents, Some(redis)) = (backing, &redis) {
+            let ttl = std::time::Duration::from_secs(1800);
+            config = config.event_store(redis.event_store(1_000, ttl));
+        }
         mcp_runtime::serve_listener(Calculator, listener, config, std::future::pending()).await
     }
 

@@ -42,7 +42,7 @@ mod tasks;
 pub use bus::RedisBus;
 pub use events::RedisEventStore;
 pub use sessions::RedisSessionStore;
-pub use tasks::RedisTaskStore;
+pub use tasks::{RedisTaskStore, TASK_ABANDONED};
 
 use std::time::Duration;
 
@@ -227,7 +227,8 @@ impl Redis {
         )
     }
 
-    /// A task store (task state readable from any node; the work stays where it started).
+    /// A task store: task state readable from any node, the work staying where it started,
+    /// under a lease that node renews (a task whose node stopped renewing is read as failed).
     pub fn task_store(&self) -> RedisTaskStore {
         RedisTaskStore::new(
             self.connection.clone(),

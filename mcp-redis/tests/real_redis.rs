@@ -334,6 +334,9 @@ async fn task_records_are_shared_and_expire_with_their_ttl() {
     let (on_a, on_b) = (a.task_store(), b.task_store());
     let mut task = TaskRecord::new(Some("alice".into()), Some(Duration::from_secs(60)), None);
     on_a.create(&task).await.unwrap();
+    on_a.hold(&task.task_id, Duration::from_secs(30))
+        .await
+        .unwrap();
     assert_eq!(
         on_b.create(&task).await.unwrap_err(),
         TaskStoreError::Duplicate(task.task_id.clone())
@@ -351,10 +354,88 @@ async fn task_records_are_shared_and_expire_with_their_ttl() {
     );
     let brief = TaskRecord::new(None, Some(Duration::from_millis(150)), None);
     on_a.create(&brief).await.unwrap();
+    on_a.hold(&brief.task_id, Duration::from_secs(30))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(250)).await;
     assert_eq!(
         on_b.load(&brief.task_id).await.unwrap(),
         None,
         "expired with its TTL"
     );
+}
+
+#[tokio::test]
+async fn a_task_whose_node_stops_renewing_its_lease_is_read_as_failed() {
+    use mcp_redis::TASK_ABANDONED;
+    use mcp_runtime::protocol::TaskStatus;
+    use mcp_runtime::store::{TaskRecord, TaskStore};
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let a = Redis::connect(server.config()).await.unwrap();
+    let b = Redis::connect(server.config()).await.unwrap();
+    let (on_a, on_b) = (a.task_store(), b.task_store());
+    let lease = Duration::from_millis(200);
+
+    // Held and renewed: working as long as its node renews.
+    let task = TaskRecord::new(None, Some(Duration::from_secs(60)), None);
+    on_a.create(&task).await.unwrap();
+    on_a.hold(&task.task_id, lease).await.unwrap();
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        on_a.hold(&task.task_id, lease).await.unwrap();
+        let read = on_b.load(&task.task_id).await.unwrap().unwrap();
+        assert_eq!(read.status, TaskStatus::Working, "renewed: still running");
+    }
+
+    // Node A stops renewing: once the lease is over, B reads it failed, and it stays so.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let read = on_b.load(&task.task_id).await.unwrap().unwrap();
+    assert_eq!(read.status, TaskStatus::Failed);
+    assert_eq!(read.status_message.as_deref(), Some(TASK_ABANDONED));
+    let error = read.error.clone().unwrap();
+    assert_eq!(error.code, -32603);
+    assert!(error.message.ends_with(TASK_ABANDONED), "{}", error.message);
+    assert_eq!(on_a.load(&task.task_id).await.unwrap(), Some(read.clone()));
+
+    // A late owner (A was only cut off) cannot undo the ending.
+    let mut late = task.clone();
+    late.status = TaskStatus::Completed;
+    late.result = Some(serde_json::json!({"content": []}));
+    on_a.save(&late).await.unwrap();
+    assert_eq!(on_b.load(&task.task_id).await.unwrap(), Some(read));
+}
+
+#[tokio::test]
+async fn an_ended_task_is_never_overwritten_and_a_live_owner_wins_the_race() {
+    use mcp_runtime::protocol::TaskStatus;
+    use mcp_runtime::store::{TaskRecord, TaskStore};
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let redis = Redis::connect(server.config()).await.unwrap();
+    let store = redis.task_store();
+
+    // Cancelled through one node, then the owner's completion arrives: cancelled stays.
+    let mut task = TaskRecord::new(None, Some(Duration::from_secs(60)), None);
+    store.create(&task).await.unwrap();
+    store
+        .hold(&task.task_id, Duration::from_secs(30))
+        .await
+        .unwrap();
+    task.status = TaskStatus::Cancelled;
+    store.save(&task).await.unwrap();
+    let mut completed = task.clone();
+    completed.status = TaskStatus::Completed;
+    completed.result = Some(serde_json::json!({"content": []}));
+    store.save(&completed).await.unwrap();
+    assert_eq!(store.load(&task.task_id).await.unwrap(), Some(task));
+
+    // A task that completed without a lease (its node then died) is read as completed.
+    let mut done = TaskRecord::new(None, Some(Duration::from_secs(60)), None);
+    done.status = TaskStatus::Completed;
+    done.result = Some(serde_json::json!({"content": [], "isError": false}));
+    store.create(&done).await.unwrap();
+    assert_eq!(store.load(&done.task_id).await.unwrap(), Some(done));
 }

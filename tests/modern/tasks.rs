@@ -700,3 +700,129 @@ async fn running_tasks_per_principal_are_capped() {
     task_id(&call(&mut bob, "forever", json!({})).await);
     served.abort();
 }
+
+/// Two nodes sharing a cluster (sessions and bus) and a task store, as nodes sharing Redis do;
+/// the first runs `jobs`.
+async fn two_nodes(jobs: Jobs) -> (TestServer, TestServer) {
+    two_nodes_on(jobs, mcp_runtime::store::LocalBus::default()).await
+}
+
+/// A bus that is down: every publish fails.
+struct DownBus(tokio::sync::broadcast::Sender<Arc<mcp_runtime::store::Envelope>>);
+
+impl mcp_runtime::store::Bus for DownBus {
+    fn publish<'a>(
+        &'a self,
+        _: &'a mcp_runtime::store::Envelope,
+    ) -> mcp_runtime::BoxFuture<'a, Result<(), mcp_runtime::store::BusError>> {
+        Box::pin(async {
+            Err(mcp_runtime::store::BusError::Unavailable(
+                "down for the test".into(),
+            ))
+        })
+    }
+
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<mcp_runtime::store::Envelope>> {
+        self.0.subscribe()
+    }
+}
+
+async fn two_nodes_on(jobs: Jobs, bus: impl mcp_runtime::store::Bus) -> (TestServer, TestServer) {
+    use mcp_runtime::StreamableHttp;
+    use mcp_runtime::store::{Cluster, InMemorySessionStore};
+    let cluster = Cluster::new(InMemorySessionStore::default(), bus);
+    let tasks = fast_tasks().store(InMemoryTaskStore::default());
+    let config = HttpConfig::new(Mode::Stateful)
+        .server(ServerConfig::new().tasks(tasks))
+        .cluster(cluster);
+    let a = StreamableHttp::new(jobs, config.clone());
+    let b = StreamableHttp::new(Jobs::default(), config);
+    (TestServer::serve(a).await, TestServer::serve(b).await)
+}
+
+#[tokio::test]
+async fn a_task_running_on_one_node_is_polled_and_cancelled_through_the_other() {
+    let jobs = Jobs::default();
+    let (started, dropped) = (jobs.started.clone(), jobs.dropped.clone());
+    let (a, b) = two_nodes(jobs).await;
+    let (mut on_a, mut on_b) = (tasks_client(&a.url), tasks_client(&b.url));
+    let id = task_id(&call(&mut on_a, "forever", json!({})).await);
+    assert_eq!(started.load(Ordering::SeqCst), 1);
+    assert_eq!(get(&mut on_b, &id).await["status"], "working");
+
+    let ack = on_b.result("tasks/cancel", json!({"taskId": id})).await;
+    assert_eq!(ack["resultType"], "complete");
+    assert_eq!(get(&mut on_b, &id).await["status"], "cancelled");
+    // The work on A stopped: its handler's future was dropped there.
+    eventually("A drops the cancelled handler", || {
+        dropped.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    assert_eq!(get(&mut on_a, &id).await["status"], "cancelled");
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn a_task_running_on_one_node_gets_its_input_through_the_other() {
+    let (a, b) = two_nodes(Jobs::default()).await;
+    let (mut on_a, mut on_b) = (tasks_client(&a.url), tasks_client(&b.url));
+    let id = task_id(&call(&mut on_a, "deploy", json!({"target": "prod"})).await);
+    let waiting = wait_for(&mut on_b, &id, "input_required").await;
+    assert_eq!(
+        waiting["inputRequests"]["approval"]["method"],
+        "elicitation/create"
+    );
+
+    // B checks the answer against the task's request as A would, and refuses a bad one.
+    let (status, error) = on_b
+        .error(
+            "tasks/update",
+            json!({"taskId": id, "inputResponses": {"approval": {"approve": true}}}),
+        )
+        .await;
+    assert_eq!((status, error["code"].clone()), (400, json!(-32602)));
+    assert_eq!(get(&mut on_a, &id).await["status"], "input_required");
+
+    let answer = json!({"action": "accept", "content": {"approve": true}});
+    let ack = on_b
+        .result(
+            "tasks/update",
+            json!({"taskId": id, "inputResponses": {"approval": answer}}),
+        )
+        .await;
+    assert_eq!(ack["resultType"], "complete");
+    let done = wait_for(&mut on_b, &id, "completed").await;
+    assert_eq!(
+        done["result"]["content"][0]["text"],
+        "deploy to prod: approved=true, task=true"
+    );
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn input_for_another_node_that_the_bus_cannot_carry_is_an_error_to_retry() {
+    let bus = DownBus(tokio::sync::broadcast::channel(4).0);
+    let (a, b) = two_nodes_on(Jobs::default(), bus).await;
+    let (mut on_a, mut on_b) = (tasks_client(&a.url), tasks_client(&b.url));
+    let id = task_id(&call(&mut on_a, "deploy", json!({"target": "prod"})).await);
+    wait_for(&mut on_b, &id, "input_required").await;
+    let answer = json!({"action": "accept", "content": {"approve": true}});
+    let (_, error) = on_b
+        .error(
+            "tasks/update",
+            json!({"taskId": id, "inputResponses": {"approval": answer}}),
+        )
+        .await;
+    assert_eq!(error["code"], -32603, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("could not reach the node running this task")),
+        "{error}"
+    );
+    assert_eq!(get(&mut on_a, &id).await["status"], "input_required");
+    a.stop().await;
+    b.stop().await;
+}

@@ -85,7 +85,14 @@ pub(super) fn draw(path: &Path, opts: &Opts, summary: &Summary) -> Result<(), St
             Kind::Ours2026Json => RGBColor(44, 160, 44),
             Kind::Ours2026Sse => RGBColor(148, 103, 189),
             Kind::Rmcp2026Json => RGBColor(140, 140, 220),
-            Kind::OursSoak | Kind::AxumPayload | Kind::OursPayload => RGBColor(120, 120, 120),
+            Kind::OursSoak
+            | Kind::AxumPayload
+            | Kind::OursPayload
+            | Kind::OursJsonRedis
+            | Kind::OursSseEvents
+            | Kind::OursSseRedisEvents
+            | Kind::Ours2026Stateful
+            | Kind::Ours2026Redis => RGBColor(120, 120, 120),
         };
         let style = ShapeStyle::from(&color).stroke_width(2);
         chart

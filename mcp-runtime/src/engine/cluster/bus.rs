@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 use tokio::sync::broadcast;
 
 use crate::engine::BoxFuture;
@@ -55,6 +56,19 @@ pub enum BusMessage {
     SessionChanged {
         /// The session.
         session: String,
+    },
+    /// `tasks/cancel` reached a node that does not run the task: the node running it stops it.
+    TaskCancel {
+        /// The task's id.
+        task: String,
+    },
+    /// `tasks/update` reached a node that does not run the task: the node running it hands
+    /// the answers (already checked against the task's `inputRequests`) to its handler.
+    TaskUpdate {
+        /// The task's id.
+        task: String,
+        /// The client's `inputResponses`, by key.
+        responses: Map<String, Value>,
     },
 }
 
@@ -142,5 +156,26 @@ mod tests {
         let text = serde_json::to_vec(&answer).expect("serializes");
         let back: Envelope = serde_json::from_slice(&text).expect("deserializes");
         assert_eq!(back, answer);
+    }
+
+    #[test]
+    fn task_messages_round_trip_through_json() {
+        let mut responses = Map::new();
+        responses.insert(
+            "name".into(),
+            serde_json::json!({"action": "accept", "content": {"n": [1, 2]}}),
+        );
+        for message in [
+            BusMessage::TaskCancel { task: "t1".into() },
+            BusMessage::TaskUpdate {
+                task: "t1".into(),
+                responses,
+            },
+        ] {
+            let envelope = Envelope { from: 9, message };
+            let text = serde_json::to_vec(&envelope).expect("serializes");
+            let back: Envelope = serde_json::from_slice(&text).expect("deserializes");
+            assert_eq!(back, envelope);
+        }
     }
 }

@@ -402,6 +402,20 @@ impl Dispatcher {
         self.tasks.as_ref().map_or(0, |tasks| tasks.running_count())
     }
 
+    /// Joins the other nodes on `bus` as `node`, for the tasks running on either side.
+    pub(crate) fn join_cluster(&self, bus: Arc<dyn crate::engine::cluster::Bus>, node: u64) {
+        if let Some(tasks) = &self.tasks {
+            tasks.join(bus, node);
+        }
+    }
+
+    /// Acts on another node's message about a task running here.
+    pub(crate) async fn heard(&self, envelope: &crate::engine::cluster::Envelope) {
+        if let Some(tasks) = &self.tasks {
+            tasks.heard(envelope).await;
+        }
+    }
+
     /// The peer of a new session, held to the server's [`Limits`].
     pub(crate) fn session_peer(&self) -> Peer {
         Peer::new(true).with_limits(self.limits.clone())

@@ -5,10 +5,12 @@
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::live::Ending;
 use super::{TaskRecord, Tasks};
+use crate::engine::cluster::BusMessage;
+use crate::engine::input::check_answer;
 use crate::protocol::{ErrorObject, Method, TaskIdParams, UpdateTaskParams};
 
 fn params<T: DeserializeOwned>(params: Option<&Value>) -> Result<T, ErrorObject> {
@@ -18,6 +20,19 @@ fn params<T: DeserializeOwned>(params: Option<&Value>) -> Result<T, ErrorObject>
 
 fn not_found() -> ErrorObject {
     ErrorObject::invalid_params("Failed to retrieve task: Task not found")
+}
+
+/// Refuses answers of the wrong shape for the requests `task` waits for (-32602), as
+/// [`LiveTask::answer`](super::LiveTask::answer) does; keys it does not wait for are ignored.
+fn check_answers(task: &TaskRecord, responses: &Map<String, Value>) -> Result<(), ErrorObject> {
+    for (key, answer) in responses {
+        if let Some(request) = task.input_requests.get(key) {
+            check_answer(&request.method, answer).map_err(|problem| {
+                ErrorObject::invalid_params(format!("inputResponses.{key}: {problem}"))
+            })?;
+        }
+    }
+    Ok(())
 }
 
 impl Tasks {
@@ -58,10 +73,28 @@ impl Tasks {
                         live.answer(input_responses).await?;
                     }
                     None if task.status.is_terminal() => {}
-                    None => tracing::warn!(
-                        task = %task_id,
-                        "tasks/update for a task that runs in another process; route tasks/* by Mcp-Name"
-                    ),
+                    None => {
+                        // Checked here as the running node would, so a bad answer is refused
+                        // to its sender; the answers then travel to the node running the task.
+                        check_answers(&task, &input_responses)?;
+                        let message = BusMessage::TaskUpdate {
+                            task: task_id.clone(),
+                            responses: input_responses,
+                        };
+                        match self.tell(message).await {
+                            Ok(true) => {}
+                            Ok(false) => tracing::warn!(
+                                task = %task_id,
+                                "tasks/update for a task that runs in another process, without a cluster to reach it"
+                            ),
+                            // The answers went nowhere: the client may send them again.
+                            Err(e) => {
+                                return Err(ErrorObject::internal(format!(
+                                    "could not reach the node running this task: {e}"
+                                )));
+                            }
+                        }
+                    }
                 }
                 Ok(Value::Object(Default::default()))
             }
@@ -78,11 +111,20 @@ impl Tasks {
                         live.cancel.cancel();
                     }
                     None => {
-                        // Its process is gone (or another one runs it): record the intent.
+                        // Recorded here (a shared store keeps a terminal task terminal, so the
+                        // running node's late ending cannot undo it), then the node running
+                        // it, if any, stops its work.
                         Ending::Cancelled("cancelled by the client").apply(&mut task);
                         if let Err(e) = self.config.store.save(&task).await {
                             return Err(ErrorObject::internal(format!("task store: {e}")));
                         }
+                        // A bus failure is logged: the task is cancelled all the same (its
+                        // node's later writes are refused), only its work runs on.
+                        let _ = self
+                            .tell(BusMessage::TaskCancel {
+                                task: task_id.clone(),
+                            })
+                            .await;
                     }
                 }
                 Ok(Value::Object(Default::default()))

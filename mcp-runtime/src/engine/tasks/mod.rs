@@ -25,9 +25,10 @@ pub(crate) use live::{LiveTask, TaskLink};
 pub(crate) use run::TaskCall;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use crate::engine::cluster::{Bus, BusError, BusMessage, Envelope};
 use crate::recover::lock;
 use serde_json::Value;
 use tokio::sync::broadcast;
@@ -62,6 +63,10 @@ pub struct TaskConfig {
     /// Tasks one authenticated principal may have running at once. At the cap a `required`
     /// tool's call gets `-32000` and an `optional` one runs inline. Default: 100.
     pub max_running_per_principal: usize,
+    /// How long the process running a task holds it without renewing ([`TaskStore::hold`]);
+    /// it renews every third of this. A shared store records a task whose holder stopped
+    /// renewing `failed` when it is next read. Default: 30 s.
+    pub lease: Duration,
 }
 
 impl std::fmt::Debug for TaskConfig {
@@ -70,6 +75,7 @@ impl std::fmt::Debug for TaskConfig {
             .field("ttl", &self.ttl)
             .field("poll_interval", &self.poll_interval)
             .field("start_after", &self.start_after)
+            .field("lease", &self.lease)
             .finish_non_exhaustive()
     }
 }
@@ -82,6 +88,7 @@ impl Default for TaskConfig {
             poll_interval: Duration::from_millis(500),
             start_after: Duration::from_millis(250),
             max_running_per_principal: 100,
+            lease: Duration::from_secs(30),
         }
     }
 }
@@ -121,6 +128,18 @@ impl TaskConfig {
         self.start_after = delay;
         self
     }
+
+    /// Sets [`lease`](Self::lease) (at least 30 ms).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let tasks = mcp_runtime::TaskConfig::default().lease(Duration::from_secs(3));
+    /// assert_eq!(tasks.lease, Duration::from_secs(3));
+    /// ```
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_millis(30));
+        self
+    }
 }
 
 /// A task's state changed: what status listeners (`subscriptions/listen` with `taskIds`)
@@ -147,6 +166,8 @@ pub(crate) struct Tasks {
     pub(crate) config: TaskConfig,
     running: Mutex<HashMap<String, Arc<LiveTask>>>,
     events: broadcast::Sender<TaskEvent>,
+    /// The bus to the other nodes and this node's id on it, with a cluster.
+    remote: OnceLock<(Arc<dyn Bus>, u64)>,
 }
 
 impl std::fmt::Debug for Tasks {
@@ -165,6 +186,67 @@ impl Tasks {
             config,
             running: Mutex::new(HashMap::new()),
             events,
+            remote: OnceLock::new(),
+        }
+    }
+
+    /// Joins the nodes on `bus` as `node`: `tasks/cancel` and `tasks/update` of a task running
+    /// on another node are sent there.
+    pub(crate) fn join(&self, bus: Arc<dyn Bus>, node: u64) {
+        if self.remote.set((bus, node)).is_err() {
+            tracing::warn!("tasks joined a cluster twice; the first is kept");
+        }
+    }
+
+    /// Sends `message` to the other nodes: `Ok(false)` without a cluster, `Err` when the bus
+    /// failed (logged).
+    async fn tell(&self, message: BusMessage) -> Result<bool, BusError> {
+        let Some((bus, node)) = self.remote.get() else {
+            return Ok(false);
+        };
+        let envelope = Envelope {
+            from: *node,
+            message,
+        };
+        bus.publish(&envelope)
+            .await
+            .map(|()| true)
+            .inspect_err(|e| {
+                tracing::warn!(error = %e, "could not reach the node running a task");
+            })
+    }
+
+    /// Acts on another node's message about a task running here.
+    pub(crate) async fn heard(&self, envelope: &Envelope) {
+        if self
+            .remote
+            .get()
+            .is_some_and(|(_, node)| *node == envelope.from)
+        {
+            return;
+        }
+        match &envelope.message {
+            BusMessage::TaskCancel { task } => {
+                if let Some(live) = self.live(task) {
+                    tracing::debug!(task = %task, "cancelled through another node");
+                    live.finish(live::Ending::Cancelled("cancelled by the client"))
+                        .await;
+                    live.cancel.cancel();
+                }
+            }
+            BusMessage::TaskUpdate { task, responses } => {
+                if let Some(live) = self.live(task) {
+                    match live.answer(responses.clone()).await {
+                        Ok(n) => {
+                            tracing::debug!(task = %task, delivered = n, "answers through another node")
+                        }
+                        Err(e) => {
+                            tracing::warn!(task = %task, error = %e.message, "answers through another node refused")
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
 

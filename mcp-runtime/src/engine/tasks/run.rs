@@ -170,7 +170,13 @@ impl Dispatcher {
                     .map_err(|e| ErrorObject::internal(format!("cannot create a task: {e}")))
             };
             match created {
-                Ok(()) => false,
+                Ok(()) => {
+                    // Before the id is handed out, so no reader finds the task unheld.
+                    if let Err(e) = config.store.hold(&record.task_id, config.lease).await {
+                        tracing::warn!(task = %record.task_id, error = %e, "task lease not taken");
+                    }
+                    false
+                }
                 Err(e) => {
                     link.decline();
                     if support == TaskSupport::Required {
@@ -233,10 +239,12 @@ async fn drive(
         }
     };
     let mut expired = false;
+    let renewing = renew_lease(tasks.config.store.clone(), id.clone(), tasks.config.lease);
     let ending = tokio::select! {
         biased;
         // `tasks/cancel` ends the task itself first; this is the server shutting down.
         () = live.cancel.cancelled() => Ending::Cancelled("the server is shutting down"),
+        () = renewing => Ending::Failed(ErrorObject::internal("the task's lease stopped")),
         () = expiry => {
             expired = true;
             Ending::Cancelled("the task's TTL elapsed")
@@ -252,4 +260,18 @@ async fn drive(
         }
     }
     tracing::debug!(task = %id, tool = %name, "task ended");
+}
+
+/// Renews the lease on task `id` every third of `lease`, as long as it is polled (the task
+/// runs). A failed renewal is logged and retried at the next tick.
+async fn renew_lease(store: std::sync::Arc<dyn super::TaskStore>, id: String, lease: Duration) {
+    let mut tick = tokio::time::interval(lease / 3);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await; // the first tick is now: the lease was just taken
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.hold(&id, lease).await {
+            tracing::warn!(task = %id, error = %e, "task lease not renewed");
+        }
+    }
 }

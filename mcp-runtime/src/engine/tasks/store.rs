@@ -31,9 +31,11 @@ pub enum TaskStoreError {
 ///
 /// The runtime writes a task's record whenever it changes (its status, message, input
 /// requests or outcome) and reads it for `tasks/get`, `tasks/update` and `tasks/cancel`. The
-/// running work itself stays in the process that started it: behind a load balancer, route
-/// `tasks/*` requests by their `Mcp-Name` header (the task id) to the instance that answered
-/// the `tools/call`, and share the store so that any instance can answer polls.
+/// running work itself stays in the process that started it: behind a load balancer, share
+/// the store so that any instance can answer polls, and give the instances a
+/// [`Cluster`](crate::store::Cluster), whose bus carries `tasks/update` and `tasks/cancel` to
+/// the instance running the task. That instance holds a lease on it ([`hold`](Self::hold)),
+/// so that a task whose instance died ends `failed` instead of `working` forever.
 ///
 /// A store must not return a task whose TTL has elapsed ([`TaskRecord::is_expired`]), and
 /// should reclaim such tasks on its own. [`InMemoryTaskStore`] is the default.
@@ -93,6 +95,24 @@ pub trait TaskStore: Send + Sync + 'static {
 
     /// Forgets a task.
     fn remove<'a>(&'a self, task_id: &'a str) -> BoxFuture<'a, Result<(), TaskStoreError>>;
+
+    /// The process running the task holds it for `lease` from now: called once the task is
+    /// created (before its id is handed out) and then every third of
+    /// [`TaskConfig::lease`](crate::TaskConfig::lease) until it ends.
+    ///
+    /// A store shared between processes should, on [`load`](Self::load), record a task that
+    /// is not terminal and whose lease ran out as `failed` (its process stopped), and never
+    /// let [`save`](Self::save) overwrite a terminal task, so that neither a late owner nor
+    /// a reader undoes the other's ending. The default does nothing: a store in one process
+    /// ends with the tasks it runs.
+    fn hold<'a>(
+        &'a self,
+        task_id: &'a str,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<(), TaskStoreError>> {
+        let _ = (task_id, lease);
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
 /// A [`TaskStore`] in this process's memory, holding at most `capacity` unexpired tasks.

@@ -122,6 +122,9 @@ impl StreamableHttp {
             config.event_store.clone(),
         )
         .with_cluster(config.cluster.clone());
+        if let (Some(cluster), Some(node)) = (&config.cluster, sessions.node()) {
+            dispatcher.join_cluster(cluster.bus.clone(), node);
+        }
         let param_headers = stateless::param_headers::ParamHeaders::new(dispatcher.listed_tools());
         let app = Arc::new(App {
             dispatcher,
@@ -340,6 +343,7 @@ impl App {
                         }
                     }
                     Some(Heard::Bus(envelope)) => {
+                        app.dispatcher.heard(&envelope).await;
                         if let Some(event) = app.sessions.on_bus(&envelope).await {
                             if echoes.len() >= 256 {
                                 echoes.pop_front(); // lagged: never coming back

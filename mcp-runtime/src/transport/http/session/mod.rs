@@ -224,6 +224,11 @@ impl SessionManager {
     }
 
     /// Shares the sessions with other nodes through `cluster`.
+    /// This node's id on the bus, with a cluster.
+    pub(crate) fn node(&self) -> Option<u64> {
+        self.cluster.as_ref().map(|(_, node)| *node)
+    }
+
     pub(crate) fn with_cluster(mut self, cluster: Option<Cluster>) -> Self {
         let node = u64::try_from(uuid::Uuid::new_v4().as_u128() >> 64).unwrap_or_default();
         self.cluster = cluster.map(|c| (c, node));

@@ -320,6 +320,8 @@ impl SessionManager {
                 }
             }
             BusMessage::Announce { event } => return Some(event.clone()),
+            // Not a session's: the dispatcher's tasks act on these.
+            BusMessage::TaskCancel { .. } | BusMessage::TaskUpdate { .. } => {}
         }
         None
     }
