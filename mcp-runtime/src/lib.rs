@@ -27,8 +27,8 @@ pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    AUDIT_TARGET, AuditLog, BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError,
-    PromptDef, RateKey, RateLimit, RegistrationError, RequestStateKey, RequestStateKeyError,
+    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError,
+    PromptDef, RegistrationError, RequestStateKey, RequestStateKeyError,
     ResourceDef, ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter,
     UriVariables,
 };

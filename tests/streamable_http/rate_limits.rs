@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use integration_tests::TestServer;
 use integration_tests::servers::Calculator;
-use mcp_runtime::{HttpConfig, Mode, RateLimit, ServerConfig};
+use mcp_runtime::middleware::RateLimit;
+use mcp_runtime::{HttpConfig, Mode, ServerConfig};
 use serde_json::json;
 
 /// Two requests a minute per session: `initialize` and one call, then a refusal.
@@ -16,7 +17,7 @@ fn limited(json_response: bool) -> HttpConfig {
     let limit = RateLimit::per_session(two, Duration::from_secs(60));
     HttpConfig::new(Mode::Stateful)
         .json_response(json_response)
-        .server(ServerConfig::new().rate_limit(Some(limit)))
+        .server(ServerConfig::new().layer(limit))
 }
 
 async fn refused_after_two(json_response: bool) {

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -23,7 +24,8 @@ use crate::recover::catch_panic;
 
 impl Dispatcher {
     /// Answers one request. Results of the 2026-07-28 era leave here complete, with the era's
-    /// fields written as they are serialized ([`StatelessResult`]).
+    /// fields written as they are serialized ([`StatelessResult`]). `tool_timeout` is the
+    /// deadline a [`Timeout`](crate::middleware::Timeout) layer set for a tool call.
     pub(crate) async fn route(
         &self,
         id: RequestId,
@@ -31,6 +33,7 @@ impl Dispatcher {
         params: Option<Box<RawValue>>,
         env: RequestEnv,
         input: Option<Arc<InputExchange>>,
+        tool_timeout: Option<Duration>,
     ) -> Result<Box<RawValue>, ErrorObject> {
         let era = env.era();
         if !self.offers(&method, era) {
@@ -87,7 +90,7 @@ impl Dispatcher {
             }
             Method::ToolsCall => {
                 let call: CallToolParams = parse_params(params)?;
-                let result = self.call_tool(call, id, env, input).await?;
+                let result = self.call_tool(call, id, env, input, tool_timeout).await?;
                 self.reply(era, None, &result)
             }
             Method::ResourcesList => {
@@ -280,11 +283,13 @@ impl Dispatcher {
         id: RequestId,
         env: RequestEnv,
         input: Option<Arc<InputExchange>>,
+        tool_timeout: Option<Duration>,
     ) -> Result<CallToolResult, ErrorObject> {
         let progress_token = call.meta.take().and_then(|m| m.progress_token);
         let ctx = self.context(id, progress_token, env, input);
         let (name, future) = start_tool(&*self.server, &self.handle, call, ctx)?;
-        let result = match self.server.tool_timeout(&name).or(self.tool_timeout) {
+        // `run_tool`'s body, inline: an `async fn` would keep its own copy of the arguments.
+        let result = match self.server.tool_timeout(&name).or(tool_timeout) {
             None => catch_panic(future).await,
             // Boxed, with all it keeps: the timer would otherwise grow every request's future.
             Some(limit) => Box::pin(timed(&name, limit, catch_panic(future))).await,
@@ -354,6 +359,21 @@ pub(crate) fn start_tool<'a>(
     match future {
         Some(future) => Ok((call.name, future)),
         None => Err(unknown_tool(&call.name)),
+    }
+}
+
+/// Runs a started tool call to its result, or its panic's message: within `limit` (the
+/// tool's own `#[tool(timeout)]`, else a [`Timeout`](crate::middleware::Timeout) layer's). The
+/// one way every tool call runs, inline or as a task.
+pub(crate) async fn run_tool(
+    name: &str,
+    future: BoxFuture<'_, CallToolResult>,
+    limit: Option<Duration>,
+) -> Result<CallToolResult, String> {
+    match limit {
+        None => catch_panic(future).await,
+        // Boxed, with all it keeps: the timer would otherwise grow every request's future.
+        Some(limit) => Box::pin(timed(name, limit, catch_panic(future))).await,
     }
 }
 

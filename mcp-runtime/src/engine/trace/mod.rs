@@ -24,9 +24,7 @@ use tracing::field::Empty;
 
 use crate::clip::clip;
 use crate::engine::Peer;
-use crate::engine::audit::{AuditLog, AuditRecord};
 use crate::engine::metrics;
-use crate::engine::principal::Principal;
 use crate::protocol::{ErrorObject, Method, Notification, Request, RequestId, Version};
 
 /// How the client is connected (`network.transport`).
@@ -57,8 +55,6 @@ pub(crate) struct Site<'a> {
     pub(crate) transport: NetworkTransport,
     /// The HTTP request's headers: its `traceparent` is the parent when `_meta` has none.
     pub(crate) headers: Option<&'a HeaderMap>,
-    /// Who sent it, when the transport knows (for the audit log).
-    pub(crate) principal: Option<&'a Principal>,
 }
 
 /// The parts of `params` a span reads: the target and the trace context.
@@ -68,8 +64,6 @@ struct Targets<'a> {
     name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     uri: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    arguments: Option<&'a RawValue>,
     #[cfg_attr(not(feature = "otel"), allow(dead_code))]
     #[serde(borrow, rename = "_meta")]
     meta: Option<&'a RawValue>,
@@ -83,7 +77,6 @@ impl<'a> Targets<'a> {
             .unwrap_or(Targets {
                 name: None,
                 uri: None,
-                arguments: None,
                 meta: None,
             })
     }
@@ -112,27 +105,21 @@ fn server_span(method: &str) -> Span {
     )
 }
 
-/// What watches a request while it runs: its SERVER span, when a subscriber wants it, its
-/// duration metric, when metrics are installed, and its audit event, when the server keeps
-/// an audit log.
+/// What watches a request while it runs: its SERVER span, when a subscriber wants it, and
+/// its duration metric, when metrics are installed.
 #[derive(Debug)]
 pub(crate) struct Observed {
     span: Option<Span>,
     operation: Option<metrics::Operation>,
-    audit: Option<AuditRecord>,
 }
 
-/// What watches `request`; `None` (no allocation) when no subscriber wants its span, no
-/// metrics are installed and there is no audit log.
-pub(crate) fn observe(
-    request: &Request,
-    site: Site<'_>,
-    audit: Option<&AuditLog>,
-) -> Option<Box<Observed>> {
+/// What watches `request`; `None` (no allocation) when no subscriber wants its span and no
+/// metrics are installed.
+pub(crate) fn observe(request: &Request, site: Site<'_>) -> Option<Box<Observed>> {
     let method = clip(request.method.as_str());
     let span = Some(server_span(&method)).filter(|span| !span.is_disabled());
     let mut operation = metrics::Operation::start(request, site.version, site.transport);
-    if span.is_none() && operation.is_none() && audit.is_none() {
+    if span.is_none() && operation.is_none() {
         return None;
     }
     let targets = Targets::of(request.params.as_deref());
@@ -145,24 +132,7 @@ pub(crate) fn observe(
     if let Some(span) = &span {
         describe(span, request, &method, &targets, site);
     }
-    let audit = audit.map(|log| {
-        let target = matches!(request.method, Method::ToolsCall | Method::PromptsGet)
-            .then_some(targets.name.as_deref())
-            .flatten();
-        AuditRecord::new(
-            log,
-            &request.method,
-            site.principal.map(Principal::as_str),
-            site.session,
-            target,
-            targets.arguments,
-        )
-    });
-    Some(Box::new(Observed {
-        span,
-        operation,
-        audit,
-    }))
+    Some(Box::new(Observed { span, operation }))
 }
 
 /// Names and attributes the SERVER span of a request.
@@ -339,7 +309,7 @@ where
         let Some(observed) = this.observed.as_deref_mut() else {
             return this.work.poll(cx);
         };
-        let ends = observed.operation.is_some() || observed.audit.is_some();
+        let ends = observed.operation.is_some();
         if ends {
             metrics::clear_tool_error();
         }
@@ -360,9 +330,6 @@ where
             };
             if let Some(operation) = observed.operation.take() {
                 operation.finish(ended);
-            }
-            if let Some(audit) = observed.audit.take() {
-                audit.finish(ended);
             }
         }
         Poll::Ready(outcome)

@@ -304,7 +304,7 @@ async fn without_a_subscriber_that_wants_it_no_span_is_made() {
     );
     let (peer, caller) = (session_peer(&dispatcher), Caller::default());
     // No span; metrics, installed by another test of this binary, may still watch it.
-    let observed = super::observe(&add, dispatcher.site(&peer, &caller), None);
+    let observed = super::observe(&add, dispatcher.site(&peer, &caller));
     assert!(observed.is_none_or(|o| o.span.is_none()));
     let reply = answer(
         &dispatcher,
@@ -345,7 +345,7 @@ mod otel {
     fn trace_of(json: &str, caller: &Caller) -> String {
         let dispatcher = dispatcher(NetworkTransport::Tcp);
         let peer = session_peer(&dispatcher);
-        let span = super::super::observe(&request(json), dispatcher.site(&peer, caller), None)
+        let span = super::super::observe(&request(json), dispatcher.site(&peer, caller))
             .and_then(|observed| observed.span)
             .expect("a span");
         span.context().span().span_context().trace_id().to_string()

@@ -83,7 +83,6 @@ pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Re
                 version: headers.and_then(headers::protocol_version),
                 transport: NetworkTransport::Tcp,
                 headers,
-                principal: caller.principal.as_ref(),
             };
             trace::notification_span(&notification, site).in_scope(|| {
                 tracing::debug!(method = %notification.method, "2026-07-28 notification ignored");
