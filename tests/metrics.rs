@@ -72,8 +72,25 @@ async fn calls_sessions_and_gauges_show_on_the_metrics_route() {
         .response();
     assert_eq!(unknown["error"]["code"], -32602);
 
+    // A notification the protocol does not define: measured, under `_OTHER`.
+    let made_up = client
+        .post(&json!({"jsonrpc": "2.0", "method": "notifications/made-up"}))
+        .await;
+    assert_eq!(made_up.status, 202);
+
     let text = scrape(&metrics_url).await;
     let count = "mcp_server_operation_duration_seconds_count";
+    // Notifications received are operations too (the convention: "request or notification
+    // duration as observed on the receiver"), without error.type.
+    let initialized = [
+        ("mcp_method_name", "notifications/initialized"),
+        ("network_transport", "tcp"),
+        ("mcp_protocol_version", "2025-11-25"),
+    ];
+    assert_eq!(sample(&text, count, &initialized), Some(1.0), "{text}");
+    let other = [("mcp_method_name", "_OTHER")];
+    assert_eq!(sample(&text, count, &other), Some(1.0), "{text}");
+    assert!(!text.contains("made-up"), "{text}");
     let add = [
         ("mcp_method_name", "tools/call"),
         ("gen_ai_tool_name", "add"),

@@ -308,11 +308,11 @@ impl Dispatcher {
         peer: &Peer,
         caller: &Caller,
     ) {
-        let span = trace::notification_span(&notification, self.site(peer, caller));
-        span.in_scope(|| self.notified(notification, peer));
+        let site = self.site(peer, caller);
+        trace::notified(&notification, site, || self.notified(&notification, peer));
     }
 
-    fn notified(&self, notification: Notification, peer: &Peer) {
+    fn notified(&self, notification: &Notification, peer: &Peer) {
         match notification.method.as_str() {
             "notifications/initialized" => {}
             "notifications/cancelled" => {

@@ -11,12 +11,12 @@
 #[cfg(feature = "_metrics")]
 mod recorder;
 #[cfg(feature = "_metrics")]
-pub(crate) use recorder::{Operation, install, register, session_ended};
+pub(crate) use recorder::{Notified, Operation, install, register, session_ended};
 
 #[cfg(not(feature = "_metrics"))]
 mod noop;
 #[cfg(not(feature = "_metrics"))]
-pub(crate) use noop::{Operation, register, session_ended};
+pub(crate) use noop::{Notified, Operation, register, session_ended};
 
 use std::cell::Cell;
 

@@ -240,6 +240,57 @@ impl Operation {
     }
 }
 
+/// A notification being measured: `mcp.server.operation.duration` covers notifications
+/// received too ("from the time it was received until the result or ack is sent"). Not
+/// counted in flight: the gauge counts requests.
+#[derive(Debug)]
+pub(crate) struct Notified {
+    start: Instant,
+    method: &'static str,
+    version: Option<Version>,
+    transport: NetworkTransport,
+}
+
+impl Notified {
+    /// Starts measuring a notification of `method`; `None` when no metrics are installed.
+    pub(crate) fn start(
+        method: &str,
+        version: Option<Version>,
+        transport: NetworkTransport,
+    ) -> Option<Notified> {
+        INSTRUMENTS.get()?;
+        // The client's notifications the protocol defines; any other name would make a series.
+        let method = match method {
+            "notifications/initialized" => "notifications/initialized",
+            "notifications/cancelled" => "notifications/cancelled",
+            "notifications/progress" => "notifications/progress",
+            "notifications/roots/list_changed" => "notifications/roots/list_changed",
+            _ => "_OTHER",
+        };
+        Some(Notified {
+            start: Instant::now(),
+            method,
+            version,
+            transport,
+        })
+    }
+
+    /// Records its duration (a notification has no outcome: it is acknowledged, or not).
+    pub(crate) fn finish(self) {
+        let Some(instruments) = INSTRUMENTS.get() else {
+            return;
+        };
+        let mut attributes = Vec::with_capacity(3);
+        attributes.push(KeyValue::new("mcp.method.name", self.method));
+        if let Some(version) = self.version {
+            attributes.push(KeyValue::new("mcp.protocol.version", version.as_str()));
+        }
+        attributes.push(KeyValue::new("network.transport", self.transport.as_str()));
+        let elapsed = self.start.elapsed().as_secs_f64();
+        instruments.operation.record(elapsed, &attributes);
+    }
+}
+
 impl Drop for Operation {
     fn drop(&mut self) {
         self.in_flight.add(-1, &[]);

@@ -172,6 +172,22 @@ fn describe(span: &Span, request: &Request, method: &str, targets: &Targets<'_>,
     arrived(span, site, targets);
 }
 
+/// Handles a notification inside its SERVER span, measured as the convention's
+/// `mcp.server.operation.duration` says for notifications received (until it is acknowledged,
+/// which the transport does once `handle` returns).
+pub(crate) fn notified<R>(
+    notification: &Notification,
+    site: Site<'_>,
+    handle: impl FnOnce() -> R,
+) -> R {
+    let measured = metrics::Notified::start(&notification.method, site.version, site.transport);
+    let handled = notification_span(notification, site).in_scope(handle);
+    if let Some(measured) = measured {
+        measured.finish();
+    }
+    handled
+}
+
 /// The SERVER span of a notification (disabled when no subscriber wants it).
 pub(crate) fn notification_span(notification: &Notification, site: Site<'_>) -> Span {
     let method = clip(&notification.method);

@@ -84,7 +84,7 @@ pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Re
                 transport: NetworkTransport::Tcp,
                 headers,
             };
-            trace::notification_span(&notification, site).in_scope(|| {
+            trace::notified(&notification, site, || {
                 tracing::debug!(method = %notification.method, "2026-07-28 notification ignored");
             });
             return StatusCode::ACCEPTED.into_response();
