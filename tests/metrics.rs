@@ -6,7 +6,11 @@
 use integration_tests::Client;
 use integration_tests::servers::Calculator;
 use mcp_runtime::metrics::Prometheus;
-use mcp_runtime::{HttpConfig, Mode, StreamableHttp};
+use std::time::Duration;
+
+use mcp_runtime::protocol::TaskStatus;
+use mcp_runtime::store::{InMemoryTaskStore, TaskRecord, TaskStore};
+use mcp_runtime::{HttpConfig, Mode, ServerConfig, StreamableHttp, TaskConfig};
 use serde_json::json;
 
 /// The value of the sample named `name` whose labels include every `labels` pair (`None`
@@ -164,6 +168,48 @@ async fn calls_sessions_and_gauges_show_on_the_metrics_route() {
         "{text}"
     );
 
+    // Tasks by status, as the store counts them: a server whose in-memory store holds two
+    // completed tasks, one failed and one working (a task store is shared, so the gauge
+    // reports it, not only what runs here).
+    let store = InMemoryTaskStore::new(100);
+    for status in [
+        TaskStatus::Completed,
+        TaskStatus::Completed,
+        TaskStatus::Failed,
+        TaskStatus::Working,
+    ] {
+        let mut record = TaskRecord::new(None, Some(Duration::from_secs(600)), None);
+        record.status = status;
+        store.create(&record).await.expect("stored");
+    }
+    let tasks = TaskConfig::default().store(store.clone());
+    let config = HttpConfig::new(Mode::Stateless).server(ServerConfig::new().tasks(tasks));
+    let jobs = StreamableHttp::new(Jobs, config);
+    let text = scrape(&metrics_url).await;
+    for (status, n) in [
+        ("working", 1.0),
+        ("input_required", 0.0),
+        ("completed", 2.0),
+        ("failed", 1.0),
+        ("cancelled", 0.0),
+    ] {
+        let labels = [("mcp_task_status", status)];
+        assert_eq!(sample(&text, "mcp_server_tasks", &labels), Some(n), "{status}: {text}");
+    }
+    drop(jobs);
+
     let _ = stop.send(());
     task.await.expect("server task").expect("server result");
+}
+
+/// A server with a tool that may run as a task.
+struct Jobs;
+
+#[mcp_runtime::mcp_server(name = "jobs", version = "1.0.0")]
+impl Jobs {
+    /// Works a while.
+    #[mcp_runtime::tool(task = "optional")]
+    async fn work(&self) -> &'static str {
+        "done"
+    }
 }

@@ -391,7 +391,7 @@ pub mod store {
         Bus, BusError, BusMessage, ClientAnswer, Cluster, Envelope, InMemorySessionStore, LocalBus,
         PrincipalRecord, SessionRecord, SessionStore, SessionStoreError,
     };
-    pub use crate::engine::{InMemoryTaskStore, TaskRecord, TaskStore, TaskStoreError};
+    pub use crate::engine::{InMemoryTaskStore, TaskCounts, TaskRecord, TaskStore, TaskStoreError};
     pub use crate::transport::http::session::{
         EventStore, EventStoreError, InMemoryEventStore, Replay, StoredEvent,
     };

@@ -360,10 +360,13 @@ impl Dispatcher {
         }
     }
 
-    /// How many tasks run in this process (for the tasks gauge).
+    /// The tasks by status, for the tasks gauge: as the store counts them, else those running
+    /// in this process ([`TaskStore::status_counts`](crate::store::TaskStore::status_counts)).
     #[cfg_attr(not(feature = "_metrics"), allow(dead_code))] // read only by the metrics recorder
-    pub(crate) fn tasks_working(&self) -> usize {
-        self.tasks.as_ref().map_or(0, |tasks| tasks.running_count())
+    pub(crate) fn task_counts(&self) -> super::TaskCounts {
+        self.tasks
+            .as_ref()
+            .map_or_else(Default::default, |tasks| tasks.counts())
     }
 
     /// The peer of a new session, held to the server's [`Limits`].

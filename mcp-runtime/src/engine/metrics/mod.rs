@@ -65,8 +65,8 @@ pub(crate) struct Readings {
     pub(crate) streams: u64,
     /// Bytes the event store holds (stores that count them).
     pub(crate) event_store_bytes: u64,
-    /// Tasks working in this process.
-    pub(crate) tasks_working: u64,
+    /// Tasks by status ([`Dispatcher::task_counts`](crate::engine::Dispatcher::task_counts)).
+    pub(crate) tasks: crate::engine::TaskCounts,
 }
 
 /// Something the gauges read when they are collected (an HTTP endpoint, registered with

@@ -67,17 +67,15 @@ impl Instruments {
         let gauge = |name: &'static str,
                      unit: &'static str,
                      description: &'static str,
-                     read: fn(&Readings) -> (u64, Option<KeyValue>)| {
+                     read: fn(&Readings, &mut dyn FnMut(u64, &[KeyValue]))| {
             meter
                 .u64_observable_gauge(name)
                 .with_unit(unit)
                 .with_description(description)
                 .with_callback(move |observer| {
-                    let (value, attribute) = read(&readings());
-                    match attribute {
-                        Some(attribute) => observer.observe(value, &[attribute]),
-                        None => observer.observe(value, &[]),
-                    }
+                    read(&readings(), &mut |value, attributes| {
+                        observer.observe(value, attributes)
+                    });
                 })
                 .build()
         };
@@ -86,26 +84,27 @@ impl Instruments {
                 "mcp.server.sessions",
                 "{session}",
                 "Open MCP sessions.",
-                |r| (r.sessions, None),
+                |r, observe| observe(r.sessions, &[]),
             ),
-            gauge("mcp.server.streams", "{stream}", "Open SSE streams.", |r| {
-                (r.streams, None)
+            gauge("mcp.server.streams", "{stream}", "Open SSE streams.", |r, observe| {
+                observe(r.streams, &[])
             }),
             gauge(
                 "mcp.server.event_store.size",
                 "By",
                 "Bytes held by the event store (stores that count them).",
-                |r| (r.event_store_bytes, None),
+                |r, observe| observe(r.event_store_bytes, &[]),
             ),
             gauge(
                 "mcp.server.tasks",
                 "{task}",
-                "Tasks in this process, by status.",
-                |r| {
-                    (
-                        r.tasks_working,
-                        Some(KeyValue::new("mcp.task.status", "working")),
-                    )
+                "Tasks by status: as the task store counts them (the in-memory one does), else \
+                 those running in this process.",
+                |r, observe| {
+                    for status in crate::engine::TaskCounts::STATUSES {
+                        let attribute = KeyValue::new("mcp.task.status", status.as_str());
+                        observe(r.tasks.get(status), &[attribute]);
+                    }
                 },
             ),
         ];
