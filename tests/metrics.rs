@@ -194,7 +194,11 @@ async fn calls_sessions_and_gauges_show_on_the_metrics_route() {
         ("cancelled", 0.0),
     ] {
         let labels = [("mcp_task_status", status)];
-        assert_eq!(sample(&text, "mcp_server_tasks", &labels), Some(n), "{status}: {text}");
+        assert_eq!(
+            sample(&text, "mcp_server_tasks", &labels),
+            Some(n),
+            "{status}: {text}"
+        );
     }
     drop(jobs);
 

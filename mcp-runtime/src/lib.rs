@@ -27,10 +27,9 @@ pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError,
-    PromptDef, RegistrationError, RequestStateKey, RequestStateKeyError,
-    ResourceDef, ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter,
-    UriVariables,
+    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, PromptDef,
+    RegistrationError, RequestStateKey, RequestStateKeyError, ResourceDef, ServerConfig,
+    ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter, UriVariables,
 };
 pub use handler::args::Args;
 pub use handler::error::McpError;

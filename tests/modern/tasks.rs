@@ -717,9 +717,7 @@ impl<'a> mcp_runtime::middleware::Layer<mcp_runtime::middleware::McpService<'a>>
 
 struct SeenService<'a>(mcp_runtime::middleware::McpService<'a>, Seen);
 
-impl<'a> mcp_runtime::middleware::Service<mcp_runtime::middleware::McpRequest>
-    for SeenService<'a>
-{
+impl<'a> mcp_runtime::middleware::Service<mcp_runtime::middleware::McpRequest> for SeenService<'a> {
     type Response = Box<serde_json::value::RawValue>;
     type Error = mcp_runtime::protocol::ErrorObject;
     type Future = mcp_runtime::middleware::McpFuture<'a>;
@@ -776,7 +774,10 @@ async fn a_task_runs_through_the_layers_and_times_out() {
     let id = task_id(&call(&mut client, "forever", json!({})).await);
     assert_eq!(started.load(Ordering::SeqCst), 1);
     // The layer saw the call; its work goes on after the `CreateTaskResult`.
-    assert_eq!(lock(&seen.calls).first().map(String::as_str), Some("tools/call forever"));
+    assert_eq!(
+        lock(&seen.calls).first().map(String::as_str),
+        Some("tools/call forever")
+    );
     let ended = get(&mut client, &id).await;
     assert_eq!(ended["status"], "working", "{ended}");
 
@@ -793,7 +794,10 @@ async fn a_task_runs_through_the_layers_and_times_out() {
     .await;
     // tasks/get went through the layer too; every call through it ended, the task's included.
     let calls = lock(&seen.calls).clone();
-    assert!(calls.iter().any(|c| c.starts_with("tasks/get")), "{calls:?}");
+    assert!(
+        calls.iter().any(|c| c.starts_with("tasks/get")),
+        "{calls:?}"
+    );
     assert_eq!(seen.ended.load(Ordering::SeqCst), calls.len(), "{calls:?}");
     server.stop().await;
 }

@@ -32,9 +32,7 @@ pub(crate) use peer::{Answer, NotBegun, Peer};
 pub use registry::{PromptDef, RegistrationError, ResourceDef, ToolDef, ToolFilter, UriVariables};
 pub use request_state::{RequestStateKey, RequestStateKeyError};
 pub use skills::Skills;
-pub use tasks::{
-    InMemoryTaskStore, TaskConfig, TaskCounts, TaskRecord, TaskStore, TaskStoreError,
-};
+pub use tasks::{InMemoryTaskStore, TaskConfig, TaskCounts, TaskRecord, TaskStore, TaskStoreError};
 pub(crate) use trace::NetworkTransport;
 
 pub(crate) use dispatch::{StatelessCall, unsupported_version};

@@ -389,7 +389,9 @@ impl Dispatcher {
                 // Read again: a layer may have changed them.
                 let params: Option<Value> = match request.params.as_deref() {
                     None => None,
-                    Some(p) => Some(serde_json::from_str(p.get()).map_err(ErrorObject::invalid_params)?),
+                    Some(p) => {
+                        Some(serde_json::from_str(p.get()).map_err(ErrorObject::invalid_params)?)
+                    }
                 };
                 let served = tasks.serve(&request.method, params.as_ref(), owner.as_deref());
                 self.reply(Era::Stateless, None, &served.await?)

@@ -67,7 +67,7 @@ impl Instruments {
         let gauge = |name: &'static str,
                      unit: &'static str,
                      description: &'static str,
-                     read: fn(&Readings, &mut dyn FnMut(u64, &[KeyValue]))| {
+                     read: fn(&Readings, Observe<'_>)| {
             meter
                 .u64_observable_gauge(name)
                 .with_unit(unit)
@@ -86,9 +86,12 @@ impl Instruments {
                 "Open MCP sessions.",
                 |r, observe| observe(r.sessions, &[]),
             ),
-            gauge("mcp.server.streams", "{stream}", "Open SSE streams.", |r, observe| {
-                observe(r.streams, &[])
-            }),
+            gauge(
+                "mcp.server.streams",
+                "{stream}",
+                "Open SSE streams.",
+                |r, observe| observe(r.streams, &[]),
+            ),
             gauge(
                 "mcp.server.event_store.size",
                 "By",
@@ -116,6 +119,9 @@ impl Instruments {
         }
     }
 }
+
+/// Where a gauge's reading goes: a value and its attributes, once per series.
+type Observe<'a> = &'a mut dyn FnMut(u64, &[KeyValue]);
 
 /// Sums what every live source holds, forgetting the sources that ended.
 fn readings() -> Readings {

@@ -213,7 +213,11 @@ impl RateLimiter {
     }
 
     /// Takes a token from the caller's bucket; `Err` is the refusal the client gets.
-    fn admit(&self, principal: Option<&Principal>, session: Option<&str>) -> Result<(), ErrorObject> {
+    fn admit(
+        &self,
+        principal: Option<&Principal>,
+        session: Option<&str>,
+    ) -> Result<(), ErrorObject> {
         let principal = principal.map(Principal::as_str);
         let bucket = match (self.key, principal, session) {
             (RateKey::Principal, Some(principal), _)

@@ -290,7 +290,11 @@ mod counts {
     #[tokio::test]
     async fn a_store_that_counts_gives_every_status() {
         let store = InMemoryTaskStore::new(10);
-        for status in [TaskStatus::Completed, TaskStatus::Cancelled, TaskStatus::Working] {
+        for status in [
+            TaskStatus::Completed,
+            TaskStatus::Cancelled,
+            TaskStatus::Working,
+        ] {
             let mut record = TaskRecord::new(None, None, None);
             record.status = status;
             store.create(&record).await.expect("stored");
@@ -318,6 +322,10 @@ mod counts {
         let counts = tasks.counts();
         assert_eq!(counts.get(TaskStatus::Working), 2);
         assert_eq!(counts.get(TaskStatus::InputRequired), 1);
-        assert_eq!(counts.get(TaskStatus::Completed), 0, "the store's are not known");
+        assert_eq!(
+            counts.get(TaskStatus::Completed),
+            0,
+            "the store's are not known"
+        );
     }
 }

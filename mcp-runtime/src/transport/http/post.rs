@@ -11,9 +11,9 @@ use tokio::sync::mpsc;
 use super::error::HttpError;
 use super::headers::Speaks;
 use super::{App, headers, sse, stateless};
-use crate::engine::principal::{BearerChallenge, Caller, Principal};
 use crate::engine::dispatch::reply_json;
 use crate::engine::middleware::rate_limit;
+use crate::engine::principal::{BearerChallenge, Caller, Principal};
 use crate::engine::{BoxFuture, Peer, RequestEnv};
 use crate::protocol::RequestId;
 use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_codes, error_json};
@@ -337,8 +337,12 @@ async fn dispatch(
         ..env
     };
     let owner = app.clone();
-    let mut work: BoxFuture<'static, Outcome> =
-        Box::pin(async move { owner.dispatcher.outcome_of_begun(request, env, in_flight).await });
+    let mut work: BoxFuture<'static, Outcome> = Box::pin(async move {
+        owner
+            .dispatcher
+            .outcome_of_begun(request, env, in_flight)
+            .await
+    });
     let mut rx = rx;
     // Polled once in any case: a rate limit refuses at once, and a refusal is a 429, not a
     // stream. (With an event store, a request that finished goes through the stream: every
@@ -422,8 +426,12 @@ async fn answer_detached(
     let id = request.id.clone();
     let in_flight = app.dispatcher.begin(&request, &env)?;
     let owner = app.clone();
-    let mut work: BoxFuture<'static, Outcome> =
-        Box::pin(async move { owner.dispatcher.outcome_of_begun(request, env, in_flight).await });
+    let mut work: BoxFuture<'static, Outcome> = Box::pin(async move {
+        owner
+            .dispatcher
+            .outcome_of_begun(request, env, in_flight)
+            .await
+    });
     if let Some(outcome) = futures_util::FutureExt::now_or_never(&mut work) {
         return Ok(outcome);
     }
