@@ -111,6 +111,7 @@ impl Dispatcher {
             }
             Method::ResourcesRead => {
                 let ResourceUriParams { uri } = parse_params(params)?;
+                trace::record_target(&Method::ResourcesRead, &uri);
                 self.check_uri(&uri)?;
                 if let Some(skills) = &self.skills
                     && uri.starts_with("skill://")
@@ -127,6 +128,7 @@ impl Dispatcher {
             }
             Method::ResourcesSubscribe => {
                 let ResourceUriParams { uri } = parse_params(params)?;
+                trace::record_target(&Method::ResourcesSubscribe, &uri);
                 self.check_uri(&uri)?;
                 let skill = self.skills.is_some() && uri.starts_with("skill://");
                 if !skill && !self.handle.registry().knows_resource(&uri) {
@@ -140,6 +142,7 @@ impl Dispatcher {
             }
             Method::ResourcesUnsubscribe => {
                 let ResourceUriParams { uri } = parse_params(params)?;
+                trace::record_target(&Method::ResourcesUnsubscribe, &uri);
                 env.peer.unsubscribe(&uri);
                 Ok(empty_result())
             }
@@ -151,6 +154,7 @@ impl Dispatcher {
             }
             Method::PromptsGet => {
                 let GetPromptParams { name, arguments } = parse_params(params)?;
+                trace::record_target(&Method::PromptsGet, &name);
                 let ctx = self.context(id, progress_token(params), env, input);
                 let registry = self.handle.registry();
                 let Some(future) = registry.get_prompt(&*self.server, &name, arguments, ctx) else {
@@ -342,8 +346,8 @@ impl Dispatcher {
     }
 }
 
-/// Starts a call of the tool `call.name`: -32602 when there is no such tool, it is disabled,
-/// or the caller may not see it. The one way every tool call starts, inline or as a task, in
+/// Starts a call of the tool `call.name` (naming the request's span for it): -32602 when there
+/// is no such tool, it is disabled, or the caller may not see it. The one way every tool call starts, inline or as a task, in
 /// both eras, to the server's own tools and those added at run time.
 pub(crate) fn start_tool<'a>(
     server: &'a dyn MCPServer,
@@ -351,6 +355,8 @@ pub(crate) fn start_tool<'a>(
     call: CallToolParams,
     ctx: Context,
 ) -> Result<(String, BoxFuture<'a, CallToolResult>), ErrorObject> {
+    // Here, not in the async callers: a borrow of `call` there would keep it in their state.
+    trace::record_target(&Method::ToolsCall, &call.name);
     let future = match handle.registry().route_tool(&call.name, ctx.auth()) {
         ToolRoute::Static => server.call_tool(&call.name, call.arguments, ctx),
         ToolRoute::RunTime(def) => Some(def.call(call.arguments, ctx)),
