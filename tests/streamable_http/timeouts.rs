@@ -108,3 +108,27 @@ async fn a_tool_past_its_timeout_is_cancelled_and_the_client_told() {
     assert_eq!(text(&again), "rested");
     live.stop().await;
 }
+
+/// `Timeout` is a layer: scoped to one tool it overrides the server-wide one added before it
+/// (the innermost decides), and other tools keep the server's.
+#[tokio::test]
+async fn a_tool_scoped_timeout_overrides_the_server_one() {
+    let config = HttpConfig::new(Mode::Stateful).server(
+        ServerConfig::new()
+            .layer(Timeout::new(Duration::from_millis(300)))
+            .layer_for_tool("doze", Timeout::new(Duration::from_secs(5))),
+    );
+    let live = TestServer::start(Sleepy::default(), config).await;
+    let mut client = live.client();
+    client.initialize().await;
+
+    let dozed = client.call_tool("doze", json!({"ms": 600})).await;
+    assert_eq!(text(&dozed), "rested", "{dozed}");
+    let late = client.call_tool("nap", json!({"ms": 60_000})).await;
+    assert_eq!(
+        text(&late),
+        "tool `nap` timed out after 100ms and was cancelled",
+        "its own timeout still wins"
+    );
+    live.stop().await;
+}
