@@ -167,7 +167,8 @@ pub trait MCPServer: Send + Sync + 'static {
 
     /// How long a call of the tool `name` may run (`timeout = "30s"` on its `#[tool]`); when
     /// it runs longer its future is dropped and the client gets an `isError` result saying
-    /// so. `None` (the default) takes [`ServerConfig::tool_timeout`], itself none by default.
+    /// so. `None` (the default) takes the deadline of a
+    /// [`Timeout`](crate::middleware::Timeout) layer, if one wraps the call.
     fn tool_timeout(&self, name: &str) -> Option<std::time::Duration> {
         let _ = name;
         None
