@@ -6,7 +6,11 @@
 use integration_tests::Client;
 use integration_tests::servers::Calculator;
 use mcp_runtime::metrics::Prometheus;
-use mcp_runtime::{HttpConfig, Mode, StreamableHttp};
+use std::time::Duration;
+
+use mcp_runtime::protocol::TaskStatus;
+use mcp_runtime::store::{InMemoryTaskStore, TaskRecord, TaskStore};
+use mcp_runtime::{HttpConfig, Mode, ServerConfig, StreamableHttp, TaskConfig};
 use serde_json::json;
 
 /// The value of the sample named `name` whose labels include every `labels` pair (`None`
@@ -72,8 +76,25 @@ async fn calls_sessions_and_gauges_show_on_the_metrics_route() {
         .response();
     assert_eq!(unknown["error"]["code"], -32602);
 
+    // A notification the protocol does not define: measured, under `_OTHER`.
+    let made_up = client
+        .post(&json!({"jsonrpc": "2.0", "method": "notifications/made-up"}))
+        .await;
+    assert_eq!(made_up.status, 202);
+
     let text = scrape(&metrics_url).await;
     let count = "mcp_server_operation_duration_seconds_count";
+    // Notifications received are operations too (the convention: "request or notification
+    // duration as observed on the receiver"), without error.type.
+    let initialized = [
+        ("mcp_method_name", "notifications/initialized"),
+        ("network_transport", "tcp"),
+        ("mcp_protocol_version", "2025-11-25"),
+    ];
+    assert_eq!(sample(&text, count, &initialized), Some(1.0), "{text}");
+    let other = [("mcp_method_name", "_OTHER")];
+    assert_eq!(sample(&text, count, &other), Some(1.0), "{text}");
+    assert!(!text.contains("made-up"), "{text}");
     let add = [
         ("mcp_method_name", "tools/call"),
         ("gen_ai_tool_name", "add"),
@@ -147,6 +168,52 @@ async fn calls_sessions_and_gauges_show_on_the_metrics_route() {
         "{text}"
     );
 
+    // Tasks by status, as the store counts them: a server whose in-memory store holds two
+    // completed tasks, one failed and one working (a task store is shared, so the gauge
+    // reports it, not only what runs here).
+    let store = InMemoryTaskStore::new(100);
+    for status in [
+        TaskStatus::Completed,
+        TaskStatus::Completed,
+        TaskStatus::Failed,
+        TaskStatus::Working,
+    ] {
+        let mut record = TaskRecord::new(None, Some(Duration::from_secs(600)), None);
+        record.status = status;
+        store.create(&record).await.expect("stored");
+    }
+    let tasks = TaskConfig::default().store(store.clone());
+    let config = HttpConfig::new(Mode::Stateless).server(ServerConfig::new().tasks(tasks));
+    let jobs = StreamableHttp::new(Jobs, config);
+    let text = scrape(&metrics_url).await;
+    for (status, n) in [
+        ("working", 1.0),
+        ("input_required", 0.0),
+        ("completed", 2.0),
+        ("failed", 1.0),
+        ("cancelled", 0.0),
+    ] {
+        let labels = [("mcp_task_status", status)];
+        assert_eq!(
+            sample(&text, "mcp_server_tasks", &labels),
+            Some(n),
+            "{status}: {text}"
+        );
+    }
+    drop(jobs);
+
     let _ = stop.send(());
     task.await.expect("server task").expect("server result");
+}
+
+/// A server with a tool that may run as a task.
+struct Jobs;
+
+#[mcp_runtime::mcp_server(name = "jobs", version = "1.0.0")]
+impl Jobs {
+    /// Works a while.
+    #[mcp_runtime::tool(task = "optional")]
+    async fn work(&self) -> &'static str {
+        "done"
+    }
 }

@@ -27,10 +27,9 @@ pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    AUDIT_TARGET, AuditLog, BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError,
-    PromptDef, RateKey, RateLimit, RegistrationError, RequestStateKey, RequestStateKeyError,
-    ResourceDef, ServerConfig, ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter,
-    UriVariables,
+    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, PromptDef,
+    RegistrationError, RequestStateKey, RequestStateKeyError, ResourceDef, ServerConfig,
+    ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter, UriVariables,
 };
 pub use handler::args::Args;
 pub use handler::error::McpError;
@@ -391,7 +390,7 @@ pub mod store {
         Bus, BusError, BusMessage, ClientAnswer, Cluster, Envelope, InMemorySessionStore, LocalBus,
         PrincipalRecord, SessionRecord, SessionStore, SessionStoreError,
     };
-    pub use crate::engine::{InMemoryTaskStore, TaskRecord, TaskStore, TaskStoreError};
+    pub use crate::engine::{InMemoryTaskStore, TaskCounts, TaskRecord, TaskStore, TaskStoreError};
     pub use crate::transport::http::session::{
         EventStore, EventStoreError, InMemoryEventStore, Replay, StoredEvent,
     };

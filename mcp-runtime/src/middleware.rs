@@ -53,7 +53,8 @@
 //! ```
 
 pub use crate::engine::middleware::{
-    Identity, Layers, McpFuture, McpLayer, McpRequest, McpResult, McpService,
+    AUDIT_TARGET, Audit, Identity, Layers, McpFuture, McpLayer, McpRequest, McpResult, McpService,
+    RateKey, RateLimit, Timeout,
 };
 pub use tower_layer::Layer;
 pub use tower_service::Service;

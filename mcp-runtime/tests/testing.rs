@@ -579,13 +579,16 @@ async fn the_rate_limit_refuses_with_a_retry_hint_in_both_eras() {
     use std::num::NonZeroU32;
     use std::time::Duration;
 
-    let limit = mcp_runtime::RateLimit::per_principal(NonZeroU32::MIN, Duration::from_secs(60))
-        .burst(NonZeroU32::new(4).expect("not zero"));
-    let config = ServerConfig::new().rate_limit(Some(limit));
+    use mcp_runtime::middleware::RateLimit;
+
     for version in [Version::V2025_11_25, Version::V2026_07_28] {
+        // A layer of its own per server: clones of one share their buckets.
+        let limit = RateLimit::per_principal(NonZeroU32::MIN, Duration::from_secs(60))
+            .burst(NonZeroU32::new(4).expect("not zero"));
+        let config = ServerConfig::new().layer(limit);
         let alice = TestClient::builder()
             .version(version)
-            .config(config.clone())
+            .config(config)
             .principal(Principal::new("alice"))
             .connect(Kitchen)
             .await;

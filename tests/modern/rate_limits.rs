@@ -6,7 +6,8 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use integration_tests::servers::Calculator;
-use mcp_runtime::{HttpConfig, Mode, RateLimit, ServerConfig, StreamableHttp};
+use mcp_runtime::middleware::RateLimit;
+use mcp_runtime::{HttpConfig, Mode, ServerConfig, StreamableHttp};
 use serde_json::json;
 
 use crate::support::ModernClient;
@@ -21,8 +22,7 @@ fn as_user(url: &str, user: &str) -> ModernClient {
 async fn a_principal_over_its_rate_gets_429_with_retry_after() {
     let three = NonZeroU32::new(3).expect("not zero");
     let limit = RateLimit::per_principal(three, Duration::from_secs(60));
-    let config =
-        HttpConfig::new(Mode::Stateful).server(ServerConfig::new().rate_limit(Some(limit)));
+    let config = HttpConfig::new(Mode::Stateful).server(ServerConfig::new().layer(limit));
     let endpoint = StreamableHttp::new(Calculator, config);
     let (url, task) = integration_tests::serve_with_users(&endpoint).await;
 

@@ -826,3 +826,104 @@ async fn input_for_another_node_that_the_bus_cannot_carry_is_an_error_to_retry()
     a.stop().await;
     b.stop().await;
 }
+
+/// Counts the requests of each method that reach it, and when a tool call's work ends.
+#[derive(Clone, Default)]
+struct Seen {
+    calls: Arc<std::sync::Mutex<Vec<String>>>,
+    ended: Arc<AtomicUsize>,
+}
+
+impl<'a> mcp_runtime::middleware::Layer<mcp_runtime::middleware::McpService<'a>> for Seen {
+    type Service = SeenService<'a>;
+    fn layer(&self, inner: mcp_runtime::middleware::McpService<'a>) -> SeenService<'a> {
+        SeenService(inner, self.clone())
+    }
+}
+
+struct SeenService<'a>(mcp_runtime::middleware::McpService<'a>, Seen);
+
+impl<'a> mcp_runtime::middleware::Service<mcp_runtime::middleware::McpRequest> for SeenService<'a> {
+    type Response = Box<serde_json::value::RawValue>;
+    type Error = mcp_runtime::protocol::ErrorObject;
+    type Future = mcp_runtime::middleware::McpFuture<'a>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(
+        &mut self,
+        request: mcp_runtime::middleware::McpRequest,
+    ) -> mcp_runtime::middleware::McpFuture<'a> {
+        let name = format!(
+            "{} {}",
+            request.method.as_str(),
+            request.target().unwrap_or_default()
+        );
+        lock(&self.1.calls).push(name);
+        let ended = self.1.ended.clone();
+        let work = self.0.call(request);
+        Box::pin(async move {
+            let result = work.await;
+            ended.fetch_add(1, Ordering::SeqCst);
+            result
+        })
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A tool call run as a task goes through the server's layers when it runs (a layer sees its
+/// end, in the background), and a `Timeout` layer times it out as an inline call: the task
+/// completes with the `isError` "timed out" result, and the tool's future is dropped.
+#[tokio::test]
+async fn a_task_runs_through_the_layers_and_times_out() {
+    let jobs = Jobs::default();
+    let (started, dropped) = (jobs.started.clone(), jobs.dropped.clone());
+    let seen = Seen::default();
+    let config = ServerConfig::new()
+        .tasks(fast_tasks())
+        .layer(seen.clone())
+        .layer_for_tool(
+            "forever",
+            mcp_runtime::middleware::Timeout::new(Duration::from_millis(300)),
+        );
+    let server = TestServer::start(jobs, HttpConfig::new(Mode::Stateless).server(config)).await;
+    let mut client = tasks_client(&server.url);
+
+    let id = task_id(&call(&mut client, "forever", json!({})).await);
+    assert_eq!(started.load(Ordering::SeqCst), 1);
+    // The layer saw the call; its work goes on after the `CreateTaskResult`.
+    assert_eq!(
+        lock(&seen.calls).first().map(String::as_str),
+        Some("tools/call forever")
+    );
+    let ended = get(&mut client, &id).await;
+    assert_eq!(ended["status"], "working", "{ended}");
+
+    let ended = wait_for(&mut client, &id, "completed").await;
+    assert_eq!(ended["status"], "completed", "{ended}");
+    assert_eq!(ended["result"]["isError"], true, "{ended}");
+    assert_eq!(
+        ended["result"]["content"][0]["text"],
+        "tool `forever` timed out after 300ms and was cancelled"
+    );
+    eventually("the timed-out task's future is dropped", || {
+        dropped.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    // tasks/get went through the layer too; every call through it ended, the task's included.
+    let calls = lock(&seen.calls).clone();
+    assert!(
+        calls.iter().any(|c| c.starts_with("tasks/get")),
+        "{calls:?}"
+    );
+    assert_eq!(seen.ended.load(Ordering::SeqCst), calls.len(), "{calls:?}");
+    server.stop().await;
+}

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use integration_tests::servers::Calculator;
 use integration_tests::{Client, eventually};
-use mcp_runtime::{AUDIT_TARGET, AuditLog, HttpConfig, Mode, ServerConfig, StreamableHttp};
+use mcp_runtime::middleware::{AUDIT_TARGET, Audit};
+use mcp_runtime::{HttpConfig, Mode, ServerConfig, StreamableHttp};
 use serde_json::json;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -71,9 +72,9 @@ fn audits() -> Audits {
 
 /// Calls `add`, `divide` by zero and an unknown tool as `user` on an endpoint with `log`;
 /// returns the audit events of that session.
-async fn calls(log: AuditLog, user: &str) -> Vec<Event> {
+async fn calls(log: Audit, user: &str) -> Vec<Event> {
     let audits = audits();
-    let config = HttpConfig::new(Mode::Stateful).server(ServerConfig::new().audit(Some(log)));
+    let config = HttpConfig::new(Mode::Stateful).server(ServerConfig::new().layer(log));
     let endpoint = StreamableHttp::new(Calculator, config);
     let (url, task) = integration_tests::serve_with_users(&endpoint).await;
     let mut client = Client::new(&url);
@@ -109,7 +110,7 @@ async fn calls(log: AuditLog, user: &str) -> Vec<Event> {
 
 #[tokio::test]
 async fn every_request_gets_one_audit_event_with_arguments_redacted() {
-    let events = calls(AuditLog::new(), "alice").await;
+    let events = calls(Audit::new(), "alice").await;
     let methods: Vec<&str> = events.iter().map(|e| e["method"].as_str()).collect();
     assert_eq!(
         methods,
@@ -137,7 +138,7 @@ async fn every_request_gets_one_audit_event_with_arguments_redacted() {
 
 #[tokio::test]
 async fn arguments_are_logged_only_when_the_server_opts_in() {
-    let events = calls(AuditLog::new().arguments(true), "bob").await;
+    let events = calls(Audit::new().arguments(true), "bob").await;
     assert_eq!(events[1]["principal"], "bob");
     assert_eq!(
         events[1]["arguments"],

@@ -1,5 +1,5 @@
 //! Tool timeouts against a live server: `#[tool(timeout = "...")]` and the server default
-//! (`ServerConfig::tool_timeout`). The call's future is dropped and the client gets an
+//! (a `Timeout` layer). The call's future is dropped and the client gets an
 //! `isError` result naming the tool and the duration; the session lives on.
 
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use integration_tests::{TestServer, eventually};
+use mcp_runtime::middleware::Timeout;
 use mcp_runtime::{HttpConfig, Mode, ServerConfig, mcp_server, tool};
 use serde_json::json;
 
@@ -61,7 +62,7 @@ async fn a_tool_past_its_timeout_is_cancelled_and_the_client_told() {
         stopped: stopped.clone(),
     };
     let config = HttpConfig::new(Mode::Stateful)
-        .server(ServerConfig::new().tool_timeout(Some(Duration::from_millis(300))));
+        .server(ServerConfig::new().layer(Timeout::new(Duration::from_millis(300))));
     let live = TestServer::start(server, config).await;
     let mut client = live.client();
     client.initialize().await;
@@ -105,5 +106,29 @@ async fn a_tool_past_its_timeout_is_cancelled_and_the_client_told() {
     // The session lives on.
     let again = client.call_tool("nap", json!({"ms": 1})).await;
     assert_eq!(text(&again), "rested");
+    live.stop().await;
+}
+
+/// `Timeout` is a layer: scoped to one tool it overrides the server-wide one added before it
+/// (the innermost decides), and other tools keep the server's.
+#[tokio::test]
+async fn a_tool_scoped_timeout_overrides_the_server_one() {
+    let config = HttpConfig::new(Mode::Stateful).server(
+        ServerConfig::new()
+            .layer(Timeout::new(Duration::from_millis(300)))
+            .layer_for_tool("doze", Timeout::new(Duration::from_secs(5))),
+    );
+    let live = TestServer::start(Sleepy::default(), config).await;
+    let mut client = live.client();
+    client.initialize().await;
+
+    let dozed = client.call_tool("doze", json!({"ms": 600})).await;
+    assert_eq!(text(&dozed), "rested", "{dozed}");
+    let late = client.call_tool("nap", json!({"ms": 60_000})).await;
+    assert_eq!(
+        text(&late),
+        "tool `nap` timed out after 100ms and was cancelled",
+        "its own timeout still wins"
+    );
     live.stop().await;
 }

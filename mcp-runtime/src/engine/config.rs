@@ -1,12 +1,10 @@
 //! [`ServerConfig`]: how the server answers, whatever the transport.
 
-use super::audit::AuditLog;
 use std::sync::Arc;
 
 use super::limits::Limits;
 use super::middleware::{Layers, McpLayer, Scope};
 use super::principal::Principal;
-use super::rate_limit::RateLimit;
 use super::registry::ToolFilter;
 use super::request_state::RequestStateKey;
 use super::skills::Skills;
@@ -66,15 +64,9 @@ pub struct ServerConfig {
     pub declare_resources: bool,
     /// As [`declare_tools`](Self::declare_tools), for prompts.
     pub declare_prompts: bool,
-    /// How long a tool call may run when its `#[tool]` sets no `timeout`: past it the call's
-    /// future is dropped and the client gets an `isError` result that names the tool and the
-    /// duration. Default: `None`, no limit. (Calls run as tasks are not timed.)
-    pub tool_timeout: Option<std::time::Duration>,
-    /// The audit log: one `tracing` event per request ([`AuditLog`]). Default: `None`.
-    pub audit: Option<AuditLog>,
-    /// A limit on each principal's or session's requests ([`RateLimit`]). Default: `None`.
-    pub rate_limit: Option<RateLimit>,
-    /// Middleware around requests ([`layer`](Self::layer)), outermost first. Default: none.
+    /// Middleware around requests ([`layer`](Self::layer)), outermost first: the built-in
+    /// [`Timeout`](crate::middleware::Timeout), [`RateLimit`](crate::middleware::RateLimit)
+    /// and [`Audit`](crate::middleware::Audit), and your own. Default: none.
     pub layers: Layers,
 }
 
@@ -92,9 +84,6 @@ impl Default for ServerConfig {
             declare_tools: false,
             declare_resources: false,
             declare_prompts: false,
-            tool_timeout: None,
-            audit: None,
-            rate_limit: None,
             layers: Layers::default(),
         }
     }
@@ -149,31 +138,21 @@ impl ServerConfig {
         self
     }
 
-    /// Sets [`tool_timeout`](Self::tool_timeout), the default of tools without their own
-    /// `#[tool(timeout = "...")]`.
+    /// Adds a tower layer around every request (outside the layers added after it): its
+    /// service takes an [`McpRequest`](crate::middleware::McpRequest) and answers its result
+    /// (see [`crate::middleware`]). The requests of the 2026-07-28 tasks extension are wrapped
+    /// too: `tasks/get`, `tasks/update` and `tasks/cancel` as any request, and a tool call that
+    /// may run as a task while it runs (its result, or the layer's error, is the task's end).
     ///
     /// ```
     /// use std::time::Duration;
-    ///
-    /// let config = mcp_runtime::ServerConfig::new().tool_timeout(Some(Duration::from_secs(30)));
-    /// assert_eq!(config.tool_timeout, Some(Duration::from_secs(30)));
-    /// ```
-    pub fn tool_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
-        self.tool_timeout = timeout;
-        self
-    }
-
-    /// Adds a tower layer around every request (outside the layers added after it): its
-    /// service takes an [`McpRequest`](crate::middleware::McpRequest) and answers its result
-    /// (see [`crate::middleware`]). The requests of the 2026-07-28 tasks extension
-    /// (`tasks/get`, `tasks/update`, `tasks/cancel`, and a tool call run as a task) are not
-    /// wrapped.
-    ///
-    /// ```
     /// use mcp_runtime::ServerConfig;
+    /// use mcp_runtime::middleware::{Audit, Timeout};
     ///
-    /// // Any tower layer whose service speaks McpRequest, such as tower's own combinators.
-    /// let config = ServerConfig::new().layer(mcp_runtime::middleware::Identity::new());
+    /// // The audit log sees every request, and tool calls may run 30 s.
+    /// let config = ServerConfig::new()
+    ///     .layer(Audit::new())
+    ///     .layer(Timeout::new(Duration::from_secs(30)));
     /// assert!(!config.layers.is_empty());
     /// ```
     pub fn layer(mut self, layer: impl McpLayer) -> Self {
@@ -207,33 +186,6 @@ impl ServerConfig {
     pub fn layer_for_tool(mut self, name: &str, layer: impl McpLayer) -> Self {
         self.layers
             .push(Scope::Tool(name.to_owned()), Arc::new(layer));
-        self
-    }
-
-    /// Sets [`rate_limit`](Self::rate_limit).
-    ///
-    /// ```
-    /// use std::{num::NonZeroU32, time::Duration};
-    /// use mcp_runtime::{RateLimit, ServerConfig};
-    ///
-    /// let limit = RateLimit::per_session(NonZeroU32::MIN, Duration::from_secs(1));
-    /// assert_eq!(ServerConfig::new().rate_limit(Some(limit)).rate_limit, Some(limit));
-    /// ```
-    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
-        self.rate_limit = limit;
-        self
-    }
-
-    /// Sets [`audit`](Self::audit).
-    ///
-    /// ```
-    /// use mcp_runtime::{AuditLog, ServerConfig};
-    ///
-    /// let config = ServerConfig::new().audit(Some(AuditLog::new()));
-    /// assert_eq!(config.audit, Some(AuditLog::new()));
-    /// ```
-    pub fn audit(mut self, audit: Option<AuditLog>) -> Self {
-        self.audit = audit;
         self
     }
 

@@ -2,7 +2,6 @@
 //! implement, what the server knows of its client ([`Peer`]) and the method dispatcher.
 
 pub(crate) mod apps;
-mod audit;
 pub(crate) mod cluster;
 mod config;
 pub(crate) mod context;
@@ -16,7 +15,6 @@ pub(crate) mod metrics;
 pub(crate) mod middleware;
 mod peer;
 pub(crate) mod principal;
-pub(crate) mod rate_limit;
 pub(crate) mod registry;
 mod request_state;
 pub(crate) mod skills;
@@ -25,18 +23,16 @@ pub(crate) mod trace;
 
 pub use crate::protocol::LogLevel;
 pub use apps::InvalidServer;
-pub use audit::{AUDIT_TARGET, AuditLog};
 pub use config::ServerConfig;
 pub(crate) use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};
 pub use limits::Limits;
 pub use peer::PeerError;
 pub(crate) use peer::{Answer, NotBegun, Peer};
-pub use rate_limit::{RateKey, RateLimit};
 pub use registry::{PromptDef, RegistrationError, ResourceDef, ToolDef, ToolFilter, UriVariables};
 pub use request_state::{RequestStateKey, RequestStateKeyError};
 pub use skills::Skills;
-pub use tasks::{InMemoryTaskStore, TaskConfig, TaskRecord, TaskStore, TaskStoreError};
+pub use tasks::{InMemoryTaskStore, TaskConfig, TaskCounts, TaskRecord, TaskStore, TaskStoreError};
 pub(crate) use trace::NetworkTransport;
 
 pub(crate) use dispatch::{StatelessCall, unsupported_version};
@@ -171,7 +167,8 @@ pub trait MCPServer: Send + Sync + 'static {
 
     /// How long a call of the tool `name` may run (`timeout = "30s"` on its `#[tool]`); when
     /// it runs longer its future is dropped and the client gets an `isError` result saying
-    /// so. `None` (the default) takes [`ServerConfig::tool_timeout`], itself none by default.
+    /// so. `None` (the default) takes the deadline of a
+    /// [`Timeout`](crate::middleware::Timeout) layer, if one wraps the call.
     fn tool_timeout(&self, name: &str) -> Option<std::time::Duration> {
         let _ = name;
         None

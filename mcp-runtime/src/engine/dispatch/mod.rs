@@ -4,7 +4,7 @@ mod route;
 mod skills;
 mod stateless;
 
-pub(crate) use route::{panic_report, panicked_tool, start_tool, unknown_tool};
+pub(crate) use route::{panic_report, run_tool, start_tool, unknown_tool};
 pub(crate) use stateless::{StatelessCall, unsupported_version};
 
 use std::collections::HashMap;
@@ -26,7 +26,7 @@ use super::apps::{self, InvalidServer};
 use super::handle::ServerHandle;
 use super::input::{Gate, Gated, InputExchange};
 use super::limits::Limits;
-use super::middleware::{self, McpFuture};
+use super::middleware::{self, McpFuture, McpRequest, McpService};
 use super::principal::{Caller, Principal};
 use super::registry::{Base, Declared, Registry};
 use super::request_state::RequestStateKey;
@@ -75,14 +75,8 @@ pub(crate) struct Dispatcher {
     pub(super) skills: Option<Skills>,
     /// How this dispatcher's clients are connected, for spans.
     pub(super) transport: NetworkTransport,
-    /// How long a tool without a `timeout` of its own may run ([`ServerConfig::tool_timeout`]).
-    pub(super) tool_timeout: Option<std::time::Duration>,
-    /// The audit log ([`ServerConfig::audit`]), when the server keeps one.
-    pub(super) audit: Option<super::AuditLog>,
-    /// The buckets of [`ServerConfig::rate_limit`], when the server has one.
-    rate: Option<super::rate_limit::RateLimiter>,
     /// The middleware ([`ServerConfig::layer`]).
-    layers: super::middleware::Layers,
+    pub(super) layers: super::middleware::Layers,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -256,12 +250,6 @@ impl Dispatcher {
             scopes: Some(server.required_scopes()).filter(|s| !s.is_empty()),
             skills,
             transport,
-            tool_timeout: config.tool_timeout,
-            audit: config.audit,
-            rate: config
-                .rate_limit
-                .as_ref()
-                .map(super::rate_limit::RateLimiter::new),
             layers: config.layers.clone(),
             server,
         })
@@ -309,16 +297,6 @@ impl Dispatcher {
             version: peer.protocol_version(),
             transport: self.transport,
             headers: caller.headers.as_deref(),
-            principal: caller.principal.as_ref(),
-        }
-    }
-
-    /// Takes a token from the caller's rate-limit bucket ([`ServerConfig::rate_limit`]);
-    /// `Err` is the refusal the client gets. Always `Ok` without a limit.
-    pub(crate) fn admit(&self, caller: &Caller, session: Option<&str>) -> Result<(), ErrorObject> {
-        match &self.rate {
-            None => Ok(()),
-            Some(rate) => rate.admit(caller, session),
         }
     }
 
@@ -378,10 +356,7 @@ impl Dispatcher {
     ) -> impl Future<Output = Option<String>> + Send + '_ {
         // Plain functions that return the inner future, rather than `async fn`s around it: an
         // async layer keeps its own copy of the arguments, and this future is boxed per request.
-        let admitted = self
-            .admit(&env.caller, env.peer.session_id())
-            .map_err(|refusal| error_json(Some(&request.id), &refusal));
-        match admitted.and_then(|()| self.begin(&request, &env)) {
+        match self.begin(&request, &env) {
             Ok(in_flight) => Either::Left(self.handle_begun(request, env, in_flight)),
             Err(refusal) => Either::Right(std::future::ready(Some(refusal))),
         }
@@ -396,10 +371,13 @@ impl Dispatcher {
         }
     }
 
-    /// How many tasks run in this process (for the tasks gauge).
+    /// The tasks by status, for the tasks gauge: as the store counts them, else those running
+    /// in this process ([`TaskStore::status_counts`](crate::store::TaskStore::status_counts)).
     #[cfg_attr(not(feature = "_metrics"), allow(dead_code))] // read only by the metrics recorder
-    pub(crate) fn tasks_working(&self) -> usize {
-        self.tasks.as_ref().map_or(0, |tasks| tasks.running_count())
+    pub(crate) fn task_counts(&self) -> super::TaskCounts {
+        self.tasks
+            .as_ref()
+            .map_or_else(Default::default, |tasks| tasks.counts())
     }
 
     /// Joins the other nodes on `bus` as `node`, for the tasks running on either side.
@@ -451,14 +429,21 @@ impl Dispatcher {
         in_flight: InFlight,
     ) -> impl Future<Output = Option<String>> + Send + '_ {
         let id = request.id.clone();
+        self.outcome_of_begun(request, env, in_flight)
+            .map(move |outcome| Some(reply_json(&id, outcome?)))
+    }
+
+    /// [`handle_begun`](Self::handle_begun), its outcome before it is written: the HTTP
+    /// transport answers a rate-limit refusal with 429.
+    pub(crate) fn outcome_of_begun(
+        &self,
+        request: Request,
+        env: RequestEnv,
+        in_flight: InFlight,
+    ) -> impl Future<Output = Option<Result<Box<RawValue>, ErrorObject>>> + Send + '_ {
         let site = self.site(&env.peer, &env.caller);
-        let observed = trace::observe(&request, site, self.audit.as_ref());
-        Traced::new(observed, self.answer(request, env, None, in_flight)).map(move |outcome| {
-            Some(match outcome? {
-                Ok(result) => result_json(&id, &result),
-                Err(error) => error_json(Some(&id), &error),
-            })
-        })
+        let observed = trace::observe(&request, site);
+        Traced::new(observed, self.answer(request, env, None, in_flight))
     }
 
     /// Runs a registered request to its result or error; `None` when it was cancelled. With
@@ -476,22 +461,13 @@ impl Dispatcher {
         // Boxed, the other ways: only servers with middleware and multi round-trip requests
         // (2026-07-28) take them, and inline they would grow every request's future.
         let work: Either<_, McpFuture<'_>> = match input.clone() {
-            None if !layered => Either::Left(self.route(id, method, params, env, None)),
-            None => Either::Right(Box::pin(middleware::run(
-                self,
-                &self.layers,
-                id,
-                method,
-                params,
-                env,
-                None,
-            ))),
+            None if !layered => Either::Left(self.route(id, method, params, env, None, None)),
+            None => Either::Right(Box::pin(self.layered(id, method, params, env, None))),
             Some(exchange) => {
                 let gate = if layered {
-                    let run = middleware::run(self, &self.layers, id, method, params, env, input);
-                    Gate::new(run, exchange)
+                    Gate::new(self.layered(id, method, params, env, input), exchange)
                 } else {
-                    Gate::new(self.route(id, method, params, env, input), exchange)
+                    Gate::new(self.route(id, method, params, env, input, None), exchange)
                 };
                 Either::Right(Box::pin(gate.map(|gated| match gated {
                     Gated::Done(outcome) => outcome,
@@ -504,6 +480,34 @@ impl Dispatcher {
             work,
             _in_flight: in_flight,
         }
+    }
+}
+
+impl Dispatcher {
+    /// A request through the server's layers, then its route.
+    fn layered(
+        &self,
+        id: RequestId,
+        method: Method,
+        params: Option<Box<RawValue>>,
+        env: RequestEnv,
+        input: Option<Arc<InputExchange>>,
+    ) -> impl Future<Output = middleware::McpResult> + Send + '_ {
+        let request = McpRequest::new(id, method, params, &env);
+        let route = middleware::Route {
+            dispatcher: self,
+            env,
+            input,
+        };
+        middleware::run(&self.layers, request, McpService::new(route))
+    }
+}
+
+/// A response's JSON text.
+pub(crate) fn reply_json(id: &RequestId, outcome: Result<Box<RawValue>, ErrorObject>) -> String {
+    match outcome {
+        Ok(result) => result_json(id, &result),
+        Err(error) => error_json(Some(id), &error),
     }
 }
 
@@ -634,8 +638,10 @@ mod future_size {
     /// was 1,368 bytes when each layer was an `async fn` keeping its own copy of the
     /// arguments (and past glibc's 1,032-byte small-allocation cache). A bound, not a timing:
     /// 800 bytes after the core refactor, 808 with the session limits, 816 with the request's
-    /// span (boxed: see `trace::Traced`), still 816 with metrics, the audit log, rate limits,
-    /// tool timeouts and middleware (each boxed or checked outside the future).
+    /// span (boxed: see `trace::Traced`), still 816 with metrics and middleware (boxed, taken
+    /// only by servers with layers), 848 once the tool deadline a `Timeout` layer sets became
+    /// a parameter of the route (16 bytes in `route`'s and `call_tool`'s first state; the same
+    /// allocation class, well under glibc's 1,032-byte cache).
     #[test]
     fn a_request_future_stays_small() {
         let dispatcher =
@@ -648,6 +654,6 @@ mod future_size {
         let env = RequestEnv::new(Arc::new(Peer::new(false)), None);
         let future = dispatcher.handle_request(request, env);
         let size = std::mem::size_of_val(&future);
-        assert!(size <= 840, "handle_request's future is {size} bytes");
+        assert!(size <= 848, "handle_request's future is {size} bytes");
     }
 }

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -23,7 +24,8 @@ use crate::recover::catch_panic;
 
 impl Dispatcher {
     /// Answers one request. Results of the 2026-07-28 era leave here complete, with the era's
-    /// fields written as they are serialized ([`StatelessResult`]).
+    /// fields written as they are serialized ([`StatelessResult`]). `tool_timeout` is the
+    /// deadline a [`Timeout`](crate::middleware::Timeout) layer set for a tool call.
     pub(crate) async fn route(
         &self,
         id: RequestId,
@@ -31,6 +33,7 @@ impl Dispatcher {
         params: Option<Box<RawValue>>,
         env: RequestEnv,
         input: Option<Arc<InputExchange>>,
+        tool_timeout: Option<Duration>,
     ) -> Result<Box<RawValue>, ErrorObject> {
         let era = env.era();
         if !self.offers(&method, era) {
@@ -87,7 +90,7 @@ impl Dispatcher {
             }
             Method::ToolsCall => {
                 let call: CallToolParams = parse_params(params)?;
-                let result = self.call_tool(call, id, env, input).await?;
+                let result = self.call_tool(call, id, env, input, tool_timeout).await?;
                 self.reply(era, None, &result)
             }
             Method::ResourcesList => {
@@ -108,6 +111,7 @@ impl Dispatcher {
             }
             Method::ResourcesRead => {
                 let ResourceUriParams { uri } = parse_params(params)?;
+                trace::record_target(&Method::ResourcesRead, &uri);
                 self.check_uri(&uri)?;
                 if let Some(skills) = &self.skills
                     && uri.starts_with("skill://")
@@ -124,6 +128,7 @@ impl Dispatcher {
             }
             Method::ResourcesSubscribe => {
                 let ResourceUriParams { uri } = parse_params(params)?;
+                trace::record_target(&Method::ResourcesSubscribe, &uri);
                 self.check_uri(&uri)?;
                 let skill = self.skills.is_some() && uri.starts_with("skill://");
                 if !skill && !self.handle.registry().knows_resource(&uri) {
@@ -137,6 +142,7 @@ impl Dispatcher {
             }
             Method::ResourcesUnsubscribe => {
                 let ResourceUriParams { uri } = parse_params(params)?;
+                trace::record_target(&Method::ResourcesUnsubscribe, &uri);
                 env.peer.unsubscribe(&uri);
                 Ok(empty_result())
             }
@@ -148,6 +154,7 @@ impl Dispatcher {
             }
             Method::PromptsGet => {
                 let GetPromptParams { name, arguments } = parse_params(params)?;
+                trace::record_target(&Method::PromptsGet, &name);
                 let ctx = self.context(id, progress_token(params), env, input);
                 let registry = self.handle.registry();
                 let Some(future) = registry.get_prompt(&*self.server, &name, arguments, ctx) else {
@@ -284,11 +291,13 @@ impl Dispatcher {
         id: RequestId,
         env: RequestEnv,
         input: Option<Arc<InputExchange>>,
+        tool_timeout: Option<Duration>,
     ) -> Result<CallToolResult, ErrorObject> {
         let progress_token = call.meta.take().and_then(|m| m.progress_token);
         let ctx = self.context(id, progress_token, env, input);
         let (name, future) = start_tool(&*self.server, &self.handle, call, ctx)?;
-        let result = match self.server.tool_timeout(&name).or(self.tool_timeout) {
+        // `run_tool`'s body, inline: an `async fn` would keep its own copy of the arguments.
+        let result = match self.server.tool_timeout(&name).or(tool_timeout) {
             None => catch_panic(future).await,
             // Boxed, with all it keeps: the timer would otherwise grow every request's future.
             Some(limit) => Box::pin(timed(&name, limit, catch_panic(future))).await,
@@ -307,11 +316,11 @@ impl Dispatcher {
         peer: &Peer,
         caller: &Caller,
     ) {
-        let span = trace::notification_span(&notification, self.site(peer, caller));
-        span.in_scope(|| self.notified(notification, peer));
+        let site = self.site(peer, caller);
+        trace::notified(&notification, site, || self.notified(&notification, peer));
     }
 
-    fn notified(&self, notification: Notification, peer: &Peer) {
+    fn notified(&self, notification: &Notification, peer: &Peer) {
         match notification.method.as_str() {
             "notifications/initialized" => {}
             "notifications/cancelled" => {
@@ -341,8 +350,8 @@ impl Dispatcher {
     }
 }
 
-/// Starts a call of the tool `call.name`: -32602 when there is no such tool, it is disabled,
-/// or the caller may not see it. The one way every tool call starts, inline or as a task, in
+/// Starts a call of the tool `call.name` (naming the request's span for it): -32602 when there
+/// is no such tool, it is disabled, or the caller may not see it. The one way every tool call starts, inline or as a task, in
 /// both eras, to the server's own tools and those added at run time.
 pub(crate) fn start_tool<'a>(
     server: &'a dyn MCPServer,
@@ -350,6 +359,8 @@ pub(crate) fn start_tool<'a>(
     call: CallToolParams,
     ctx: Context,
 ) -> Result<(String, BoxFuture<'a, CallToolResult>), ErrorObject> {
+    // Here, not in the async callers: a borrow of `call` there would keep it in their state.
+    trace::record_target(&Method::ToolsCall, &call.name);
     let future = match handle.registry().route_tool(&call.name, ctx.auth()) {
         ToolRoute::Static => server.call_tool(&call.name, call.arguments, ctx),
         ToolRoute::RunTime(def) => Some(def.call(call.arguments, ctx)),
@@ -358,6 +369,21 @@ pub(crate) fn start_tool<'a>(
     match future {
         Some(future) => Ok((call.name, future)),
         None => Err(unknown_tool(&call.name)),
+    }
+}
+
+/// Runs a started tool call to its result, or its panic's message: within `limit` (the
+/// tool's own `#[tool(timeout)]`, else a [`Timeout`](crate::middleware::Timeout) layer's). The
+/// one way every tool call runs, inline or as a task.
+pub(crate) async fn run_tool(
+    name: &str,
+    future: BoxFuture<'_, CallToolResult>,
+    limit: Option<Duration>,
+) -> Result<CallToolResult, String> {
+    match limit {
+        None => catch_panic(future).await,
+        // Boxed, with all it keeps: the timer would otherwise grow every request's future.
+        Some(limit) => Box::pin(timed(name, limit, catch_panic(future))).await,
     }
 }
 

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Dispatcher, RequestEnv};
 use crate::engine::Peer;
 use crate::engine::input::InputExchange;
+use crate::engine::middleware::{self, McpFuture, McpRequest, McpResult, McpService, ServiceFn};
 use crate::engine::principal::Caller;
 use crate::engine::request_state::BindingSource;
 use crate::engine::tasks::{TaskCall, TaskEvent, Tasks};
@@ -95,9 +96,8 @@ impl Dispatcher {
             version: Version::parse(&call.envelope.protocol_version),
             transport: self.transport,
             headers: call.caller.headers.as_deref(),
-            principal: call.caller.principal.as_ref(),
         };
-        let observed = trace::observe(&request, site, self.audit.as_ref());
+        let observed = trace::observe(&request, site);
         Traced::new(observed, async move {
             let outcome = self.stateless_outcome(request, call).await?;
             Some(outcome.map_err(|mut error| {
@@ -115,9 +115,6 @@ impl Dispatcher {
         request: Request,
         mut call: StatelessCall,
     ) -> Option<Result<Box<RawValue>, ErrorObject>> {
-        if let Err(refusal) = self.admit(&call.caller, None) {
-            return Some(Err(refusal));
-        }
         let method = &request.method;
         // `subscriptions/listen` is a stream: only a transport can serve it.
         if !self.offers(method, Era::Stateless) || *method == Method::SubscriptionsListen {
@@ -154,10 +151,16 @@ impl Dispatcher {
         match self.task_route(method, params.as_ref(), &call) {
             TaskRoute::No => self.answer(request, env, input, in_flight).await,
             TaskRoute::Refused(error) => Some(Err(error)),
-            TaskRoute::Method(tasks) => {
+            TaskRoute::Method(tasks) if self.layers.is_empty() => {
                 let owner = call.caller.identity();
                 let served = tasks.serve(method, params.as_ref(), owner.as_deref()).await;
                 Some(served.and_then(|value| self.reply(Era::Stateless, None, &value)))
+            }
+            TaskRoute::Method(tasks) => {
+                let owner = call.caller.identity();
+                let Request { id, method, params } = request;
+                let through = McpRequest::new(id, method, params, &env);
+                Some(Box::pin(self.layered_task_method(tasks, owner, through)).await)
             }
             TaskRoute::Call(tasks, support) => {
                 let task = TaskCall {
@@ -370,6 +373,32 @@ impl Dispatcher {
     /// Receives every task's status changes, when the server runs tasks.
     pub(crate) fn task_events(&self) -> Option<broadcast::Receiver<TaskEvent>> {
         self.tasks.as_ref().map(|t| t.subscribe())
+    }
+}
+
+impl Dispatcher {
+    /// `tasks/get`, `tasks/update` or `tasks/cancel` through the server's layers.
+    async fn layered_task_method(
+        &self,
+        tasks: Arc<Tasks>,
+        owner: Option<String>,
+        request: McpRequest,
+    ) -> McpResult {
+        let bottom = ServiceFn(move |request: McpRequest| -> McpFuture<'_> {
+            let (tasks, owner) = (tasks.clone(), owner.clone());
+            Box::pin(async move {
+                // Read again: a layer may have changed them.
+                let params: Option<Value> = match request.params.as_deref() {
+                    None => None,
+                    Some(p) => {
+                        Some(serde_json::from_str(p.get()).map_err(ErrorObject::invalid_params)?)
+                    }
+                };
+                let served = tasks.serve(&request.method, params.as_ref(), owner.as_deref());
+                self.reply(Era::Stateless, None, &served.await?)
+            })
+        });
+        middleware::run(&self.layers, request, McpService::new(bottom)).await
     }
 }
 

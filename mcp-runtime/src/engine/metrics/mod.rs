@@ -11,12 +11,12 @@
 #[cfg(feature = "_metrics")]
 mod recorder;
 #[cfg(feature = "_metrics")]
-pub(crate) use recorder::{Operation, install, register, session_ended};
+pub(crate) use recorder::{Notified, Operation, install, register, session_ended};
 
 #[cfg(not(feature = "_metrics"))]
 mod noop;
 #[cfg(not(feature = "_metrics"))]
-pub(crate) use noop::{Operation, register, session_ended};
+pub(crate) use noop::{Notified, Operation, register, session_ended};
 
 use std::cell::Cell;
 
@@ -65,8 +65,8 @@ pub(crate) struct Readings {
     pub(crate) streams: u64,
     /// Bytes the event store holds (stores that count them).
     pub(crate) event_store_bytes: u64,
-    /// Tasks working in this process.
-    pub(crate) tasks_working: u64,
+    /// Tasks by status ([`Dispatcher::task_counts`](crate::engine::Dispatcher::task_counts)).
+    pub(crate) tasks: crate::engine::TaskCounts,
 }
 
 /// Something the gauges read when they are collected (an HTTP endpoint, registered with

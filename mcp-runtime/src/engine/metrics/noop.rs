@@ -37,6 +37,26 @@ impl Operation {
     }
 }
 
+/// A notification being measured: never, without a metrics feature.
+#[derive(Debug)]
+pub(crate) enum Notified {}
+
+impl Notified {
+    #[inline(always)]
+    pub(crate) fn start(
+        _method: &str,
+        _version: Option<Version>,
+        _transport: NetworkTransport,
+    ) -> Option<Notified> {
+        None
+    }
+
+    #[inline(always)]
+    pub(crate) fn finish(self) {
+        match self {}
+    }
+}
+
 #[inline(always)]
 pub(crate) fn session_ended(_open: Duration, _version: Option<Version>) {}
 

@@ -67,17 +67,15 @@ impl Instruments {
         let gauge = |name: &'static str,
                      unit: &'static str,
                      description: &'static str,
-                     read: fn(&Readings) -> (u64, Option<KeyValue>)| {
+                     read: fn(&Readings, Observe<'_>)| {
             meter
                 .u64_observable_gauge(name)
                 .with_unit(unit)
                 .with_description(description)
                 .with_callback(move |observer| {
-                    let (value, attribute) = read(&readings());
-                    match attribute {
-                        Some(attribute) => observer.observe(value, &[attribute]),
-                        None => observer.observe(value, &[]),
-                    }
+                    read(&readings(), &mut |value, attributes| {
+                        observer.observe(value, attributes)
+                    });
                 })
                 .build()
         };
@@ -86,26 +84,30 @@ impl Instruments {
                 "mcp.server.sessions",
                 "{session}",
                 "Open MCP sessions.",
-                |r| (r.sessions, None),
+                |r, observe| observe(r.sessions, &[]),
             ),
-            gauge("mcp.server.streams", "{stream}", "Open SSE streams.", |r| {
-                (r.streams, None)
-            }),
+            gauge(
+                "mcp.server.streams",
+                "{stream}",
+                "Open SSE streams.",
+                |r, observe| observe(r.streams, &[]),
+            ),
             gauge(
                 "mcp.server.event_store.size",
                 "By",
                 "Bytes held by the event store (stores that count them).",
-                |r| (r.event_store_bytes, None),
+                |r, observe| observe(r.event_store_bytes, &[]),
             ),
             gauge(
                 "mcp.server.tasks",
                 "{task}",
-                "Tasks in this process, by status.",
-                |r| {
-                    (
-                        r.tasks_working,
-                        Some(KeyValue::new("mcp.task.status", "working")),
-                    )
+                "Tasks by status: as the task store counts them (the in-memory one does), else \
+                 those running in this process.",
+                |r, observe| {
+                    for status in crate::engine::TaskCounts::STATUSES {
+                        let attribute = KeyValue::new("mcp.task.status", status.as_str());
+                        observe(r.tasks.get(status), &[attribute]);
+                    }
                 },
             ),
         ];
@@ -117,6 +119,9 @@ impl Instruments {
         }
     }
 }
+
+/// Where a gauge's reading goes: a value and its attributes, once per series.
+type Observe<'a> = &'a mut dyn FnMut(u64, &[KeyValue]);
 
 /// Sums what every live source holds, forgetting the sources that ended.
 fn readings() -> Readings {
@@ -237,6 +242,57 @@ impl Operation {
         }
         attributes.push(KeyValue::new("network.transport", self.transport.as_str()));
         attributes
+    }
+}
+
+/// A notification being measured: `mcp.server.operation.duration` covers notifications
+/// received too ("from the time it was received until the result or ack is sent"). Not
+/// counted in flight: the gauge counts requests.
+#[derive(Debug)]
+pub(crate) struct Notified {
+    start: Instant,
+    method: &'static str,
+    version: Option<Version>,
+    transport: NetworkTransport,
+}
+
+impl Notified {
+    /// Starts measuring a notification of `method`; `None` when no metrics are installed.
+    pub(crate) fn start(
+        method: &str,
+        version: Option<Version>,
+        transport: NetworkTransport,
+    ) -> Option<Notified> {
+        INSTRUMENTS.get()?;
+        // The client's notifications the protocol defines; any other name would make a series.
+        let method = match method {
+            "notifications/initialized" => "notifications/initialized",
+            "notifications/cancelled" => "notifications/cancelled",
+            "notifications/progress" => "notifications/progress",
+            "notifications/roots/list_changed" => "notifications/roots/list_changed",
+            _ => "_OTHER",
+        };
+        Some(Notified {
+            start: Instant::now(),
+            method,
+            version,
+            transport,
+        })
+    }
+
+    /// Records its duration (a notification has no outcome: it is acknowledged, or not).
+    pub(crate) fn finish(self) {
+        let Some(instruments) = INSTRUMENTS.get() else {
+            return;
+        };
+        let mut attributes = Vec::with_capacity(3);
+        attributes.push(KeyValue::new("mcp.method.name", self.method));
+        if let Some(version) = self.version {
+            attributes.push(KeyValue::new("mcp.protocol.version", version.as_str()));
+        }
+        attributes.push(KeyValue::new("network.transport", self.transport.as_str()));
+        let elapsed = self.start.elapsed().as_secs_f64();
+        instruments.operation.record(elapsed, &attributes);
     }
 }
 

@@ -97,6 +97,11 @@ impl LiveTask {
         lock(&self.state).record.owner.as_deref() == Some(owner)
     }
 
+    /// The task's status now.
+    pub(crate) fn status(&self) -> TaskStatus {
+        lock(&self.state).record.status
+    }
+
     /// The task as it is now.
     pub(crate) fn snapshot(&self) -> TaskRecord {
         lock(&self.state).record.clone()

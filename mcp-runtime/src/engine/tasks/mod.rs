@@ -19,7 +19,7 @@ mod run;
 mod store;
 
 pub use record::TaskRecord;
-pub use store::{InMemoryTaskStore, TaskStore, TaskStoreError};
+pub use store::{InMemoryTaskStore, TaskCounts, TaskStore, TaskStoreError};
 
 pub(crate) use live::{LiveTask, TaskLink};
 pub(crate) use run::TaskCall;
@@ -258,6 +258,19 @@ impl Tasks {
         self.running().len()
     }
 
+    /// The tasks by status, as the store counts them, else those running in this process.
+    #[cfg_attr(not(feature = "_metrics"), allow(dead_code))] // read only by the metrics recorder
+    pub(crate) fn counts(&self) -> TaskCounts {
+        if let Some(counts) = self.config.store.status_counts() {
+            return counts;
+        }
+        let mut counts = TaskCounts::default();
+        for task in self.running().values() {
+            counts.add(task.status(), 1);
+        }
+        counts
+    }
+
     /// Whether `owner` has as many tasks running in this process as
     /// [`TaskConfig::max_running_per_principal`] allows (anonymous callers have no quota).
     fn over_quota(&self, owner: Option<&str>) -> bool {
@@ -308,5 +321,93 @@ impl Tasks {
             }
         }
         records
+    }
+}
+
+#[cfg(test)]
+mod counts {
+    use std::sync::Arc;
+
+    use tokio_util::sync::CancellationToken;
+
+    use super::{InMemoryTaskStore, LiveTask, TaskConfig, TaskRecord, TaskStore, Tasks};
+    use crate::engine::BoxFuture;
+    use crate::engine::tasks::TaskStoreError;
+    use crate::protocol::TaskStatus;
+
+    /// A store that cannot count its tasks (as a shared one).
+    struct Uncounted(InMemoryTaskStore);
+
+    impl TaskStore for Uncounted {
+        fn create<'a>(&'a self, task: &'a TaskRecord) -> BoxFuture<'a, Result<(), TaskStoreError>> {
+            self.0.create(task)
+        }
+        fn save<'a>(&'a self, task: &'a TaskRecord) -> BoxFuture<'a, Result<(), TaskStoreError>> {
+            self.0.save(task)
+        }
+        fn load<'a>(
+            &'a self,
+            id: &'a str,
+        ) -> BoxFuture<'a, Result<Option<TaskRecord>, TaskStoreError>> {
+            self.0.load(id)
+        }
+        fn remove<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), TaskStoreError>> {
+            self.0.remove(id)
+        }
+    }
+
+    fn run(tasks: &Tasks, status: TaskStatus) {
+        let mut record = TaskRecord::new(None, None, None);
+        record.status = status;
+        let live = LiveTask::new(
+            record.clone(),
+            CancellationToken::new(),
+            Default::default(),
+            tasks.config.store.clone(),
+            tasks.events.clone(),
+        );
+        tasks.running().insert(record.task_id, Arc::new(live));
+    }
+
+    #[tokio::test]
+    async fn a_store_that_counts_gives_every_status() {
+        let store = InMemoryTaskStore::new(10);
+        for status in [
+            TaskStatus::Completed,
+            TaskStatus::Cancelled,
+            TaskStatus::Working,
+        ] {
+            let mut record = TaskRecord::new(None, None, None);
+            record.status = status;
+            store.create(&record).await.expect("stored");
+        }
+        let tasks = Tasks::new(TaskConfig::default().store(store));
+        // What runs here is in the store already: not counted twice.
+        run(&tasks, TaskStatus::Working);
+        let counts = tasks.counts();
+        assert_eq!(counts.get(TaskStatus::Completed), 1);
+        assert_eq!(counts.get(TaskStatus::Cancelled), 1);
+        assert_eq!(counts.get(TaskStatus::Working), 1);
+        assert_eq!(counts.get(TaskStatus::Failed), 0);
+    }
+
+    #[tokio::test]
+    async fn otherwise_the_tasks_running_here_by_their_status() {
+        let store = InMemoryTaskStore::new(10);
+        let mut done = TaskRecord::new(None, None, None);
+        done.status = TaskStatus::Completed;
+        store.create(&done).await.expect("stored");
+        let tasks = Tasks::new(TaskConfig::default().store(Uncounted(store)));
+        run(&tasks, TaskStatus::Working);
+        run(&tasks, TaskStatus::Working);
+        run(&tasks, TaskStatus::InputRequired);
+        let counts = tasks.counts();
+        assert_eq!(counts.get(TaskStatus::Working), 2);
+        assert_eq!(counts.get(TaskStatus::InputRequired), 1);
+        assert_eq!(
+            counts.get(TaskStatus::Completed),
+            0,
+            "the store's are not known"
+        );
     }
 }

@@ -13,43 +13,72 @@ use super::live::{Ending, LiveTask};
 use super::{TaskLink, TaskRecord, Tasks};
 use crate::engine::context::Context;
 use crate::engine::dispatch::{
-    panic_report, panicked_tool, parse_params, start_tool, to_raw, unknown_tool,
+    panic_report, parse_params, run_tool, start_tool, to_raw, unknown_tool,
 };
 use crate::engine::input::{Gate, Gated, InputExchange};
-use crate::engine::{BoxFuture, Dispatcher, InFlight, MCPServer, RequestEnv, ServerHandle};
+use crate::engine::middleware::{self, Layers, McpFuture, McpRequest, McpResult, McpService};
+use crate::engine::{Dispatcher, InFlight, MCPServer, RequestEnv, ServerHandle};
 use crate::protocol::{CallToolParams, CallToolResult, Era, ErrorObject, Request, TaskSupport};
-use crate::recover::catch_panic;
 
-/// The tool's future with the runtime's wrapping: owned (so it can move to the background),
-/// a panic caught as its message, stopped where it waits for multi round-trip input.
-type Work = Pin<Box<dyn Future<Output = Gated<Result<CallToolResult, String>>> + Send>>;
+/// The call through the server's layers to the tool, owned (so it can move to the
+/// background), stopped where it waits for multi round-trip input. Its result is the tool's
+/// `CallToolResult`, without the era's fields.
+type Work = Pin<Box<dyn Future<Output = Gated<McpResult>> + Send>>;
 
-/// Calls the tool on an owned handle of the server, catching a panic. The tool is known to
-/// exist; one that vanished in between is refused as any unknown tool.
-fn tool_work(
+/// What runs a task's tool: the server's own, and its layers.
+struct ToolRunner {
     server: Arc<dyn MCPServer>,
     handle: ServerHandle,
-    call: CallToolParams,
-    ctx: Context,
-) -> BoxFuture<'static, Result<CallToolResult, String>> {
-    Box::pin(async move {
-        match start_tool(&*server, &handle, call, ctx) {
-            Ok((_, future)) => catch_panic(future).await,
-            Err(error) => Ok(CallToolResult::error(error.message)),
-        }
-    })
+    layers: Layers,
+    panic_details: bool,
 }
 
-/// What a tool's run ended with, as a task sees it.
-fn ending(name: &str, gated: Gated<Result<CallToolResult, String>>, details: bool) -> Ending {
+impl ToolRunner {
+    /// Runs `request` through the layers (as any request), then calls the tool on an owned
+    /// handle of the server, within its timeout, catching a panic, as an inline call does. The
+    /// tool is known to exist; one that vanished in between is refused as any unknown tool.
+    fn work(self, request: McpRequest, ctx: Context) -> McpFuture<'static> {
+        let ToolRunner {
+            server,
+            handle,
+            layers,
+            panic_details,
+        } = self;
+        let mut ctx = Some(ctx);
+        let bottom = middleware::ServiceFn(move |request: McpRequest| -> McpFuture<'static> {
+            let (server, handle, ctx) = (server.clone(), handle.clone(), ctx.take());
+            Box::pin(async move {
+                let ctx = ctx.ok_or_else(|| ErrorObject::internal("a tool call ran twice"))?;
+                let call: CallToolParams = parse_params(request.params.as_deref())?;
+                let result = match start_tool(&*server, &handle, call, ctx) {
+                    Ok((name, future)) => {
+                        let limit = server.tool_timeout(&name).or(request.tool_timeout());
+                        // A crash fails the task (a tool error is a result).
+                        run_tool(&name, future, limit).await.map_err(|panic| {
+                            let report = panic_report("tool", &name, &panic, panic_details);
+                            ErrorObject::internal(report)
+                        })?
+                    }
+                    Err(error) => CallToolResult::error(error.message),
+                };
+                if result.is_error == Some(true) {
+                    crate::engine::trace::record_tool_error();
+                }
+                to_raw(&result)
+            })
+        });
+        Box::pin(async move { middleware::run(&layers, request, McpService::new(bottom)).await })
+    }
+}
+
+/// What a tool's run ended with, as a task sees it: a layer's error fails it.
+fn ending(gated: Gated<McpResult>) -> Ending {
     match gated {
-        Gated::Done(Ok(result)) => match serde_json::to_value(&result) {
+        Gated::Done(Ok(result)) => match serde_json::from_str(result.get()) {
             Ok(value) => Ending::Completed(value),
             Err(e) => Ending::Failed(ErrorObject::internal(e)),
         },
-        Gated::Done(Err(panic)) => Ending::Failed(ErrorObject::internal(panic_report(
-            "tool", name, &panic, details,
-        ))),
+        Gated::Done(Err(error)) => Ending::Failed(error),
         Gated::Stopped(outcome) => Ending::Failed(outcome.err().unwrap_or_else(|| {
             ErrorObject::internal("the task stopped to ask for input outside the task")
         })),
@@ -58,18 +87,13 @@ fn ending(name: &str, gated: Gated<Result<CallToolResult, String>>, details: boo
 
 impl Dispatcher {
     /// The answer to a call that finished without becoming a task: as any other call's.
-    fn plain_answer(
-        &self,
-        name: &str,
-        gated: Gated<Result<CallToolResult, String>>,
-    ) -> Result<Box<RawValue>, ErrorObject> {
+    fn plain_answer(&self, gated: Gated<McpResult>) -> Result<Box<RawValue>, ErrorObject> {
         match gated {
-            Gated::Done(Ok(result)) => self.reply(Era::Stateless, None, &result),
-            Gated::Done(Err(panic)) => self.reply(
-                Era::Stateless,
-                None,
-                &panicked_tool(name, &panic, self.panic_details),
-            ),
+            Gated::Done(outcome) => {
+                let result: CallToolResult =
+                    serde_json::from_str(outcome?.get()).map_err(ErrorObject::internal)?;
+                self.reply(Era::Stateless, None, &result)
+            }
             Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
         }
     }
@@ -125,10 +149,18 @@ impl Dispatcher {
         let capabilities = env.peer.client_capabilities().clone();
         let cancel = env.cancel.clone();
         let progress_token = call.meta.take().and_then(|m| m.progress_token);
+        let Request { id, method, params } = request;
+        let through = McpRequest::new(id.clone(), method, params, &env);
         let ctx = self
-            .context(request.id, progress_token, env, input.clone())
+            .context(id, progress_token, env, input.clone())
             .with_task(link.clone());
-        let tool = tool_work(self.server.clone(), self.handle.clone(), call, ctx);
+        let runner = ToolRunner {
+            server: self.server.clone(),
+            handle: self.handle.clone(),
+            layers: self.layers.clone(),
+            panic_details: self.panic_details,
+        };
+        let tool = runner.work(through, ctx);
         let mut work: Work = match input {
             Some(exchange) => Box::pin(Gate::new(tool, exchange)),
             None => Box::pin(tool.map(Gated::Done)),
@@ -147,10 +179,10 @@ impl Dispatcher {
             let finished_in_time = matches!(gated, Gated::Done(_));
             if support != TaskSupport::Required || !finished_in_time {
                 link.decline();
-                return Some(self.plain_answer(&name, gated));
+                return Some(self.plain_answer(gated));
             }
             // A `required` tool is always a task, even one that is already done.
-            ending(&name, gated, self.panic_details).apply(&mut record);
+            ending(gated).apply(&mut record);
             return Some(match config.store.create(&record).await {
                 Ok(()) => to_raw(&record.create_result()),
                 Err(e) => Err(ErrorObject::internal(format!("cannot create a task: {e}"))),
@@ -192,7 +224,7 @@ impl Dispatcher {
             return tokio::select! {
                 biased;
                 () = cancel.cancelled() => None,
-                gated = work => Some(self.plain_answer(&name, gated)),
+                gated = work => Some(self.plain_answer(gated)),
             };
         }
         let live = Arc::new(LiveTask::new(
@@ -205,15 +237,7 @@ impl Dispatcher {
         tasks.running().insert(record.task_id.clone(), live.clone());
         link.begin(live.clone());
         tracing::debug!(task = %record.task_id, tool = %name, "tools/call became a task");
-        let details = self.panic_details;
-        tokio::spawn(drive(
-            work,
-            live,
-            tasks.clone(),
-            name,
-            record.expires_at(),
-            details,
-        ));
+        tokio::spawn(drive(work, live, tasks.clone(), name, record.expires_at()));
         Some(to_raw(&record.create_result()))
     }
 }
@@ -226,7 +250,6 @@ async fn drive(
     tasks: Arc<Tasks>,
     name: String,
     expires: Option<SystemTime>,
-    details: bool,
 ) {
     let id = live.id();
     let expiry = async move {
@@ -249,7 +272,7 @@ async fn drive(
             expired = true;
             Ending::Cancelled("the task's TTL elapsed")
         }
-        gated = work => ending(&name, gated, details),
+        gated = work => ending(gated),
     };
     live.cancel.cancel();
     live.finish(ending).await;

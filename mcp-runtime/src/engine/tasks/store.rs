@@ -1,5 +1,6 @@
 //! Where tasks live: the [`TaskStore`] trait and its bounded in-memory implementation.
 
+use crate::protocol::TaskStatus;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -112,6 +113,87 @@ pub trait TaskStore: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<(), TaskStoreError>> {
         let _ = (task_id, lease);
         Box::pin(std::future::ready(Ok(())))
+    }
+
+    /// How many unexpired tasks it holds in each status, when it can tell at once, without
+    /// I/O: what the `mcp.server.tasks` gauge reports. Default: `None`, for stores shared by
+    /// several nodes (their count is every node's, and a gauge's callback cannot wait on a
+    /// round trip); the gauge then counts the tasks running in this process, `working` or
+    /// `input_required`.
+    ///
+    /// ```
+    /// use mcp_runtime::store::{InMemoryTaskStore, TaskStore};
+    ///
+    /// let counts = InMemoryTaskStore::default().status_counts().expect("it counts");
+    /// assert_eq!(counts.get(mcp_runtime::protocol::TaskStatus::Completed), 0);
+    /// ```
+    fn status_counts(&self) -> Option<TaskCounts> {
+        None
+    }
+}
+
+/// How many tasks are in each status ([`TaskStore::status_counts`]).
+///
+/// ```
+/// use mcp_runtime::protocol::TaskStatus;
+/// use mcp_runtime::store::TaskCounts;
+///
+/// let mut counts = TaskCounts::default();
+/// counts.add(TaskStatus::Working, 2);
+/// assert_eq!(counts.get(TaskStatus::Working), 2);
+/// assert_eq!(counts.get(TaskStatus::Failed), 0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TaskCounts([u64; 5]);
+
+impl TaskCounts {
+    /// Every status, in the order of the protocol's lifecycle.
+    pub const STATUSES: [TaskStatus; 5] = [
+        TaskStatus::Working,
+        TaskStatus::InputRequired,
+        TaskStatus::Completed,
+        TaskStatus::Failed,
+        TaskStatus::Cancelled,
+    ];
+
+    fn slot(status: TaskStatus) -> usize {
+        match status {
+            TaskStatus::Working => 0,
+            TaskStatus::InputRequired => 1,
+            TaskStatus::Completed => 2,
+            TaskStatus::Failed => 3,
+            TaskStatus::Cancelled => 4,
+        }
+    }
+
+    /// Adds `n` tasks in `status`.
+    ///
+    /// ```
+    /// # use mcp_runtime::{protocol::TaskStatus, store::TaskCounts};
+    /// let mut counts = TaskCounts::default();
+    /// counts.add(TaskStatus::Cancelled, 1);
+    /// assert_eq!(counts.get(TaskStatus::Cancelled), 1);
+    /// ```
+    pub fn add(&mut self, status: TaskStatus, n: u64) {
+        let slot = &mut self.0[Self::slot(status)];
+        *slot = slot.saturating_add(n);
+    }
+
+    /// How many tasks are in `status`.
+    ///
+    /// ```
+    /// # use mcp_runtime::{protocol::TaskStatus, store::TaskCounts};
+    /// assert_eq!(TaskCounts::default().get(TaskStatus::Working), 0);
+    /// ```
+    pub fn get(&self, status: TaskStatus) -> u64 {
+        self.0[Self::slot(status)]
+    }
+
+    /// Adds every count of `other`.
+    pub(crate) fn merge(&mut self, other: &TaskCounts) {
+        for status in Self::STATUSES {
+            self.add(status, other.get(status));
+        }
     }
 }
 
@@ -256,6 +338,17 @@ impl Shared {
 }
 
 impl TaskStore for InMemoryTaskStore {
+    fn status_counts(&self) -> Option<TaskCounts> {
+        let now = SystemTime::now();
+        let mut counts = TaskCounts::default();
+        for task in lock(&self.shared.tasks).values() {
+            if !task.is_expired(now) {
+                counts.add(task.status, 1);
+            }
+        }
+        Some(counts)
+    }
+
     fn create<'a>(&'a self, task: &'a TaskRecord) -> BoxFuture<'a, Result<(), TaskStoreError>> {
         self.ensure_sweeper();
         let outcome = {

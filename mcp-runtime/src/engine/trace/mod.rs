@@ -24,9 +24,7 @@ use tracing::field::Empty;
 
 use crate::clip::clip;
 use crate::engine::Peer;
-use crate::engine::audit::{AuditLog, AuditRecord};
 use crate::engine::metrics;
-use crate::engine::principal::Principal;
 use crate::protocol::{ErrorObject, Method, Notification, Request, RequestId, Version};
 
 /// How the client is connected (`network.transport`).
@@ -57,175 +55,174 @@ pub(crate) struct Site<'a> {
     pub(crate) transport: NetworkTransport,
     /// The HTTP request's headers: its `traceparent` is the parent when `_meta` has none.
     pub(crate) headers: Option<&'a HeaderMap>,
-    /// Who sent it, when the transport knows (for the audit log).
-    pub(crate) principal: Option<&'a Principal>,
 }
 
-/// The parts of `params` a span reads: the target and the trace context.
-#[derive(serde::Deserialize)]
-struct Targets<'a> {
-    #[serde(borrow)]
-    name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    uri: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    arguments: Option<&'a RawValue>,
-    #[cfg_attr(not(feature = "otel"), allow(dead_code))]
-    #[serde(borrow, rename = "_meta")]
-    meta: Option<&'a RawValue>,
-}
-
-impl<'a> Targets<'a> {
-    /// Unreadable params (which the handler refuses) give no target.
-    fn of(params: Option<&'a RawValue>) -> Self {
-        params
-            .and_then(|p| serde_json::from_str(p.get()).ok())
-            .unwrap_or(Targets {
-                name: None,
-                uri: None,
-                arguments: None,
-                meta: None,
-            })
+/// The tool or prompt `params` name, for the metric (unreadable params give none). Spans take
+/// their target from the route, which reads the params anyway ([`record_target`]).
+fn name_of(params: Option<&RawValue>) -> Option<Cow<'_, str>> {
+    #[derive(serde::Deserialize)]
+    struct Named<'a> {
+        #[serde(borrow)]
+        name: Option<Cow<'a, str>>,
     }
+    serde_json::from_str::<Named<'_>>(params?.get()).ok()?.name
 }
 
-/// One callsite for every SERVER span, its fields the convention's attributes. `otel.*` are
-/// tracing-opentelemetry's: the span's name, kind and status.
-fn server_span(method: &str) -> Span {
+/// The `_meta` of `params`, read only when it may hold a trace context: a request without
+/// one (most) costs a substring search, not a parse.
+#[cfg(feature = "otel")]
+fn trace_meta(params: Option<&RawValue>) -> Option<&RawValue> {
+    #[derive(serde::Deserialize)]
+    struct Meta<'a> {
+        #[serde(borrow, rename = "_meta")]
+        meta: Option<&'a RawValue>,
+    }
+    let params = params.filter(|p| p.get().contains("traceparent"))?;
+    serde_json::from_str::<Meta<'_>>(params.get()).ok()?.meta
+}
+
+/// The name of every SERVER span.
+const SERVER_SPAN: &str = "mcp.server";
+
+/// One callsite for every SERVER span, its fields the convention's attributes, those known
+/// when the message arrives set at once (one call into the subscriber, not one per field).
+/// `otel.*` are tracing-opentelemetry's: the span's name, kind and status.
+fn server_span(
+    method: &str,
+    id: Option<&RequestId>,
+    site: Site<'_>,
+    operation: Option<&str>,
+) -> Span {
     tracing::info_span!(
-        "mcp.server",
-        "otel.name" = Empty,
+        SERVER_SPAN,
+        "otel.name" = method,
         "otel.kind" = "server",
         "otel.status_code" = Empty,
         "otel.status_description" = Empty,
         "mcp.method.name" = method,
-        "jsonrpc.request.id" = Empty,
-        "mcp.session.id" = Empty,
-        "mcp.protocol.version" = Empty,
+        "jsonrpc.request.id" = id.map(|id| tracing::field::display(IdText(id))),
+        "mcp.session.id" = site.session,
+        "mcp.protocol.version" = site.version.map(Version::as_str),
         "mcp.resource.uri" = Empty,
-        "gen_ai.operation.name" = Empty,
+        "gen_ai.operation.name" = operation,
         "gen_ai.tool.name" = Empty,
         "gen_ai.prompt.name" = Empty,
-        "network.transport" = Empty,
+        "network.transport" = site.transport.as_str(),
         "error.type" = Empty,
         "rpc.response.status_code" = Empty,
     )
 }
 
-/// What watches a request while it runs: its SERVER span, when a subscriber wants it, its
-/// duration metric, when metrics are installed, and its audit event, when the server keeps
-/// an audit log.
+/// What watches a request while it runs: its SERVER span, when a subscriber wants it, and
+/// its duration metric, when metrics are installed.
 #[derive(Debug)]
 pub(crate) struct Observed {
     span: Option<Span>,
     operation: Option<metrics::Operation>,
-    audit: Option<AuditRecord>,
 }
 
-/// What watches `request`; `None` (no allocation) when no subscriber wants its span, no
-/// metrics are installed and there is no audit log.
-pub(crate) fn observe(
-    request: &Request,
-    site: Site<'_>,
-    audit: Option<&AuditLog>,
-) -> Option<Box<Observed>> {
+/// What watches `request`; `None` (no allocation) when no subscriber wants its span and no
+/// metrics are installed.
+pub(crate) fn observe(request: &Request, site: Site<'_>) -> Option<Box<Observed>> {
     let method = clip(request.method.as_str());
-    let span = Some(server_span(&method)).filter(|span| !span.is_disabled());
+    let operation = (request.method == Method::ToolsCall).then_some("execute_tool");
+    let span = Some(server_span(&method, Some(&request.id), site, operation))
+        .filter(|span| !span.is_disabled());
     let mut operation = metrics::Operation::start(request, site.version, site.transport);
-    if span.is_none() && operation.is_none() && audit.is_none() {
+    if span.is_none() && operation.is_none() {
         return None;
     }
-    let targets = Targets::of(request.params.as_deref());
     if let Some(operation) = &mut operation
         && operation.wants_target()
-        && let Some(name) = &targets.name
+        && let Some(name) = name_of(request.params.as_deref())
     {
-        operation.set_target(name);
+        operation.set_target(&name);
     }
     if let Some(span) = &span {
-        describe(span, request, &method, &targets, site);
+        arrived(span, site, request.params.as_deref());
     }
-    let audit = audit.map(|log| {
-        let target = matches!(request.method, Method::ToolsCall | Method::PromptsGet)
-            .then_some(targets.name.as_deref())
-            .flatten();
-        AuditRecord::new(
-            log,
-            &request.method,
-            site.principal.map(Principal::as_str),
-            site.session,
-            target,
-            targets.arguments,
-        )
-    });
-    Some(Box::new(Observed {
-        span,
-        operation,
-        audit,
-    }))
+    Some(Box::new(Observed { span, operation }))
 }
 
-/// Names and attributes the SERVER span of a request.
-fn describe(span: &Span, request: &Request, method: &str, targets: &Targets<'_>, site: Site<'_>) {
-    span.record(
-        "jsonrpc.request.id",
-        tracing::field::display(IdText(&request.id)),
-    );
-    let mut target = None;
-    match request.method {
-        Method::ToolsCall => {
-            span.record("gen_ai.operation.name", "execute_tool");
-            if let Some(name) = &targets.name {
-                let name = clip(name);
-                span.record("gen_ai.tool.name", &*name);
-                target = Some(name);
-            }
-        }
-        Method::PromptsGet => {
-            if let Some(name) = &targets.name {
-                let name = clip(name);
-                span.record("gen_ai.prompt.name", &*name);
-                target = Some(name);
-            }
-        }
+/// Names the current request's SERVER span for the tool, prompt or resource its params name,
+/// once the route has read them (the span does not parse them a second time). The URI is an
+/// attribute, never the span's name (high cardinality).
+pub(crate) fn record_target(method: &Method, target: &str) {
+    let (field, names) = match method {
+        Method::ToolsCall => ("gen_ai.tool.name", true),
+        Method::PromptsGet => ("gen_ai.prompt.name", true),
         Method::ResourcesRead | Method::ResourcesSubscribe | Method::ResourcesUnsubscribe => {
-            if let Some(uri) = &targets.uri {
-                span.record("mcp.resource.uri", &*clip(uri));
-            }
+            ("mcp.resource.uri", false)
         }
-        _ => {}
-    }
-    match target {
-        Some(target) => span.record("otel.name", &*format!("{method} {target}")),
-        None => span.record("otel.name", method),
+        _ => return,
     };
-    arrived(span, site, targets);
+    // Nothing to name when no subscriber was ever set (a load and a branch).
+    if !tracing::dispatcher::has_been_set() {
+        return;
+    }
+    // The current span without a handle of it (`Span::current` clones it, and closes the
+    // clone).
+    tracing::dispatcher::get_default(|dispatch| {
+        let current = dispatch.current_span();
+        let (Some(id), Some(metadata)) = (current.id(), current.metadata()) else {
+            return;
+        };
+        // Only the request's own span: a layer may have entered one of its own.
+        if metadata.name() != SERVER_SPAN {
+            return;
+        }
+        let fields = metadata.fields();
+        let Some(field) = fields.field(field) else {
+            return;
+        };
+        let target = clip(target);
+        let target: &str = &target;
+        let value = [(&field, Some(&target as &dyn tracing::Value))];
+        dispatch.record(id, &tracing::span::Record::new(&fields.value_set(&value)));
+        // The span's name (`otel.name` is tracing-opentelemetry's alone): its OpenTelemetry
+        // span started when the request's span was first entered, and takes a new name only
+        // through its own API. A resource's URI never names it (high cardinality).
+        #[cfg(feature = "otel")]
+        if names {
+            otel::rename(id, dispatch, method.as_str(), target);
+        }
+        #[cfg(not(feature = "otel"))]
+        let _ = names;
+    });
+}
+
+/// Handles a notification inside its SERVER span, measured as the convention's
+/// `mcp.server.operation.duration` says for notifications received (until it is acknowledged,
+/// which the transport does once `handle` returns).
+pub(crate) fn notified<R>(
+    notification: &Notification,
+    site: Site<'_>,
+    handle: impl FnOnce() -> R,
+) -> R {
+    let measured = metrics::Notified::start(&notification.method, site.version, site.transport);
+    let handled = notification_span(notification, site).in_scope(handle);
+    if let Some(measured) = measured {
+        measured.finish();
+    }
+    handled
 }
 
 /// The SERVER span of a notification (disabled when no subscriber wants it).
 pub(crate) fn notification_span(notification: &Notification, site: Site<'_>) -> Span {
     let method = clip(&notification.method);
-    let span = server_span(&method);
+    let span = server_span(&method, None, site, None);
     if !span.is_disabled() {
-        span.record("otel.name", &*method);
-        arrived(&span, site, &Targets::of(notification.params.as_deref()));
+        arrived(&span, site, notification.params.as_deref());
     }
     span
 }
 
-/// Records where the message arrived and, with `otel`, sets the span's parent.
-fn arrived(span: &Span, site: Site<'_>, targets: &Targets<'_>) {
-    span.record("network.transport", site.transport.as_str());
-    if let Some(session) = site.session {
-        span.record("mcp.session.id", session);
-    }
-    if let Some(version) = site.version {
-        span.record("mcp.protocol.version", version.as_str());
-    }
+/// With `otel`, sets the span's parent from the trace context the message carries.
+fn arrived(span: &Span, site: Site<'_>, params: Option<&RawValue>) {
     #[cfg(feature = "otel")]
-    otel::set_parent(span, targets.meta, site.headers);
+    otel::set_parent(span, trace_meta(params), site.headers);
     #[cfg(not(feature = "otel"))]
-    let _ = (targets, site.headers);
+    let _ = (span, params, site.headers);
 }
 
 /// Records the protocol version on the current request's span, once `initialize` agreed on it.
@@ -339,7 +336,7 @@ where
         let Some(observed) = this.observed.as_deref_mut() else {
             return this.work.poll(cx);
         };
-        let ends = observed.operation.is_some() || observed.audit.is_some();
+        let ends = observed.operation.is_some();
         if ends {
             metrics::clear_tool_error();
         }
@@ -360,9 +357,6 @@ where
             };
             if let Some(operation) = observed.operation.take() {
                 operation.finish(ended);
-            }
-            if let Some(audit) = observed.audit.take() {
-                audit.finish(ended);
             }
         }
         Poll::Ready(outcome)

@@ -16,6 +16,9 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 const TRACEPARENT: &str = "traceparent";
 const TRACESTATE: &str = "tracestate";
+/// `traceparent` as a header name made once (a `&str` key is parsed at every lookup).
+static TRACEPARENT_HEADER: axum::http::HeaderName =
+    axum::http::HeaderName::from_static(TRACEPARENT);
 
 /// The trace context keys of a `_meta` object.
 #[derive(serde::Deserialize)]
@@ -76,7 +79,10 @@ pub(super) fn set_parent(span: &Span, meta: Option<&RawValue>, headers: Option<&
     let from_meta = meta
         .and_then(|m| serde_json::from_str::<MetaCarrier<'_>>(m.get()).ok())
         .and_then(|carrier| extract(&carrier));
-    let from_header = headers.and_then(|h| extract(&Headers(h)));
+    // Most requests carry none: a lookup, not a propagator's extraction.
+    let from_header = headers
+        .filter(|h| h.contains_key(&TRACEPARENT_HEADER))
+        .and_then(|h| extract(&Headers(h)));
     // Errors mean no OpenTelemetry layer is installed: then there is no trace to join.
     match (from_meta, from_header) {
         (Some(parent), transport) => {
@@ -89,6 +95,25 @@ pub(super) fn set_parent(span: &Span, meta: Option<&RawValue>, headers: Option<&
             let _ = span.set_parent(parent);
         }
         (None, None) => {}
+    }
+}
+
+/// Names the OpenTelemetry span of the tracing span `id` for its method and target
+/// (`tools/call add`), when an OpenTelemetry layer keeps one (without, a failed downcast and
+/// nothing else: the name is not even built).
+pub(super) fn rename(
+    id: &tracing::span::Id,
+    dispatch: &tracing::Dispatch,
+    method: &str,
+    target: &str,
+) {
+    if let Some(cx) = tracing_opentelemetry::get_otel_context(id, dispatch) {
+        let method = crate::clip::clip(method);
+        let mut name = String::with_capacity(method.len() + 1 + target.len());
+        name.push_str(&method);
+        name.push(' ');
+        name.push_str(target);
+        cx.span().update_name(name);
     }
 }
 

@@ -209,7 +209,7 @@ impl metrics::GaugeSource for App {
         {
             readings.event_store_bytes += count(bytes);
         }
-        readings.tasks_working += count(self.dispatcher.tasks_working());
+        readings.tasks.merge(&self.dispatcher.task_counts());
     }
 }
 

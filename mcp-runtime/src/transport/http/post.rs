@@ -11,8 +11,9 @@ use tokio::sync::mpsc;
 use super::error::HttpError;
 use super::headers::Speaks;
 use super::{App, headers, sse, stateless};
+use crate::engine::dispatch::reply_json;
+use crate::engine::middleware::rate_limit;
 use crate::engine::principal::{BearerChallenge, Caller, Principal};
-use crate::engine::rate_limit;
 use crate::engine::{BoxFuture, Peer, RequestEnv};
 use crate::protocol::RequestId;
 use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_codes, error_json};
@@ -282,13 +283,6 @@ async fn dispatch(
         Message::Request(request) => request,
     };
     let header = session.as_deref().map(Session::header);
-    // Before any work: a refused request gets 429, whatever the response would have been.
-    if let Err(refusal) = app.dispatcher.admit(&caller, peer.session_id()) {
-        let wait = rate_limit::retry_after(&refusal);
-        let mut response = json(error_json(Some(&request.id), &refusal), header);
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return Ok(retry_after(response, wait));
-    }
     let cancel = match &session {
         Some(s) => s.cancel.child_token(),
         None => app.sessions.shutdown_token().child_token(),
@@ -302,10 +296,14 @@ async fn dispatch(
             caller,
         };
         let id = request.id.clone();
-        let reply = answer_detached(app, request, env)
-            .await
-            .unwrap_or_else(|| cancelled(&id));
-        return Ok(json(reply, header));
+        return Ok(match answer_detached(app, request, env).await {
+            Err(duplicate) => json(duplicate, header),
+            Ok(None) => json(cancelled(&id), header),
+            Ok(Some(outcome)) => match refused(&outcome) {
+                Some(wait) => too_many(&id, outcome, wait, header),
+                None => json(reply_json(&id, outcome), header),
+            },
+        });
     }
     // Version for priming: the session's negotiated one (a client that negotiated 2025-11-25
     // understands priming events whatever header it sends), else the header's.
@@ -339,19 +337,41 @@ async fn dispatch(
         ..env
     };
     let owner = app.clone();
-    let mut work: BoxFuture<'static, Option<String>> =
-        Box::pin(async move { owner.dispatcher.handle_begun(request, env, in_flight).await });
+    let mut work: BoxFuture<'static, Outcome> = Box::pin(async move {
+        owner
+            .dispatcher
+            .outcome_of_begun(request, env, in_flight)
+            .await
+    });
     let mut rx = rx;
-    if app.config.event_store.is_none() {
-        if let Some(reply) = futures_util::FutureExt::now_or_never(&mut work) {
-            let mut frames = Vec::new();
-            while let Ok(frame) = rx.try_recv() {
-                frames.push(frame);
+    // Polled once in any case: a rate limit refuses at once, and a refusal is a 429, not a
+    // stream. (With an event store, a request that finished goes through the stream: every
+    // event needs an id from the store, which the pump assigns.)
+    let work: BoxFuture<'static, Option<String>> =
+        match futures_util::FutureExt::now_or_never(&mut work) {
+            Some(Some(outcome)) if refused(&outcome).is_some() => {
+                let wait = refused(&outcome).unwrap_or_default();
+                return Ok(too_many(&id, outcome, wait, header));
             }
-            frames.push(reply.unwrap_or_else(|| cancelled(&id)));
-            return Ok(sse::complete(frames, header));
-        }
-    }
+            Some(outcome) if app.config.event_store.is_none() => {
+                let mut frames = Vec::new();
+                while let Ok(frame) = rx.try_recv() {
+                    frames.push(frame);
+                }
+                frames.push(outcome.map_or_else(|| cancelled(&id), |o| reply_json(&id, o)));
+                return Ok(sse::complete(frames, header));
+            }
+            Some(outcome) => {
+                let reply = outcome.map(|o| reply_json(&id, o));
+                Box::pin(std::future::ready(reply))
+            }
+            None => {
+                let id = id.clone();
+                Box::pin(futures_util::FutureExt::map(work, move |outcome| {
+                    outcome.map(|o| reply_json(&id, o))
+                }))
+            }
+        };
     let (sink, client) = attached_sink(app, session.as_ref(), version).await;
     let guard = session.as_ref().map(|s| s.stream_guard());
     // A task of its own: a client that disconnects does not cancel the request.
@@ -374,32 +394,54 @@ async fn dispatch(
     ))
 }
 
+/// A request's outcome: `None` when it was cancelled.
+type Outcome = Option<Result<Box<serde_json::value::RawValue>, ErrorObject>>;
+
+/// How long a request a rate limit refused should wait.
+fn refused(outcome: &Result<Box<serde_json::value::RawValue>, ErrorObject>) -> Option<u64> {
+    outcome.as_ref().err().and_then(rate_limit::retry_after)
+}
+
+/// The 429 of a request a rate limit refused, with `Retry-After`.
+fn too_many(
+    id: &RequestId,
+    outcome: Result<Box<serde_json::value::RawValue>, ErrorObject>,
+    wait: u64,
+    header: Option<(HeaderName, HeaderValue)>,
+) -> Response {
+    let mut response = json(reply_json(id, outcome), header);
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    retry_after(response, Some(wait))
+}
+
 /// Answers a request whose response is one JSON body. A request that finishes at once is
 /// answered inline; one that must wait gets a task of its own, so that a client that
-/// disconnects does not cancel it (in this era only `notifications/cancelled` does).
-async fn answer_detached(app: &Arc<App>, request: Request, env: RequestEnv) -> Option<String> {
+/// disconnects does not cancel it (in this era only `notifications/cancelled` does). `Err`
+/// holds the response to a request whose id is in flight already.
+async fn answer_detached(
+    app: &Arc<App>,
+    request: Request,
+    env: RequestEnv,
+) -> Result<Outcome, String> {
     let id = request.id.clone();
-    // Admitted by the rate limit already (`dispatch`): begun here, not through
-    // `handle_request`, which would take a second token.
-    let in_flight = match app.dispatcher.begin(&request, &env) {
-        Ok(in_flight) => in_flight,
-        Err(duplicate) => return Some(duplicate),
-    };
+    let in_flight = app.dispatcher.begin(&request, &env)?;
     let owner = app.clone();
-    let mut work: BoxFuture<'static, Option<String>> =
-        Box::pin(async move { owner.dispatcher.handle_begun(request, env, in_flight).await });
-    if let Some(reply) = futures_util::FutureExt::now_or_never(&mut work) {
-        return reply;
+    let mut work: BoxFuture<'static, Outcome> = Box::pin(async move {
+        owner
+            .dispatcher
+            .outcome_of_begun(request, env, in_flight)
+            .await
+    });
+    if let Some(outcome) = futures_util::FutureExt::now_or_never(&mut work) {
+        return Ok(outcome);
     }
     match tokio::spawn(work).await {
-        Ok(reply) => reply,
+        Ok(outcome) => Ok(outcome),
         Err(error) => {
             // Tools' panics are caught by the dispatcher: this is a bug of ours.
             tracing::error!(%error, id = %id, "a request task failed");
-            Some(error_json(
-                Some(&id),
-                &ErrorObject::internal("the server failed while answering this request"),
-            ))
+            let error = ErrorObject::internal("the server failed while answering this request");
+            Ok(Some(Err(error)))
         }
     }
 }

@@ -83,9 +83,8 @@ pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Re
                 version: headers.and_then(headers::protocol_version),
                 transport: NetworkTransport::Tcp,
                 headers,
-                principal: caller.principal.as_ref(),
             };
-            trace::notification_span(&notification, site).in_scope(|| {
+            trace::notified(&notification, site, || {
                 tracing::debug!(method = %notification.method, "2026-07-28 notification ignored");
             });
             return StatusCode::ACCEPTED.into_response();

@@ -21,8 +21,8 @@ use super::super::post::retry_after;
 use super::super::{App, sse};
 use super::{json_response, status_for};
 use crate::engine::StatelessCall;
+use crate::engine::middleware::rate_limit;
 use crate::engine::principal::Caller;
-use crate::engine::rate_limit;
 use crate::protocol::{
     ErrorObject, InputRetry, Request, RequestEnvelope, RequestId, error_codes, error_json,
     result_json,

@@ -1,14 +1,19 @@
 //! Rate limiting ([`RateLimit`]): a token bucket per principal or per session, checked when a
-//! request arrives, before any handler runs.
+//! request reaches the layer, before the layers and the handler it wraps.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
+use tower_layer::Layer;
+use tower_service::Service;
 
-use super::principal::Caller;
+use super::{McpFuture, McpRequest, McpService};
+use crate::engine::principal::Principal;
 use crate::protocol::{ErrorObject, error_codes};
 
 /// The `data.limit` of a refusal: how clients and the HTTP transport recognize it.
@@ -26,25 +31,34 @@ pub enum RateKey {
     Session,
 }
 
-/// A rate limit on requests ([`ServerConfig::rate_limit`](crate::ServerConfig::rate_limit)):
+/// A rate limit on the requests it wraps, as a layer
+/// ([`ServerConfig::layer`](crate::ServerConfig::layer), or scoped to a method or a tool):
 /// `requests` per `period` on average, with bursts of up to `burst` (a token bucket, GCRA).
 /// A refused request gets a JSON-RPC error (-32000, `data.limit = "rate_limit"`,
-/// `data.retryAfter` in whole seconds); over HTTP, a `429 Too Many Requests` response with
-/// `Retry-After`, in both protocol eras.
+/// `data.retryAfter` in whole seconds) at once; over HTTP, a `429 Too Many Requests` response
+/// with `Retry-After`, in both protocol eras (when no layer outside it made the request wait
+/// first: the response's status is chosen when the request is first polled).
+///
+/// The buckets are made when the first request reaches the layer, and shared by its clones:
+/// a layer added to two scopes counts their requests together.
 ///
 /// ```
 /// use std::num::NonZeroU32;
 /// use std::time::Duration;
-/// use mcp_runtime::{RateLimit, ServerConfig};
+/// use mcp_runtime::ServerConfig;
+/// use mcp_runtime::middleware::RateLimit;
 ///
-/// // 10 requests a second per principal, 20 at once.
+/// // 10 requests a second per principal, 20 at once; tool calls 1 a second on top.
 /// let ten = NonZeroU32::new(10).expect("not zero");
 /// let limit = RateLimit::per_principal(ten, Duration::from_secs(1))
 ///     .burst(NonZeroU32::new(20).expect("not zero"));
-/// let config = ServerConfig::new().rate_limit(Some(limit));
-/// assert!(config.rate_limit.is_some());
+/// let calls = RateLimit::per_principal(NonZeroU32::MIN, Duration::from_secs(1));
+/// let config = ServerConfig::new()
+///     .layer(limit)
+///     .layer_for_method(mcp_runtime::protocol::Method::ToolsCall, calls);
+/// assert!(!config.layers.is_empty());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RateLimit {
     /// Whose requests share a bucket.
@@ -55,15 +69,26 @@ pub struct RateLimit {
     pub period: Duration,
     /// How many requests a full bucket lets through at once. Default: `requests`.
     pub burst: NonZeroU32,
+    /// The buckets, made from the fields above on first use.
+    buckets: Arc<OnceLock<RateLimiter>>,
 }
+
+impl PartialEq for RateLimit {
+    fn eq(&self, other: &Self) -> bool {
+        (self.key, self.requests, self.period, self.burst)
+            == (other.key, other.requests, other.period, other.burst)
+    }
+}
+
+impl Eq for RateLimit {}
 
 impl RateLimit {
     /// `requests` per `period` for each principal.
     ///
     /// ```
     /// # use std::{num::NonZeroU32, time::Duration};
-    /// let limit = mcp_runtime::RateLimit::per_principal(NonZeroU32::MIN, Duration::from_secs(1));
-    /// assert_eq!(limit.key, mcp_runtime::RateKey::Principal);
+    /// let limit = mcp_runtime::middleware::RateLimit::per_principal(NonZeroU32::MIN, Duration::from_secs(1));
+    /// assert_eq!(limit.key, mcp_runtime::middleware::RateKey::Principal);
     /// ```
     pub fn per_principal(requests: NonZeroU32, period: Duration) -> Self {
         Self::new(RateKey::Principal, requests, period)
@@ -73,8 +98,8 @@ impl RateLimit {
     ///
     /// ```
     /// # use std::{num::NonZeroU32, time::Duration};
-    /// let limit = mcp_runtime::RateLimit::per_session(NonZeroU32::MIN, Duration::from_secs(1));
-    /// assert_eq!(limit.key, mcp_runtime::RateKey::Session);
+    /// let limit = mcp_runtime::middleware::RateLimit::per_session(NonZeroU32::MIN, Duration::from_secs(1));
+    /// assert_eq!(limit.key, mcp_runtime::middleware::RateKey::Session);
     /// ```
     pub fn per_session(requests: NonZeroU32, period: Duration) -> Self {
         Self::new(RateKey::Session, requests, period)
@@ -86,6 +111,7 @@ impl RateLimit {
             requests,
             period,
             burst: requests,
+            buckets: Arc::default(),
         }
     }
 
@@ -94,17 +120,59 @@ impl RateLimit {
     /// ```
     /// # use std::{num::NonZeroU32, time::Duration};
     /// let five = NonZeroU32::new(5).expect("not zero");
-    /// let limit = mcp_runtime::RateLimit::per_session(NonZeroU32::MIN, Duration::from_secs(1)).burst(five);
+    /// let limit = mcp_runtime::middleware::RateLimit::per_session(NonZeroU32::MIN, Duration::from_secs(1)).burst(five);
     /// assert_eq!(limit.burst, five);
     /// ```
     pub fn burst(mut self, burst: NonZeroU32) -> Self {
         self.burst = burst;
+        self.buckets = Arc::default();
         self
+    }
+
+    fn limiter(&self) -> &RateLimiter {
+        self.buckets.get_or_init(|| RateLimiter::new(self))
     }
 }
 
-/// The buckets of one server.
-pub(crate) struct RateLimiter {
+impl<'a> Layer<McpService<'a>> for RateLimit {
+    type Service = Limited<'a>;
+
+    fn layer(&self, inner: McpService<'a>) -> Limited<'a> {
+        self.limiter();
+        Limited {
+            inner,
+            limit: self.clone(),
+        }
+    }
+}
+
+/// The service of [`RateLimit`].
+#[derive(Debug)]
+pub struct Limited<'a> {
+    inner: McpService<'a>,
+    limit: RateLimit,
+}
+
+impl<'a> Service<McpRequest> for Limited<'a> {
+    type Response = Box<serde_json::value::RawValue>;
+    type Error = ErrorObject;
+    type Future = McpFuture<'a>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), ErrorObject>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: McpRequest) -> McpFuture<'a> {
+        let limiter = self.limit.limiter();
+        match limiter.admit(request.principal(), request.session_id()) {
+            Ok(()) => self.inner.call(request),
+            Err(refusal) => Box::pin(std::future::ready(Err(refusal))),
+        }
+    }
+}
+
+/// The buckets of one [`RateLimit`].
+struct RateLimiter {
     key: RateKey,
     buckets: DefaultKeyedRateLimiter<Bucket>,
     /// Checks since the last sweep of idle buckets.
@@ -131,7 +199,7 @@ enum Bucket {
 }
 
 impl RateLimiter {
-    pub(crate) fn new(limit: &RateLimit) -> Self {
+    fn new(limit: &RateLimit) -> Self {
         // One request per `period / requests`; a zero interval (a huge rate) is no limit.
         let interval = limit.period / limit.requests.get();
         let quota = Quota::with_period(interval)
@@ -145,8 +213,12 @@ impl RateLimiter {
     }
 
     /// Takes a token from the caller's bucket; `Err` is the refusal the client gets.
-    pub(crate) fn admit(&self, caller: &Caller, session: Option<&str>) -> Result<(), ErrorObject> {
-        let principal = caller.principal.as_ref().map(|p| p.as_str());
+    fn admit(
+        &self,
+        principal: Option<&Principal>,
+        session: Option<&str>,
+    ) -> Result<(), ErrorObject> {
+        let principal = principal.map(Principal::as_str);
         let bucket = match (self.key, principal, session) {
             (RateKey::Principal, Some(principal), _)
             | (RateKey::Session, Some(principal), None) => Bucket::Principal(principal.to_owned()),

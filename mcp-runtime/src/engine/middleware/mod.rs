@@ -4,6 +4,15 @@
 //!
 //! The stack is built for each request from the layers whose scope matches it, around the
 //! dispatcher's own route; a server without layers takes the route directly and pays nothing.
+//! The built-in layers are [`Timeout`], [`RateLimit`] and [`Audit`].
+
+mod audit;
+pub(crate) mod rate_limit;
+mod timeout;
+
+pub use audit::{AUDIT_TARGET, Audit};
+pub use rate_limit::{RateKey, RateLimit};
+pub use timeout::Timeout;
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -11,6 +20,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use serde_json::value::RawValue;
 use tower_layer::Layer;
@@ -50,9 +60,53 @@ pub struct McpRequest {
     pub params: Option<Box<RawValue>>,
     principal: Option<Principal>,
     session: Option<String>,
+    tool_timeout: Option<Duration>,
 }
 
 impl McpRequest {
+    /// A request from `env`'s caller and session.
+    pub(crate) fn new(
+        id: RequestId,
+        method: Method,
+        params: Option<Box<RawValue>>,
+        env: &RequestEnv,
+    ) -> Self {
+        McpRequest {
+            id,
+            method,
+            params,
+            principal: env.caller.principal.clone(),
+            session: env.peer.session_id().map(str::to_owned),
+            tool_timeout: None,
+        }
+    }
+
+    /// How long the tool of a `tools/call` may run when it declares no
+    /// `#[tool(timeout = "...")]` of its own, as the innermost [`Timeout`] layer set it.
+    ///
+    /// ```
+    /// # fn f(request: &mcp_runtime::middleware::McpRequest) {
+    /// if let Some(limit) = request.tool_timeout() {
+    ///     tracing::debug!(?limit, "the tool call has a deadline");
+    /// }
+    /// # }
+    /// ```
+    pub fn tool_timeout(&self) -> Option<Duration> {
+        self.tool_timeout
+    }
+
+    /// Sets [`tool_timeout`](Self::tool_timeout) (what [`Timeout`] does); past it the call is
+    /// cancelled and the client gets an `isError` result that says it timed out.
+    ///
+    /// ```
+    /// # fn f(mut request: mcp_runtime::middleware::McpRequest) {
+    /// request.set_tool_timeout(Some(std::time::Duration::from_secs(5)));
+    /// # }
+    /// ```
+    pub fn set_tool_timeout(&mut self, limit: Option<Duration>) {
+        self.tool_timeout = limit;
+    }
+
     /// Who sent it, when an authentication layer said so.
     ///
     /// ```
@@ -128,7 +182,7 @@ impl std::fmt::Debug for McpService<'_> {
 }
 
 impl<'a> McpService<'a> {
-    fn new<S>(service: S) -> Self
+    pub(crate) fn new<S>(service: S) -> Self
     where
         S: Service<McpRequest, Response = Box<RawValue>, Error = ErrorObject> + Send + 'a,
         S::Future: Send + 'a,
@@ -238,11 +292,11 @@ impl Layers {
     }
 }
 
-/// The dispatcher's own route, at the bottom of every stack.
-struct Route<'a> {
-    dispatcher: &'a Dispatcher,
-    env: RequestEnv,
-    input: Option<Arc<InputExchange>>,
+/// The dispatcher's own route, at the bottom of the stack of a request.
+pub(crate) struct Route<'a> {
+    pub(crate) dispatcher: &'a Dispatcher,
+    pub(crate) env: RequestEnv,
+    pub(crate) input: Option<Arc<InputExchange>>,
 }
 
 impl<'a> Service<McpRequest> for Route<'a> {
@@ -257,40 +311,53 @@ impl<'a> Service<McpRequest> for Route<'a> {
     fn call(&mut self, request: McpRequest) -> McpFuture<'a> {
         let dispatcher = self.dispatcher;
         let (env, input) = (self.env.clone(), self.input.clone());
-        Box::pin(dispatcher.route(request.id, request.method, request.params, env, input))
+        let McpRequest {
+            id,
+            method,
+            params,
+            tool_timeout,
+            ..
+        } = request;
+        Box::pin(dispatcher.route(id, method, params, env, input, tool_timeout))
     }
 }
 
-/// Runs `request` through the layers whose scope matches it, then the route.
-pub(crate) async fn run(
-    dispatcher: &Dispatcher,
+/// A service answering with a function's future: the bottom of a stack that is not the
+/// dispatcher's route (a tool call run as a task).
+pub(crate) struct ServiceFn<F>(pub(crate) F);
+
+impl<'a, F> Service<McpRequest> for ServiceFn<F>
+where
+    F: FnMut(McpRequest) -> McpFuture<'a>,
+{
+    type Response = Box<RawValue>;
+    type Error = ErrorObject;
+    type Future = McpFuture<'a>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), ErrorObject>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: McpRequest) -> McpFuture<'a> {
+        (self.0)(request)
+    }
+}
+
+/// Runs `request` through the layers whose scope matches it, then `bottom`.
+pub(crate) async fn run<'a>(
     layers: &Layers,
-    id: RequestId,
-    method: Method,
-    params: Option<Box<RawValue>>,
-    env: RequestEnv,
-    input: Option<Arc<InputExchange>>,
+    request: McpRequest,
+    bottom: McpService<'a>,
 ) -> McpResult {
-    let tool = (layers.tool_scoped() && method == Method::ToolsCall)
-        .then(|| target_of(params.as_deref()).map(Cow::into_owned))
+    let tool = (layers.tool_scoped() && request.method == Method::ToolsCall)
+        .then(|| target_of(request.params.as_deref()).map(Cow::into_owned))
         .flatten();
-    let request = McpRequest {
-        id,
-        method,
-        params,
-        principal: env.caller.principal.clone(),
-        session: env.peer.session_id().map(str::to_owned),
-    };
     let applies = |scope: &Scope| match scope {
         Scope::Server => true,
         Scope::Method(method) => *method == request.method,
         Scope::Tool(name) => tool.as_deref() == Some(name.as_str()),
     };
-    let mut service = McpService::new(Route {
-        dispatcher,
-        env,
-        input,
-    });
+    let mut service = bottom;
     // Innermost first, so that the first layer added is the outermost.
     for (_, layer) in layers
         .layers
