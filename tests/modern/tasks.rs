@@ -84,6 +84,12 @@ impl Jobs {
         panic!("out of cheese")
     }
 
+    /// Crashes at once, before it could become a task.
+    #[tool(task = "optional")]
+    async fn crash_now(&self) -> String {
+        panic!("out of cheese")
+    }
+
     /// Runs until cancelled.
     #[tool(task = "optional")]
     async fn forever(&self, ctx: Context) -> &'static str {
@@ -258,6 +264,20 @@ async fn tool_errors_complete_and_crashes_fail() {
     );
     assert!(crashed.get("result").is_none());
     assert!(crashed["statusMessage"].is_string());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_optional_tool_that_crashes_before_it_is_a_task_answers_as_inline() {
+    let server = start(Mode::Stateless).await;
+    let mut client = tasks_client(&server.url);
+    // A result (a JSON-RPC error would fail `call`), as an inline call's panic gives.
+    let answer = call(&mut client, "crash_now", json!({})).await;
+    assert_eq!(answer["isError"], true, "{answer}");
+    assert_eq!(
+        answer["content"][0]["text"],
+        "tool `crash_now` failed with an internal error"
+    );
     server.stop().await;
 }
 

@@ -4,7 +4,7 @@ mod route;
 mod skills;
 mod stateless;
 
-pub(crate) use route::{panic_report, run_tool, start_tool, unknown_tool};
+pub(crate) use route::{panic_report, panicked_tool, run_tool, start_tool, unknown_tool};
 pub(crate) use stateless::{StatelessCall, unsupported_version};
 
 use std::collections::HashMap;

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use futures_util::FutureExt;
@@ -13,7 +13,7 @@ use super::live::{Ending, LiveTask};
 use super::{TaskLink, TaskRecord, Tasks};
 use crate::engine::context::Context;
 use crate::engine::dispatch::{
-    panic_report, parse_params, run_tool, start_tool, to_raw, unknown_tool,
+    panic_report, panicked_tool, parse_params, run_tool, start_tool, to_raw, unknown_tool,
 };
 use crate::engine::input::{Gate, Gated, InputExchange};
 use crate::engine::middleware::{self, Layers, McpFuture, McpRequest, McpResult, McpService};
@@ -31,6 +31,9 @@ struct ToolRunner {
     handle: ServerHandle,
     layers: Layers,
     panic_details: bool,
+    /// The tool's panic, when it panicked: a call that never became a task answers it as an
+    /// inline call does (an `isError` result), while a task fails with it.
+    panicked: Arc<OnceLock<String>>,
 }
 
 impl ToolRunner {
@@ -43,10 +46,12 @@ impl ToolRunner {
             handle,
             layers,
             panic_details,
+            panicked,
         } = self;
         let mut ctx = Some(ctx);
         let bottom = middleware::ServiceFn(move |request: McpRequest| -> McpFuture<'static> {
             let (server, handle, ctx) = (server.clone(), handle.clone(), ctx.take());
+            let panicked = panicked.clone();
             Box::pin(async move {
                 let ctx = ctx.ok_or_else(|| ErrorObject::internal("a tool call ran twice"))?;
                 let call: CallToolParams = parse_params(request.params.as_deref())?;
@@ -56,6 +61,7 @@ impl ToolRunner {
                         // A crash fails the task (a tool error is a result).
                         run_tool(&name, future, limit).await.map_err(|panic| {
                             let report = panic_report("tool", &name, &panic, panic_details);
+                            let _ = panicked.set(panic);
                             ErrorObject::internal(report)
                         })?
                     }
@@ -86,8 +92,19 @@ fn ending(gated: Gated<McpResult>) -> Ending {
 }
 
 impl Dispatcher {
-    /// The answer to a call that finished without becoming a task: as any other call's.
-    fn plain_answer(&self, gated: Gated<McpResult>) -> Result<Box<RawValue>, ErrorObject> {
+    /// The answer to a call that finished without becoming a task: as any other call's (a
+    /// panic of `name`'s, recorded in `panicked`, is an `isError` result, as inline).
+    fn plain_answer(
+        &self,
+        name: &str,
+        panicked: &OnceLock<String>,
+        gated: Gated<McpResult>,
+    ) -> Result<Box<RawValue>, ErrorObject> {
+        if let (Gated::Done(Err(_)), Some(panic)) = (&gated, panicked.get()) {
+            crate::engine::trace::record_tool_error();
+            let result = panicked_tool(name, panic, self.panic_details);
+            return self.reply(Era::Stateless, None, &result);
+        }
         match gated {
             Gated::Done(outcome) => {
                 let result: CallToolResult =
@@ -154,11 +171,13 @@ impl Dispatcher {
         let ctx = self
             .context(id, progress_token, env, input.clone())
             .with_task(link.clone());
+        let panicked = Arc::new(OnceLock::new());
         let runner = ToolRunner {
             server: self.server.clone(),
             handle: self.handle.clone(),
             layers: self.layers.clone(),
             panic_details: self.panic_details,
+            panicked: panicked.clone(),
         };
         let tool = runner.work(through, ctx);
         let mut work: Work = match input {
@@ -179,7 +198,7 @@ impl Dispatcher {
             let finished_in_time = matches!(gated, Gated::Done(_));
             if support != TaskSupport::Required || !finished_in_time {
                 link.decline();
-                return Some(self.plain_answer(gated));
+                return Some(self.plain_answer(&name, &panicked, gated));
             }
             // A `required` tool is always a task, even one that is already done.
             ending(gated).apply(&mut record);
@@ -224,7 +243,7 @@ impl Dispatcher {
             return tokio::select! {
                 biased;
                 () = cancel.cancelled() => None,
-                gated = work => Some(self.plain_answer(gated)),
+                gated = work => Some(self.plain_answer(&name, &panicked, gated)),
             };
         }
         let live = Arc::new(LiveTask::new(
