@@ -841,15 +841,15 @@ mod tests {
     #[test]
     fn the_targets_of_separate_runs_are_copied_in() {
         let dir = std::env::temp_dir().join(format!("mcp-bench-other-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).expect("a temp dir");
         assert_eq!(other_runs(&dir), "", "no files, no section");
         std::fs::write(
             dir.join("stdio.md"),
             "# stdio\n\nRun 2026-12-03 10:00 UTC.\n\n## Targets (issue: X)\n\n| target | measured | verdict |\n| --- | --- | --- |\n| stdio: ≥ 2x | 5.00x | met |\n\n## Figures\n\nnot copied\n",
         )
-        .unwrap();
+        .expect("writes");
         let md = other_runs(&dir);
-        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).expect("removes");
         assert!(
             md.starts_with("## Targets measured by their own runs"),
             "{md}"
