@@ -41,6 +41,17 @@ def sse_messages(lines):
         yield json.loads("\n".join(data))
 
 
+def response_message(r, rid):
+    """The JSON-RPC response to `rid` in a 200 reply: its JSON body, or the SSE event that
+    carries it (None when no event does)."""
+    if r.headers.get("content-type", "").startswith("text/event-stream"):
+        for message in sse_messages(r.text.splitlines()):
+            if message.get("id") == rid:
+                return message
+        return None
+    return r.json()
+
+
 class Session:
     """One client session, whose requests go to whichever URL each call names."""
 
@@ -83,12 +94,7 @@ class Session:
         r = self.http.post(url, json=body, headers=self.headers())
         if r.status_code != 200:
             return r.status_code, r.text
-        if r.headers.get("content-type", "").startswith("text/event-stream"):
-            for message in sse_messages(r.text.splitlines()):
-                if message.get("id") == rid:
-                    return 200, message
-            return 200, None
-        return 200, r.json()
+        return 200, response_message(r, rid)
 
     def call(self, url, name, arguments=None):
         return self.request(url, "tools/call", {"name": name, "arguments": arguments or {}})
@@ -301,12 +307,7 @@ def modern(url, method, params, rid=1):
             return r.status_code, r.json()
         except ValueError:
             return r.status_code, r.text
-    if r.headers.get("content-type", "").startswith("text/event-stream"):
-        for message in sse_messages(r.text.splitlines()):
-            if message.get("id") == rid:
-                return 200, message
-        return 200, None
-    return 200, r.json()
+    return 200, response_message(r, rid)
 
 
 def modern_result(url, method, params):
