@@ -42,13 +42,19 @@ impl std::fmt::Debug for RedisEventStore {
     }
 }
 
-/// KEYS: stream, counter. ARGV: maxlen, ttl ms, kind ('m' message, 'p' priming), text.
+/// KEYS: stream, counter. ARGV: maxlen, ttl ms, then a kind ('m' message, 'p' priming) and
+/// a text per event. Numbers the events from the counter, in order, and returns the last
+/// number (the first is that minus the count plus one).
 static STORE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
-        "local n = redis.call('INCR', KEYS[2])
-        redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '0-' .. n, ARGV[3], ARGV[4])
+        "local count = (#ARGV - 2) / 2
+        local last = redis.call('INCRBY', KEYS[2], count)
+        for i = 1, count do
+            local n = last - count + i
+            redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '0-' .. n, ARGV[1 + 2 * i], ARGV[2 + 2 * i])
+        end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
-        return n",
+        return last",
     )
 });
 
@@ -133,6 +139,32 @@ fn entry(stream_id: &str, value: &Value) -> Option<StoredEvent> {
     })
 }
 
+impl RedisEventStore {
+    /// Stores `messages` of `stream_id` in one `EVALSHA` and returns the last one's number.
+    async fn store_numbered(
+        &self,
+        stream_id: &str,
+        messages: &[Option<&str>],
+    ) -> Result<u64, EventStoreError> {
+        let mut invocation = STORE.key(self.stream_key(stream_id));
+        invocation
+            .key(format!("{}:events:seq", self.prefix))
+            .arg(self.per_stream)
+            .arg(
+                u64::try_from(self.ttl.as_millis())
+                    .unwrap_or(u64::MAX)
+                    .max(1),
+            );
+        for message in messages {
+            invocation
+                .arg(if message.is_some() { "m" } else { "p" })
+                .arg(message.unwrap_or(""));
+        }
+        let mut connection = self.connection.clone();
+        self.bounded(invocation.invoke_async(&mut connection)).await
+    }
+}
+
 impl EventStore for RedisEventStore {
     fn store<'a>(
         &'a self,
@@ -140,22 +172,26 @@ impl EventStore for RedisEventStore {
         message: Option<&'a str>,
     ) -> BoxFuture<'a, Result<String, EventStoreError>> {
         Box::pin(async move {
-            let mut invocation = STORE.key(self.stream_key(stream_id));
-            invocation
-                .key(format!("{}:events:seq", self.prefix))
-                .arg(self.per_stream)
-                .arg(
-                    u64::try_from(self.ttl.as_millis())
-                        .unwrap_or(u64::MAX)
-                        .max(1),
-                )
-                .arg(if message.is_some() { "m" } else { "p" })
-                .arg(message.unwrap_or(""));
-            let mut connection = self.connection.clone();
-            let n: u64 = self
-                .bounded(invocation.invoke_async(&mut connection))
-                .await?;
+            let n = self.store_numbered(stream_id, &[message]).await?;
             Ok(format!("{stream_id}/{n}"))
+        })
+    }
+
+    /// One round trip for all of them (one `EVALSHA`).
+    fn store_all<'a>(
+        &'a self,
+        stream_id: &'a str,
+        messages: &'a [Option<&'a str>],
+    ) -> BoxFuture<'a, Result<Vec<String>, EventStoreError>> {
+        Box::pin(async move {
+            if messages.is_empty() {
+                return Ok(Vec::new());
+            }
+            let last = self.store_numbered(stream_id, messages).await?;
+            let count = messages.len() as u64;
+            Ok((last + 1 - count..=last)
+                .map(|n| format!("{stream_id}/{n}"))
+                .collect())
         })
     }
 

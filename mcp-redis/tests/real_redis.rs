@@ -324,6 +324,66 @@ async fn events_replay_exactly_what_followed_and_trimmed_ones_are_unknown() {
 }
 
 #[tokio::test]
+async fn events_stored_together_are_numbered_in_order_after_the_others() {
+    use mcp_runtime::store::EventStore;
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let redis = Redis::connect(server.config()).await.unwrap();
+    let store = redis.event_store(10, Duration::from_secs(60));
+    let before = store.store("s-1", None).await.unwrap();
+    let ids = store
+        .store_all("s-1", &[None, Some("{\"n\":1}"), Some("{\"n\":2}")])
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 3);
+    let number = |id: &str| id.rsplit_once('/').unwrap().1.parse::<u64>().unwrap();
+    assert_eq!(number(&ids[0]), number(&before) + 1);
+    assert_eq!(number(&ids[2]), number(&ids[0]) + 2);
+    let replay = store.replay_after(&before).await.unwrap().unwrap();
+    let got: Vec<_> = replay
+        .events
+        .iter()
+        .map(|e| (e.id.clone(), e.message.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (ids[0].clone(), None),
+            (ids[1].clone(), Some("{\"n\":1}".to_owned())),
+            (ids[2].clone(), Some("{\"n\":2}".to_owned())),
+        ]
+    );
+    // Resuming from the priming event of the batch replays exactly its two messages.
+    let replay = store.replay_after(&ids[0]).await.unwrap().unwrap();
+    assert_eq!(replay.events.len(), 2);
+    // One round trip: the store script ran once for the three events.
+    let mut direct = redis::Client::open(format!("redis://127.0.0.1:{}/0", server.port))
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut direct)
+        .await
+        .unwrap();
+    let calls = |command: &str| {
+        stats
+            .lines()
+            .find(|l| l.starts_with(&format!("cmdstat_{command}:")))
+            .and_then(|l| l.split("calls=").nth(1))
+            .and_then(|r| r.split(',').next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(calls("xadd"), 4, "{stats}");
+    // (The store script runs one `INCRBY` per call; `EVALSHA` also counts the replays.)
+    assert_eq!(calls("incrby"), 2, "{stats}");
+    assert!(store.store_all("s-1", &[]).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn task_records_are_shared_and_expire_with_their_ttl() {
     use mcp_runtime::store::{TaskRecord, TaskStore, TaskStoreError};
     let Some(server) = RedisServer::start() else {

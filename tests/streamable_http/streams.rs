@@ -75,6 +75,81 @@ async fn sse_responses_start_with_a_priming_event_when_resumable() {
     server.stop().await;
 }
 
+/// An in-memory store that counts how it is called.
+#[derive(Default)]
+struct Counting {
+    inner: InMemoryEventStore,
+    single: std::sync::atomic::AtomicUsize,
+    batches: std::sync::Mutex<Vec<usize>>,
+}
+
+impl mcp_runtime::store::EventStore for Counting {
+    fn store<'a>(
+        &'a self,
+        stream_id: &'a str,
+        message: Option<&'a str>,
+    ) -> mcp_runtime::BoxFuture<'a, Result<String, mcp_runtime::store::EventStoreError>> {
+        self.single.fetch_add(1, Ordering::SeqCst);
+        self.inner.store(stream_id, message)
+    }
+    fn store_all<'a>(
+        &'a self,
+        stream_id: &'a str,
+        messages: &'a [Option<&'a str>],
+    ) -> mcp_runtime::BoxFuture<'a, Result<Vec<String>, mcp_runtime::store::EventStoreError>>
+    {
+        self.batches.lock().unwrap().push(messages.len());
+        self.inner.store_all(stream_id, messages)
+    }
+    fn replay_after<'a>(
+        &'a self,
+        last_event_id: &'a str,
+    ) -> mcp_runtime::BoxFuture<
+        'a,
+        Result<Option<mcp_runtime::store::Replay>, mcp_runtime::store::EventStoreError>,
+    > {
+        self.inner.replay_after(last_event_id)
+    }
+}
+
+#[tokio::test]
+async fn a_response_ready_at_once_is_stored_with_its_priming_event_in_one_call() {
+    let store = std::sync::Arc::new(Counting::default());
+    let config = HttpConfig::new(Mode::Stateful).event_store(store.clone());
+    let server = TestServer::start(Calculator, config).await;
+    let mut client = server.client();
+    client.initialize().await;
+    assert_eq!(
+        *store.batches.lock().unwrap(),
+        [2],
+        "initialize: priming and response"
+    );
+    let mut stream = open(&client, call(1, "add", json!({"a": 1, "b": 2}))).await;
+    let priming = stream.next().await.unwrap();
+    assert_eq!(priming.data, "");
+    let (response_id, response) = stream.next_message().await.unwrap();
+    assert_eq!(response["result"]["content"][0]["text"], "3");
+    assert!(stream.next().await.is_none());
+    assert_eq!(*store.batches.lock().unwrap(), [2, 2]);
+    assert_eq!(store.single.load(Ordering::SeqCst), 0, "no event stored alone");
+    // Both were stored, in order: resuming from the priming event replays the response.
+    let resumed = client
+        .http
+        .get(&server.url)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", client.session.as_deref().unwrap())
+        .header("last-event-id", priming.id.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resumed.status(), 200);
+    let mut replay = SseReader::new(resumed);
+    let (replayed_id, replayed) = replay.next_message().await.unwrap();
+    assert_eq!(replayed_id, response_id);
+    assert_eq!(replayed, response);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn a_dropped_stream_resumes_with_exactly_the_missed_events() {
     let chatty = Chatty::default();

@@ -1,6 +1,7 @@
 //! POST: one JSON-RPC message in; 202, a JSON body, or an SSE stream out.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -205,8 +206,8 @@ async fn initialize(
     if app.config.event_store.is_none() {
         return Ok(sse::complete(vec![reply], header));
     }
-    let (sink, rx) = attached_sink(app, Some(&session), version).await;
-    sink.send(reply).await;
+    let (sink, rx, prime) = attached_sink(app, Some(&session), version).await;
+    sink.send_all(prime, vec![reply]).await;
     sink.detach().await;
     Ok(sse::response(Vec::new(), rx, None, Vec::new(), (), header))
 }
@@ -240,8 +241,9 @@ fn json(body: String, session: Option<(HeaderName, HeaderValue)>) -> Response {
     response
 }
 
-/// A stream for one response, attached to a fresh client channel, primed when the client
-/// can resume (an event store, and a protocol version that knows priming events).
+/// A stream for one response, attached to a fresh client channel, and whether to prime it
+/// (`Some(retry)` when the client can resume: an event store, and a protocol version that
+/// knows priming events). The caller primes it, alone or with a response that is ready.
 async fn attached_sink(
     app: &App,
     session: Option<&Arc<Session>>,
@@ -249,6 +251,7 @@ async fn attached_sink(
 ) -> (
     Arc<StreamSink>,
     mpsc::Receiver<crate::transport::http::session::SseFrame>,
+    Option<Option<Duration>>,
 ) {
     let sink = match session {
         Some(session) => session.open_stream(app.config.event_store.clone()),
@@ -256,10 +259,9 @@ async fn attached_sink(
     };
     let (tx, rx) = mpsc::channel(sse::STREAM_BUFFER);
     sink.attach(tx).await;
-    if app.config.event_store.is_some() && version.primes_streams() {
-        sink.prime(app.config.retry_interval).await;
-    }
-    (sink, rx)
+    let prime = (app.config.event_store.is_some() && version.primes_streams())
+        .then_some(app.config.retry_interval);
+    (sink, rx, prime)
 }
 
 async fn dispatch(
@@ -347,40 +349,40 @@ async fn dispatch(
     // Polled once in any case: a rate limit refuses at once, and a refusal is a 429, not a
     // stream. (With an event store, a request that finished goes through the stream: every
     // event needs an id from the store, which the pump assigns.)
-    let work: BoxFuture<'static, Option<String>> =
-        match futures_util::FutureExt::now_or_never(&mut work) {
-            Some(Some(outcome)) if refused(&outcome).is_some() => {
-                let wait = refused(&outcome).unwrap_or_default();
-                return Ok(too_many(&id, outcome, wait, header));
+    let work = match futures_util::FutureExt::now_or_never(&mut work) {
+        Some(Some(outcome)) if refused(&outcome).is_some() => {
+            let wait = refused(&outcome).unwrap_or_default();
+            return Ok(too_many(&id, outcome, wait, header));
+        }
+        Some(outcome) if app.config.event_store.is_none() => {
+            let mut frames = Vec::new();
+            while let Ok(frame) = rx.try_recv() {
+                frames.push(frame);
             }
-            Some(outcome) if app.config.event_store.is_none() => {
-                let mut frames = Vec::new();
-                while let Ok(frame) = rx.try_recv() {
-                    frames.push(frame);
-                }
-                frames.push(outcome.map_or_else(|| cancelled(&id), |o| reply_json(&id, o)));
-                return Ok(sse::complete(frames, header));
-            }
-            Some(outcome) => {
-                let reply = outcome.map(|o| reply_json(&id, o));
-                Box::pin(std::future::ready(reply))
-            }
-            None => {
-                let id = id.clone();
-                Box::pin(futures_util::FutureExt::map(work, move |outcome| {
-                    outcome.map(|o| reply_json(&id, o))
-                }))
-            }
-        };
-    let (sink, client) = attached_sink(app, session.as_ref(), version).await;
+            frames.push(outcome.map_or_else(|| cancelled(&id), |o| reply_json(&id, o)));
+            return Ok(sse::complete(frames, header));
+        }
+        Some(outcome) => Work::Ready(outcome.map(|o| reply_json(&id, o))),
+        None => {
+            let id = id.clone();
+            Work::Pending(Box::pin(futures_util::FutureExt::map(
+                work,
+                move |outcome| outcome.map(|o| reply_json(&id, o)),
+            )))
+        }
+    };
+    let (sink, client, prime) = attached_sink(app, session.as_ref(), version).await;
     let guard = session.as_ref().map(|s| s.stream_guard());
     // A task of its own: a client that disconnects does not cancel the request.
     tokio::spawn(guarded_pump(
         app.clone(),
         id,
-        work,
-        rx,
-        close,
+        Pumped {
+            work,
+            prime,
+            rx,
+            close,
+        },
         sink,
         session,
     ));
@@ -451,13 +453,11 @@ async fn answer_detached(
 async fn guarded_pump(
     app: Arc<App>,
     id: RequestId,
-    work: BoxFuture<'static, Option<String>>,
-    rx: mpsc::Receiver<String>,
-    close: Option<Arc<tokio::sync::Notify>>,
+    pumped: Pumped,
     sink: Arc<StreamSink>,
     session: Option<Arc<Session>>,
 ) {
-    let run = pump(&id, work, rx, close, &sink, session.as_deref());
+    let run = pump(&id, pumped, &sink, session.as_deref());
     if let Err(panic) = crate::recover::catch_panic(run).await {
         tracing::error!(id = %id, panic = %panic, "request stream failed; ending its session");
         let error = ErrorObject::internal("the server failed while answering this request");
@@ -476,16 +476,52 @@ async fn wait_for(notify: Option<&tokio::sync::Notify>) {
     }
 }
 
+/// A request's reply (`None` when it was cancelled): ready when the stream opens, or to wait
+/// for.
+enum Work {
+    Ready(Option<String>),
+    Pending(BoxFuture<'static, Option<String>>),
+}
+
+/// What [`pump`] drives: the request, the priming of its stream (`Some(retry)`), the
+/// messages it sends before its response, and the signal to close the client's stream.
+struct Pumped {
+    work: Work,
+    prime: Option<Option<Duration>>,
+    rx: mpsc::Receiver<String>,
+    close: Option<Arc<tokio::sync::Notify>>,
+}
+
 /// Drives a request to its end, passing its related messages and then its response to the
 /// stream.
-async fn pump(
-    id: &RequestId,
-    mut work: BoxFuture<'static, Option<String>>,
-    mut rx: mpsc::Receiver<String>,
-    close: Option<Arc<tokio::sync::Notify>>,
-    sink: &StreamSink,
-    session: Option<&Session>,
-) {
+async fn pump(id: &RequestId, pumped: Pumped, sink: &StreamSink, session: Option<&Session>) {
+    let Pumped {
+        work,
+        prime,
+        mut rx,
+        close,
+    } = pumped;
+    let mut work = match work {
+        Work::Ready(reply) => {
+            // Ready when the stream opened: the priming event, what the request sent and its
+            // response are stored at once (one round trip to a shared store) and sent.
+            let mut messages = Vec::new();
+            while let Ok(frame) = rx.try_recv() {
+                messages.push(frame);
+            }
+            messages.push(reply.unwrap_or_else(|| cancelled(id)));
+            sink.send_all(prime, messages).await;
+            if let Some(session) = session {
+                session.end_stream_of(sink);
+            }
+            sink.detach().await;
+            return;
+        }
+        Work::Pending(work) => work,
+    };
+    if let Some(retry) = prime {
+        sink.prime(retry).await;
+    }
     let reply = loop {
         tokio::select! {
             biased;

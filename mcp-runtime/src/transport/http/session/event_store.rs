@@ -59,6 +59,39 @@ pub trait EventStore: Send + Sync + 'static {
         message: Option<&'a str>,
     ) -> BoxFuture<'a, Result<String, EventStoreError>>;
 
+    /// Stores several events of `stream_id` in order (`None` is a priming event) and returns
+    /// their new ids, in the same order. The runtime calls it for a response that is ready
+    /// when its stream opens (its priming event and the response). A shared store should
+    /// write them in one round trip; the default stores them one after the other.
+    ///
+    /// ```
+    /// use mcp_runtime::store::{EventStore, InMemoryEventStore};
+    ///
+    /// # tokio_test_block(async {
+    /// let store = InMemoryEventStore::default();
+    /// let ids = store.store_all("s1", &[None, Some("{\"a\":1}")]).await.unwrap();
+    /// let replay = store.replay_after(&ids[0]).await.unwrap().unwrap();
+    /// assert_eq!(replay.events.len(), 1);
+    /// assert_eq!(replay.events[0].id, ids[1]);
+    /// # });
+    /// # fn tokio_test_block(f: impl std::future::Future<Output = ()>) {
+    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    /// # }
+    /// ```
+    fn store_all<'a>(
+        &'a self,
+        stream_id: &'a str,
+        messages: &'a [Option<&'a str>],
+    ) -> BoxFuture<'a, Result<Vec<String>, EventStoreError>> {
+        Box::pin(async move {
+            let mut ids = Vec::with_capacity(messages.len());
+            for message in messages {
+                ids.push(self.store(stream_id, *message).await?);
+            }
+            Ok(ids)
+        })
+    }
+
     /// The events stored after `last_event_id` on its stream, or `None` when the id is unknown
     /// (never issued, or already dropped).
     fn replay_after<'a>(
@@ -348,6 +381,14 @@ impl<S: EventStore> EventStore for Arc<S> {
         message: Option<&'a str>,
     ) -> BoxFuture<'a, Result<String, EventStoreError>> {
         (**self).store(stream_id, message)
+    }
+
+    fn store_all<'a>(
+        &'a self,
+        stream_id: &'a str,
+        messages: &'a [Option<&'a str>],
+    ) -> BoxFuture<'a, Result<Vec<String>, EventStoreError>> {
+        (**self).store_all(stream_id, messages)
     }
 
     fn replay_after<'a>(

@@ -111,6 +111,49 @@ impl StreamSink {
         self.emit(Some(message), None).await;
     }
 
+    /// Stores and sends several messages, after a priming event when `prime` holds its
+    /// `retry` field: all of them stored at once ([`EventStore::store_all`], one round trip
+    /// to a shared store), then sent in order. A response that is ready when its stream opens
+    /// goes out this way with its priming event.
+    pub(crate) async fn send_all(&self, prime: Option<Option<Duration>>, messages: Vec<String>) {
+        let mut events: Vec<(Option<String>, Option<Duration>)> =
+            Vec::with_capacity(messages.len() + 1);
+        if let Some(retry) = prime {
+            events.push((None, retry));
+        }
+        events.extend(messages.into_iter().map(|m| (Some(m), None)));
+        let mut client = self.client.lock().await;
+        let ids: Vec<Option<String>> = match &self.store {
+            None => vec![None; events.len()],
+            Some(store) => {
+                let messages: Vec<Option<&str>> =
+                    events.iter().map(|(data, _)| data.as_deref()).collect();
+                match store.store_all(&self.stream_id, &messages).await {
+                    Ok(ids) if ids.len() == events.len() => ids.into_iter().map(Some).collect(),
+                    Ok(ids) => {
+                        tracing::warn!(stream = %self.stream_id, events = events.len(), ids = ids.len(), "event store returned a wrong number of ids; events sent without ids");
+                        vec![None; events.len()]
+                    }
+                    Err(EventStoreError(e)) => {
+                        tracing::warn!(stream = %self.stream_id, error = %e, "event store failed; events sent without ids");
+                        vec![None; events.len()]
+                    }
+                }
+            }
+        };
+        for ((data, retry), id) in events.into_iter().zip(ids) {
+            if data.is_none() && id.is_none() {
+                continue; // a priming event without an id means nothing
+            }
+            if !self
+                .deliver(&mut client, SseFrame { id, data, retry })
+                .await
+            {
+                return;
+            }
+        }
+    }
+
     async fn emit(&self, data: Option<String>, retry: Option<Duration>) {
         // The lock is held across the store, so an event is either in a replay or sent live
         // to the client that resumed, never both or neither.
@@ -128,8 +171,17 @@ impl StreamSink {
         if data.is_none() && id.is_none() {
             return; // a priming event without an id means nothing
         }
-        let Some(tx) = client.as_ref() else { return };
-        let frame = SseFrame { id, data, retry };
+        self.deliver(&mut client, SseFrame { id, data, retry })
+            .await;
+    }
+
+    /// Sends a frame to the attached client, if any; a client that is gone (or, for
+    /// [`WhenFull::Close`], does not read) is detached. Returns whether a client is still
+    /// attached.
+    async fn deliver(&self, client: &mut Option<mpsc::Sender<SseFrame>>, frame: SseFrame) -> bool {
+        let Some(tx) = client.as_ref() else {
+            return false;
+        };
         let gone = match self.when_full {
             WhenFull::Wait => tx.send(frame).await.is_err(),
             WhenFull::Close => match tx.try_send(frame) {
@@ -151,6 +203,7 @@ impl StreamSink {
             tracing::debug!(stream = %self.stream_id, "client gone; events go to the store only");
             *client = None;
         }
+        !gone
     }
 
     /// Sends a last message straight to the client (not stored) and ends its stream.
