@@ -351,8 +351,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
          one client in one open session (after 100 unmeasured), the `INFO` calls left out; \
          what the node does on its own meanwhile (session refreshes on its sweep) is counted \
          too. `INFO commandstats` counts the commands a Lua script runs as well as the \
-         `EVALSHA` that ran it: the event store's one round trip per event is `EVALSHA` running \
-         `INCR`, `XADD` and `PEXPIRE`.\n\n\
+         `EVALSHA` that ran it: the event store's one round trip per call is `EVALSHA` running \
+         `INCRBY`, then `XADD` for the priming event and for the response, and `PEXPIRE`.\n\n\
          The machine is shared with other builds (2 cores): absolute rates move between runs; \
          the ratios within one run are what count.\n\n\
          ## Targets (issue 15)\n\n| target | measured | verdict |\n| --- | --- | --- |\n\
