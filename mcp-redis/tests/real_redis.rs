@@ -230,7 +230,7 @@ async fn redis_down_is_a_prompt_error_and_a_restart_is_recovered_from() {
     let sent = Envelope {
         from: 2,
         message: BusMessage::SessionChanged {
-            session: "t".into(),
+            record: Box::new(SessionRecord::new("t")),
         },
     };
     let got = loop {

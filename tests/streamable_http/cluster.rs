@@ -65,6 +65,66 @@ impl SharedCalculator {
     fn sub(&self, a: f64, b: f64) -> f64 {
         a - b
     }
+
+    /// Logs at `info`, then answers.
+    #[mcp_runtime::tool]
+    async fn chat(&self, ctx: mcp_runtime::Context) -> String {
+        ctx.info("hello").await;
+        "said".into()
+    }
+}
+
+/// The `notifications/message` of a `chat` call on `client`'s node, and its answer.
+async fn chat_logs(client: &Client) -> Vec<Value> {
+    let mut stream = open(client, call(9, "chat", json!({}))).await;
+    let mut logs = Vec::new();
+    while let Some((_, message)) = stream.next_message().await {
+        if message["method"] == "notifications/message" {
+            logs.push(message["params"]["data"].clone());
+        } else {
+            assert_eq!(message["result"]["content"][0]["text"], "said");
+        }
+    }
+    logs
+}
+
+#[tokio::test]
+async fn a_changed_session_travels_with_its_record_and_applies_at_once() {
+    let cluster = Cluster::new(InMemorySessionStore::default(), LocalBus::default());
+    let a = TestServer::serve(StreamableHttp::new(
+        SharedCalculator,
+        HttpConfig::new(Mode::Stateful).cluster(cluster.clone()),
+    ))
+    .await;
+    let mut client = a.client();
+    client.initialize().await;
+    assert_eq!(chat_logs(&client).await, [json!("hello")]);
+    // Another node changed the level to `error`: its message carries the record, and the store
+    // is not read again (it still says `debug` here), so a reload could not race with the
+    // client's next request.
+    let mut record = mcp_runtime::store::SessionRecord::new(client.session.clone().unwrap());
+    record.version = Some(mcp_runtime::protocol::Version::V2025_11_25);
+    record.log_level = mcp_runtime::LogLevel::Error;
+    cluster
+        .bus
+        .publish(&mcp_runtime::store::Envelope {
+            from: u64::MAX,
+            message: mcp_runtime::store::BusMessage::SessionChanged {
+                record: Box::new(record),
+            },
+        })
+        .await
+        .unwrap();
+    let mut quiet = false;
+    for _ in 0..50 {
+        if chat_logs(&client).await.is_empty() {
+            quiet = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(quiet, "the level from the message applies");
+    a.stop().await;
 }
 
 #[tokio::test]

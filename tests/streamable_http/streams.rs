@@ -96,8 +96,7 @@ impl mcp_runtime::store::EventStore for Counting {
         &'a self,
         stream_id: &'a str,
         messages: &'a [Option<&'a str>],
-    ) -> mcp_runtime::BoxFuture<'a, Result<Vec<String>, mcp_runtime::store::EventStoreError>>
-    {
+    ) -> mcp_runtime::BoxFuture<'a, Result<Vec<String>, mcp_runtime::store::EventStoreError>> {
         self.batches.lock().unwrap().push(messages.len());
         self.inner.store_all(stream_id, messages)
     }
@@ -131,7 +130,11 @@ async fn a_response_ready_at_once_is_stored_with_its_priming_event_in_one_call()
     assert_eq!(response["result"]["content"][0]["text"], "3");
     assert!(stream.next().await.is_none());
     assert_eq!(*store.batches.lock().unwrap(), [2, 2]);
-    assert_eq!(store.single.load(Ordering::SeqCst), 0, "no event stored alone");
+    assert_eq!(
+        store.single.load(Ordering::SeqCst),
+        0,
+        "no event stored alone"
+    );
     // Both were stored, in order: resuming from the priming event replays the response.
     let resumed = client
         .http

@@ -5,6 +5,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use tokio::sync::broadcast;
 
+use super::session_store::SessionRecord;
 use crate::engine::BoxFuture;
 use crate::engine::handle::ServerEvent;
 use crate::protocol::{ErrorObject, RequestId};
@@ -52,10 +53,12 @@ pub enum BusMessage {
         /// The session.
         session: String,
     },
-    /// A session's record changed (log level, subscriptions): nodes that hold it reload it.
+    /// A session's record changed (log level, subscriptions): nodes that hold the session
+    /// apply the new record at once. It travels in the message, so that a client's next
+    /// request, on any node, finds it applied (a reload from the store would race with it).
     SessionChanged {
-        /// The session.
-        session: String,
+        /// The session's new record (its `id` names the session).
+        record: Box<SessionRecord>,
     },
     /// `tasks/cancel` reached a node that does not run the task: the node running it stops it.
     TaskCancel {

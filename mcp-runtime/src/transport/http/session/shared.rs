@@ -219,7 +219,7 @@ impl SessionManager {
         let saved = async {
             cluster.sessions.save(&record, self.idle_timeout).await?;
             let message = BusMessage::SessionChanged {
-                session: session.key(),
+                record: Box::new(record),
             };
             cluster
                 .bus
@@ -271,7 +271,7 @@ impl SessionManager {
 
     /// Acts on a message from another node; returns an announcement for this node's streams.
     pub(crate) async fn on_bus(&self, envelope: &Envelope) -> Option<ServerEvent> {
-        let (cluster, node) = self.cluster.as_ref()?;
+        let (_, node) = self.cluster.as_ref()?;
         if envelope.from == *node {
             return None;
         }
@@ -308,15 +308,9 @@ impl SessionManager {
                     }
                 }
             }
-            BusMessage::SessionChanged { session } => {
-                if let Some(s) = local(session) {
-                    match cluster.sessions.load(session, self.idle_timeout).await {
-                        Ok(Some(record)) => s.peer.apply(&record),
-                        Ok(None) => {
-                            self.remove(s.id);
-                        }
-                        Err(e) => tracing::warn!(error = %e, "could not reload a changed session"),
-                    }
+            BusMessage::SessionChanged { record } => {
+                if let Some(s) = local(&record.id) {
+                    s.peer.apply(record);
                 }
             }
             BusMessage::Announce { event } => return Some(event.clone()),
