@@ -79,24 +79,18 @@ macro_rules! text_results {
     )*};
 }
 
+impl IntoToolResult for String {
+    fn into_tool_result(self) -> CallToolResult {
+        CallToolResult::text(self)
+    }
+}
+
+impl IntoToolResult for Cow<'_, str> {
+    fn into_tool_result(self) -> CallToolResult {
+        CallToolResult::text(self.into_owned())
+    }
+}
+
 text_results!(
-    String,
-    &str,
-    Cow<'_, str>,
-    char,
-    bool,
-    i8,
-    i16,
-    i32,
-    i64,
-    i128,
-    isize,
-    u8,
-    u16,
-    u32,
-    u64,
-    u128,
-    usize,
-    f32,
-    f64,
+    &str, char, bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64,
 );

@@ -415,6 +415,16 @@ impl Outgoing<'_> {
 ///
 /// Written by hand into one buffer of the exact size: every successful call ends here.
 pub fn result_json(id: &RequestId, result: &RawValue) -> String {
+    let result = result.get();
+    let mut out = result_head(id, result.len() + 1);
+    out.push_str(result);
+    out.push('}');
+    out
+}
+
+/// The text of a response to `id` up to its result (`{"jsonrpc":"2.0","id":ID,"result":`), in
+/// a buffer with room for `more` bytes after it. The result and a closing `}` complete it.
+pub(crate) fn result_head(id: &RequestId, more: usize) -> String {
     const HEAD: &str = r#"{"jsonrpc":"2.0","id":"#;
     const RESULT: &str = r#","result":"#;
     let mut number = itoa::Buffer::new();
@@ -426,13 +436,10 @@ pub fn result_json(id: &RequestId, result: &RawValue) -> String {
             quoted.as_str()
         }
     };
-    let result = result.get();
-    let mut out = String::with_capacity(HEAD.len() + id.len() + RESULT.len() + result.len() + 1);
+    let mut out = String::with_capacity(HEAD.len() + id.len() + RESULT.len() + more);
     out.push_str(HEAD);
     out.push_str(id);
     out.push_str(RESULT);
-    out.push_str(result);
-    out.push('}');
     out
 }
 

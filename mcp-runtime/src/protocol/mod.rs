@@ -50,6 +50,7 @@ pub use envelope::{
 };
 pub use icon::{Icon, IconTheme};
 pub use input_required::{InputRequest, InputRequiredResult, InputRetry};
+pub(crate) use jsonrpc::result_head;
 pub use jsonrpc::{
     ErrorObject, JSONRPC_VERSION, Message, MessageError, Notification, Outgoing, Request,
     RequestId, Response, error_codes, error_json, notification_json, request_json, result_json,

@@ -1,5 +1,6 @@
 //! Streamable HTTP on axum: one endpoint answering POST, GET and DELETE.
 
+mod body;
 pub(crate) mod config;
 mod connection;
 mod delete;

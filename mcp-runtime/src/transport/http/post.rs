@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::error::HttpError;
 use super::headers::Speaks;
-use super::{App, headers, sse, stateless};
+use super::{App, body, headers, sse, stateless};
 use crate::engine::dispatch::reply_json;
 use crate::engine::middleware::rate_limit;
 use crate::engine::principal::{BearerChallenge, Caller, Principal};
@@ -229,8 +229,8 @@ pub(super) fn retry_after(mut response: Response, seconds: Option<u64>) -> Respo
     response
 }
 
-fn json(body: String, session: Option<(HeaderName, HeaderValue)>) -> Response {
-    let mut response = Response::new(Body::from(body));
+fn json(body: impl Into<Body>, session: Option<(HeaderName, HeaderValue)>) -> Response {
+    let mut response = Response::new(body.into());
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -303,7 +303,13 @@ async fn dispatch(
             Ok(None) => json(cancelled(&id), header),
             Ok(Some(outcome)) => match refused(&outcome) {
                 Some(wait) => too_many(&id, outcome, wait, header),
-                None => json(reply_json(&id, outcome), header),
+                None => json(
+                    match outcome {
+                        Ok(result) => body::result_body(&id, result),
+                        Err(error) => Body::from(error_json(Some(&id), &error)),
+                    },
+                    header,
+                ),
             },
         });
     }
