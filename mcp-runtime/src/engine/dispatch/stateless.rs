@@ -19,8 +19,8 @@ use crate::engine::request_state::BindingSource;
 use crate::engine::tasks::{TaskCall, TaskEvent, Tasks};
 use crate::engine::trace::{self, Site, Traced};
 use crate::protocol::{
-    Era, ErrorObject, Feature, InputRetry, LogLevel, Method, Request, RequestEnvelope,
-    SubscriptionFilter, TASKS_EXTENSION, TaskSupport, Version, error_codes,
+    CallToolParams, Era, ErrorObject, Feature, InputRetry, LogLevel, Method, Request,
+    RequestEnvelope, SubscriptionFilter, TASKS_EXTENSION, TaskSupport, Version, error_codes,
 };
 
 /// A 2026-07-28 request as a transport hands it over, its envelope already checked.
@@ -30,6 +30,9 @@ pub(crate) struct StatelessCall {
     pub(crate) envelope: RequestEnvelope,
     /// Its `inputResponses` and `requestState`, when it retries a multi round-trip request.
     pub(crate) retry: InputRetry,
+    /// The params of a `tools/call` when the transport's checks already read them (the route
+    /// reads them otherwise).
+    pub(crate) tool_call: Option<CallToolParams>,
     /// Where progress and log notifications go (`None`: a plain JSON answer).
     pub(crate) outbound: Option<mpsc::Sender<String>>,
     /// Cancelled when the server shuts down.
@@ -149,7 +152,11 @@ impl Dispatcher {
             ))));
         };
         match self.task_route(method, params.as_ref(), &call) {
-            TaskRoute::No => self.answer(request, env, input, in_flight).await,
+            TaskRoute::No => {
+                // Read ahead only for the route itself: a layer may change the params.
+                let call = call.tool_call.take().filter(|_| self.layers.is_empty());
+                self.answer(request, env, input, in_flight, call).await
+            }
             TaskRoute::Refused(error) => Some(Err(error)),
             TaskRoute::Method(tasks) if self.layers.is_empty() => {
                 let owner = call.caller.identity();

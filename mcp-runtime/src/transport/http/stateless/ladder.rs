@@ -8,7 +8,8 @@ use super::super::{App, headers};
 use crate::engine::principal::Principal;
 use crate::protocol::envelope::{EnvelopeError, StatelessParams};
 use crate::protocol::{
-    Era, ErrorObject, InputRetry, Method, Request, RequestEnvelope, Version, error_codes,
+    CallToolParams, Era, ErrorObject, InputRetry, Method, Request, RequestEnvelope, Version,
+    error_codes,
 };
 use crate::transport::http::stateless::param_headers::{ParamHeaders, decode_header_value};
 
@@ -45,6 +46,8 @@ pub(crate) struct Checked {
     pub(crate) envelope: RequestEnvelope,
     /// The retry fields of a multi round-trip request (none on a first try).
     pub(crate) retry: InputRetry,
+    /// A tool call's params, read by the checks' pass (see [`StatelessParams::tool_call`]).
+    pub(crate) tool_call: Option<CallToolParams>,
 }
 
 /// Runs the checks for a request from `caller`; returns the request's envelope and retry
@@ -122,7 +125,15 @@ pub(crate) fn check(
         .as_ref()
         .map(StatelessParams::retry)
         .unwrap_or_default();
-    Ok(Checked { envelope, retry })
+    let tool_call = match (&request.method, params.as_ref()) {
+        (Method::ToolsCall, Some(params)) => params.tool_call(),
+        _ => None,
+    };
+    Ok(Checked {
+        envelope,
+        retry,
+        tool_call,
+    })
 }
 
 /// The `Mcp-Param-*` headers of a call of `tool`.

@@ -19,14 +19,12 @@ use tokio::sync::mpsc;
 
 use super::super::post::retry_after;
 use super::super::{App, sse};
+use super::ladder::Checked;
 use super::{json_response, status_for};
 use crate::engine::StatelessCall;
 use crate::engine::middleware::rate_limit;
 use crate::engine::principal::Caller;
-use crate::protocol::{
-    ErrorObject, InputRetry, Request, RequestEnvelope, RequestId, error_codes, error_json,
-    result_json,
-};
+use crate::protocol::{ErrorObject, Request, RequestId, error_codes, error_json, result_json};
 
 type Outcome = Option<Result<Box<RawValue>, ErrorObject>>;
 type Work = Pin<Box<dyn Future<Output = Outcome> + Send>>;
@@ -64,16 +62,21 @@ fn message(id: &RequestId, outcome: Outcome) -> (StatusCode, String) {
 pub(super) async fn answer(
     app: Arc<App>,
     request: Request,
-    envelope: RequestEnvelope,
-    retry: InputRetry,
+    checked: Checked,
     caller: Caller,
 ) -> Response {
+    let Checked {
+        envelope,
+        retry,
+        tool_call,
+    } = checked;
     let id = request.id.clone();
     let cancel = app.sessions.shutdown_token().child_token();
     if app.config.json_response {
         let call = StatelessCall {
             envelope,
             retry,
+            tool_call,
             outbound: None,
             cancel,
             caller,
@@ -87,6 +90,7 @@ pub(super) async fn answer(
     let call = StatelessCall {
         envelope,
         retry,
+        tool_call,
         outbound: Some(tx),
         cancel,
         caller,
