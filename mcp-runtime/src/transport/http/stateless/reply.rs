@@ -81,7 +81,9 @@ pub(super) async fn answer(
             cancel,
             caller,
         };
-        let outcome = app.dispatcher.handle_stateless(request, call).await;
+        // Boxed: inline, the dispatcher's future would make this one as large, and it is
+        // moved whole (unresumed) at each level above.
+        let outcome = Box::pin(app.dispatcher.handle_stateless(request, call)).await;
         let wait = refused_for(&outcome);
         let (status, body) = message(&id, outcome);
         return retry_after(json_response(status, body), wait);
