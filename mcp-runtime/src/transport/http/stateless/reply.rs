@@ -9,6 +9,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -100,26 +101,42 @@ pub(super) async fn answer(
     let runner = app.clone();
     let mut work: Work =
         Box::pin(async move { runner.dispatcher.handle_stateless(request, call).await });
+    // Most calls finish in their first poll: they get no keep-alive timer, which costs its
+    // making and its drop even when it is never polled.
+    let polled = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await;
+    if let Poll::Ready(outcome) = polled {
+        return finished(&app, &id, Vec::new(), &mut rx, outcome);
+    }
     let window = app.config.keep_alive.unwrap_or(Duration::from_secs(15));
     let mut first = Vec::new();
     tokio::select! {
         biased;
         Some(frame) = rx.recv() => first.push(frame),
-        outcome = &mut work => {
-            while let Ok(frame) = rx.try_recv() {
-                first.push(frame);
-            }
-            let wait = refused_for(&outcome);
-            let (status, body) = message(&id, outcome);
-            if first.is_empty() {
-                return retry_after(json_response(status, body), wait);
-            }
-            first.push(body);
-            return sse::message_stream(stream::iter(first), app.config.keep_alive);
-        }
+        outcome = &mut work => return finished(&app, &id, first, &mut rx, outcome),
         () = tokio::time::sleep(window) => {}
     }
     sse::message_stream(streamed(id, first, work, rx), app.config.keep_alive)
+}
+
+/// The answer of a request whose handler finished before its stream began, after the frames
+/// in `first`: one JSON body, or an SSE stream when the handler sent notifications.
+fn finished(
+    app: &App,
+    id: &RequestId,
+    mut first: Vec<String>,
+    rx: &mut mpsc::Receiver<String>,
+    outcome: Outcome,
+) -> Response {
+    while let Ok(frame) = rx.try_recv() {
+        first.push(frame);
+    }
+    let wait = refused_for(&outcome);
+    let (status, body) = message(id, outcome);
+    if first.is_empty() {
+        return retry_after(json_response(status, body), wait);
+    }
+    first.push(body);
+    sse::message_stream(stream::iter(first), app.config.keep_alive)
 }
 
 /// What the SSE stream still has to do.
