@@ -10,11 +10,12 @@
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 
 use serde_json::{Map, Value, json};
-use tokio_util::sync::CancellationToken;
+use tokio::sync::Notify;
 
 use super::request_state::{BindingSource, RecordedAnswer, RequestStateKey, SealedState};
 use crate::protocol::{
@@ -73,8 +74,12 @@ pub(crate) struct InputExchange {
     capabilities: ClientCapabilities,
     binding: BindingSource,
     key: RequestStateKey,
-    /// Cancelled when the request is over: parked requests (even in spawned tasks) then end.
-    over: CancellationToken,
+    /// Set when the request is over: parked requests (even in spawned tasks) then end. A flag
+    /// and a [`Notify`] rather than a cancellation token, which would cost every request an
+    /// allocation and a cancellation though few ever park.
+    over: AtomicBool,
+    /// Wakes the parked requests once `over` is set.
+    ended: Notify,
 }
 
 impl InputExchange {
@@ -111,7 +116,8 @@ impl InputExchange {
             capabilities,
             binding,
             key,
-            over: CancellationToken::new(),
+            over: AtomicBool::new(false),
+            ended: Notify::new(),
         })
     }
 
@@ -200,7 +206,20 @@ impl InputExchange {
 
     /// Completes when the request is over.
     pub(crate) async fn over(&self) {
-        self.over.cancelled().await
+        loop {
+            // Made before the flag is read: a `notify_waiters` after the read still wakes it.
+            let ended = self.ended.notified();
+            if self.over.load(Ordering::Acquire) {
+                return;
+            }
+            ended.await;
+        }
+    }
+
+    /// Ends the request: every parked request, and any that parks later, completes.
+    fn end(&self) {
+        self.over.store(true, Ordering::Release);
+        self.ended.notify_waiters();
     }
 
     /// What the client gets for a stopped handler.
@@ -293,7 +312,7 @@ impl<T> Future for Gate<'_, T> {
 
 impl<T> Drop for Gate<'_, T> {
     fn drop(&mut self) {
-        self.exchange.over.cancel();
+        self.exchange.end();
     }
 }
 
@@ -319,6 +338,24 @@ mod tests {
 
     fn elicit() -> Value {
         json!({"message": "name?", "requestedSchema": {"type": "object", "properties": {}}})
+    }
+
+    /// Parked requests end with the request: those parked before it ends (a spawned copy
+    /// of the handler, say) and those that park after.
+    #[tokio::test]
+    async fn parked_requests_end_with_the_request() {
+        let ex = exchange(InputRetry::default(), json!({}));
+        let before = tokio::spawn({
+            let ex = ex.clone();
+            async move { ex.over().await }
+        });
+        tokio::task::yield_now().await;
+        let gate = Gate::new(std::future::pending::<()>(), ex.clone());
+        drop(gate);
+        let waited = tokio::time::timeout(std::time::Duration::from_secs(5), before).await;
+        assert!(matches!(waited, Ok(Ok(()))), "a parked request did not end");
+        let after = tokio::time::timeout(std::time::Duration::from_secs(5), ex.over()).await;
+        assert!(after.is_ok(), "a request parked after the end did not end");
     }
 
     #[test]

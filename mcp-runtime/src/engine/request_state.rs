@@ -294,18 +294,17 @@ pub(crate) struct BindingSource {
 }
 
 impl BindingSource {
-    /// `audience` is shared (the server's name), `method` cheap to clone: only the params
-    /// are copied.
+    /// `audience` is shared (the server's name), `method` cheap to clone.
     pub(crate) fn new(
         audience: Arc<str>,
         method: Method,
-        params: Option<&RawValue>,
+        params: Option<Box<RawValue>>,
         principal: Option<String>,
     ) -> Self {
         BindingSource {
             audience,
             method,
-            params: params.map(ToOwned::to_owned),
+            params,
             principal,
         }
     }

@@ -5,6 +5,8 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::lifecycle::{ClientCapabilities, Implementation};
+use super::meta::RequestMeta;
+use super::{CallToolParams, ToolArguments};
 
 /// `_meta` key of the request's protocol version (required).
 pub const PROTOCOL_VERSION_KEY: &str = "io.modelcontextprotocol/protocolVersion";
@@ -88,16 +90,34 @@ struct Params<'a> {
     meta: MetaSlot<'a>,
 }
 
-/// The envelope's keys in `_meta`, each left unread until it is needed.
+/// The envelope's keys in `_meta`, and the progress token, each left unread until it is
+/// needed.
 #[derive(Default)]
 struct Meta<'a> {
     protocol_version: Option<&'a RawValue>,
     client_capabilities: Option<&'a RawValue>,
     client_info: Option<&'a RawValue>,
     log_level: Option<&'a RawValue>,
+    /// `progressToken`, which the envelope does not hold: a tool call reads it.
+    progress_token: Option<&'a RawValue>,
+    /// `progressToken` appeared more than once (the tool call's own reading refuses that).
+    progress_token_repeated: bool,
 }
 
 impl<'a> Meta<'a> {
+    /// `_meta` as a tool call's params read it: `None` when its `progressToken` appears twice
+    /// or is not JSON the token can be built from.
+    fn request_meta(&self) -> Option<RequestMeta> {
+        if self.progress_token_repeated {
+            return None;
+        }
+        let progress_token = match self.progress_token {
+            None => None,
+            Some(raw) => serde_json::from_str::<Option<Value>>(raw.get()).ok()?,
+        };
+        Some(RequestMeta { progress_token })
+    }
+
     /// `_meta` of raw params: `None` unless the params are an object whose `_meta` is an
     /// object in which no envelope key appears twice.
     fn of(params: &'a RawValue) -> Option<Self> {
@@ -137,6 +157,7 @@ enum MetaKey {
     ClientCapabilities,
     ClientInfo,
     LogLevel,
+    ProgressToken,
     Other,
 }
 
@@ -154,6 +175,7 @@ impl<'de> Deserialize<'de> for MetaKey {
                     CLIENT_CAPABILITIES_KEY => MetaKey::ClientCapabilities,
                     CLIENT_INFO_KEY => MetaKey::ClientInfo,
                     LOG_LEVEL_KEY => MetaKey::LogLevel,
+                    "progressToken" => MetaKey::ProgressToken,
                     _ => MetaKey::Other,
                 })
             }
@@ -180,6 +202,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for MetaSlot<'a> {
                         MetaKey::ClientCapabilities => &mut meta.client_capabilities,
                         MetaKey::ClientInfo => &mut meta.client_info,
                         MetaKey::LogLevel => &mut meta.log_level,
+                        // Not an envelope key: given twice, it leaves the envelope readable.
+                        MetaKey::ProgressToken => {
+                            meta.progress_token_repeated |= meta.progress_token.is_some();
+                            meta.progress_token = Some(map.next_value::<&'de RawValue>()?);
+                            continue;
+                        }
                         MetaKey::Other => {
                             map.next_value::<IgnoredAny>()?;
                             continue;
@@ -283,6 +311,28 @@ impl<'a> StatelessParams<'a> {
     pub(crate) fn arguments(&self) -> Option<Map<String, Value>> {
         self.arguments
             .and_then(|raw| serde_json::from_str(raw.get()).ok())
+    }
+
+    /// The params of a `tools/call` as [`CallToolParams`] reads them, built from this pass
+    /// instead of a second one. `None` unless they have the plain shape (`name` a string,
+    /// `arguments` an object, `null` or absent, `_meta` absent, `null` or an object with one
+    /// `progressToken` at most): the route then reads them itself, with its own errors.
+    pub(crate) fn tool_call(&self) -> Option<CallToolParams> {
+        let name = serde_json::from_str::<String>(self.name?.get()).ok()?;
+        let arguments = match self.arguments {
+            None => ToolArguments::none(),
+            Some(raw) => ToolArguments::from_raw(raw.to_owned()).ok()?,
+        };
+        let meta = match &self.meta {
+            MetaSlot::Absent => None,
+            MetaSlot::Unreadable => return None,
+            MetaSlot::Read(meta) => Some(meta.request_meta()?),
+        };
+        Some(CallToolParams {
+            name,
+            arguments,
+            meta,
+        })
     }
 
     /// The retry fields of a multi round-trip request.
@@ -471,6 +521,64 @@ mod tests {
             StatelessParams::read(&numeric).unwrap().string("name"),
             None
         );
+    }
+
+    /// A tool call's params read by the one pass are those the route would read, or none
+    /// when the route must read them itself (and answer with its own error).
+    #[test]
+    fn the_one_pass_reads_a_tool_call_as_the_route_does() {
+        let raw = |json: &str| RawValue::from_string(json.to_owned()).unwrap();
+        let envelope = r#""io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}"#;
+        for params in [
+            // `_meta` absent, null, empty, with a progress token (string, number, null).
+            r#"{"name":"add","arguments":{"a":1}}"#.to_owned(),
+            r#"{"name":"add","_meta":null}"#.to_owned(),
+            r#"{"name":"a\u0064d","arguments":null,"_meta":{}}"#.to_owned(),
+            format!(
+                r#"{{"name":"add","arguments":{{}},"_meta":{{{envelope},"progressToken":"p1"}}}}"#
+            ),
+            format!(r#"{{"_meta":{{"progressToken":7,{envelope}}},"name":"add","extra":[1]}}"#),
+            format!(r#"{{"name":"add","_meta":{{{envelope},"progressToken":null}}}}"#),
+        ] {
+            let body = raw(&params);
+            let read = StatelessParams::read(&body).unwrap().tool_call();
+            let routed: CallToolParams = serde_json::from_str(&params).unwrap();
+            let read = read.unwrap_or_else(|| panic!("{params}: not read ahead"));
+            assert_eq!(read.name, routed.name, "{params}");
+            assert_eq!(
+                read.arguments.raw().map(RawValue::get),
+                routed.arguments.raw().map(RawValue::get),
+                "{params}"
+            );
+            assert_eq!(
+                read.meta.map(|m| m.progress_token),
+                routed.meta.map(|m| m.progress_token),
+                "{params}"
+            );
+        }
+        // What the route refuses is left to it: no name, a name that is not a string,
+        // arguments that are not an object, a repeated progress token, an unreadable `_meta`.
+        for params in [
+            r#"{"arguments":{}}"#.to_owned(),
+            r#"{"name":5}"#.to_owned(),
+            r#"{"name":null}"#.to_owned(),
+            r#"{"name":"add","arguments":[1]}"#.to_owned(),
+            format!(
+                r#"{{"name":"add","_meta":{{{envelope},"progressToken":1,"progressToken":2}}}}"#
+            ),
+            r#"{"name":"add","_meta":[1]}"#.to_owned(),
+        ] {
+            let body = raw(&params);
+            assert!(
+                StatelessParams::read(&body).unwrap().tool_call().is_none(),
+                "{params}"
+            );
+        }
+        // A repeated progress token leaves the envelope readable, as before.
+        let twice = raw(&format!(
+            r#"{{"name":"add","_meta":{{{envelope},"progressToken":1,"progressToken":2}}}}"#
+        ));
+        assert!(StatelessParams::read(&twice).unwrap().envelope().is_ok());
     }
 
     #[test]

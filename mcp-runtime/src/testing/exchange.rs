@@ -144,6 +144,7 @@ impl TestClient {
             let call = StatelessCall {
                 envelope,
                 retry,
+                tool_call: None,
                 outbound: Some(tx),
                 cancel: self.closed.child_token(),
                 caller: self.caller.clone(),

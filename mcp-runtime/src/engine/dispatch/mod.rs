@@ -37,9 +37,9 @@ use super::{MCPServer, NotBegun, Peer};
 use crate::engine::context::Context;
 use crate::handler::scopes::RequiredScopes;
 use crate::protocol::{
-    CacheHint, Era, ErrorObject, Implementation, ListChanged, Method, Request, RequestId,
-    ResourcesCapability, SKILLS_EXTENSION, ServerCapabilities, TASKS_EXTENSION, TaskSupport, Tool,
-    UI_EXTENSION, Version, error_json, result_json,
+    CacheHint, CallToolParams, Era, ErrorObject, Implementation, ListChanged, Method, Request,
+    RequestId, ResourcesCapability, SKILLS_EXTENSION, ServerCapabilities, TASKS_EXTENSION,
+    TaskSupport, Tool, UI_EXTENSION, Version, error_json, result_json,
 };
 
 /// Answers MCP methods for one server, whatever the transport. Built once per server: it
@@ -443,17 +443,20 @@ impl Dispatcher {
     ) -> impl Future<Output = Option<Result<Box<RawValue>, ErrorObject>>> + Send + '_ {
         let site = self.site(&env.peer, &env.caller);
         let observed = trace::observe(&request, site);
-        Traced::new(observed, self.answer(request, env, None, in_flight))
+        Traced::new(observed, self.answer(request, env, None, in_flight, None))
     }
 
     /// Runs a registered request to its result or error; `None` when it was cancelled. With
-    /// an `input` exchange the handler may stop for client input (2026-07-28).
+    /// an `input` exchange the handler may stop for client input (2026-07-28). `tool_call`:
+    /// the params of a `tools/call` already read (by a server without layers), which the
+    /// route then does not read again.
     pub(super) fn answer(
         &self,
         request: Request,
         env: RequestEnv,
         input: Option<Arc<InputExchange>>,
         in_flight: InFlight,
+        tool_call: Option<CallToolParams>,
     ) -> impl Future<Output = Option<Result<Box<RawValue>, ErrorObject>>> + Send + '_ {
         let cancel = env.cancel.clone();
         let Request { id, method, params } = request;
@@ -466,6 +469,8 @@ impl Dispatcher {
             Some(exchange) => {
                 let gate = if layered {
                     Gate::new(self.layered(id, method, params, env, input), exchange)
+                } else if let Some(call) = tool_call {
+                    Gate::new(self.route_tool_call(id, call, env, input), exchange)
                 } else {
                     Gate::new(self.route(id, method, params, env, input, None), exchange)
                 };

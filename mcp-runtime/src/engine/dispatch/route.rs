@@ -196,6 +196,21 @@ impl Dispatcher {
         }
     }
 
+    /// [`route`](Self::route) for a `tools/call` whose params were read ahead: the same
+    /// answer, without reading them again. The method is one the server offers in the
+    /// request's era (the caller checked).
+    pub(crate) async fn route_tool_call(
+        &self,
+        id: RequestId,
+        call: CallToolParams,
+        env: RequestEnv,
+        input: Option<Arc<InputExchange>>,
+    ) -> Result<Box<RawValue>, ErrorObject> {
+        let era = env.era();
+        let result = self.call_tool(call, id, env, input, None).await?;
+        self.reply(era, None, &result)
+    }
+
     /// Serializes a result for `era`: as it is for the handshake era, complete with the
     /// 2026-07-28 fields (caching hints for `cacheable` results) otherwise.
     pub(crate) fn reply<T: Serialize>(

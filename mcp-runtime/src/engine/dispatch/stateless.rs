@@ -19,8 +19,8 @@ use crate::engine::request_state::BindingSource;
 use crate::engine::tasks::{TaskCall, TaskEvent, Tasks};
 use crate::engine::trace::{self, Site, Traced};
 use crate::protocol::{
-    Era, ErrorObject, Feature, InputRetry, LogLevel, Method, Request, RequestEnvelope,
-    SubscriptionFilter, TASKS_EXTENSION, TaskSupport, Version, error_codes,
+    CallToolParams, Era, ErrorObject, Feature, InputRetry, LogLevel, Method, Request,
+    RequestEnvelope, SubscriptionFilter, TASKS_EXTENSION, TaskSupport, Version, error_codes,
 };
 
 /// A 2026-07-28 request as a transport hands it over, its envelope already checked.
@@ -30,6 +30,9 @@ pub(crate) struct StatelessCall {
     pub(crate) envelope: RequestEnvelope,
     /// Its `inputResponses` and `requestState`, when it retries a multi round-trip request.
     pub(crate) retry: InputRetry,
+    /// The params of a `tools/call` when the transport's checks already read them (the route
+    /// reads them otherwise).
+    pub(crate) tool_call: Option<CallToolParams>,
     /// Where progress and log notifications go (`None`: a plain JSON answer).
     pub(crate) outbound: Option<mpsc::Sender<String>>,
     /// Cancelled when the server shuts down.
@@ -112,7 +115,7 @@ impl Dispatcher {
 
     async fn stateless_outcome(
         &self,
-        request: Request,
+        mut request: Request,
         mut call: StatelessCall,
     ) -> Option<Result<Box<RawValue>, ErrorObject>> {
         let method = &request.method;
@@ -138,7 +141,19 @@ impl Dispatcher {
             } else {
                 None
             };
-        let (env, input) = match self.prepare(&request, &mut call) {
+        let route = self.task_route(method, params.as_ref(), &call);
+        // Params read ahead go to the route itself (a layer may change the params), which does
+        // not read the request's params again: they move to the input exchange, which binds a
+        // request state to them, instead of being copied.
+        let tool_call = match route {
+            TaskRoute::No if self.layers.is_empty() => call.tool_call.take(),
+            _ => None,
+        };
+        let kept = match tool_call {
+            Some(_) => request.params.take(),
+            None => None,
+        };
+        let (env, input) = match self.prepare(&request, &mut call, kept) {
             Ok(prepared) => prepared,
             Err(error) => return Some(Err(error)),
         };
@@ -148,8 +163,9 @@ impl Dispatcher {
                 request.id
             ))));
         };
-        match self.task_route(method, params.as_ref(), &call) {
-            TaskRoute::No => self.answer(request, env, input, in_flight).await,
+        let method = &request.method;
+        match route {
+            TaskRoute::No => self.answer(request, env, input, in_flight, tool_call).await,
             TaskRoute::Refused(error) => Some(Err(error)),
             TaskRoute::Method(tasks) if self.layers.is_empty() => {
                 let owner = call.caller.identity();
@@ -175,11 +191,13 @@ impl Dispatcher {
     }
 
     /// The per-request client and input exchange. The client's info and the retry fields
-    /// move into them (nothing else reads them).
+    /// move into them (nothing else reads them), and so do the request's params when they
+    /// were taken from it (`params`; otherwise the exchange keeps a copy).
     fn prepare(
         &self,
         request: &Request,
         call: &mut StatelessCall,
+        params: Option<Box<RawValue>>,
     ) -> Result<(RequestEnv, Option<Arc<InputExchange>>), ErrorObject> {
         let retry = std::mem::take(&mut call.retry);
         let envelope = &mut call.envelope;
@@ -202,7 +220,7 @@ impl Dispatcher {
             let binding = BindingSource::new(
                 self.audience.clone(),
                 request.method.clone(),
-                request.params.as_deref(),
+                params.or_else(|| request.params.clone()),
                 call.caller.identity(),
             );
             Some(Arc::new(InputExchange::new(

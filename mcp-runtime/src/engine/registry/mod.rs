@@ -162,18 +162,6 @@ impl Registry {
         }
     }
 
-    /// The tool `name` when it was added at run time, is enabled and `caller` sees it.
-    pub(crate) fn run_time_tool(
-        &self,
-        name: &str,
-        caller: Option<&Principal>,
-    ) -> Option<Arc<ToolDef>> {
-        match self.route_tool(name, caller) {
-            ToolRoute::RunTime(def) => Some(def),
-            _ => None,
-        }
-    }
-
     /// Whether a tool of that name exists and is enabled (whoever calls).
     pub(crate) fn is_tool_enabled(&self, name: &str) -> bool {
         let live = self.live.load();

@@ -2,13 +2,15 @@
 //! envelope (-32602), the routing headers against the body (-32020), the protocol version
 //! (-32022) and the `Mcp-Param-*` headers of a tool call (-32020).
 
-use axum::http::{HeaderMap, HeaderName};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::super::{App, headers};
 use crate::engine::principal::Principal;
+use crate::engine::registry::ToolRoute;
 use crate::protocol::envelope::{EnvelopeError, StatelessParams};
 use crate::protocol::{
-    Era, ErrorObject, InputRetry, Method, Request, RequestEnvelope, Version, error_codes,
+    CallToolParams, Era, ErrorObject, InputRetry, Method, Request, RequestEnvelope, Version,
+    error_codes,
 };
 use crate::transport::http::stateless::param_headers::{ParamHeaders, decode_header_value};
 
@@ -24,14 +26,52 @@ fn mismatch(message: impl Into<String>) -> ErrorObject {
     )
 }
 
-/// The one value of a routing header: `Ok(None)` when absent, an error when repeated or not
-/// visible ASCII.
-fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a str>, ErrorObject> {
-    let mut values = headers.get_all(name).iter();
-    let Some(first) = values.next() else {
+/// The routing headers of a request, each as [`single`] reads it, found in one pass over the
+/// headers rather than one lookup (and hash) each.
+struct Routing<'a> {
+    version: Option<&'a str>,
+    method: Option<&'a str>,
+    name: Option<&'a str>,
+}
+
+impl<'a> Routing<'a> {
+    fn read(headers: &'a HeaderMap) -> Result<Self, ErrorObject> {
+        // Each header's values: its first, and whether it has more.
+        let mut found: [(Option<&'a HeaderValue>, bool); 3] = [(None, false); 3];
+        for (name, value) in headers {
+            let slot = if name == headers::PROTOCOL_VERSION {
+                &mut found[0]
+            } else if name == METHOD {
+                &mut found[1]
+            } else if name == NAME {
+                &mut found[2]
+            } else {
+                continue;
+            };
+            match slot.0 {
+                None => slot.0 = Some(value),
+                Some(_) => slot.1 = true,
+            }
+        }
+        let [version, method, name] = found;
+        Ok(Routing {
+            version: single(&headers::PROTOCOL_VERSION, version)?,
+            method: single(&METHOD, method)?,
+            name: single(&NAME, name)?,
+        })
+    }
+}
+
+/// The one value of a routing header, from its first value and whether it has more: `Ok(None)`
+/// when absent, an error when repeated or not visible ASCII.
+fn single<'a>(
+    name: &HeaderName,
+    (first, repeated): (Option<&'a HeaderValue>, bool),
+) -> Result<Option<&'a str>, ErrorObject> {
+    let Some(first) = first else {
         return Ok(None);
     };
-    if values.next().is_some() {
+    if repeated {
         return Err(mismatch(format!("{name} header appears more than once")));
     }
     first
@@ -45,6 +85,8 @@ pub(crate) struct Checked {
     pub(crate) envelope: RequestEnvelope,
     /// The retry fields of a multi round-trip request (none on a first try).
     pub(crate) retry: InputRetry,
+    /// A tool call's params, read by the checks' pass (see [`StatelessParams::tool_call`]).
+    pub(crate) tool_call: Option<CallToolParams>,
 }
 
 /// Runs the checks for a request from `caller`; returns the request's envelope and retry
@@ -55,9 +97,11 @@ pub(crate) fn check(
     request: &Request,
     caller: Option<&Principal>,
 ) -> Result<Checked, ErrorObject> {
-    let header_version = single(headers, &headers::PROTOCOL_VERSION)?;
-    let header_method = single(headers, &METHOD)?;
-    let header_name = single(headers, &NAME)?;
+    let Routing {
+        version: header_version,
+        method: header_method,
+        name: header_name,
+    } = Routing::read(headers)?;
     // Read once, and failing closed: params the checks cannot read (not an object, or a
     // field they read given twice) are refused, never waved through to a handler that
     // might read them after all.
@@ -122,7 +166,15 @@ pub(crate) fn check(
         .as_ref()
         .map(StatelessParams::retry)
         .unwrap_or_default();
-    Ok(Checked { envelope, retry })
+    let tool_call = match (&request.method, params.as_ref()) {
+        (Method::ToolsCall, Some(params)) => params.tool_call(),
+        _ => None,
+    };
+    Ok(Checked {
+        envelope,
+        retry,
+        tool_call,
+    })
 }
 
 /// The `Mcp-Param-*` headers of a call of `tool`.
@@ -134,9 +186,6 @@ fn check_param_headers(
     caller: Option<&Principal>,
 ) -> Result<(), ErrorObject> {
     let registry = app.dispatcher.handle().registry();
-    if !registry.callable(tool, caller) {
-        return Ok(()); // the dispatcher refuses unknown tools (and those hidden from the caller)
-    }
     let header = |name: &str| {
         headers
             .get_all(name)
@@ -144,18 +193,67 @@ fn check_param_headers(
             .map(|v| v.to_str().ok().map(str::to_owned))
             .collect()
     };
-    // A tool added at run time is read now: its annotations are not among those of start-up.
-    let added = registry.run_time_tool(tool, caller);
-    let checked = match added {
-        None if !app.param_headers.covers(tool) => Ok(()),
-        None => app
-            .param_headers
-            .check(tool, params.arguments().as_ref(), header),
-        Some(added) => ParamHeaders::new(std::slice::from_ref(added.tool())).check(
-            tool,
-            params.arguments().as_ref(),
-            header,
-        ),
-    };
+    // One lookup says where the call goes. The dispatcher refuses unknown tools (and those
+    // hidden from the caller); a start-up tool without annotations has nothing to check (the
+    // annotations cover start-up tools only).
+    let checked =
+        match registry.route_tool(tool, caller) {
+            ToolRoute::Unknown => Ok(()),
+            ToolRoute::Static if !app.param_headers.covers(tool) => Ok(()),
+            ToolRoute::Static => app
+                .param_headers
+                .check(tool, params.arguments().as_ref(), header),
+            // A tool added at run time is read now: its annotations are not among those of start-up.
+            ToolRoute::RunTime(added) => ParamHeaders::new(std::slice::from_ref(added.tool()))
+                .check(tool, params.arguments().as_ref(), header),
+        };
     checked.map_err(mismatch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &[u8])]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            let value = HeaderValue::from_bytes(value).expect("a header value");
+            map.append(HeaderName::from_static(name), value);
+        }
+        map
+    }
+
+    /// The one pass over the headers reads each routing header as a lookup of it did: absent,
+    /// trimmed, refused when repeated (however far apart) or not visible ASCII.
+    #[test]
+    fn routing_headers_are_read_in_one_pass() {
+        let map = headers(&[
+            ("mcp-method", b" tools/call\t"),
+            ("content-type", b"application/json"),
+            ("mcp-protocol-version", b"2026-07-28"),
+        ]);
+        let routing = Routing::read(&map).expect("readable");
+        assert_eq!(routing.version, Some("2026-07-28"));
+        assert_eq!(routing.method, Some("tools/call"));
+        assert_eq!(routing.name, None);
+        let twice = headers(&[
+            ("mcp-name", b"add"),
+            ("accept", b"*/*"),
+            ("mcp-name", b"add"),
+        ]);
+        let error = Routing::read(&twice).err().expect("refused");
+        assert_eq!(error.code, error_codes::HEADER_MISMATCH);
+        assert!(
+            error
+                .message
+                .contains("mcp-name header appears more than once")
+        );
+        let bad = headers(&[("mcp-method", b"tools/call\xff")]);
+        let error = Routing::read(&bad).err().expect("refused");
+        assert!(
+            error
+                .message
+                .contains("mcp-method header contains invalid characters")
+        );
+    }
 }

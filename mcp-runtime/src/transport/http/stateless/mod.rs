@@ -99,19 +99,18 @@ pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Re
     };
     tracing::debug!(method = %request.method, id = %request.id, "2026-07-28 request");
     let headers = caller.headers.clone().unwrap_or_default();
-    let ladder::Checked { envelope, retry } =
-        match ladder::check(&app, &headers, &request, caller.principal.as_ref()) {
-            Ok(checked) => checked,
-            Err(error) => return Rejection::new(Some(&request.id), error).into_response(),
-        };
+    let checked = match ladder::check(&app, &headers, &request, caller.principal.as_ref()) {
+        Ok(checked) => checked,
+        Err(error) => return Rejection::new(Some(&request.id), error).into_response(),
+    };
     if request.method == Method::SubscriptionsListen {
         let owner = caller.identity();
-        return open_listen(&app, &headers, request, &envelope, owner.as_deref()).await;
+        return open_listen(&app, &headers, request, &checked.envelope, owner.as_deref()).await;
     }
     if let Err(refusal) = super::post::check_scopes(&app, &request, &caller) {
         return refusal.into_response();
     }
-    reply::answer(app, request, envelope, retry, caller).await
+    reply::answer(app, request, checked, caller).await
 }
 
 async fn open_listen(

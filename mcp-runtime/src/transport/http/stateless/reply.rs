@@ -9,6 +9,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -19,14 +20,12 @@ use tokio::sync::mpsc;
 
 use super::super::post::retry_after;
 use super::super::{App, sse};
+use super::ladder::Checked;
 use super::{json_response, status_for};
 use crate::engine::StatelessCall;
 use crate::engine::middleware::rate_limit;
 use crate::engine::principal::Caller;
-use crate::protocol::{
-    ErrorObject, InputRetry, Request, RequestEnvelope, RequestId, error_codes, error_json,
-    result_json,
-};
+use crate::protocol::{ErrorObject, Request, RequestId, error_codes, error_json, result_json};
 
 type Outcome = Option<Result<Box<RawValue>, ErrorObject>>;
 type Work = Pin<Box<dyn Future<Output = Outcome> + Send>>;
@@ -64,21 +63,28 @@ fn message(id: &RequestId, outcome: Outcome) -> (StatusCode, String) {
 pub(super) async fn answer(
     app: Arc<App>,
     request: Request,
-    envelope: RequestEnvelope,
-    retry: InputRetry,
+    checked: Checked,
     caller: Caller,
 ) -> Response {
+    let Checked {
+        envelope,
+        retry,
+        tool_call,
+    } = checked;
     let id = request.id.clone();
     let cancel = app.sessions.shutdown_token().child_token();
     if app.config.json_response {
         let call = StatelessCall {
             envelope,
             retry,
+            tool_call,
             outbound: None,
             cancel,
             caller,
         };
-        let outcome = app.dispatcher.handle_stateless(request, call).await;
+        // Boxed: inline, the dispatcher's future would make this one as large, and it is
+        // moved whole (unresumed) at each level above.
+        let outcome = Box::pin(app.dispatcher.handle_stateless(request, call)).await;
         let wait = refused_for(&outcome);
         let (status, body) = message(&id, outcome);
         return retry_after(json_response(status, body), wait);
@@ -87,6 +93,7 @@ pub(super) async fn answer(
     let call = StatelessCall {
         envelope,
         retry,
+        tool_call,
         outbound: Some(tx),
         cancel,
         caller,
@@ -94,26 +101,42 @@ pub(super) async fn answer(
     let runner = app.clone();
     let mut work: Work =
         Box::pin(async move { runner.dispatcher.handle_stateless(request, call).await });
+    // Most calls finish in their first poll: they get no keep-alive timer, which costs its
+    // making and its drop even when it is never polled.
+    let polled = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await;
+    if let Poll::Ready(outcome) = polled {
+        return finished(&app, &id, Vec::new(), &mut rx, outcome);
+    }
     let window = app.config.keep_alive.unwrap_or(Duration::from_secs(15));
     let mut first = Vec::new();
     tokio::select! {
         biased;
         Some(frame) = rx.recv() => first.push(frame),
-        outcome = &mut work => {
-            while let Ok(frame) = rx.try_recv() {
-                first.push(frame);
-            }
-            let wait = refused_for(&outcome);
-            let (status, body) = message(&id, outcome);
-            if first.is_empty() {
-                return retry_after(json_response(status, body), wait);
-            }
-            first.push(body);
-            return sse::message_stream(stream::iter(first), app.config.keep_alive);
-        }
+        outcome = &mut work => return finished(&app, &id, first, &mut rx, outcome),
         () = tokio::time::sleep(window) => {}
     }
     sse::message_stream(streamed(id, first, work, rx), app.config.keep_alive)
+}
+
+/// The answer of a request whose handler finished before its stream began, after the frames
+/// in `first`: one JSON body, or an SSE stream when the handler sent notifications.
+fn finished(
+    app: &App,
+    id: &RequestId,
+    mut first: Vec<String>,
+    rx: &mut mpsc::Receiver<String>,
+    outcome: Outcome,
+) -> Response {
+    while let Ok(frame) = rx.try_recv() {
+        first.push(frame);
+    }
+    let wait = refused_for(&outcome);
+    let (status, body) = message(id, outcome);
+    if first.is_empty() {
+        return retry_after(json_response(status, body), wait);
+    }
+    first.push(body);
+    sse::message_stream(stream::iter(first), app.config.keep_alive)
 }
 
 /// What the SSE stream still has to do.
