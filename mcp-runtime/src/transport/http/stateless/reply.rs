@@ -85,9 +85,7 @@ pub(super) async fn answer(
         // Boxed: inline, the dispatcher's future would make this one as large, and it is
         // moved whole (unresumed) at each level above.
         let outcome = Box::pin(app.dispatcher.handle_stateless(request, call)).await;
-        let wait = refused_for(&outcome);
-        let (status, body) = message(&id, outcome);
-        return retry_after(json_response(status, body), wait);
+        return json_answer(&id, outcome);
     }
     let (tx, mut rx) = mpsc::channel::<String>(16);
     let call = StatelessCall {
@@ -130,13 +128,26 @@ fn finished(
     while let Ok(frame) = rx.try_recv() {
         first.push(frame);
     }
-    let wait = refused_for(&outcome);
-    let (status, body) = message(id, outcome);
     if first.is_empty() {
-        return retry_after(json_response(status, body), wait);
+        return json_answer(id, outcome);
     }
-    first.push(body);
+    first.push(message(id, outcome).1);
     sse::message_stream(stream::iter(first), app.config.keep_alive)
+}
+
+/// The JSON response to `id`: a large result is sent from its own buffer
+/// ([`result_body`](super::super::body::result_body)), not copied behind the envelope.
+fn json_answer(id: &RequestId, outcome: Outcome) -> Response {
+    match outcome {
+        Some(Ok(result)) => {
+            json_response(StatusCode::OK, super::super::body::result_body(id, result))
+        }
+        outcome => {
+            let wait = refused_for(&outcome);
+            let (status, body) = message(id, outcome);
+            retry_after(json_response(status, body), wait)
+        }
+    }
 }
 
 /// What the SSE stream still has to do.
