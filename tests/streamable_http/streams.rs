@@ -30,6 +30,24 @@ async fn open(client: &Client, body: Value) -> SseReader {
     )
 }
 
+/// A GET resuming `session`'s stream after `last_event_id`.
+async fn resume(
+    client: &Client,
+    url: &str,
+    session: &str,
+    last_event_id: &str,
+) -> reqwest::Response {
+    client
+        .http
+        .get(url)
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", session)
+        .header("last-event-id", last_event_id)
+        .send()
+        .await
+        .unwrap()
+}
+
 fn call(id: i64, name: &str, arguments: Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
 }
@@ -136,15 +154,13 @@ async fn a_response_ready_at_once_is_stored_with_its_priming_event_in_one_call()
         "no event stored alone"
     );
     // Both were stored, in order: resuming from the priming event replays the response.
-    let resumed = client
-        .http
-        .get(&server.url)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", client.session.as_deref().unwrap())
-        .header("last-event-id", priming.id.unwrap())
-        .send()
-        .await
-        .unwrap();
+    let resumed = resume(
+        &client,
+        &server.url,
+        client.session.as_deref().unwrap(),
+        &priming.id.unwrap(),
+    )
+    .await;
     assert_eq!(resumed.status(), 200);
     let mut replay = SseReader::new(resumed);
     let (replayed_id, replayed) = replay.next_message().await.unwrap();
@@ -180,15 +196,7 @@ async fn a_dropped_stream_resumes_with_exactly_the_missed_events() {
     while other.next().await.is_some() {}
 
     // Whether or not the server has seen the client go, a resumption replays from its store.
-    let resumed = client
-        .http
-        .get(&server.url)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", &session)
-        .header("last-event-id", &first_id)
-        .send()
-        .await
-        .unwrap();
+    let resumed = resume(&client, &server.url, &session, &first_id).await;
     assert_eq!(resumed.status(), 200);
     let mut resumed = SseReader::new(resumed);
     let mut seen = Vec::new();
@@ -215,15 +223,7 @@ async fn a_dropped_stream_resumes_with_exactly_the_missed_events() {
     );
 
     // Resuming a finished stream replays what is left and ends.
-    let again = client
-        .http
-        .get(&server.url)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", &session)
-        .header("last-event-id", &first_id)
-        .send()
-        .await
-        .unwrap();
+    let again = resume(&client, &server.url, &session, &first_id).await;
     let mut again = SseReader::new(again);
     let mut count = 0;
     while again.next_message().await.is_some() {
@@ -238,15 +238,7 @@ async fn a_dropped_stream_resumes_with_exactly_the_missed_events() {
         (session.as_str(), "nope/1"),
         (stranger.session.as_deref().unwrap(), first_id.as_str()),
     ] {
-        let r = client
-            .http
-            .get(&server.url)
-            .header("accept", "text/event-stream")
-            .header("mcp-session-id", sess)
-            .header("last-event-id", last)
-            .send()
-            .await
-            .unwrap();
+        let r = resume(&client, &server.url, sess, last).await;
         assert_eq!(r.status(), 400, "{sess} {last}");
     }
     server.stop().await;
@@ -266,15 +258,13 @@ async fn a_tool_can_end_its_stream_early_and_the_client_resumes_sse_polling() {
         stream.next().await.is_none(),
         "the server ended the stream before the response"
     );
-    let resumed = client
-        .http
-        .get(&server.url)
-        .header("accept", "text/event-stream")
-        .header("mcp-session-id", client.session.as_deref().unwrap())
-        .header("last-event-id", before_id.unwrap())
-        .send()
-        .await
-        .unwrap();
+    let resumed = resume(
+        &client,
+        &server.url,
+        client.session.as_deref().unwrap(),
+        &before_id.unwrap(),
+    )
+    .await;
     let mut resumed = SseReader::new(resumed);
     let (_, after) = resumed.next_message().await.unwrap();
     assert_eq!(after["params"]["data"], "after");
