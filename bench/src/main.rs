@@ -646,11 +646,20 @@ async fn run_rounds(opts: &Opts, results: &mut Results) -> Result<(), String> {
     Ok(())
 }
 
-/// `mcp-bench load KIND ADDR [--concurrency N] [--seconds S] [--warmup S]`: load a server
+/// `mcp-bench load KIND ADDR [--payload text|blob] [--concurrency N] [--seconds S] [--warmup S]`: load a server
 /// started elsewhere (under valgrind or perf, say) and print what it did.
 fn load_main(args: &[String]) -> Result<(), String> {
     let [kind, addr, rest @ ..] = args else {
-        return Err("usage: mcp-bench load KIND ADDR [--concurrency N] [--seconds S] [--warmup S] [--max-calls N]".into());
+        return Err("usage: mcp-bench load KIND ADDR [--concurrency N] [--seconds S] [--warmup S] [--max-calls N] [--payload text|blob]".into());
+    };
+    // `--payload text|blob` asks for a large payload (a payload kind) instead of `add`.
+    let (work, rest) = match rest {
+        [flag, what, rest @ ..] if flag == "--payload" => match what.as_str() {
+            "text" => (Work::Payload(load::Payload::Text), rest),
+            "blob" => (Work::Payload(load::Payload::Blob), rest),
+            _ => return Err(format!("unknown payload {what}: text or blob")),
+        },
+        _ => (Work::Call, rest),
     };
     let kind = Kind::parse(kind).ok_or_else(|| format!("unknown server kind {kind}"))?;
     let addr: SocketAddr = addr.parse().map_err(|_| format!("bad address {addr}"))?;
@@ -666,7 +675,7 @@ fn load_main(args: &[String]) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut outcome = runtime.block_on(load::run(
         &target,
-        Work::Call,
+        work,
         workers,
         Window::after(
             Duration::from_secs_f64(opts.warmup),
