@@ -326,6 +326,34 @@ pub enum ResourceContents {
     },
 }
 
+/// The bytes of text and base64 data a result carries: a floor for the length of its JSON,
+/// known without serializing it. A large result is written into a buffer of about this size
+/// rather than one that doubles as it fills.
+pub(crate) trait PayloadLen {
+    /// The length of the strings that make up most of the result.
+    fn payload_len(&self) -> usize;
+}
+
+impl PayloadLen for Content {
+    fn payload_len(&self) -> usize {
+        match self {
+            Content::Text { text, .. } => text.len(),
+            Content::Image { data, .. } | Content::Audio { data, .. } => data.len(),
+            Content::ResourceLink { .. } => 0,
+            Content::Resource { resource, .. } => resource.payload_len(),
+        }
+    }
+}
+
+impl PayloadLen for ResourceContents {
+    fn payload_len(&self) -> usize {
+        match self {
+            ResourceContents::Text { text, .. } => text.len(),
+            ResourceContents::Blob { blob, .. } => blob.len(),
+        }
+    }
+}
+
 impl ResourceContents {
     /// Text contents with a MIME type.
     pub fn text(

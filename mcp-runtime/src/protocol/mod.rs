@@ -41,6 +41,7 @@ pub use completion::{
     CompleteParams, CompleteResult, Completion, CompletionArgument, CompletionContext,
     CompletionRef,
 };
+pub(crate) use content::PayloadLen;
 pub use content::{Content, ResourceContents};
 pub use discover::DiscoverResult;
 pub use elicitation::{ElicitAction, ElicitFormParams, ElicitResult, ElicitUrlParams};

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::annotations::Annotations;
 use super::apps::{ResourceMeta, UiResourceMeta};
-use super::content::ResourceContents;
+use super::content::{PayloadLen, ResourceContents};
 use super::icon::Icon;
 
 /// A resource as listed by `resources/list`.
@@ -169,6 +169,12 @@ impl ResourceTemplate {
 pub struct ReadResourceResult {
     /// The contents (one resource may have several parts).
     pub contents: Vec<ResourceContents>,
+}
+
+impl PayloadLen for ReadResourceResult {
+    fn payload_len(&self) -> usize {
+        self.contents.iter().map(|c| c.payload_len()).sum()
+    }
 }
 
 impl ReadResourceResult {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::apps::{ToolMeta, UiToolMeta};
-use super::content::Content;
+use super::content::{Content, PayloadLen};
 use super::icon::Icon;
 use super::tasks::{TaskSupport, ToolExecution};
 
@@ -162,6 +162,12 @@ pub struct CallToolResult {
     /// Metadata for the client (`_meta`), outside what the model sees.
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Map<String, Value>>,
+}
+
+impl PayloadLen for CallToolResult {
+    fn payload_len(&self) -> usize {
+        self.content.iter().map(|c| c.payload_len()).sum()
+    }
 }
 
 impl CallToolResult {

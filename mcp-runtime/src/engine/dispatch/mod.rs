@@ -136,6 +136,34 @@ pub(super) fn to_raw<T: Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObje
     serde_json::value::to_raw_value(value).map_err(ErrorObject::internal)
 }
 
+/// Results carrying at least this much text or data are written into a buffer sized for them.
+const SIZED_AHEAD: usize = 64 * 1024;
+/// Room in that buffer for what surrounds the payload.
+const MARGIN: usize = 512;
+
+/// [`to_raw`] for a result carrying `payload` bytes of text or data. A large one is written
+/// into a buffer of about its size: one that doubles as it fills ends up at twice the result,
+/// an allocation above the allocator's threshold for fresh pages on every response (256 page
+/// faults per MiB, measured), and copied on the way. Reading the buffer back as JSON costs
+/// less than either.
+pub(super) fn to_raw_sized<T: Serialize>(
+    value: &T,
+    payload: usize,
+) -> Result<Box<RawValue>, ErrorObject> {
+    if payload < SIZED_AHEAD {
+        return to_raw(value);
+    }
+    // The fields around the payload take a little more (escapes too, when the text has any;
+    // a result that outgrows the buffer still gets there by doubling). The margin stays
+    // within the page the payload's own string ends in, so that the allocator, which maps
+    // fresh pages for blocks larger than any it has freed, serves this one from memory it
+    // already has, as it did the payload's string.
+    let mut json = Vec::with_capacity(payload + MARGIN);
+    serde_json::to_writer(&mut json, value).map_err(ErrorObject::internal)?;
+    let json = String::from_utf8(json).map_err(ErrorObject::internal)?;
+    RawValue::from_string(json).map_err(ErrorObject::internal)
+}
+
 pub(super) fn parse_params<T: DeserializeOwned>(
     params: Option<&RawValue>,
 ) -> Result<T, ErrorObject> {
@@ -660,5 +688,49 @@ mod future_size {
         let future = dispatcher.handle_request(request, env);
         let size = std::mem::size_of_val(&future);
         assert!(size <= 848, "handle_request's future is {size} bytes");
+    }
+}
+
+#[cfg(test)]
+mod sized_ahead {
+    use super::{SIZED_AHEAD, to_raw, to_raw_sized};
+    use crate::protocol::{
+        CallToolResult, Content, PayloadLen, ReadResourceResult, ResourceContents,
+    };
+
+    /// A large result written into a buffer sized ahead is the same JSON as one written the
+    /// usual way, also when escapes make it outgrow the buffer, and so is a small one.
+    #[test]
+    fn results_sized_ahead_are_the_same_json() {
+        let plain = "x".repeat(SIZED_AHEAD * 2);
+        // Every quote and newline doubles in JSON: past the slack the buffer grows.
+        let escaped = "\"\n".repeat(SIZED_AHEAD);
+        for text in [plain, escaped, "small".to_owned()] {
+            let result = CallToolResult::success(vec![Content::text(text.clone())]);
+            assert_eq!(result.payload_len(), text.len());
+            let sized = to_raw_sized(&result, result.payload_len()).expect("serialized");
+            let usual = to_raw(&result).expect("serialized");
+            assert_eq!(sized.get(), usual.get());
+            let back: CallToolResult = serde_json::from_str(sized.get()).expect("valid JSON");
+            assert_eq!(back, result);
+        }
+    }
+
+    /// What a result counts: its text and base64 data, in every block and part.
+    #[test]
+    fn a_result_counts_its_text_and_data() {
+        let result = CallToolResult::success(vec![
+            Content::text("abc"),
+            Content::image("AAAA", "image/png"),
+            Content::resource_link("file:///a", "a"),
+        ]);
+        assert_eq!(result.payload_len(), 3 + 4);
+        let read = ReadResourceResult {
+            contents: vec![
+                ResourceContents::text("file:///a", "text/plain", "hello"),
+                ResourceContents::blob("file:///b", "text/plain", "QUJD"),
+            ],
+        };
+        assert_eq!(read.payload_len(), 5 + 4);
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{Dispatcher, RequestEnv, empty_result, parse_params, to_raw};
+use super::{Dispatcher, RequestEnv, empty_result, parse_params, to_raw, to_raw_sized};
 use crate::engine::context::Context;
 use crate::engine::input::InputExchange;
 use crate::engine::principal::Caller;
@@ -18,7 +18,7 @@ use crate::handler::error::McpError;
 use crate::protocol::{
     CallToolParams, CallToolResult, CompleteParams, CompleteResult, Completion, DiscoverResult,
     Era, ErrorObject, GetPromptParams, InitializeParams, InitializeResult, LogLevel, Method,
-    Notification, RequestId, ResourceUriParams, Response, StatelessResult, Version,
+    Notification, PayloadLen, RequestId, ResourceUriParams, Response, StatelessResult, Version,
 };
 use crate::recover::catch_panic;
 
@@ -91,7 +91,7 @@ impl Dispatcher {
             Method::ToolsCall => {
                 let call: CallToolParams = parse_params(params)?;
                 let result = self.call_tool(call, id, env, input, tool_timeout).await?;
-                self.reply(era, None, &result)
+                self.reply_large(era, None, &result)
             }
             Method::ResourcesList => {
                 if let Some(skills) = &self.skills {
@@ -124,7 +124,7 @@ impl Dispatcher {
                     return Err(McpError::resource_not_found(&uri).0);
                 };
                 let result = self.unpanic(catch_panic(future).await, "resource", &uri)?;
-                self.reply(era, Some(Cacheable::ResourceRead { uri: &uri }), &result)
+                self.reply_large(era, Some(Cacheable::ResourceRead { uri: &uri }), &result)
             }
             Method::ResourcesSubscribe => {
                 let ResourceUriParams { uri } = parse_params(params)?;
@@ -208,7 +208,7 @@ impl Dispatcher {
     ) -> Result<Box<RawValue>, ErrorObject> {
         let era = env.era();
         let result = self.call_tool(call, id, env, input, None).await?;
-        self.reply(era, None, &result)
+        self.reply_large(era, None, &result)
     }
 
     /// Serializes a result for `era`: as it is for the handshake era, complete with the
@@ -219,15 +219,33 @@ impl Dispatcher {
         cacheable: Option<Cacheable<'_>>,
         result: &T,
     ) -> Result<Box<RawValue>, ErrorObject> {
+        self.reply_sized(era, cacheable, result, 0)
+    }
+
+    /// [`reply`](Self::reply) for a result that says how much text or data it carries: a
+    /// large one is written into a buffer sized for it (see [`to_raw_sized`]).
+    pub(crate) fn reply_large<T: Serialize + PayloadLen>(
+        &self,
+        era: Era,
+        cacheable: Option<Cacheable<'_>>,
+        result: &T,
+    ) -> Result<Box<RawValue>, ErrorObject> {
+        self.reply_sized(era, cacheable, result, result.payload_len())
+    }
+
+    fn reply_sized<T: Serialize>(
+        &self,
+        era: Era,
+        cacheable: Option<Cacheable<'_>>,
+        result: &T,
+        payload: usize,
+    ) -> Result<Box<RawValue>, ErrorObject> {
         match era {
-            Era::Handshake => to_raw(result),
+            Era::Handshake => to_raw_sized(result, payload),
             Era::Stateless => {
                 let hint = cacheable.map(|kind| self.hint(kind));
-                to_raw(&StatelessResult::with_info_json(
-                    result,
-                    &self.info_json,
-                    hint,
-                ))
+                let result = StatelessResult::with_info_json(result, &self.info_json, hint);
+                to_raw_sized(&result, payload)
             }
         }
     }

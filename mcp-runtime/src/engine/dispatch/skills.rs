@@ -107,6 +107,6 @@ impl Dispatcher {
                     SkillError::NotFound(_) => McpError::resource_not_found(&uri).0,
                     error => error.into(),
                 })?;
-        self.reply(era, Some(Cacheable::ResourceRead { uri: &uri }), &result)
+        self.reply_large(era, Some(Cacheable::ResourceRead { uri: &uri }), &result)
     }
 }

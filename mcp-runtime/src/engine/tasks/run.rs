@@ -103,13 +103,13 @@ impl Dispatcher {
         if let (Gated::Done(Err(_)), Some(panic)) = (&gated, panicked.get()) {
             crate::engine::trace::record_tool_error();
             let result = panicked_tool(name, panic, self.panic_details);
-            return self.reply(Era::Stateless, None, &result);
+            return self.reply_large(Era::Stateless, None, &result);
         }
         match gated {
             Gated::Done(outcome) => {
                 let result: CallToolResult =
                     serde_json::from_str(outcome?.get()).map_err(ErrorObject::internal)?;
-                self.reply(Era::Stateless, None, &result)
+                self.reply_large(Era::Stateless, None, &result)
             }
             Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
         }
