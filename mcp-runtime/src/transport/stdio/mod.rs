@@ -34,6 +34,7 @@ use crate::protocol::{
 use crate::recover::lock;
 
 mod framing;
+mod pipes;
 
 /// The longest line (one message) accepted, in bytes: the HTTP transport's default body limit.
 /// A longer line is skipped and answered with a -32600 error.
@@ -87,7 +88,7 @@ pub async fn serve_stdio(server: impl MCPServer) -> io::Result<()> {
 /// # }
 /// ```
 pub async fn serve_stdio_with(server: impl MCPServer, config: ServerConfig) -> io::Result<()> {
-    serve_io_with(server, config, tokio::io::stdin(), tokio::io::stdout()).await
+    serve_io_with(server, config, pipes::stdin(), pipes::stdout()).await
 }
 
 /// Serves `server` over any byte streams: messages are read from `reader`, one per line, and
