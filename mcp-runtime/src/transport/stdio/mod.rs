@@ -88,7 +88,33 @@ pub async fn serve_stdio(server: impl MCPServer) -> io::Result<()> {
 /// # }
 /// ```
 pub async fn serve_stdio_with(server: impl MCPServer, config: ServerConfig) -> io::Result<()> {
-    serve_io_with(server, config, pipes::stdin(), pipes::stdout()).await
+    // On a worker thread rather than wherever this future is polled (`#[tokio::main]` polls
+    // it on the main thread, outside the worker pool): the I/O driver's wake-ups, the request
+    // tasks and the writer then share one thread, with no hand-off between threads per call.
+    let serving = AbortOnDrop(tokio::spawn(async move {
+        serve_io_with(server, config, pipes::stdin(), pipes::stdout()).await
+    }));
+    match serving.join().await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(io::Error::other(e)),
+    }
+}
+
+/// A spawned task aborted when its handle is dropped: dropping [`serve_stdio_with`]'s future
+/// stops serving, as dropping [`serve_io_with`]'s does.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn join(mut self) -> Result<T, tokio::task::JoinError> {
+        (&mut self.0).await
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Serves `server` over any byte streams: messages are read from `reader`, one per line, and
