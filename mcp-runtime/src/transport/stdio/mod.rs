@@ -49,9 +49,16 @@ const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 /// does). The default SIGTERM and Ctrl-C behaviour (exit at once) is kept. See [`serve_io`]
 /// for the shutdown rules.
 ///
-/// tokio reads stdin on a blocking thread that cannot be interrupted: if the client closes the
-/// server's stdout but keeps its stdin open, this returns, but the runtime (and so the process)
-/// ends only when stdin closes or a signal arrives.
+/// Serving runs in a task of its own on the runtime's worker threads, so this needs a tokio
+/// runtime (`#[tokio::main]` gives one); dropping the future stops it. When stdin and stdout
+/// are pipes, as when a client launches the server, they are read and written through the
+/// runtime's I/O driver (on Linux: a second, non-blocking open of each pipe through
+/// `/proc/self/fd`; fd 0 and 1 keep their flags), with no thread hand-off per message. Anything
+/// else (a terminal, a file, another OS, a runtime without `enable_io`) is read and written
+/// through tokio's `stdin()` and `stdout()`, on the blocking thread pool. Such a blocking read
+/// of stdin cannot be interrupted: if the client then closes the server's stdout but keeps
+/// its stdin open, this returns, but the runtime (and so the process) ends only when stdin
+/// closes or a signal arrives. Over pipes, the process can end at once.
 ///
 /// ```no_run
 /// use mcp_runtime::{mcp_server, tool};

@@ -62,7 +62,10 @@ mod imp {
                 None
             }
             Err(_) => {
-                tracing::debug!(path, "no tokio I/O driver for the stdio pipe; using tokio's");
+                tracing::debug!(
+                    path,
+                    "no tokio I/O driver for the stdio pipe; using tokio's"
+                );
                 None
             }
         }
