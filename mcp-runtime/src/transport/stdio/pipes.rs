@@ -43,7 +43,7 @@ mod imp {
 
     /// Opens the pipe `path` names anew (non-blocking, registered with the I/O driver), or
     /// `None` if it is not a pipe or that fails.
-    fn reopen<T>(path: &str, open: impl FnOnce(&str) -> io::Result<T>) -> Option<T> {
+    pub(super) fn reopen<T>(path: &str, open: impl FnOnce(&str) -> io::Result<T>) -> Option<T> {
         // Checked first so that nothing else (a terminal, a device) is opened a second time.
         match std::fs::metadata(path) {
             Ok(meta) if meta.file_type().is_fifo() => {}
@@ -89,3 +89,70 @@ mod imp {
 }
 
 pub(super) use imp::{stdin, stdout};
+
+#[cfg(all(test, any(target_os = "linux", target_os = "android")))]
+mod tests {
+    use std::path::PathBuf;
+
+    use tokio::net::unix::pipe;
+
+    use super::imp::reopen;
+
+    /// A new FIFO in the temporary directory, made with the `mkfifo` command.
+    fn fifo(name: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("mcp-stdio-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let status = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("run mkfifo");
+        assert!(status.success(), "mkfifo: {status}");
+        path
+    }
+
+    fn open_receiver(path: &str) -> std::io::Result<pipe::Receiver> {
+        pipe::OpenOptions::new().open_receiver(path)
+    }
+
+    #[test]
+    fn a_fifo_is_reopened_on_a_runtime_with_io() {
+        let path = fifo("io");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .expect("runtime");
+        let _entered = runtime.enter();
+        assert!(reopen(path.to_str().expect("utf-8"), open_receiver).is_some());
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn a_runtime_without_io_falls_back_instead_of_panicking() {
+        let path = fifo("no-io");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let _entered = runtime.enter();
+        assert!(reopen(path.to_str().expect("utf-8"), open_receiver).is_none());
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn a_regular_file_is_not_reopened() {
+        let path = std::env::temp_dir().join(format!("mcp-stdio-{}-file", std::process::id()));
+        std::fs::write(&path, "{}\n").expect("write");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .expect("runtime");
+        let _entered = runtime.enter();
+        let opened = std::cell::Cell::new(false);
+        let result = reopen(path.to_str().expect("utf-8"), |path| {
+            opened.set(true);
+            open_receiver(path)
+        });
+        assert!(result.is_none());
+        assert!(!opened.get(), "only a FIFO is opened a second time");
+        let _ = std::fs::remove_file(path);
+    }
+}
