@@ -34,6 +34,7 @@ use crate::protocol::{
 use crate::recover::lock;
 
 mod framing;
+mod pipes;
 
 /// The longest line (one message) accepted, in bytes: the HTTP transport's default body limit.
 /// A longer line is skipped and answered with a -32600 error.
@@ -48,9 +49,16 @@ const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 /// does). The default SIGTERM and Ctrl-C behaviour (exit at once) is kept. See [`serve_io`]
 /// for the shutdown rules.
 ///
-/// tokio reads stdin on a blocking thread that cannot be interrupted: if the client closes the
-/// server's stdout but keeps its stdin open, this returns, but the runtime (and so the process)
-/// ends only when stdin closes or a signal arrives.
+/// Serving runs in a task of its own on the runtime's worker threads, so this needs a tokio
+/// runtime (`#[tokio::main]` gives one); dropping the future stops it. When stdin and stdout
+/// are pipes, as when a client launches the server, they are read and written through the
+/// runtime's I/O driver (on Linux: a second, non-blocking open of each pipe through
+/// `/proc/self/fd`; fd 0 and 1 keep their flags), with no thread hand-off per message. Anything
+/// else (a terminal, a file, another OS, a runtime without `enable_io`) is read and written
+/// through tokio's `stdin()` and `stdout()`, on the blocking thread pool. Such a blocking read
+/// of stdin cannot be interrupted: if the client then closes the server's stdout but keeps
+/// its stdin open, this returns, but the runtime (and so the process) ends only when stdin
+/// closes or a signal arrives. Over pipes, the process can end at once.
 ///
 /// ```no_run
 /// use mcp_runtime::{mcp_server, tool};
@@ -87,7 +95,33 @@ pub async fn serve_stdio(server: impl MCPServer) -> io::Result<()> {
 /// # }
 /// ```
 pub async fn serve_stdio_with(server: impl MCPServer, config: ServerConfig) -> io::Result<()> {
-    serve_io_with(server, config, tokio::io::stdin(), tokio::io::stdout()).await
+    // On a worker thread rather than wherever this future is polled (`#[tokio::main]` polls
+    // it on the main thread, outside the worker pool): the I/O driver's wake-ups, the request
+    // tasks and the writer then share one thread, with no hand-off between threads per call.
+    let serving = AbortOnDrop(tokio::spawn(async move {
+        serve_io_with(server, config, pipes::stdin(), pipes::stdout()).await
+    }));
+    match serving.join().await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(io::Error::other(e)),
+    }
+}
+
+/// A spawned task aborted when its handle is dropped: dropping [`serve_stdio_with`]'s future
+/// stops serving, as dropping [`serve_io_with`]'s does.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn join(mut self) -> Result<T, tokio::task::JoinError> {
+        (&mut self.0).await
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Serves `server` over any byte streams: messages are read from `reader`, one per line, and
