@@ -98,14 +98,24 @@ pub async fn serve_stdio_with(server: impl MCPServer, config: ServerConfig) -> i
     // On a worker thread rather than wherever this future is polled (`#[tokio::main]` polls
     // it on the main thread, outside the worker pool): the I/O driver's wake-ups, the request
     // tasks and the writer then share one thread, with no hand-off between threads per call.
-    let serving = AbortOnDrop(tokio::spawn(async move {
-        serve_io_with(server, config, pipes::stdin(), pipes::stdout()).await
-    }));
+    let dispatcher = Dispatcher::try_new(server, &config, NetworkTransport::Pipe)?;
+    let serving = AbortOnDrop(spawn_stdio(dispatcher));
     match serving.join().await {
         Ok(result) => result,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(e) => Err(io::Error::other(e)),
     }
+}
+
+/// Serves stdin and stdout in a task of its own. Not generic, so the transport's code (the
+/// read loop, the request tasks, the writer) is compiled once, here, not in each server's
+/// crate as it would be if the serving future were made and spawned by a generic function.
+fn spawn_stdio(dispatcher: Dispatcher) -> tokio::task::JoinHandle<io::Result<()>> {
+    tokio::spawn(serve_dispatcher(
+        dispatcher,
+        pipes::stdin(),
+        pipes::stdout(),
+    ))
 }
 
 /// A spawned task aborted when its handle is dropped: dropping [`serve_stdio_with`]'s future
@@ -189,6 +199,15 @@ where
     W: AsyncWrite + Unpin,
 {
     let dispatcher = Dispatcher::try_new(server, &config, NetworkTransport::Pipe)?;
+    serve_dispatcher(dispatcher, reader, writer).await
+}
+
+/// Serves `dispatcher` on `reader` and `writer` (see [`serve_io`]).
+async fn serve_dispatcher<R, W>(dispatcher: Dispatcher, reader: R, writer: W) -> io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
     let (lines_tx, lines_rx) = mpsc::channel(64);
     let peer = Arc::new(dispatcher.session_peer());
     let connection = Arc::new(Connection {
