@@ -149,14 +149,14 @@ impl StreamableHttp {
         app: axum::Router,
         shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send>> {
-        Box::pin(self.run_boxed(listener, app, shutdown))
+        Box::pin(self.accept_loop(listener, app, shutdown))
     }
 
-    async fn run_boxed(
+    async fn accept_loop(
         self,
         listener: TcpListener,
         app: axum::Router,
-        shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
+        mut shutdown: Pin<Box<dyn Future<Output = ()> + Send>>,
     ) -> io::Result<()> {
         let addr = listener.local_addr()?;
         self.app.listening_on(addr);
@@ -170,7 +170,6 @@ impl StreamableHttp {
         let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         let mut connections = JoinSet::new();
-        let mut shutdown = shutdown;
         loop {
             while connections.try_join_next().is_some() {}
             let permit = tokio::select! {
