@@ -110,6 +110,15 @@ mod tests {
         path
     }
 
+    /// A current-thread runtime, with its I/O driver or without.
+    fn runtime(io: bool) -> tokio::runtime::Runtime {
+        let mut builder = tokio::runtime::Builder::new_current_thread();
+        if io {
+            builder.enable_io();
+        }
+        builder.build().expect("runtime")
+    }
+
     fn open_receiver(path: &str) -> std::io::Result<pipe::Receiver> {
         pipe::OpenOptions::new().open_receiver(path)
     }
@@ -117,10 +126,7 @@ mod tests {
     #[test]
     fn a_fifo_is_reopened_on_a_runtime_with_io() {
         let path = fifo("io");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .build()
-            .expect("runtime");
+        let runtime = runtime(true);
         let _entered = runtime.enter();
         assert!(reopen(path.to_str().expect("utf-8"), open_receiver).is_some());
         let _ = std::fs::remove_file(path);
@@ -129,9 +135,7 @@ mod tests {
     #[test]
     fn a_runtime_without_io_falls_back_instead_of_panicking() {
         let path = fifo("no-io");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime");
+        let runtime = runtime(false);
         let _entered = runtime.enter();
         assert!(reopen(path.to_str().expect("utf-8"), open_receiver).is_none());
         let _ = std::fs::remove_file(path);
@@ -141,10 +145,7 @@ mod tests {
     fn a_regular_file_is_not_reopened() {
         let path = std::env::temp_dir().join(format!("mcp-stdio-{}-file", std::process::id()));
         std::fs::write(&path, "{}\n").expect("write");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .build()
-            .expect("runtime");
+        let runtime = runtime(true);
         let _entered = runtime.enter();
         let opened = std::cell::Cell::new(false);
         let result = reopen(path.to_str().expect("utf-8"), |path| {
