@@ -60,12 +60,17 @@ async fn serve(
 ) -> Result<Response, HttpError> {
     headers::check_post_accept(&headers, app.config.json_response)?;
     headers::check_content_type(&headers)?;
-    let read = read_body(body, app.config.max_request_body);
-    let bytes = match app.config.body_read_timeout {
-        Some(limit) => tokio::time::timeout(limit, read)
-            .await
-            .map_err(|_| HttpError::BodyTimeout(limit))??,
-        None => read.await?,
+    let mut read = std::pin::pin!(read_body(body, app.config.max_request_body));
+    // A body that has already arrived (most do: it came with the headers) is read without a
+    // timer; registering and cancelling one cost 2.2k instructions per request (callgrind).
+    let bytes = match futures_util::FutureExt::now_or_never(&mut read) {
+        Some(read) => read?,
+        None => match app.config.body_read_timeout {
+            Some(limit) => tokio::time::timeout(limit, read)
+                .await
+                .map_err(|_| HttpError::BodyTimeout(limit))??,
+            None => read.await?,
+        },
     };
     let message = Message::parse(&bytes)?;
     let speaks = headers::speaks(&headers, Some(&message))?;
