@@ -164,6 +164,10 @@ impl Dispatcher {
         let name = call.name.clone();
         let link = Arc::new(TaskLink::default());
         let capabilities = env.peer.client_capabilities().clone();
+        // The task cancels its token when it ends (and `tasks/cancel` does): a token of its
+        // own, under the request's, which may be the server's shutdown token itself.
+        let mut env = env;
+        env.cancel = env.cancel.child_token();
         let cancel = env.cancel.clone();
         let progress_token = call.meta.take().and_then(|m| m.progress_token);
         let Request { id, method, params } = request;

@@ -72,7 +72,9 @@ pub(super) async fn answer(
         tool_call,
     } = checked;
     let id = request.id.clone();
-    let cancel = app.sessions.shutdown_token().child_token();
+    // The request's peer is its own and this era has no `notifications/cancelled`: nothing
+    // cancels this token but the shutdown (see `post::dispatch`).
+    let cancel = app.sessions.shutdown_token().clone();
     if app.config.json_response {
         let call = StatelessCall {
             envelope,
