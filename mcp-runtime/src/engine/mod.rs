@@ -13,6 +13,7 @@ pub(crate) mod lists;
 pub(crate) mod local;
 pub(crate) mod metrics;
 pub(crate) mod middleware;
+pub(crate) mod outbound;
 mod peer;
 pub(crate) mod principal;
 pub(crate) mod registry;

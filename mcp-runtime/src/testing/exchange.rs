@@ -93,7 +93,7 @@ impl TestClient {
         let (tx, mut rx) = mpsc::channel::<String>(16);
         let env = RequestEnv {
             peer: peer.clone(),
-            outbound: Some(tx),
+            outbound: Some(tx.into()),
             cancel: self.closed.child_token(),
             close_stream: None,
             caller: self.caller.clone(),
@@ -145,7 +145,7 @@ impl TestClient {
                 envelope,
                 retry,
                 tool_call: None,
-                outbound: Some(tx),
+                outbound: Some(tx.into()),
                 cancel: self.closed.child_token(),
                 caller: self.caller.clone(),
             };

@@ -8,6 +8,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::input::{Halt, InputExchange};
+use crate::engine::outbound::Outbound;
 use crate::engine::principal::{Caller, Principal};
 use crate::engine::tasks::{LiveTask, TaskLink};
 use crate::engine::trace;
@@ -59,7 +60,7 @@ struct Inner {
     progress_token: Option<Value>,
     cancel: CancellationToken,
     peer: Arc<Peer>,
-    outbound: Option<mpsc::Sender<String>>,
+    outbound: Option<Outbound>,
     server: ServerHandle,
     /// Set for 2026-07-28 requests that may answer `InputRequiredResult`.
     input: Option<Arc<InputExchange>>,
@@ -77,7 +78,7 @@ impl Context {
         progress_token: Option<Value>,
         cancel: CancellationToken,
         peer: Arc<Peer>,
-        outbound: Option<mpsc::Sender<String>>,
+        outbound: Option<Outbound>,
         server: ServerHandle,
         caller: Caller,
     ) -> Self {
@@ -426,8 +427,9 @@ impl Context {
             );
             return;
         }
-        if let Some(tx) = &self.inner.outbound {
-            if tx.send(notification_json(method, &params)).await.is_err() {
+        if let Some(outbound) = &self.inner.outbound {
+            let sent = outbound.sender().send(notification_json(method, &params));
+            if sent.await.is_err() {
                 tracing::debug!(
                     method,
                     "notification dropped: the response stream is closed"
@@ -477,7 +479,7 @@ impl Context {
         let _pending = Pending { peer, id: &id };
         let mut params = params;
         let span = trace::client_request(method, &id, &mut params, peer);
-        let answer = self.ask(tx, &id, method, &params, rx).await;
+        let answer = self.ask(tx.sender(), &id, method, &params, rx).await;
         if let Err(error) = &answer {
             trace::record_client_failure(&span, error);
         }
@@ -603,7 +605,7 @@ mod pending_tests {
             None,
             CancellationToken::new(),
             peer.clone(),
-            Some(tx),
+            Some(tx.into()),
             ServerHandle::detached(),
             Caller::default(),
         );

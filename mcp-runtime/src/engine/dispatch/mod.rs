@@ -18,7 +18,6 @@ use futures_util::future::Either;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
-use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use super::ServerConfig;
@@ -27,6 +26,7 @@ use super::handle::ServerHandle;
 use super::input::{Gate, Gated, InputExchange};
 use super::limits::Limits;
 use super::middleware::{self, McpFuture, McpRequest, McpService};
+use super::outbound::Outbound;
 use super::principal::{Caller, Principal};
 use super::registry::{Base, Declared, Registry};
 use super::request_state::RequestStateKey;
@@ -100,7 +100,7 @@ pub(crate) struct RequestEnv {
     pub(crate) peer: Arc<Peer>,
     /// Messages related to the request (progress, logs, requests to the client) go here;
     /// `None` when the response is plain JSON and cannot carry them.
-    pub(crate) outbound: Option<mpsc::Sender<String>>,
+    pub(crate) outbound: Option<Outbound>,
     /// Cancelled by `notifications/cancelled` or when the session ends.
     pub(crate) cancel: CancellationToken,
     /// Set when the transport can end the client's stream early and let it resume
@@ -121,10 +121,13 @@ impl RequestEnv {
 
     /// An environment with a fresh cancellation token.
     #[cfg(test)]
-    pub(crate) fn new(peer: Arc<Peer>, outbound: Option<mpsc::Sender<String>>) -> Self {
+    pub(crate) fn new(
+        peer: Arc<Peer>,
+        outbound: Option<tokio::sync::mpsc::Sender<String>>,
+    ) -> Self {
         RequestEnv {
             peer,
-            outbound,
+            outbound: outbound.map(Outbound::from),
             cancel: CancellationToken::new(),
             close_stream: None,
             caller: Caller::default(),

@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use super::{Dispatcher, RequestEnv};
 use crate::engine::Peer;
 use crate::engine::input::InputExchange;
 use crate::engine::middleware::{self, McpFuture, McpRequest, McpResult, McpService, ServiceFn};
+use crate::engine::outbound::Outbound;
 use crate::engine::principal::Caller;
 use crate::engine::request_state::BindingSource;
 use crate::engine::tasks::{TaskCall, TaskEvent, Tasks};
@@ -34,7 +35,7 @@ pub(crate) struct StatelessCall {
     /// reads them otherwise).
     pub(crate) tool_call: Option<CallToolParams>,
     /// Where progress and log notifications go (`None`: a plain JSON answer).
-    pub(crate) outbound: Option<mpsc::Sender<String>>,
+    pub(crate) outbound: Option<Outbound>,
     /// Cancelled when the server shuts down.
     pub(crate) cancel: CancellationToken,
     /// Who sent the request.

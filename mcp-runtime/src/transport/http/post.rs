@@ -14,6 +14,7 @@ use super::headers::Speaks;
 use super::{App, body, headers, sse, stateless};
 use crate::engine::dispatch::reply_json;
 use crate::engine::middleware::rate_limit;
+use crate::engine::outbound::LazyOutbound;
 use crate::engine::principal::{BearerChallenge, Caller, Principal};
 use crate::engine::{BoxFuture, Peer, RequestEnv};
 use crate::protocol::RequestId;
@@ -346,11 +347,12 @@ async fn dispatch(
     // logs or questions to the client). Poll once here; only a request that must wait gets
     // a task, a stream and channels. (Without an event store: with one, every event needs an
     // id from the store, which the pump assigns.)
-    let (tx, rx) = mpsc::channel::<String>(16);
+    // The channel for its messages is made only if it sends one, or when the stream waits.
+    let (outbound, lazy) = LazyOutbound::new();
     let id = request.id.clone();
     let close = env.close_stream.clone();
     let env = RequestEnv {
-        outbound: Some(tx),
+        outbound: Some(outbound),
         ..env
     };
     let owner = app.clone();
@@ -360,7 +362,6 @@ async fn dispatch(
             .outcome_of_begun(request, env, in_flight)
             .await
     });
-    let mut rx = rx;
     // Polled once in any case: a rate limit refuses at once, and a refusal is a 429, not a
     // stream. (With an event store, a request that finished goes through the stream: every
     // event needs an id from the store, which the pump assigns.)
@@ -371,9 +372,7 @@ async fn dispatch(
         }
         Some(outcome) if app.config.event_store.is_none() => {
             let mut frames = Vec::new();
-            while let Ok(frame) = rx.try_recv() {
-                frames.push(frame);
-            }
+            lazy.drain_into(&mut frames);
             frames.push(outcome.map_or_else(|| cancelled(&id), |o| reply_json(&id, o)));
             return Ok(sse::complete(frames, header));
         }
@@ -395,7 +394,7 @@ async fn dispatch(
         Pumped {
             work,
             prime,
-            rx,
+            rx: lazy.into_receiver(),
             close,
         },
         sink,

@@ -339,7 +339,7 @@ impl Connection {
         let (tx, mut rx) = mpsc::channel::<String>(16);
         let env = RequestEnv {
             peer: self.peer.clone(),
-            outbound: Some(tx),
+            outbound: Some(tx.into()),
             cancel,
             close_stream: None,
             caller: Default::default(),

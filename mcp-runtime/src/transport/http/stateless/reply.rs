@@ -24,6 +24,7 @@ use super::ladder::Checked;
 use super::{json_response, status_for};
 use crate::engine::StatelessCall;
 use crate::engine::middleware::rate_limit;
+use crate::engine::outbound::LazyOutbound;
 use crate::engine::principal::Caller;
 use crate::protocol::{ErrorObject, Request, RequestId, error_codes, error_json, result_json};
 
@@ -89,12 +90,13 @@ pub(super) async fn answer(
         let outcome = Box::pin(app.dispatcher.handle_stateless(request, call)).await;
         return json_answer(&id, outcome);
     }
-    let (tx, mut rx) = mpsc::channel::<String>(16);
+    // The channel for its messages is made only if it sends one, or when the answer waits.
+    let (outbound, lazy) = LazyOutbound::new();
     let call = StatelessCall {
         envelope,
         retry,
         tool_call,
-        outbound: Some(tx),
+        outbound: Some(outbound),
         cancel,
         caller,
     };
@@ -105,30 +107,36 @@ pub(super) async fn answer(
     // making and its drop even when it is never polled.
     let polled = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await;
     if let Poll::Ready(outcome) = polled {
-        return finished(&app, &id, Vec::new(), &mut rx, outcome);
+        let mut first = Vec::new();
+        lazy.drain_into(&mut first);
+        return finished(&app, &id, first, None, outcome);
     }
+    let mut rx = lazy.into_receiver();
     let window = app.config.keep_alive.unwrap_or(Duration::from_secs(15));
     let mut first = Vec::new();
     tokio::select! {
         biased;
         Some(frame) = rx.recv() => first.push(frame),
-        outcome = &mut work => return finished(&app, &id, first, &mut rx, outcome),
+        outcome = &mut work => return finished(&app, &id, first, Some(&mut rx), outcome),
         () = tokio::time::sleep(window) => {}
     }
     sse::message_stream(streamed(id, first, work, rx), app.config.keep_alive)
 }
 
 /// The answer of a request whose handler finished before its stream began, after the frames
-/// in `first`: one JSON body, or an SSE stream when the handler sent notifications.
+/// in `first` and those still in `rx`: one JSON body, or an SSE stream when the handler sent
+/// notifications.
 fn finished(
     app: &App,
     id: &RequestId,
     mut first: Vec<String>,
-    rx: &mut mpsc::Receiver<String>,
+    rx: Option<&mut mpsc::Receiver<String>>,
     outcome: Outcome,
 ) -> Response {
-    while let Ok(frame) = rx.try_recv() {
-        first.push(frame);
+    if let Some(rx) = rx {
+        while let Ok(frame) = rx.try_recv() {
+            first.push(frame);
+        }
     }
     if first.is_empty() {
         return json_answer(id, outcome);
