@@ -58,6 +58,15 @@ async fn point(kind: Kind, payload: Payload, clients: usize, opts: &Opts) -> Res
     })
 }
 
+/// What the rounds of one server at one point measured.
+#[derive(Default)]
+struct Figures {
+    rates: Vec<f64>,
+    bytes: usize,
+    failed: u64,
+    error: Option<String>,
+}
+
 /// `mcp-bench payload [--seconds S] [--warmup S] [--rounds N] [--concurrency LIST] [--out DIR]`:
 /// writes `payload.md` to the output directory.
 pub fn main(args: &[String]) -> Result<(), String> {
@@ -77,11 +86,14 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let mut verdicts = String::new();
     for payload in [Payload::Text, Payload::Blob] {
         for &clients in &opts.concurrency {
-            let mut figures: Vec<(Kind, f64, usize, u64, Option<String>)> = Vec::new();
-            for kind in [Kind::AxumPayload, Kind::OursPayload] {
-                let mut rates = Vec::new();
-                let (mut bytes, mut failed, mut error) = (0, 0, None);
-                for _ in 0..opts.rounds {
+            // Each round runs the baseline and ours back to back and takes its ratio there:
+            // the machine's speed drifts over a run, by 30% at times.
+            let kinds = [Kind::AxumPayload, Kind::OursPayload];
+            let mut figures: Vec<Figures> = kinds.iter().map(|_| Figures::default()).collect();
+            let mut ratios = Vec::new();
+            for _ in 0..opts.rounds {
+                let mut rates = [0.0; 2];
+                for (i, &kind) in kinds.iter().enumerate() {
                     let p = runtime.block_on(point(kind, payload, clients, &opts))?;
                     eprintln!(
                         "  {:<13} {:<38} c={clients:<3} {:>8.1} MB/s  failed {}",
@@ -90,33 +102,42 @@ pub fn main(args: &[String]) -> Result<(), String> {
                         p.mb_per_s,
                         p.failed
                     );
-                    rates.push(p.mb_per_s);
-                    bytes = p.reply_bytes;
-                    failed += p.failed;
-                    error = error.or(p.first_error);
+                    rates[i] = p.mb_per_s;
+                    let f = &mut figures[i];
+                    f.rates.push(p.mb_per_s);
+                    f.bytes = p.reply_bytes;
+                    f.failed += p.failed;
+                    f.error = f.error.take().or(p.first_error);
                 }
-                figures.push((kind, crate::report::median(rates), bytes, failed, error));
+                ratios.push(rates[1] / rates[0]);
             }
-            let axum = figures[0].1;
-            for (kind, rate, bytes, failed, error) in &figures {
-                let ratio = rate / axum;
+            let ours = crate::report::median(ratios.clone());
+            let all = ratios
+                .iter()
+                .map(|r| format!("{r:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            for (kind, f) in kinds.iter().zip(&figures) {
+                let rate = crate::report::median(f.rates.clone());
                 let _ = writeln!(
                     rows,
-                    "| {} | {} | {clients} | {rate:.0} | {bytes} | {} | {failed}{} |",
+                    "| {} | {} | {clients} | {rate:.0} | {} | {} | {}{} |",
                     payload.name(),
                     kind.name(),
+                    f.bytes,
                     if *kind == Kind::AxumPayload {
                         "–".to_owned()
                     } else {
-                        format!("{ratio:.2}x")
+                        format!("{ours:.2}x ({all})")
                     },
-                    error
+                    f.failed,
+                    f.error
                         .as_deref()
                         .map(|e| format!(" ({e})"))
                         .unwrap_or_default()
                 );
             }
-            let (ours, failed) = (figures[1].1 / axum, figures[0].3 + figures[1].3);
+            let failed = figures[0].failed + figures[1].failed;
             let verdict = match (ours.is_finite(), failed) {
                 (_, f) if f > 0 => "**failed calls**",
                 (true, _) if ours >= FLOOR => "met",
@@ -145,8 +166,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
          or the bytes base64-encoded, then serialized with serde_json); ours (`ours-payload`) is \
          a `#[tool]` returning a `String` and a `#[resource]` returning `Vec<u8>`, stateless, \
          JSON responses. MB/s counts the payload (1 MiB = {PAYLOAD_BYTES} bytes) delivered per \
-         second; medians of {} rounds of {} s after {} s of warm-up. One reply per point is \
-         verified in full before it.\n\nCopies of the payload per response, ours: \
+         second; medians of {} rounds of {} s after {} s of warm-up, bare axum and ours back to \
+         back in each round; ×axum is the median of the rounds' ratios (each round's in \
+         brackets). One reply per point is verified in full before it.\n\nCopies of the payload per response, ours: \
          a tool's `String` is moved into its result (not copied); serialization writes the \
          result once, escaped, into a buffer sized ahead from the result's text or data (axum's \
          `serde_json::to_vec` grows its buffer by doubling), and that buffer is sent as it is, \
