@@ -14,8 +14,9 @@ pub use crate::handler::scopes::RequiredScopes;
 pub type Arguments = Option<serde_json::Map<String, serde_json::Value>>;
 pub use crate::handler::args::Args;
 pub use crate::handler::arguments::{
-    ArgumentParser, ArgumentType, ToolArgument, ToolArguments, argument, arguments_error,
-    struct_arguments,
+    ArgumentParser, ArgumentType, FlatParam, FlatParams, Optional, Rejected, Required,
+    ToolArgument, ToolArguments, args_struct, argument, flat_arguments, no_arguments, optional,
+    required,
 };
 pub use crate::handler::completion::{
     FromCompletionContext, FromCompletionValue, IntoCompletion, RefKind, completion_target,

@@ -152,22 +152,28 @@ fn argument(private: &Private, ty: &syn::Type) -> TokenStream {
     quote_spanned!(ty.span()=> #at_ty::argument::<#ty>())
 }
 
-/// `"name" => Some(tool_future(async move { parse; call; convert })),`
+/// `"name" => Some(match parse { Ok(values) => tool_future(async move { call; convert }),
+/// Err(rejected) => rejected }),`
+///
+/// The arguments are parsed before the future is made, by a generic function of the runtime
+/// given the parameters as a constant: the future holds only the parsed values, tools with the
+/// same parameter types share one copy of the parsing code, and arguments that do not parse
+/// give a ready future.
 fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
     let Names {
         arguments,
         ctx,
-        parser,
         value,
         error,
-        outcome,
         ..
     } = names;
 
     // The method's arguments after `self`, in order.
     let mut call_args = Vec::new();
-    // Flat parameters: the locals holding `Option<T>` while parsing, their names and types.
-    let mut flat = Vec::new();
+    // Flat parameters: their descriptions (`required("a", argument::<A>())`) and the locals
+    // their values are bound to.
+    let mut params = Vec::new();
+    let mut locals = Vec::new();
     let mut args_struct = None;
     for param in &tool.method.params {
         match &param.kind {
@@ -178,7 +184,14 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
             }
             ParamKind::Flat(f) => {
                 let local = f.ident.expect("validated: flat parameters are identifiers");
-                flat.push((local, param.name().unwrap_or_default(), f));
+                let name = param.name().unwrap_or_default();
+                let argument = argument(private, f.ty);
+                params.push(if f.optional {
+                    quote!(#private::optional(#name, #argument))
+                } else {
+                    quote!(#private::required(#name, #argument))
+                });
+                locals.push(quote!(#local));
                 call_args.push(quote!(#local));
             }
         }
@@ -188,56 +201,50 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
         None => call_and_convert(tool, private, names, &quote!(self), &call_args),
         Some(local) => local_call(tool, private, names, local, &call_args),
     };
-    let parse_and_call = if let Some(inner) = args_struct {
+    let (parse, values) = if let Some(inner) = args_struct {
         let argument = argument(private, inner);
-        let parse = quote!(#private::struct_arguments(#argument, #arguments));
-        quote! {
-            match #parse {
-                #private::Ok(#value) => #body,
-                #private::Err(#error) => #error,
-            }
-        }
-    } else if flat.is_empty() {
-        quote! {
-            match #private::ArgumentParser::new(#arguments).finish() {
-                #private::Ok(()) => #body,
-                #private::Err(#error) => #error,
-            }
-        }
+        (
+            quote!(#private::args_struct(&const { #argument }, #arguments)),
+            quote!(#value),
+        )
+    } else if params.is_empty() {
+        (quote!(#private::no_arguments(#arguments)), quote!(()))
     } else {
-        let takes = flat.iter().map(|(local, name, f)| {
-            let argument = argument(private, f.ty);
-            let take = if f.optional {
-                quote!(#parser.optional(#name, #argument))
-            } else {
-                quote!(#parser.required(#name, #argument))
-            };
-            quote!(let #local = #take;)
-        });
-        let locals = flat.iter().map(|(local, _, _)| local);
-        let somes = flat
-            .iter()
-            .map(|(local, _, _)| quote!(#private::Some(#local)));
-        quote! {
-            let mut #parser = #private::ArgumentParser::new(#arguments);
-            #(#takes)*
-            match (#parser.finish(), #(#locals),*) {
-                (#private::Ok(()), #(#somes),*) => #body,
-                (#outcome, ..) => #private::arguments_error(#outcome),
-            }
-        }
+        let params = flat_tuple(params);
+        let values = flat_tuple(locals);
+        (
+            quote!(#private::flat_arguments(#arguments, &const { #params })),
+            values,
+        )
     };
 
     let tool_name = &tool.name;
     // A future that is not `Send` is reported at the tool's name.
     let span = tool.method.ident().span();
     let at_ident = private.at(span);
-    let future = quote_spanned!(span=> #at_ident::tool_future(async move { #parse_and_call }));
-    quote!(#tool_name => #private::Some(#future),)
+    let future = quote_spanned!(span=> #at_ident::tool_future(async move { #body }));
+    quote! {
+        #tool_name => #private::Some(match #parse {
+            #private::Ok(#values) => #future,
+            #private::Err(#error) => #error,
+        }),
+    }
+}
+
+/// The tuple of `items` as `FlatParams` takes it (and its values come back): up to
+/// `MAX_FLAT` (12) items; past that, the first 11 and a tuple of the rest.
+fn flat_tuple(mut items: Vec<TokenStream>) -> TokenStream {
+    const MAX_FLAT: usize = 12;
+    if items.len() > MAX_FLAT {
+        let rest = items.split_off(MAX_FLAT - 1);
+        items.push(flat_tuple(rest));
+    }
+    quote!((#(#items,)*))
 }
 
 /// `#[tool(local)]`: the call and conversion, made into a future on the tool's own thread
-/// from a clone of the server (required to be `Clone` at the word `local`).
+/// from a clone of the server (required to be `Clone` at the word `local`); the statements of
+/// a block.
 fn local_call(
     tool: &Tool<'_>,
     private: &Private,
@@ -251,15 +258,16 @@ fn local_call(
     // Only the function is spanned at `local`: a `self` there makes rustc suggest `&local`.
     let clone_server = quote_spanned!(local.span()=> #at_local::clone_server::<Self>);
     let clone = quote!(#clone_server(self));
-    quote!({
+    quote! {
         let #this = #clone;
         #private::LocalTool::new(&#ctx)
             .run(move || async move { #call })
             .await
-    })
+    }
 }
 
-/// Calls the method and converts what it returns into a `CallToolResult`.
+/// Calls the method and converts what it returns into a `CallToolResult`: the statements of a
+/// block.
 fn call_and_convert(
     tool: &Tool<'_>,
     private: &Private,
@@ -278,10 +286,10 @@ fn call_and_convert(
         Output::Unit => quote!(#private::IntoToolResult::into_tool_result(#call)),
         Output::Value(ty) => {
             let (ret, convert) = convert(private, ty, structured);
-            quote!({
+            quote! {
                 let #ret = #call;
                 #convert
-            })
+            }
         }
         Output::Result(ty) => {
             let (ret, convert) = convert(private, ty, structured);

@@ -54,35 +54,33 @@ where
         match __name {
             "run-job" => {
                 ::my::mcp::__private::Some(
-                    ::my::mcp::__private::tool_future(async move {
-                        match ::my::mcp::__private::struct_arguments(
-                            ::my::mcp::__private::argument::<Job>(),
-                            __arguments,
-                        ) {
-                            ::my::mcp::__private::Ok(__value) => {
+                    match ::my::mcp::__private::args_struct(
+                        &const { ::my::mcp::__private::argument::<Job>() },
+                        __arguments,
+                    ) {
+                        ::my::mcp::__private::Ok(__value) => {
+                            ::my::mcp::__private::tool_future(async move {
                                 ::my::mcp::__private::IntoToolResult::into_tool_result(
                                     Self::run(self, ::my::mcp::__private::Args(__value), __ctx)
                                         .await,
                                 )
-                            }
-                            ::my::mcp::__private::Err(__error) => __error,
+                            })
                         }
-                    }),
+                        ::my::mcp::__private::Err(__error) => __error,
+                    },
                 )
             }
             "ping" => {
                 ::my::mcp::__private::Some(
-                    ::my::mcp::__private::tool_future(async move {
-                        match ::my::mcp::__private::ArgumentParser::new(__arguments)
-                            .finish()
-                        {
-                            ::my::mcp::__private::Ok(()) => {
+                    match ::my::mcp::__private::no_arguments(__arguments) {
+                        ::my::mcp::__private::Ok(()) => {
+                            ::my::mcp::__private::tool_future(async move {
                                 let __ret = Self::ping(self);
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            ::my::mcp::__private::Err(__error) => __error,
+                            })
                         }
-                    }),
+                        ::my::mcp::__private::Err(__error) => __error,
+                    },
                 )
             }
             _ => {

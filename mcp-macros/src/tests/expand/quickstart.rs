@@ -77,46 +77,50 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
         match __name {
             "add" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let a = __parser
-                            .required("a", ::mcp_runtime::__private::argument::<f64>());
-                        let b = __parser
-                            .required("b", ::mcp_runtime::__private::argument::<f64>());
-                        match (__parser.finish(), a, b) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(a),
-                                ::mcp_runtime::__private::Some(b),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "a",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                                ::mcp_runtime::__private::required(
+                                    "b",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((a, b)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 let __ret = Self::add(self, a, b).await;
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             "divide" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let a = __parser
-                            .required("a", ::mcp_runtime::__private::argument::<f64>());
-                        let b = __parser
-                            .required("b", ::mcp_runtime::__private::argument::<f64>());
-                        match (__parser.finish(), a, b) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(a),
-                                ::mcp_runtime::__private::Some(b),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "a",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                                ::mcp_runtime::__private::required(
+                                    "b",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((a, b)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 match Self::divide(self, a, b) {
                                     ::mcp_runtime::__private::Ok(__ret) => {
                                         (&__ret).__tool_result_kind().convert(__ret)
@@ -125,41 +129,37 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                                         ::mcp_runtime::__private::error_result(__error)
                                     }
                                 }
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             "round" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let x = __parser
-                            .required("x", ::mcp_runtime::__private::argument::<f64>());
-                        let digits = __parser
-                            .optional(
-                                "digits",
-                                ::mcp_runtime::__private::argument::<u32>(),
-                            );
-                        match (__parser.finish(), x, digits) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(x),
-                                ::mcp_runtime::__private::Some(digits),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "x",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                                ::mcp_runtime::__private::optional(
+                                    "digits",
+                                    ::mcp_runtime::__private::argument::<u32>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((x, digits)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 let __ret = Self::round(self, x, digits);
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             _ => {

@@ -88,46 +88,42 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
         match __name {
             "area" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let side = __parser
-                            .required(
-                                "side",
-                                ::mcp_runtime::__private::argument::<f64>(),
-                            );
-                        match (__parser.finish(), side) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(side),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "side",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((side,)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 let __ret = Self::area(self, side);
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             "sides" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let name = __parser
-                            .required(
-                                "name",
-                                ::mcp_runtime::__private::argument::<String>(),
-                            );
-                        match (__parser.finish(), name) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(name),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "name",
+                                    ::mcp_runtime::__private::argument::<String>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((name,)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 match Self::sides(self, name) {
                                     ::mcp_runtime::__private::Ok(__ret) => {
                                         ::mcp_runtime::__private::structured_result(__ret)
@@ -136,12 +132,10 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
                                         ::mcp_runtime::__private::error_result(__error)
                                     }
                                 }
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             _ => {

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::engine::BoxFuture;
 use crate::handler::input_schema;
 use crate::protocol::CallToolResult;
 
@@ -46,8 +47,9 @@ impl<T> Clone for ArgumentType<T> {
 
 impl<T> Copy for ArgumentType<T> {}
 
-/// The [`ArgumentType`] of `T`; the one place the macros require `T: ToolArgument`.
-pub fn argument<T: ToolArgument>() -> ArgumentType<T> {
+/// The [`ArgumentType`] of `T`; the one place the macros require `T: ToolArgument`. `const`, so
+/// that the generated `call_tool` can hold its parameters as constants.
+pub const fn argument<T: ToolArgument>() -> ArgumentType<T> {
     ArgumentType {
         subschema: |generator| generator.subschema_for::<T>(),
         struct_schema: input_schema::struct_schema::<T>,
@@ -160,6 +162,18 @@ impl ArgumentParser {
         outcome.map_err(|problem| self.problems.push(problem)).ok()
     }
 
+    /// Ends parsing for a call whose parameters did not all read: the `isError` result naming
+    /// every bad or unknown argument, as a ready future.
+    fn reject(self) -> Rejected {
+        rejected(self.finish())
+    }
+
+    /// Ends parsing for a call whose parameters all read: its rejection if there were unknown
+    /// arguments. Non-generic, so that the generic code around it stays small.
+    fn reject_if_any(self) -> Option<Rejected> {
+        self.finish().err().map(|error| rejected(Err(error)))
+    }
+
     /// Ends parsing: `Err` holds an `isError` result naming every bad or unknown argument.
     #[allow(clippy::result_large_err)] // the error is the call's result, made once, cold
     pub fn finish(self) -> Result<(), CallToolResult> {
@@ -198,15 +212,165 @@ impl ArgumentParser {
 }
 
 /// The error result for arguments that failed to parse.
-pub fn arguments_error(outcome: Result<(), CallToolResult>) -> CallToolResult {
+pub(crate) fn arguments_error(outcome: Result<(), CallToolResult>) -> CallToolResult {
     outcome
         .err()
         .unwrap_or_else(|| CallToolResult::error("Invalid arguments"))
 }
 
+/// A tool call refused before its future was made (its arguments did not parse): the
+/// `isError` result, as the call's future.
+pub type Rejected = BoxFuture<'static, CallToolResult>;
+
+/// `outcome`'s error result as a ready future; non-generic, so that it is compiled once, here.
+fn rejected(outcome: Result<(), CallToolResult>) -> Rejected {
+    Box::pin(std::future::ready(arguments_error(outcome)))
+}
+
+/// One flat parameter of a tool (made by [`required`] or [`optional`]), or a tuple of them.
+pub trait FlatParam {
+    /// What the tool gets: `T` for a required parameter, `Option<T>` for an optional one, a
+    /// tuple of those for a tuple.
+    type Value;
+
+    /// Takes the parameter out of `parser`; `None` when it is missing or invalid (the parser
+    /// holds the problem).
+    fn take(&self, parser: &mut ArgumentParser) -> Option<Self::Value>;
+}
+
+/// A required parameter (see [`ArgumentParser::required`]), made by [`required`].
+pub struct Required<T> {
+    name: &'static str,
+    ty: ArgumentType<T>,
+}
+
+/// An optional parameter (see [`ArgumentParser::optional`]), made by [`optional`].
+pub struct Optional<T> {
+    name: &'static str,
+    ty: ArgumentType<T>,
+}
+
+/// The required parameter `name` of type `T`. `const`, so that the generated code's list of
+/// parameters is a constant, not code run on each call.
+pub const fn required<T>(name: &'static str, ty: ArgumentType<T>) -> Required<T> {
+    Required { name, ty }
+}
+
+/// The optional parameter `name` (an `Option<T>`, `None` when absent); `const` as [`required`].
+pub const fn optional<T>(name: &'static str, ty: ArgumentType<T>) -> Optional<T> {
+    Optional { name, ty }
+}
+
+impl<T> FlatParam for Required<T> {
+    type Value = T;
+
+    fn take(&self, parser: &mut ArgumentParser) -> Option<T> {
+        parser.required(self.name, self.ty)
+    }
+}
+
+impl<T> FlatParam for Optional<T> {
+    type Value = Option<T>;
+
+    fn take(&self, parser: &mut ArgumentParser) -> Option<Option<T>> {
+        parser.optional(self.name, self.ty)
+    }
+}
+
+/// A tool's flat parameters, in order: a tuple of up to 12 [`FlatParam`]s (past that, the
+/// macro nests a tuple of the rest as the twelfth).
+///
+/// Implemented per arity, each in one function: tools whose parameters have the same types
+/// share one copy of the code that reads them.
+pub trait FlatParams {
+    /// The parameters' values: a tuple of the same shape.
+    type Values;
+
+    /// Parses the arguments the client sent: the parameters' values, else the `isError`
+    /// result naming every bad or unknown argument.
+    fn parse(&self, arguments: ToolArguments) -> Result<Self::Values, Rejected>;
+}
+
+/// `FlatParam` and `FlatParams` for the tuple of the parameters `$p`, whose values are bound to
+/// `$v` on the way.
+macro_rules! flat_tuple {
+    ($($p:ident $v:ident),+) => {
+        impl<$($p: FlatParam),+> FlatParam for ($($p,)+) {
+            type Value = ($($p::Value,)+);
+
+            fn take(&self, parser: &mut ArgumentParser) -> Option<Self::Value> {
+                let ($($v,)+) = self;
+                // Every one is taken, so that every problem is named.
+                $(let $v = $v.take(parser);)+
+                match ($($v,)+) {
+                    ($(Some($v),)+) => Some(($($v,)+)),
+                    _ => None,
+                }
+            }
+        }
+
+        impl<$($p: FlatParam),+> FlatParams for ($($p,)+) {
+            type Values = ($($p::Value,)+);
+
+            fn parse(&self, arguments: ToolArguments) -> Result<Self::Values, Rejected> {
+                let mut parser = ArgumentParser::new(arguments);
+                let ($($v,)+) = self;
+                $(let $v = $v.take(&mut parser);)+
+                // Written for few moves of the values: this is compiled once per signature.
+                let ($(Some($v),)+) = ($($v,)+) else {
+                    return Err(parser.reject());
+                };
+                match parser.reject_if_any() {
+                    None => Ok(($($v,)+)),
+                    Some(rejected) => Err(rejected),
+                }
+            }
+        }
+    };
+}
+
+flat_tuple!(A a);
+flat_tuple!(A a, B b);
+flat_tuple!(A a, B b, C c);
+flat_tuple!(A a, B b, C c, D d);
+flat_tuple!(A a, B b, C c, D d, E e);
+flat_tuple!(A a, B b, C c, D d, E e, F f);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g, H h);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g, H h, I i);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l);
+
+/// Parses a tool's flat parameters `params` (a constant the macro writes): their values, else
+/// the `isError` result as a ready future.
+///
+/// Called by the generated `call_tool` before the tool's future is made, so that the parsing
+/// is not compiled into every tool's future.
+pub fn flat_arguments<P: FlatParams>(
+    arguments: ToolArguments,
+    params: &P,
+) -> Result<P::Values, Rejected> {
+    params.parse(arguments)
+}
+
+/// Checks the arguments of a tool without flat parameters (all are unknown): `Err` names
+/// them, as a ready future.
+pub fn no_arguments(arguments: ToolArguments) -> Result<(), Rejected> {
+    ArgumentParser::new(arguments)
+        .finish()
+        .map_err(|error| rejected(Err(error)))
+}
+
+/// Parses a tool's arguments as one struct (`Args<T>`, see [`struct_arguments`]) before its
+/// future is made: the struct, else the `isError` result as a ready future.
+pub fn args_struct<T>(ty: &ArgumentType<T>, arguments: ToolArguments) -> Result<T, Rejected> {
+    struct_arguments(*ty, arguments).map_err(|error| rejected(Err(error)))
+}
+
 /// Parses a tool's arguments as one struct (`Args<T>`).
 #[allow(clippy::result_large_err)] // the error is the call's result, made once, cold
-pub fn struct_arguments<T>(
+pub(crate) fn struct_arguments<T>(
     ty: ArgumentType<T>,
     arguments: ToolArguments,
 ) -> Result<T, CallToolResult> {
