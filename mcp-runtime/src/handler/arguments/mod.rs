@@ -69,17 +69,21 @@ impl<T> ArgumentType<T> {
         (self.struct_schema)()
     }
 
-    /// Reads `T` from JSON text. Errors leave out the position, which is within this one
-    /// value and so means nothing to the client.
-    fn parse(&self, json: &str) -> Result<T, String> {
-        (self.parse)(json).map_err(|e| {
-            let message = e.to_string();
-            let position = format!(" at line {} column {}", e.line(), e.column());
-            match message.strip_suffix(&position) {
-                Some(message) => message.to_owned(),
-                None => message,
-            }
-        })
+    /// Reads `T` from JSON text; [`message`] words the error. Only the call through the
+    /// pointer is generic: the code around it is compiled once, here.
+    fn parse(&self, json: &str) -> Result<T, serde_json::Error> {
+        (self.parse)(json)
+    }
+}
+
+/// A parse error's message for the client, without the position: that is within this one
+/// value and so means nothing to the client.
+fn message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match message.strip_suffix(&position) {
+        Some(message) => message.to_owned(),
+        None => message,
     }
 }
 
@@ -132,34 +136,54 @@ impl ArgumentParser {
 
     /// Takes a required parameter (`null` counts as missing, unless `T` accepts it).
     pub fn required<T>(&mut self, name: &str, ty: ArgumentType<T>) -> Option<T> {
-        let outcome = match self.take(name) {
-            None => Err(format!("missing required argument `{name}`")),
-            Some("null") => ty
-                .parse("null")
-                .map_err(|_| format!("missing required argument `{name}`")),
-            Some(json) => ty
-                .parse(json)
-                .map_err(|e| format!("invalid argument `{name}`: {e}")),
+        let Some(json) = self.take(name) else {
+            self.missing(name);
+            return None;
         };
-        self.keep(outcome)
+        let null = json == "null";
+        match ty.parse(json) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.unread(name, null, true, error);
+                None
+            }
+        }
     }
 
     /// Takes an optional parameter: `Some(None)` when it is absent, or `null` and `T` does not
     /// accept `null` (for `x: Option<Option<T>>`, `null` is `Some(None)`).
     pub fn optional<T>(&mut self, name: &str, ty: ArgumentType<T>) -> Option<Option<T>> {
-        let outcome = match self.take(name) {
-            None => Ok(None),
-            Some("null") => Ok(ty.parse("null").ok()),
-            Some(json) => ty
-                .parse(json)
-                .map(Some)
-                .map_err(|e| format!("invalid argument `{name}`: {e}")),
+        let Some(json) = self.take(name) else {
+            return Some(None);
         };
-        self.keep(outcome)
+        let null = json == "null";
+        match ty.parse(json) {
+            Ok(value) => Some(Some(value)),
+            Err(error) => self.unread(name, null, false, error).then_some(None),
+        }
     }
 
-    fn keep<T>(&mut self, outcome: Result<T, String>) -> Option<T> {
-        outcome.map_err(|problem| self.problems.push(problem)).ok()
+    /// Notes that the required argument `name` is missing.
+    fn missing(&mut self, name: &str) {
+        self.problems
+            .push(format!("missing required argument `{name}`"));
+    }
+
+    /// The argument `name` (`null` or not, `required` or not) did not read as its type: notes
+    /// the problem, or returns `true` for an optional one that is `null` (absent). Takes what
+    /// [`required`](Self::required) and [`optional`](Self::optional) would otherwise compile
+    /// once per type.
+    fn unread(&mut self, name: &str, null: bool, required: bool, error: serde_json::Error) -> bool {
+        match (null, required) {
+            (true, true) => self.missing(name),
+            (true, false) => return true,
+            (false, _) => {
+                let message = message(&error);
+                self.problems
+                    .push(format!("invalid argument `{name}`: {message}"));
+            }
+        }
+        false
     }
 
     /// Ends parsing for a call whose parameters did not all read: the `isError` result naming
@@ -375,8 +399,13 @@ pub(crate) fn struct_arguments<T>(
     arguments: ToolArguments,
 ) -> Result<T, CallToolResult> {
     let json = arguments.raw().map_or("{}", RawValue::get);
-    ty.parse(json)
-        .map_err(|e| CallToolResult::error(format!("Invalid arguments: {e}")))
+    match ty.parse(json) {
+        Ok(value) => Ok(value),
+        Err(error) => Err(CallToolResult::error(format!(
+            "Invalid arguments: {}",
+            message(&error)
+        ))),
+    }
 }
 
 #[cfg(test)]
