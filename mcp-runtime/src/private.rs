@@ -15,8 +15,8 @@ pub type Arguments = Option<serde_json::Map<String, serde_json::Value>>;
 pub use crate::handler::args::Args;
 pub use crate::handler::arguments::{
     ArgumentParser, ArgumentType, FlatParam, FlatParams, Optional, Rejected, Required,
-    ToolArgument, ToolArguments, args_struct, argument, flat_arguments, no_arguments, optional,
-    required,
+    StructArgument, ToolArgument, ToolArguments, args_struct, argument, flat_arguments,
+    no_arguments, optional, required, struct_argument,
 };
 pub use crate::handler::completion::{
     FromCompletionContext, FromCompletionValue, IntoCompletion, RefKind, completion_target,

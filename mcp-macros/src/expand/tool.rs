@@ -124,7 +124,7 @@ fn input_schema(tool: &Tool<'_>, private: &Private) -> TokenStream {
     for param in &tool.method.params {
         match &param.kind {
             ParamKind::Args { inner } => {
-                let argument = argument(private, inner);
+                let argument = struct_argument(private, inner);
                 return quote!(#private::struct_input_schema(#argument));
             }
             ParamKind::Flat(flat) => {
@@ -150,6 +150,12 @@ fn input_schema(tool: &Tool<'_>, private: &Private) -> TokenStream {
 fn argument(private: &Private, ty: &syn::Type) -> TokenStream {
     let at_ty = private.at(ty.span());
     quote_spanned!(ty.span()=> #at_ty::argument::<#ty>())
+}
+
+/// `struct_argument::<T>()` for `Args<T>`, spanned at `T` as [`argument`].
+fn struct_argument(private: &Private, ty: &syn::Type) -> TokenStream {
+    let at_ty = private.at(ty.span());
+    quote_spanned!(ty.span()=> #at_ty::struct_argument::<#ty>())
 }
 
 /// `"name" => Some(match parse { Ok(values) => tool_future(async move { call; convert }),
@@ -202,7 +208,7 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
         Some(local) => local_call(tool, private, names, local, &call_args),
     };
     let (parse, values) = if let Some(inner) = args_struct {
-        let argument = argument(private, inner);
+        let argument = struct_argument(private, inner);
         (
             quote!(#private::args_struct(&const { #argument }, #arguments)),
             quote!(#value),

@@ -6,10 +6,10 @@
 //! says "none". Nullability stays where the user asks for it: `Option<Option<T>>`
 //! parameters, required fields, and items of lists.
 
-use schemars::{JsonSchema, SchemaGenerator};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value};
 
-use crate::handler::arguments::{ArgumentType, generator};
+use crate::handler::arguments::{ArgumentType, StructArgument, generator};
 
 /// Builds the JSON Schema of a tool's arguments, one parameter at a time.
 pub struct InputSchema {
@@ -39,16 +39,22 @@ impl InputSchema {
 
     /// Adds the required parameter `name` of type `T`.
     pub fn required<T>(self, name: &str, ty: ArgumentType<T>) -> Self {
-        self.param(name, ty, true)
+        self.param(name, ty.subschema(), true)
     }
 
     /// Adds the optional parameter `name`: `x: Option<T>` is an optional `T`.
     pub fn optional<T>(self, name: &str, ty: ArgumentType<T>) -> Self {
-        self.param(name, ty, false)
+        self.param(name, ty.subschema(), false)
     }
 
-    fn param<T>(mut self, name: &str, ty: ArgumentType<T>, required: bool) -> Self {
-        let mut schema = ty.subschema(&mut self.generator).to_value();
+    /// Adds a parameter; not generic, so that it is compiled once, here.
+    fn param(
+        mut self,
+        name: &str,
+        subschema: fn(&mut SchemaGenerator) -> Schema,
+        required: bool,
+    ) -> Self {
+        let mut schema = subschema(&mut self.generator).to_value();
         strip_optional_nulls(&mut schema);
         self.properties.insert(name.into(), schema);
         name.clone_into(&mut self.last);
@@ -87,17 +93,23 @@ impl InputSchema {
 /// The schema of a tool whose arguments are one struct `T` (`Args<T>`): the struct's own
 /// schema, with its `$schema` and `$defs` (SEP-1613), without the title schemars makes up
 /// from the type's name.
-pub fn struct_input_schema<T>(ty: ArgumentType<T>) -> Map<String, Value> {
-    ty.struct_schema()
+pub fn struct_input_schema<T>(ty: StructArgument<T>) -> Map<String, Value> {
+    ty.schema()
 }
 
 /// [`struct_input_schema`] of `T`.
 pub(crate) fn struct_schema<T: JsonSchema>() -> Map<String, Value> {
-    let mut schema = generator().into_root_schema_for::<T>().to_value();
+    let schema = generator().into_root_schema_for::<T>().to_value();
+    root_schema(schema, &T::schema_name())
+}
+
+/// [`struct_schema`]'s work past schemars', not generic: `schema` is the root schema of the
+/// type named `name`.
+fn root_schema(mut schema: Value, name: &str) -> Map<String, Value> {
     strip_optional_nulls(&mut schema);
     match schema {
         Value::Object(mut map) => {
-            if map.get("title").and_then(Value::as_str) == Some(&T::schema_name()) {
+            if map.get("title").and_then(Value::as_str) == Some(name) {
                 map.shift_remove("title");
             }
             map

@@ -31,7 +31,7 @@ where
                 "run-job",
                 ::my::mcp::__private::Some("Runs a job."),
                 ::my::mcp::__private::struct_input_schema(
-                    ::my::mcp::__private::argument::<Job>(),
+                    ::my::mcp::__private::struct_argument::<Job>(),
                 ),
             ),
             ::my::mcp::__private::tool(
@@ -55,7 +55,7 @@ where
             "run-job" => {
                 ::my::mcp::__private::Some(
                     match ::my::mcp::__private::args_struct(
-                        &const { ::my::mcp::__private::argument::<Job>() },
+                        &const { ::my::mcp::__private::struct_argument::<Job>() },
                         __arguments,
                     ) {
                         ::my::mcp::__private::Ok(__value) => {

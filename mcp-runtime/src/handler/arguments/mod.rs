@@ -35,7 +35,6 @@ impl<T: DeserializeOwned + JsonSchema> ToolArgument for T {}
 /// type that is not a [`ToolArgument`] gets one error there, not one per use.
 pub struct ArgumentType<T> {
     subschema: fn(&mut SchemaGenerator) -> Schema,
-    struct_schema: fn() -> Map<String, Value>,
     parse: fn(&str) -> Result<T, serde_json::Error>,
 }
 
@@ -47,26 +46,59 @@ impl<T> Clone for ArgumentType<T> {
 
 impl<T> Copy for ArgumentType<T> {}
 
-/// The [`ArgumentType`] of `T`; the one place the macros require `T: ToolArgument`. `const`, so
-/// that the generated `call_tool` can hold its parameters as constants.
+/// The [`ArgumentType`] of `T`; with [`struct_argument`], the one place the macros require
+/// `T: ToolArgument`. `const`, so that the generated `call_tool` can hold its parameters as
+/// constants.
 pub const fn argument<T: ToolArgument>() -> ArgumentType<T> {
     ArgumentType {
-        subschema: |generator| generator.subschema_for::<T>(),
-        struct_schema: input_schema::struct_schema::<T>,
-        parse: |json| serde_json::from_str::<T>(json),
+        subschema: SchemaGenerator::subschema_for::<T>,
+        parse: from_json::<T>,
+    }
+}
+
+/// How to describe and read the arguments of a tool as one struct `T` (`Args<T>`), made by
+/// [`struct_argument`]: its schema is the whole input schema.
+///
+/// Apart from [`ArgumentType`], so that a type used as a flat parameter does not compile the
+/// code of a whole schema, nor a struct the code of a property's.
+pub struct StructArgument<T> {
+    schema: fn() -> Map<String, Value>,
+    parse: fn(&str) -> Result<T, serde_json::Error>,
+}
+
+impl<T> Clone for StructArgument<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for StructArgument<T> {}
+
+/// The [`StructArgument`] of `T` (see [`argument`]).
+pub const fn struct_argument<T: ToolArgument>() -> StructArgument<T> {
+    StructArgument {
+        schema: input_schema::struct_schema::<T>,
+        parse: from_json::<T>,
+    }
+}
+
+/// Reads a `T` from JSON text: one function per type for both kinds of argument.
+fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_str(json)
+}
+
+impl<T> StructArgument<T> {
+    /// `T`'s schema as the whole input schema.
+    pub(crate) fn schema(&self) -> Map<String, Value> {
+        (self.schema)()
     }
 }
 
 impl<T> ArgumentType<T> {
     /// `T`'s schema as a property of the input schema (a `$ref` into `generator`'s `$defs`
-    /// for named types).
-    pub(crate) fn subschema(&self, generator: &mut SchemaGenerator) -> Schema {
-        (self.subschema)(generator)
-    }
-
-    /// `T`'s schema as the whole input schema (for `Args<T>`).
-    pub(crate) fn struct_schema(&self) -> Map<String, Value> {
-        (self.struct_schema)()
+    /// for named types): the function, so that the code using it need not be generic.
+    pub(crate) fn subschema(&self) -> fn(&mut SchemaGenerator) -> Schema {
+        self.subschema
     }
 
     /// Reads `T` from JSON text; [`message`] words the error. Only the call through the
@@ -388,24 +420,26 @@ pub fn no_arguments(arguments: ToolArguments) -> Result<(), Rejected> {
 
 /// Parses a tool's arguments as one struct (`Args<T>`, see [`struct_arguments`]) before its
 /// future is made: the struct, else the `isError` result as a ready future.
-pub fn args_struct<T>(ty: &ArgumentType<T>, arguments: ToolArguments) -> Result<T, Rejected> {
+pub fn args_struct<T>(ty: &StructArgument<T>, arguments: ToolArguments) -> Result<T, Rejected> {
     struct_arguments(*ty, arguments).map_err(|error| rejected(Err(error)))
 }
 
 /// Parses a tool's arguments as one struct (`Args<T>`).
 #[allow(clippy::result_large_err)] // the error is the call's result, made once, cold
 pub(crate) fn struct_arguments<T>(
-    ty: ArgumentType<T>,
+    ty: StructArgument<T>,
     arguments: ToolArguments,
 ) -> Result<T, CallToolResult> {
     let json = arguments.raw().map_or("{}", RawValue::get);
-    match ty.parse(json) {
+    match (ty.parse)(json) {
         Ok(value) => Ok(value),
-        Err(error) => Err(CallToolResult::error(format!(
-            "Invalid arguments: {}",
-            message(&error)
-        ))),
+        Err(error) => Err(struct_error(&error)),
     }
+}
+
+/// The error result of arguments that did not read as the tool's struct.
+fn struct_error(error: &serde_json::Error) -> CallToolResult {
+    CallToolResult::error(format!("Invalid arguments: {}", message(error)))
 }
 
 #[cfg(test)]
@@ -476,10 +510,11 @@ mod tests {
         }
         let args = ToolArguments::from(json!({"x": 3}).as_object().cloned());
         assert_eq!(
-            struct_arguments(argument::<Point>(), args).ok(),
+            struct_arguments(struct_argument::<Point>(), args).ok(),
             Some(Point { x: 3 })
         );
-        let error = struct_arguments(argument::<Point>(), ToolArguments::none()).unwrap_err();
+        let error =
+            struct_arguments(struct_argument::<Point>(), ToolArguments::none()).unwrap_err();
         assert_eq!(
             error.content[0].as_text(),
             Some("Invalid arguments: missing field `x`")
