@@ -22,7 +22,9 @@ pub use crate::handler::completion::{
     FromCompletionContext, FromCompletionValue, IntoCompletion, RefKind, completion_target,
 };
 pub use crate::handler::error::McpError;
-pub use crate::handler::input_schema::{InputSchema, struct_input_schema};
+pub use crate::handler::input_schema::{
+    ParamSchema, input_schema, param_schema, struct_input_schema,
+};
 pub use crate::handler::prompt::{IntoGetPromptResult, PromptArguments};
 pub use crate::handler::resource::{FromArgument, IntoReadResourceResult, TemplateMatch};
 pub use crate::handler::structured::{StructuredOutput, output_schema, structured_result};

@@ -118,7 +118,8 @@ fn descriptor(tool: &Tool<'_>, private: &Private) -> TokenStream {
     with_setters(&var, constructor, &setters)
 }
 
-/// The JSON Schema of the tool's arguments.
+/// The JSON Schema of the tool's arguments: `struct_input_schema(struct_argument::<T>())`, or
+/// `input_schema(&const { [param_schema("a", argument::<A>(), true, None), ...] })`.
 fn input_schema(tool: &Tool<'_>, private: &Private) -> TokenStream {
     let mut params = Vec::new();
     for param in &tool.method.params {
@@ -130,20 +131,22 @@ fn input_schema(tool: &Tool<'_>, private: &Private) -> TokenStream {
             ParamKind::Flat(flat) => {
                 let argument = argument(private, flat.ty);
                 let name = param.name().unwrap_or_default();
-                params.push(if flat.optional {
-                    quote!(.optional(#name, #argument))
-                } else {
-                    quote!(.required(#name, #argument))
+                let required = !flat.optional;
+                let description = match &param.description {
+                    Some(description) => {
+                        let text = &description.text;
+                        quote!(#private::Some(#text))
+                    }
+                    None => quote!(#private::None),
+                };
+                params.push(quote! {
+                    #private::param_schema(#name, #argument, #required, #description)
                 });
-                if let Some(description) = &param.description {
-                    let text = &description.text;
-                    params.push(quote!(.described(#text)));
-                }
             }
             ParamKind::Context | ParamKind::ContextRef => {}
         }
     }
-    quote!(#private::InputSchema::new() #(#params)* .build())
+    quote!(#private::input_schema(&const { [#(#params),*] }))
 }
 
 /// `argument::<T>()`, spanned at `T`: where a type that cannot be an argument is reported.

@@ -11,8 +11,46 @@ use serde_json::{Map, Value};
 
 use crate::handler::arguments::{ArgumentType, StructArgument, generator};
 
+/// One flat parameter as the input schema describes it, made by [`param_schema`] in the
+/// constant the macro writes for [`input_schema`].
+pub struct ParamSchema {
+    name: &'static str,
+    subschema: fn(&mut SchemaGenerator) -> Schema,
+    required: bool,
+    description: Option<&'static str>,
+}
+
+/// The parameter `name` of type `T` (for `x: Option<T>`, an optional `T`), with its
+/// description if it has one.
+pub const fn param_schema<T>(
+    name: &'static str,
+    ty: ArgumentType<T>,
+    required: bool,
+    description: Option<&'static str>,
+) -> ParamSchema {
+    ParamSchema {
+        name,
+        subschema: ty.subschema(),
+        required,
+        description,
+    }
+}
+
+/// The JSON Schema of a tool's flat parameters: an object of them, no others allowed. Not
+/// generic, and given the parameters as a constant: compiled once, here, not per tool.
+pub fn input_schema(params: &[ParamSchema]) -> Map<String, Value> {
+    let mut schema = InputSchema::new();
+    for param in params {
+        schema = schema.param(param.name, param.subschema, param.required);
+        if let Some(description) = param.description {
+            schema = schema.described(description);
+        }
+    }
+    schema.build()
+}
+
 /// Builds the JSON Schema of a tool's arguments, one parameter at a time.
-pub struct InputSchema {
+struct InputSchema {
     generator: SchemaGenerator,
     properties: Map<String, Value>,
     required: Vec<Value>,
@@ -20,31 +58,15 @@ pub struct InputSchema {
     last: String,
 }
 
-impl Default for InputSchema {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl InputSchema {
     /// An empty object schema (JSON Schema 2020-12).
-    pub fn new() -> Self {
+    fn new() -> Self {
         InputSchema {
             generator: generator(),
             properties: Map::new(),
             required: Vec::new(),
             last: String::new(),
         }
-    }
-
-    /// Adds the required parameter `name` of type `T`.
-    pub fn required<T>(self, name: &str, ty: ArgumentType<T>) -> Self {
-        self.param(name, ty.subschema(), true)
-    }
-
-    /// Adds the optional parameter `name`: `x: Option<T>` is an optional `T`.
-    pub fn optional<T>(self, name: &str, ty: ArgumentType<T>) -> Self {
-        self.param(name, ty.subschema(), false)
     }
 
     /// Adds a parameter; not generic, so that it is compiled once, here.
@@ -65,7 +87,7 @@ impl InputSchema {
     }
 
     /// Describes the parameter added last.
-    pub fn described(mut self, description: &str) -> Self {
+    fn described(mut self, description: &str) -> Self {
         if let Some(Value::Object(schema)) = self.properties.get_mut(&self.last) {
             schema.insert("description".into(), Value::String(description.into()));
         }
@@ -73,7 +95,7 @@ impl InputSchema {
     }
 
     /// The finished schema: an object of the parameters, no others allowed.
-    pub fn build(mut self) -> Map<String, Value> {
+    fn build(mut self) -> Map<String, Value> {
         let mut schema = Map::new();
         schema.insert("type".into(), Value::String("object".into()));
         schema.insert("properties".into(), Value::Object(self.properties));

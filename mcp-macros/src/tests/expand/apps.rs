@@ -31,9 +31,18 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "forecast",
                     ::mcp_runtime::__private::Some("Today's weather."),
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .required("city", ::mcp_runtime::__private::argument::<String>())
-                        .build(),
+                    ::mcp_runtime::__private::input_schema(
+                        &const {
+                            [
+                                ::mcp_runtime::__private::param_schema(
+                                    "city",
+                                    ::mcp_runtime::__private::argument::<String>(),
+                                    true,
+                                    ::mcp_runtime::__private::None,
+                                ),
+                            ]
+                        },
+                    ),
                 );
                 __tool.meta = ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::tool_ui(
@@ -47,7 +56,7 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "refresh",
                     ::mcp_runtime::__private::Some("Refresh the view."),
-                    ::mcp_runtime::__private::InputSchema::new().build(),
+                    ::mcp_runtime::__private::input_schema(&const { [] }),
                 );
                 __tool.meta = ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::tool_ui(

@@ -37,7 +37,7 @@ where
             ::my::mcp::__private::tool(
                 "ping",
                 ::my::mcp::__private::None,
-                ::my::mcp::__private::InputSchema::new().build(),
+                ::my::mcp::__private::input_schema(&const { [] }),
             ),
         ])
     }

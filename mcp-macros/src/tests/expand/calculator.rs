@@ -21,21 +21,47 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
             ::mcp_runtime::__private::tool(
                 "add",
                 ::mcp_runtime::__private::Some("Add two numbers."),
-                ::mcp_runtime::__private::InputSchema::new()
-                    .required("a", ::mcp_runtime::__private::argument::<f64>())
-                    .required("b", ::mcp_runtime::__private::argument::<f64>())
-                    .build(),
+                ::mcp_runtime::__private::input_schema(
+                    &const {
+                        [
+                            ::mcp_runtime::__private::param_schema(
+                                "a",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                            ::mcp_runtime::__private::param_schema(
+                                "b",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                        ]
+                    },
+                ),
             ),
             {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "divide",
                     ::mcp_runtime::__private::Some("Divide `a` by `b`."),
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .required("a", ::mcp_runtime::__private::argument::<f64>())
-                        .described("The dividend.")
-                        .optional("b", ::mcp_runtime::__private::argument::<f64>())
-                        .described("The divisor.")
-                        .build(),
+                    ::mcp_runtime::__private::input_schema(
+                        &const {
+                            [
+                                ::mcp_runtime::__private::param_schema(
+                                    "a",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                    true,
+                                    ::mcp_runtime::__private::Some("The dividend."),
+                                ),
+                                ::mcp_runtime::__private::param_schema(
+                                    "b",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                    false,
+                                    ::mcp_runtime::__private::Some("The divisor."),
+                                ),
+                            ]
+                        },
+                    ),
                 );
                 __tool.title = ::mcp_runtime::__private::some_text("Divide");
                 __tool.annotations = ::mcp_runtime::__private::Some(::mcp_runtime::__private::ToolAnnotations {

@@ -18,9 +18,18 @@ impl ::mcp_runtime::__private::MCPServer for Notes {
             ::mcp_runtime::__private::tool(
                 "note",
                 ::mcp_runtime::__private::Some("Take a note."),
-                ::mcp_runtime::__private::InputSchema::new()
-                    .required("text", ::mcp_runtime::__private::argument::<String>())
-                    .build(),
+                ::mcp_runtime::__private::input_schema(
+                    &const {
+                        [
+                            ::mcp_runtime::__private::param_schema(
+                                "text",
+                                ::mcp_runtime::__private::argument::<String>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                        ]
+                    },
+                ),
             ),
         ])
     }

@@ -26,10 +26,24 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
             ::mcp_runtime::__private::tool(
                 "add",
                 ::mcp_runtime::__private::Some("Add two numbers."),
-                ::mcp_runtime::__private::InputSchema::new()
-                    .required("a", ::mcp_runtime::__private::argument::<f64>())
-                    .required("b", ::mcp_runtime::__private::argument::<f64>())
-                    .build(),
+                ::mcp_runtime::__private::input_schema(
+                    &const {
+                        [
+                            ::mcp_runtime::__private::param_schema(
+                                "a",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                            ::mcp_runtime::__private::param_schema(
+                                "b",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                        ]
+                    },
+                ),
             ),
             {
                 let mut __tool = ::mcp_runtime::__private::tool(
@@ -37,10 +51,24 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                     ::mcp_runtime::__private::Some(
                         "Divide `a` by `b`; dividing by zero is a tool error, not a crash.",
                     ),
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .required("a", ::mcp_runtime::__private::argument::<f64>())
-                        .required("b", ::mcp_runtime::__private::argument::<f64>())
-                        .build(),
+                    ::mcp_runtime::__private::input_schema(
+                        &const {
+                            [
+                                ::mcp_runtime::__private::param_schema(
+                                    "a",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                    true,
+                                    ::mcp_runtime::__private::None,
+                                ),
+                                ::mcp_runtime::__private::param_schema(
+                                    "b",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                    true,
+                                    ::mcp_runtime::__private::None,
+                                ),
+                            ]
+                        },
+                    ),
                 );
                 __tool.annotations = ::mcp_runtime::__private::Some(::mcp_runtime::__private::ToolAnnotations {
                     read_only_hint: ::mcp_runtime::__private::Some(true),
@@ -53,11 +81,24 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                 ::mcp_runtime::__private::Some(
                     "Round `x` to `digits` decimal places (0 when omitted).",
                 ),
-                ::mcp_runtime::__private::InputSchema::new()
-                    .required("x", ::mcp_runtime::__private::argument::<f64>())
-                    .optional("digits", ::mcp_runtime::__private::argument::<u32>())
-                    .described("Decimal places to keep")
-                    .build(),
+                ::mcp_runtime::__private::input_schema(
+                    &const {
+                        [
+                            ::mcp_runtime::__private::param_schema(
+                                "x",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                            ::mcp_runtime::__private::param_schema(
+                                "digits",
+                                ::mcp_runtime::__private::argument::<u32>(),
+                                false,
+                                ::mcp_runtime::__private::Some("Decimal places to keep"),
+                            ),
+                        ]
+                    },
+                ),
             ),
         ])
     }

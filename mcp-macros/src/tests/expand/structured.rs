@@ -39,9 +39,18 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "area",
                     ::mcp_runtime::__private::Some("The area of a square."),
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .required("side", ::mcp_runtime::__private::argument::<f64>())
-                        .build(),
+                    ::mcp_runtime::__private::input_schema(
+                        &const {
+                            [
+                                ::mcp_runtime::__private::param_schema(
+                                    "side",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                    true,
+                                    ::mcp_runtime::__private::None,
+                                ),
+                            ]
+                        },
+                    ),
                 );
                 __tool.icons = ::mcp_runtime::__private::vec([
                     ::mcp_runtime::__private::Icon::new("https://example.com/square.svg"),
@@ -55,9 +64,18 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "sides",
                     ::mcp_runtime::__private::Some("Sides of a regular polygon."),
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .required("name", ::mcp_runtime::__private::argument::<String>())
-                        .build(),
+                    ::mcp_runtime::__private::input_schema(
+                        &const {
+                            [
+                                ::mcp_runtime::__private::param_schema(
+                                    "name",
+                                    ::mcp_runtime::__private::argument::<String>(),
+                                    true,
+                                    ::mcp_runtime::__private::None,
+                                ),
+                            ]
+                        },
+                    ),
                 );
                 __tool.icons = ::mcp_runtime::__private::vec([
                     ::mcp_runtime::__private::Icon::new("poly.png")

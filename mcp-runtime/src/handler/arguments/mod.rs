@@ -97,7 +97,7 @@ impl<T> StructArgument<T> {
 impl<T> ArgumentType<T> {
     /// `T`'s schema as a property of the input schema (a `$ref` into `generator`'s `$defs`
     /// for named types): the function, so that the code using it need not be generic.
-    pub(crate) fn subschema(&self) -> fn(&mut SchemaGenerator) -> Schema {
+    pub(crate) const fn subschema(&self) -> fn(&mut SchemaGenerator) -> Schema {
         self.subschema
     }
 
