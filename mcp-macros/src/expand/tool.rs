@@ -174,6 +174,7 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
         ctx,
         value,
         error,
+        future,
         ..
     } = names;
 
@@ -206,9 +207,20 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
         }
     }
 
-    let body = match &tool.args.local {
-        None => call_and_convert(tool, private, names, &quote!(self), &call_args),
-        Some(local) => local_call(tool, private, names, local, &call_args),
+    // An `async` method's future is made before the tool's: the tool's future holds only it
+    // (dropped as it), not the arguments and the method's future one after the other.
+    let (method_future, body) = match &tool.args.local {
+        None if tool.method.is_async() => {
+            let ident = tool.method.ident();
+            let made = quote!(let #future = Self::#ident(self, #(#call_args),*););
+            let body = call_and_convert(tool, private, names, quote!(#future.await));
+            (Some(made), body)
+        }
+        None => {
+            let call = call_on(&tool.method, &quote!(self), &call_args);
+            (None, call_and_convert(tool, private, names, call))
+        }
+        Some(local) => (None, local_call(tool, private, names, local, &call_args)),
     };
     let (parse, values) = if let Some(inner) = args_struct {
         let argument = struct_argument(private, inner);
@@ -231,10 +243,13 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
     // A future that is not `Send` is reported at the tool's name.
     let span = tool.method.ident().span();
     let at_ident = private.at(span);
-    let future = quote_spanned!(span=> #at_ident::tool_future(async move { #body }));
+    let tool_future = quote_spanned!(span=> #at_ident::tool_future(async move { #body }));
     quote! {
         #tool_name => #private::Some(match #parse {
-            #private::Ok(#values) => #future,
+            #private::Ok(#values) => {
+                #method_future
+                #tool_future
+            }
             #private::Err(#error) => #error,
         }),
     }
@@ -262,7 +277,8 @@ fn local_call(
     call_args: &[TokenStream],
 ) -> TokenStream {
     let Names { ctx, this, .. } = names;
-    let call = call_and_convert(tool, private, names, &quote!(&#this), call_args);
+    let call = call_on(&tool.method, &quote!(&#this), call_args);
+    let call = call_and_convert(tool, private, names, call);
     let at_local = private.at(local.span());
     // Only the function is spanned at `local`: a `self` there makes rustc suggest `&local`.
     let clone_server = quote_spanned!(local.span()=> #at_local::clone_server::<Self>);
@@ -275,17 +291,15 @@ fn local_call(
     }
 }
 
-/// Calls the method and converts what it returns into a `CallToolResult`: the statements of a
-/// block.
+/// `call` (the method's call, awaited if it is `async`) and the conversion of what it returns
+/// into a `CallToolResult`: the statements of a block.
 fn call_and_convert(
     tool: &Tool<'_>,
     private: &Private,
     names: &Names,
-    receiver: &TokenStream,
-    call_args: &[TokenStream],
+    call: TokenStream,
 ) -> TokenStream {
     let Names { error, .. } = names;
-    let call = call_on(&tool.method, receiver, call_args);
     let structured = match tool.structured() {
         Structured::Value(ty) => Some(ty),
         Structured::Json(_) | Structured::No => None,

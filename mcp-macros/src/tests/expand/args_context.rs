@@ -59,10 +59,14 @@ where
                         __arguments,
                     ) {
                         ::my::mcp::__private::Ok(__value) => {
+                            let __future = Self::run(
+                                self,
+                                ::my::mcp::__private::Args(__value),
+                                __ctx,
+                            );
                             ::my::mcp::__private::tool_future(async move {
                                 ::my::mcp::__private::IntoToolResult::into_tool_result(
-                                    Self::run(self, ::my::mcp::__private::Args(__value), __ctx)
-                                        .await,
+                                    __future.await,
                                 )
                             })
                         }

@@ -105,8 +105,9 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                         },
                     ) {
                         ::mcp_runtime::__private::Ok((a, b)) => {
+                            let __future = Self::add(self, a, b);
                             ::mcp_runtime::__private::tool_future(async move {
-                                let __ret = Self::add(self, a, b).await;
+                                let __ret = __future.await;
                                 (&__ret).__tool_result_kind().convert(__ret)
                             })
                         }
