@@ -14,14 +14,17 @@ pub use crate::handler::scopes::RequiredScopes;
 pub type Arguments = Option<serde_json::Map<String, serde_json::Value>>;
 pub use crate::handler::args::Args;
 pub use crate::handler::arguments::{
-    ArgumentParser, ArgumentType, ToolArgument, ToolArguments, argument, arguments_error,
-    struct_arguments,
+    ArgumentParser, ArgumentType, FlatParam, FlatParams, Optional, Rejected, Required,
+    StructArgument, ToolArgument, ToolArguments, args_struct, argument, flat_arguments,
+    no_arguments, optional, required, struct_argument,
 };
 pub use crate::handler::completion::{
     FromCompletionContext, FromCompletionValue, IntoCompletion, RefKind, completion_target,
 };
 pub use crate::handler::error::McpError;
-pub use crate::handler::input_schema::{InputSchema, struct_input_schema};
+pub use crate::handler::input_schema::{
+    ParamSchema, input_schema, param_schema, struct_input_schema,
+};
 pub use crate::handler::prompt::{IntoGetPromptResult, PromptArguments};
 pub use crate::handler::resource::{FromArgument, IntoReadResourceResult, TemplateMatch};
 pub use crate::handler::structured::{StructuredOutput, output_schema, structured_result};

@@ -611,3 +611,44 @@ async fn the_rate_limit_refuses_with_a_retry_hint_in_both_eras() {
         assert!((1..=60).contains(&wait), "{wait}");
     }
 }
+
+/// An argument whose `Deserialize` panics.
+#[derive(JsonSchema)]
+struct Fragile;
+
+impl<'de> Deserialize<'de> for Fragile {
+    fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+        panic!("fragile")
+    }
+}
+
+struct Porcelain;
+
+#[mcp_server(name = "porcelain", version = "1.0.0")]
+impl Porcelain {
+    /// Takes an argument that cannot be read without a panic.
+    #[tool]
+    async fn handle(&self, cup: Fragile) -> &'static str {
+        let Fragile = cup;
+        "unreachable"
+    }
+}
+
+#[tokio::test]
+async fn a_panic_while_reading_arguments_is_the_tool_s() {
+    for version in [Version::V2025_11_25, Version::V2026_07_28] {
+        let client = TestClient::builder()
+            .version(version)
+            .connect(Porcelain)
+            .await;
+        let result = client
+            .call_tool("handle", json!({"cup": 1}))
+            .await
+            .expect("a result");
+        assert_eq!(result.is_error, Some(true), "{version:?}");
+        assert_eq!(text(&result), "tool `handle` failed with an internal error");
+        // The session survives the panic.
+        let again = client.call_tool("handle", json!({"cup": 2})).await;
+        assert_eq!(again.expect("a result").is_error, Some(true));
+    }
+}

@@ -185,6 +185,7 @@ struct Names {
     argument: Ident,
     context: Ident,
     this: Ident,
+    future: Ident,
 }
 
 impl Names {
@@ -205,6 +206,7 @@ impl Names {
             argument: ident("__argument"),
             context: ident("__context"),
             this: ident("__this"),
+            future: ident("__future"),
         }
     }
 }

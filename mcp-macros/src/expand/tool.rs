@@ -118,32 +118,35 @@ fn descriptor(tool: &Tool<'_>, private: &Private) -> TokenStream {
     with_setters(&var, constructor, &setters)
 }
 
-/// The JSON Schema of the tool's arguments.
+/// The JSON Schema of the tool's arguments: `struct_input_schema(struct_argument::<T>())`, or
+/// `input_schema(&const { [param_schema("a", argument::<A>(), true, None), ...] })`.
 fn input_schema(tool: &Tool<'_>, private: &Private) -> TokenStream {
     let mut params = Vec::new();
     for param in &tool.method.params {
         match &param.kind {
             ParamKind::Args { inner } => {
-                let argument = argument(private, inner);
+                let argument = struct_argument(private, inner);
                 return quote!(#private::struct_input_schema(#argument));
             }
             ParamKind::Flat(flat) => {
                 let argument = argument(private, flat.ty);
                 let name = param.name().unwrap_or_default();
-                params.push(if flat.optional {
-                    quote!(.optional(#name, #argument))
-                } else {
-                    quote!(.required(#name, #argument))
+                let required = !flat.optional;
+                let description = match &param.description {
+                    Some(description) => {
+                        let text = &description.text;
+                        quote!(#private::Some(#text))
+                    }
+                    None => quote!(#private::None),
+                };
+                params.push(quote! {
+                    #private::param_schema(#name, #argument, #required, #description)
                 });
-                if let Some(description) = &param.description {
-                    let text = &description.text;
-                    params.push(quote!(.described(#text)));
-                }
             }
             ParamKind::Context | ParamKind::ContextRef => {}
         }
     }
-    quote!(#private::InputSchema::new() #(#params)* .build())
+    quote!(#private::input_schema(&const { [#(#params),*] }))
 }
 
 /// `argument::<T>()`, spanned at `T`: where a type that cannot be an argument is reported.
@@ -152,22 +155,35 @@ fn argument(private: &Private, ty: &syn::Type) -> TokenStream {
     quote_spanned!(ty.span()=> #at_ty::argument::<#ty>())
 }
 
-/// `"name" => Some(tool_future(async move { parse; call; convert })),`
+/// `struct_argument::<T>()` for `Args<T>`, spanned at `T` as [`argument`].
+fn struct_argument(private: &Private, ty: &syn::Type) -> TokenStream {
+    let at_ty = private.at(ty.span());
+    quote_spanned!(ty.span()=> #at_ty::struct_argument::<#ty>())
+}
+
+/// `"name" => Some(match parse { Ok(values) => tool_future(async move { call; convert }),
+/// Err(rejected) => rejected }),`
+///
+/// The arguments are parsed before the future is made, by a generic function of the runtime
+/// given the parameters as a constant: the future holds only the parsed values, tools with the
+/// same parameter types share one copy of the parsing code, and arguments that do not parse
+/// give a ready future.
 fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
     let Names {
         arguments,
         ctx,
-        parser,
         value,
         error,
-        outcome,
+        future,
         ..
     } = names;
 
     // The method's arguments after `self`, in order.
     let mut call_args = Vec::new();
-    // Flat parameters: the locals holding `Option<T>` while parsing, their names and types.
-    let mut flat = Vec::new();
+    // Flat parameters: their descriptions (`required("a", argument::<A>())`) and the locals
+    // their values are bound to.
+    let mut params = Vec::new();
+    let mut locals = Vec::new();
     let mut args_struct = None;
     for param in &tool.method.params {
         match &param.kind {
@@ -178,66 +194,81 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
             }
             ParamKind::Flat(f) => {
                 let local = f.ident.expect("validated: flat parameters are identifiers");
-                flat.push((local, param.name().unwrap_or_default(), f));
+                let name = param.name().unwrap_or_default();
+                let argument = argument(private, f.ty);
+                params.push(if f.optional {
+                    quote!(#private::optional(#name, #argument))
+                } else {
+                    quote!(#private::required(#name, #argument))
+                });
+                locals.push(quote!(#local));
                 call_args.push(quote!(#local));
             }
         }
     }
 
-    let body = match &tool.args.local {
-        None => call_and_convert(tool, private, names, &quote!(self), &call_args),
-        Some(local) => local_call(tool, private, names, local, &call_args),
+    // An `async` method's future is made before the tool's: the tool's future holds only it
+    // (dropped as it), not the arguments and the method's future one after the other.
+    let (method_future, body) = match &tool.args.local {
+        None if tool.method.is_async() => {
+            let ident = tool.method.ident();
+            let made = quote!(let #future = Self::#ident(self, #(#call_args),*););
+            let body = call_and_convert(tool, private, names, quote!(#future.await));
+            (Some(made), body)
+        }
+        None => {
+            let call = call_on(&tool.method, &quote!(self), &call_args);
+            (None, call_and_convert(tool, private, names, call))
+        }
+        Some(local) => (None, local_call(tool, private, names, local, &call_args)),
     };
-    let parse_and_call = if let Some(inner) = args_struct {
-        let argument = argument(private, inner);
-        let parse = quote!(#private::struct_arguments(#argument, #arguments));
-        quote! {
-            match #parse {
-                #private::Ok(#value) => #body,
-                #private::Err(#error) => #error,
-            }
-        }
-    } else if flat.is_empty() {
-        quote! {
-            match #private::ArgumentParser::new(#arguments).finish() {
-                #private::Ok(()) => #body,
-                #private::Err(#error) => #error,
-            }
-        }
+    let (parse, values) = if let Some(inner) = args_struct {
+        let argument = struct_argument(private, inner);
+        (
+            quote!(#private::args_struct(&const { #argument }, #arguments)),
+            quote!(#value),
+        )
+    } else if params.is_empty() {
+        (quote!(#private::no_arguments(#arguments)), quote!(()))
     } else {
-        let takes = flat.iter().map(|(local, name, f)| {
-            let argument = argument(private, f.ty);
-            let take = if f.optional {
-                quote!(#parser.optional(#name, #argument))
-            } else {
-                quote!(#parser.required(#name, #argument))
-            };
-            quote!(let #local = #take;)
-        });
-        let locals = flat.iter().map(|(local, _, _)| local);
-        let somes = flat
-            .iter()
-            .map(|(local, _, _)| quote!(#private::Some(#local)));
-        quote! {
-            let mut #parser = #private::ArgumentParser::new(#arguments);
-            #(#takes)*
-            match (#parser.finish(), #(#locals),*) {
-                (#private::Ok(()), #(#somes),*) => #body,
-                (#outcome, ..) => #private::arguments_error(#outcome),
-            }
-        }
+        let params = flat_tuple(params);
+        let values = flat_tuple(locals);
+        (
+            quote!(#private::flat_arguments(#arguments, &const { #params })),
+            values,
+        )
     };
 
     let tool_name = &tool.name;
     // A future that is not `Send` is reported at the tool's name.
     let span = tool.method.ident().span();
     let at_ident = private.at(span);
-    let future = quote_spanned!(span=> #at_ident::tool_future(async move { #parse_and_call }));
-    quote!(#tool_name => #private::Some(#future),)
+    let tool_future = quote_spanned!(span=> #at_ident::tool_future(async move { #body }));
+    quote! {
+        #tool_name => #private::Some(match #parse {
+            #private::Ok(#values) => {
+                #method_future
+                #tool_future
+            }
+            #private::Err(#error) => #error,
+        }),
+    }
+}
+
+/// The tuple of `items` as `FlatParams` takes it (and its values come back): up to
+/// `MAX_FLAT` (12) items; past that, the first 11 and a tuple of the rest.
+fn flat_tuple(mut items: Vec<TokenStream>) -> TokenStream {
+    const MAX_FLAT: usize = 12;
+    if items.len() > MAX_FLAT {
+        let rest = items.split_off(MAX_FLAT - 1);
+        items.push(flat_tuple(rest));
+    }
+    quote!((#(#items,)*))
 }
 
 /// `#[tool(local)]`: the call and conversion, made into a future on the tool's own thread
-/// from a clone of the server (required to be `Clone` at the word `local`).
+/// from a clone of the server (required to be `Clone` at the word `local`); the statements of
+/// a block.
 fn local_call(
     tool: &Tool<'_>,
     private: &Private,
@@ -246,29 +277,29 @@ fn local_call(
     call_args: &[TokenStream],
 ) -> TokenStream {
     let Names { ctx, this, .. } = names;
-    let call = call_and_convert(tool, private, names, &quote!(&#this), call_args);
+    let call = call_on(&tool.method, &quote!(&#this), call_args);
+    let call = call_and_convert(tool, private, names, call);
     let at_local = private.at(local.span());
     // Only the function is spanned at `local`: a `self` there makes rustc suggest `&local`.
     let clone_server = quote_spanned!(local.span()=> #at_local::clone_server::<Self>);
     let clone = quote!(#clone_server(self));
-    quote!({
+    quote! {
         let #this = #clone;
         #private::LocalTool::new(&#ctx)
             .run(move || async move { #call })
             .await
-    })
+    }
 }
 
-/// Calls the method and converts what it returns into a `CallToolResult`.
+/// `call` (the method's call, awaited if it is `async`) and the conversion of what it returns
+/// into a `CallToolResult`: the statements of a block.
 fn call_and_convert(
     tool: &Tool<'_>,
     private: &Private,
     names: &Names,
-    receiver: &TokenStream,
-    call_args: &[TokenStream],
+    call: TokenStream,
 ) -> TokenStream {
     let Names { error, .. } = names;
-    let call = call_on(&tool.method, receiver, call_args);
     let structured = match tool.structured() {
         Structured::Value(ty) => Some(ty),
         Structured::Json(_) | Structured::No => None,
@@ -278,10 +309,10 @@ fn call_and_convert(
         Output::Unit => quote!(#private::IntoToolResult::into_tool_result(#call)),
         Output::Value(ty) => {
             let (ret, convert) = convert(private, ty, structured);
-            quote!({
+            quote! {
                 let #ret = #call;
                 #convert
-            })
+            }
         }
         Output::Result(ty) => {
             let (ret, convert) = convert(private, ty, structured);

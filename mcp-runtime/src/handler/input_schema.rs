@@ -6,13 +6,51 @@
 //! says "none". Nullability stays where the user asks for it: `Option<Option<T>>`
 //! parameters, required fields, and items of lists.
 
-use schemars::{JsonSchema, SchemaGenerator};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value};
 
-use crate::handler::arguments::{ArgumentType, generator};
+use crate::handler::arguments::{ArgumentType, StructArgument, generator};
+
+/// One flat parameter as the input schema describes it, made by [`param_schema`] in the
+/// constant the macro writes for [`input_schema`].
+pub struct ParamSchema {
+    name: &'static str,
+    subschema: fn(&mut SchemaGenerator) -> Schema,
+    required: bool,
+    description: Option<&'static str>,
+}
+
+/// The parameter `name` of type `T` (for `x: Option<T>`, an optional `T`), with its
+/// description if it has one.
+pub const fn param_schema<T>(
+    name: &'static str,
+    ty: ArgumentType<T>,
+    required: bool,
+    description: Option<&'static str>,
+) -> ParamSchema {
+    ParamSchema {
+        name,
+        subschema: ty.subschema(),
+        required,
+        description,
+    }
+}
+
+/// The JSON Schema of a tool's flat parameters: an object of them, no others allowed. Not
+/// generic, and given the parameters as a constant: compiled once, here, not per tool.
+pub fn input_schema(params: &[ParamSchema]) -> Map<String, Value> {
+    let mut schema = InputSchema::new();
+    for param in params {
+        schema = schema.param(param.name, param.subschema, param.required);
+        if let Some(description) = param.description {
+            schema = schema.described(description);
+        }
+    }
+    schema.build()
+}
 
 /// Builds the JSON Schema of a tool's arguments, one parameter at a time.
-pub struct InputSchema {
+struct InputSchema {
     generator: SchemaGenerator,
     properties: Map<String, Value>,
     required: Vec<Value>,
@@ -20,15 +58,9 @@ pub struct InputSchema {
     last: String,
 }
 
-impl Default for InputSchema {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl InputSchema {
     /// An empty object schema (JSON Schema 2020-12).
-    pub fn new() -> Self {
+    fn new() -> Self {
         InputSchema {
             generator: generator(),
             properties: Map::new(),
@@ -37,18 +69,14 @@ impl InputSchema {
         }
     }
 
-    /// Adds the required parameter `name` of type `T`.
-    pub fn required<T>(self, name: &str, ty: ArgumentType<T>) -> Self {
-        self.param(name, ty, true)
-    }
-
-    /// Adds the optional parameter `name`: `x: Option<T>` is an optional `T`.
-    pub fn optional<T>(self, name: &str, ty: ArgumentType<T>) -> Self {
-        self.param(name, ty, false)
-    }
-
-    fn param<T>(mut self, name: &str, ty: ArgumentType<T>, required: bool) -> Self {
-        let mut schema = ty.subschema(&mut self.generator).to_value();
+    /// Adds a parameter; not generic, so that it is compiled once, here.
+    fn param(
+        mut self,
+        name: &str,
+        subschema: fn(&mut SchemaGenerator) -> Schema,
+        required: bool,
+    ) -> Self {
+        let mut schema = subschema(&mut self.generator).to_value();
         strip_optional_nulls(&mut schema);
         self.properties.insert(name.into(), schema);
         name.clone_into(&mut self.last);
@@ -59,7 +87,7 @@ impl InputSchema {
     }
 
     /// Describes the parameter added last.
-    pub fn described(mut self, description: &str) -> Self {
+    fn described(mut self, description: &str) -> Self {
         if let Some(Value::Object(schema)) = self.properties.get_mut(&self.last) {
             schema.insert("description".into(), Value::String(description.into()));
         }
@@ -67,7 +95,7 @@ impl InputSchema {
     }
 
     /// The finished schema: an object of the parameters, no others allowed.
-    pub fn build(mut self) -> Map<String, Value> {
+    fn build(mut self) -> Map<String, Value> {
         let mut schema = Map::new();
         schema.insert("type".into(), Value::String("object".into()));
         schema.insert("properties".into(), Value::Object(self.properties));
@@ -87,17 +115,23 @@ impl InputSchema {
 /// The schema of a tool whose arguments are one struct `T` (`Args<T>`): the struct's own
 /// schema, with its `$schema` and `$defs` (SEP-1613), without the title schemars makes up
 /// from the type's name.
-pub fn struct_input_schema<T>(ty: ArgumentType<T>) -> Map<String, Value> {
-    ty.struct_schema()
+pub fn struct_input_schema<T>(ty: StructArgument<T>) -> Map<String, Value> {
+    ty.schema()
 }
 
 /// [`struct_input_schema`] of `T`.
 pub(crate) fn struct_schema<T: JsonSchema>() -> Map<String, Value> {
-    let mut schema = generator().into_root_schema_for::<T>().to_value();
+    let schema = generator().into_root_schema_for::<T>().to_value();
+    root_schema(schema, &T::schema_name())
+}
+
+/// [`struct_schema`]'s work past schemars', not generic: `schema` is the root schema of the
+/// type named `name`.
+fn root_schema(mut schema: Value, name: &str) -> Map<String, Value> {
     strip_optional_nulls(&mut schema);
     match schema {
         Value::Object(mut map) => {
-            if map.get("title").and_then(Value::as_str) == Some(&T::schema_name()) {
+            if map.get("title").and_then(Value::as_str) == Some(name) {
                 map.shift_remove("title");
             }
             map

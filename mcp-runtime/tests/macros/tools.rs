@@ -1005,3 +1005,84 @@ async fn structured_results_carry_content_and_text() {
         json!({ "content": [{ "type": "text", "text": r#"{"value":1.0}"# }] })
     );
 }
+
+struct Many;
+
+#[mcp_server(name = "many", version = "1.0.0")]
+impl Many {
+    /// Twelve parameters: one tuple of them.
+    #[tool]
+    #[allow(clippy::too_many_arguments)]
+    fn twelve(
+        &self,
+        a: i64,
+        b: i64,
+        c: i64,
+        d: i64,
+        e: i64,
+        f: i64,
+        g: i64,
+        h: i64,
+        i: i64,
+        j: i64,
+        k: i64,
+        l: i64,
+    ) -> i64 {
+        a + b + c + d + e + f + g + h + i + j + k + l
+    }
+
+    /// Fourteen parameters, optional ones past the twelfth: a tuple nested in the last place.
+    #[tool]
+    #[allow(clippy::too_many_arguments)]
+    fn fourteen(
+        &self,
+        a: i64,
+        b: i64,
+        c: i64,
+        d: i64,
+        e: i64,
+        f: i64,
+        g: i64,
+        h: i64,
+        i: i64,
+        j: i64,
+        k: String,
+        l: i64,
+        m: Option<i64>,
+        n: i64,
+    ) -> String {
+        let sum = a + b + c + d + e + f + g + h + i + j + l + m.unwrap_or(100) + n;
+        format!("{k}{sum}")
+    }
+}
+
+#[tokio::test]
+async fn many_parameters_are_read_in_order() {
+    let twelve: serde_json::Map<String, Value> = ('a'..='l')
+        .map(|name| (name.to_string(), json!(1)))
+        .collect();
+    let result = call(&Many, "twelve", Value::Object(twelve)).await;
+    assert_eq!(text(&result), "12");
+
+    let mut fourteen: serde_json::Map<String, Value> = ('a'..='n')
+        .map(|name| (name.to_string(), json!(1)))
+        .collect();
+    fourteen.insert("k".into(), json!("sum: "));
+    let result = call(&Many, "fourteen", Value::Object(fourteen.clone())).await;
+    assert_eq!(text(&result), "sum: 13");
+    fourteen.remove("m");
+    let result = call(&Many, "fourteen", Value::Object(fourteen.clone())).await;
+    assert_eq!(text(&result), "sum: 112");
+
+    fourteen.remove("a");
+    fourteen.insert("l".into(), json!("x"));
+    fourteen.remove("n");
+    fourteen.insert("z".into(), json!(0));
+    let result = call(&Many, "fourteen", Value::Object(fourteen)).await;
+    assert_eq!(result.is_error, Some(true));
+    assert_eq!(
+        text(&result),
+        "Invalid arguments: missing required argument `a`; invalid argument `l`: invalid type: \
+         string \"x\", expected i64; missing required argument `n`; unknown argument `z`"
+    );
+}

@@ -31,9 +31,18 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "forecast",
                     ::mcp_runtime::__private::Some("Today's weather."),
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .required("city", ::mcp_runtime::__private::argument::<String>())
-                        .build(),
+                    ::mcp_runtime::__private::input_schema(
+                        &const {
+                            [
+                                ::mcp_runtime::__private::param_schema(
+                                    "city",
+                                    ::mcp_runtime::__private::argument::<String>(),
+                                    true,
+                                    ::mcp_runtime::__private::None,
+                                ),
+                            ]
+                        },
+                    ),
                 );
                 __tool.meta = ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::tool_ui(
@@ -47,7 +56,7 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "refresh",
                     ::mcp_runtime::__private::Some("Refresh the view."),
-                    ::mcp_runtime::__private::InputSchema::new().build(),
+                    ::mcp_runtime::__private::input_schema(&const { [] }),
                 );
                 __tool.meta = ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::tool_ui(
@@ -77,43 +86,38 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
         match __name {
             "forecast" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let city = __parser
-                            .required(
-                                "city",
-                                ::mcp_runtime::__private::argument::<String>(),
-                            );
-                        match (__parser.finish(), city) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(city),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "city",
+                                    ::mcp_runtime::__private::argument::<String>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((city,)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 let __ret = Self::forecast(self, city);
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             "refresh" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        match ::mcp_runtime::__private::ArgumentParser::new(__arguments)
-                            .finish()
-                        {
-                            ::mcp_runtime::__private::Ok(()) => {
+                    match ::mcp_runtime::__private::no_arguments(__arguments) {
+                        ::mcp_runtime::__private::Ok(()) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 let __ret = Self::refresh(self);
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            ::mcp_runtime::__private::Err(__error) => __error,
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             _ => {

@@ -31,13 +31,13 @@ where
                 "run-job",
                 ::my::mcp::__private::Some("Runs a job."),
                 ::my::mcp::__private::struct_input_schema(
-                    ::my::mcp::__private::argument::<Job>(),
+                    ::my::mcp::__private::struct_argument::<Job>(),
                 ),
             ),
             ::my::mcp::__private::tool(
                 "ping",
                 ::my::mcp::__private::None,
-                ::my::mcp::__private::InputSchema::new().build(),
+                ::my::mcp::__private::input_schema(&const { [] }),
             ),
         ])
     }
@@ -54,35 +54,37 @@ where
         match __name {
             "run-job" => {
                 ::my::mcp::__private::Some(
-                    ::my::mcp::__private::tool_future(async move {
-                        match ::my::mcp::__private::struct_arguments(
-                            ::my::mcp::__private::argument::<Job>(),
-                            __arguments,
-                        ) {
-                            ::my::mcp::__private::Ok(__value) => {
+                    match ::my::mcp::__private::args_struct(
+                        &const { ::my::mcp::__private::struct_argument::<Job>() },
+                        __arguments,
+                    ) {
+                        ::my::mcp::__private::Ok(__value) => {
+                            let __future = Self::run(
+                                self,
+                                ::my::mcp::__private::Args(__value),
+                                __ctx,
+                            );
+                            ::my::mcp::__private::tool_future(async move {
                                 ::my::mcp::__private::IntoToolResult::into_tool_result(
-                                    Self::run(self, ::my::mcp::__private::Args(__value), __ctx)
-                                        .await,
+                                    __future.await,
                                 )
-                            }
-                            ::my::mcp::__private::Err(__error) => __error,
+                            })
                         }
-                    }),
+                        ::my::mcp::__private::Err(__error) => __error,
+                    },
                 )
             }
             "ping" => {
                 ::my::mcp::__private::Some(
-                    ::my::mcp::__private::tool_future(async move {
-                        match ::my::mcp::__private::ArgumentParser::new(__arguments)
-                            .finish()
-                        {
-                            ::my::mcp::__private::Ok(()) => {
+                    match ::my::mcp::__private::no_arguments(__arguments) {
+                        ::my::mcp::__private::Ok(()) => {
+                            ::my::mcp::__private::tool_future(async move {
                                 let __ret = Self::ping(self);
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            ::my::mcp::__private::Err(__error) => __error,
+                            })
                         }
-                    }),
+                        ::my::mcp::__private::Err(__error) => __error,
+                    },
                 )
             }
             _ => {

@@ -21,21 +21,47 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
             ::mcp_runtime::__private::tool(
                 "add",
                 ::mcp_runtime::__private::Some("Add two numbers."),
-                ::mcp_runtime::__private::InputSchema::new()
-                    .required("a", ::mcp_runtime::__private::argument::<f64>())
-                    .required("b", ::mcp_runtime::__private::argument::<f64>())
-                    .build(),
+                ::mcp_runtime::__private::input_schema(
+                    &const {
+                        [
+                            ::mcp_runtime::__private::param_schema(
+                                "a",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                            ::mcp_runtime::__private::param_schema(
+                                "b",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                        ]
+                    },
+                ),
             ),
             {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "divide",
                     ::mcp_runtime::__private::Some("Divide `a` by `b`."),
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .required("a", ::mcp_runtime::__private::argument::<f64>())
-                        .described("The dividend.")
-                        .optional("b", ::mcp_runtime::__private::argument::<f64>())
-                        .described("The divisor.")
-                        .build(),
+                    ::mcp_runtime::__private::input_schema(
+                        &const {
+                            [
+                                ::mcp_runtime::__private::param_schema(
+                                    "a",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                    true,
+                                    ::mcp_runtime::__private::Some("The dividend."),
+                                ),
+                                ::mcp_runtime::__private::param_schema(
+                                    "b",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                    false,
+                                    ::mcp_runtime::__private::Some("The divisor."),
+                                ),
+                            ]
+                        },
+                    ),
                 );
                 __tool.title = ::mcp_runtime::__private::some_text("Divide");
                 __tool.annotations = ::mcp_runtime::__private::Some(::mcp_runtime::__private::ToolAnnotations {
@@ -63,46 +89,51 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
         match __name {
             "add" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let a = __parser
-                            .required("a", ::mcp_runtime::__private::argument::<f64>());
-                        let b = __parser
-                            .required("b", ::mcp_runtime::__private::argument::<f64>());
-                        match (__parser.finish(), a, b) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(a),
-                                ::mcp_runtime::__private::Some(b),
-                            ) => {
-                                let __ret = Self::add(self, a, b).await;
+                                ::mcp_runtime::__private::required(
+                                    "a",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                                ::mcp_runtime::__private::required(
+                                    "b",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((a, b)) => {
+                            let __future = Self::add(self, a, b);
+                            ::mcp_runtime::__private::tool_future(async move {
+                                let __ret = __future.await;
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             "divide" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let a = __parser
-                            .required("a", ::mcp_runtime::__private::argument::<f64>());
-                        let b = __parser
-                            .optional("b", ::mcp_runtime::__private::argument::<f64>());
-                        match (__parser.finish(), a, b) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(a),
-                                ::mcp_runtime::__private::Some(b),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "a",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                                ::mcp_runtime::__private::optional(
+                                    "b",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((a, b)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 match Self::divide(self, a, b) {
                                     ::mcp_runtime::__private::Ok(__ret) => {
                                         (&__ret).__tool_result_kind().convert(__ret)
@@ -111,12 +142,10 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                                         ::mcp_runtime::__private::error_result(__error)
                                     }
                                 }
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             _ => {

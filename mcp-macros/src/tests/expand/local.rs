@@ -18,9 +18,18 @@ impl ::mcp_runtime::__private::MCPServer for Notes {
             ::mcp_runtime::__private::tool(
                 "note",
                 ::mcp_runtime::__private::Some("Take a note."),
-                ::mcp_runtime::__private::InputSchema::new()
-                    .required("text", ::mcp_runtime::__private::argument::<String>())
-                    .build(),
+                ::mcp_runtime::__private::input_schema(
+                    &const {
+                        [
+                            ::mcp_runtime::__private::param_schema(
+                                "text",
+                                ::mcp_runtime::__private::argument::<String>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                        ]
+                    },
+                ),
             ),
         ])
     }
@@ -40,20 +49,19 @@ impl ::mcp_runtime::__private::MCPServer for Notes {
         match __name {
             "note" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let text = __parser
-                            .required(
-                                "text",
-                                ::mcp_runtime::__private::argument::<String>(),
-                            );
-                        match (__parser.finish(), text) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(text),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "text",
+                                    ::mcp_runtime::__private::argument::<String>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((text,)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 let __this = ::mcp_runtime::__private::clone_server::<
                                     Self,
                                 >(self);
@@ -69,12 +77,10 @@ impl ::mcp_runtime::__private::MCPServer for Notes {
                                         }
                                     })
                                     .await
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             _ => {

@@ -26,10 +26,24 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
             ::mcp_runtime::__private::tool(
                 "add",
                 ::mcp_runtime::__private::Some("Add two numbers."),
-                ::mcp_runtime::__private::InputSchema::new()
-                    .required("a", ::mcp_runtime::__private::argument::<f64>())
-                    .required("b", ::mcp_runtime::__private::argument::<f64>())
-                    .build(),
+                ::mcp_runtime::__private::input_schema(
+                    &const {
+                        [
+                            ::mcp_runtime::__private::param_schema(
+                                "a",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                            ::mcp_runtime::__private::param_schema(
+                                "b",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                        ]
+                    },
+                ),
             ),
             {
                 let mut __tool = ::mcp_runtime::__private::tool(
@@ -37,10 +51,24 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                     ::mcp_runtime::__private::Some(
                         "Divide `a` by `b`; dividing by zero is a tool error, not a crash.",
                     ),
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .required("a", ::mcp_runtime::__private::argument::<f64>())
-                        .required("b", ::mcp_runtime::__private::argument::<f64>())
-                        .build(),
+                    ::mcp_runtime::__private::input_schema(
+                        &const {
+                            [
+                                ::mcp_runtime::__private::param_schema(
+                                    "a",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                    true,
+                                    ::mcp_runtime::__private::None,
+                                ),
+                                ::mcp_runtime::__private::param_schema(
+                                    "b",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                    true,
+                                    ::mcp_runtime::__private::None,
+                                ),
+                            ]
+                        },
+                    ),
                 );
                 __tool.annotations = ::mcp_runtime::__private::Some(::mcp_runtime::__private::ToolAnnotations {
                     read_only_hint: ::mcp_runtime::__private::Some(true),
@@ -53,11 +81,24 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                 ::mcp_runtime::__private::Some(
                     "Round `x` to `digits` decimal places (0 when omitted).",
                 ),
-                ::mcp_runtime::__private::InputSchema::new()
-                    .required("x", ::mcp_runtime::__private::argument::<f64>())
-                    .optional("digits", ::mcp_runtime::__private::argument::<u32>())
-                    .described("Decimal places to keep")
-                    .build(),
+                ::mcp_runtime::__private::input_schema(
+                    &const {
+                        [
+                            ::mcp_runtime::__private::param_schema(
+                                "x",
+                                ::mcp_runtime::__private::argument::<f64>(),
+                                true,
+                                ::mcp_runtime::__private::None,
+                            ),
+                            ::mcp_runtime::__private::param_schema(
+                                "digits",
+                                ::mcp_runtime::__private::argument::<u32>(),
+                                false,
+                                ::mcp_runtime::__private::Some("Decimal places to keep"),
+                            ),
+                        ]
+                    },
+                ),
             ),
         ])
     }
@@ -77,46 +118,51 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
         match __name {
             "add" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let a = __parser
-                            .required("a", ::mcp_runtime::__private::argument::<f64>());
-                        let b = __parser
-                            .required("b", ::mcp_runtime::__private::argument::<f64>());
-                        match (__parser.finish(), a, b) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(a),
-                                ::mcp_runtime::__private::Some(b),
-                            ) => {
-                                let __ret = Self::add(self, a, b).await;
+                                ::mcp_runtime::__private::required(
+                                    "a",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                                ::mcp_runtime::__private::required(
+                                    "b",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((a, b)) => {
+                            let __future = Self::add(self, a, b);
+                            ::mcp_runtime::__private::tool_future(async move {
+                                let __ret = __future.await;
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             "divide" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let a = __parser
-                            .required("a", ::mcp_runtime::__private::argument::<f64>());
-                        let b = __parser
-                            .required("b", ::mcp_runtime::__private::argument::<f64>());
-                        match (__parser.finish(), a, b) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(a),
-                                ::mcp_runtime::__private::Some(b),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "a",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                                ::mcp_runtime::__private::required(
+                                    "b",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((a, b)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 match Self::divide(self, a, b) {
                                     ::mcp_runtime::__private::Ok(__ret) => {
                                         (&__ret).__tool_result_kind().convert(__ret)
@@ -125,41 +171,37 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                                         ::mcp_runtime::__private::error_result(__error)
                                     }
                                 }
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             "round" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let x = __parser
-                            .required("x", ::mcp_runtime::__private::argument::<f64>());
-                        let digits = __parser
-                            .optional(
-                                "digits",
-                                ::mcp_runtime::__private::argument::<u32>(),
-                            );
-                        match (__parser.finish(), x, digits) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(x),
-                                ::mcp_runtime::__private::Some(digits),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "x",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                                ::mcp_runtime::__private::optional(
+                                    "digits",
+                                    ::mcp_runtime::__private::argument::<u32>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((x, digits)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 let __ret = Self::round(self, x, digits);
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             _ => {

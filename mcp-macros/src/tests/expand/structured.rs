@@ -39,9 +39,18 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "area",
                     ::mcp_runtime::__private::Some("The area of a square."),
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .required("side", ::mcp_runtime::__private::argument::<f64>())
-                        .build(),
+                    ::mcp_runtime::__private::input_schema(
+                        &const {
+                            [
+                                ::mcp_runtime::__private::param_schema(
+                                    "side",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                    true,
+                                    ::mcp_runtime::__private::None,
+                                ),
+                            ]
+                        },
+                    ),
                 );
                 __tool.icons = ::mcp_runtime::__private::vec([
                     ::mcp_runtime::__private::Icon::new("https://example.com/square.svg"),
@@ -55,9 +64,18 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "sides",
                     ::mcp_runtime::__private::Some("Sides of a regular polygon."),
-                    ::mcp_runtime::__private::InputSchema::new()
-                        .required("name", ::mcp_runtime::__private::argument::<String>())
-                        .build(),
+                    ::mcp_runtime::__private::input_schema(
+                        &const {
+                            [
+                                ::mcp_runtime::__private::param_schema(
+                                    "name",
+                                    ::mcp_runtime::__private::argument::<String>(),
+                                    true,
+                                    ::mcp_runtime::__private::None,
+                                ),
+                            ]
+                        },
+                    ),
                 );
                 __tool.icons = ::mcp_runtime::__private::vec([
                     ::mcp_runtime::__private::Icon::new("poly.png")
@@ -88,46 +106,42 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
         match __name {
             "area" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let side = __parser
-                            .required(
-                                "side",
-                                ::mcp_runtime::__private::argument::<f64>(),
-                            );
-                        match (__parser.finish(), side) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(side),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "side",
+                                    ::mcp_runtime::__private::argument::<f64>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((side,)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 let __ret = Self::area(self, side);
                                 (&__ret).__tool_result_kind().convert(__ret)
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             "sides" => {
                 ::mcp_runtime::__private::Some(
-                    ::mcp_runtime::__private::tool_future(async move {
-                        let mut __parser = ::mcp_runtime::__private::ArgumentParser::new(
-                            __arguments,
-                        );
-                        let name = __parser
-                            .required(
-                                "name",
-                                ::mcp_runtime::__private::argument::<String>(),
-                            );
-                        match (__parser.finish(), name) {
+                    match ::mcp_runtime::__private::flat_arguments(
+                        __arguments,
+                        &const {
                             (
-                                ::mcp_runtime::__private::Ok(()),
-                                ::mcp_runtime::__private::Some(name),
-                            ) => {
+                                ::mcp_runtime::__private::required(
+                                    "name",
+                                    ::mcp_runtime::__private::argument::<String>(),
+                                ),
+                            )
+                        },
+                    ) {
+                        ::mcp_runtime::__private::Ok((name,)) => {
+                            ::mcp_runtime::__private::tool_future(async move {
                                 match Self::sides(self, name) {
                                     ::mcp_runtime::__private::Ok(__ret) => {
                                         ::mcp_runtime::__private::structured_result(__ret)
@@ -136,12 +150,10 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
                                         ::mcp_runtime::__private::error_result(__error)
                                     }
                                 }
-                            }
-                            (__outcome, ..) => {
-                                ::mcp_runtime::__private::arguments_error(__outcome)
-                            }
+                            })
                         }
-                    }),
+                        ::mcp_runtime::__private::Err(__error) => __error,
+                    },
                 )
             }
             _ => {

@@ -1,6 +1,7 @@
 //! The one dispatch table: every request method, in both eras, routed on its [`Method`].
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -394,15 +395,25 @@ pub(crate) fn start_tool<'a>(
 ) -> Result<(String, BoxFuture<'a, CallToolResult>), ErrorObject> {
     // Here, not in the async callers: a borrow of `call` there would keep it in their state.
     trace::record_target(&Method::ToolsCall, &call.name);
-    let future = match handle.registry().route_tool(&call.name, ctx.auth()) {
+    let route = handle.registry().route_tool(&call.name, ctx.auth());
+    // A tool's arguments are parsed before its future is made: a panic there (a `Deserialize`
+    // impl's) is the call's, raised again from its future as a panic in the tool would be.
+    let started = std::panic::catch_unwind(AssertUnwindSafe(|| match route {
         ToolRoute::Static => server.call_tool(&call.name, call.arguments, ctx),
         ToolRoute::RunTime(def) => Some(def.call(call.arguments, ctx)),
         ToolRoute::Unknown => None,
-    };
+    }));
+    let future = started.unwrap_or_else(|panic| Some(Box::pin(panicked(panic))));
     match future {
         Some(future) => Ok((call.name, future)),
         None => Err(unknown_tool(&call.name)),
     }
+}
+
+/// A tool call that panicked before its future was made: raises the panic again when polled,
+/// where [`run_tool`]'s catch reports it.
+async fn panicked(panic: Box<dyn std::any::Any + Send>) -> CallToolResult {
+    std::panic::resume_unwind(panic)
 }
 
 /// Runs a started tool call to its result, or its panic's message: within `limit` (the

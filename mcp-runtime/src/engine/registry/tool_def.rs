@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::engine::BoxFuture;
 use crate::engine::context::Context;
-use crate::handler::arguments::{ToolArgument, argument, struct_arguments};
+use crate::handler::arguments::{ToolArgument, struct_argument, struct_arguments};
 use crate::handler::tool::IntoToolResult;
 use crate::protocol::{CallToolResult, Icon, Tool, ToolAnnotations, ToolArguments};
 
@@ -85,7 +85,7 @@ impl ToolDef {
         Fut: Future + Send + 'static,
         Fut::Output: IntoToolResult,
     {
-        let ty = argument::<A>();
+        let ty = struct_argument::<A>();
         let call = move |arguments: ToolArguments, ctx: Context| -> BoxFuture<'static, _> {
             match struct_arguments(ty, arguments) {
                 Ok(args) => {
@@ -95,7 +95,7 @@ impl ToolDef {
                 Err(refused) => Box::pin(std::future::ready(refused)),
             }
         };
-        Self::with_handler(name, description, ty.struct_schema(), Arc::new(call))
+        Self::with_handler(name, description, ty.schema(), Arc::new(call))
     }
 
     /// A tool with the input schema `input_schema` (a JSON Schema object, `"type": "object"`),

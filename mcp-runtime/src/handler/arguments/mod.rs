@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::engine::BoxFuture;
 use crate::handler::input_schema;
 use crate::protocol::CallToolResult;
 
@@ -34,7 +35,6 @@ impl<T: DeserializeOwned + JsonSchema> ToolArgument for T {}
 /// type that is not a [`ToolArgument`] gets one error there, not one per use.
 pub struct ArgumentType<T> {
     subschema: fn(&mut SchemaGenerator) -> Schema,
-    struct_schema: fn() -> Map<String, Value>,
     parse: fn(&str) -> Result<T, serde_json::Error>,
 }
 
@@ -46,38 +46,76 @@ impl<T> Clone for ArgumentType<T> {
 
 impl<T> Copy for ArgumentType<T> {}
 
-/// The [`ArgumentType`] of `T`; the one place the macros require `T: ToolArgument`.
-pub fn argument<T: ToolArgument>() -> ArgumentType<T> {
+/// The [`ArgumentType`] of `T`; with [`struct_argument`], the one place the macros require
+/// `T: ToolArgument`. `const`, so that the generated `call_tool` can hold its parameters as
+/// constants.
+pub const fn argument<T: ToolArgument>() -> ArgumentType<T> {
     ArgumentType {
-        subschema: |generator| generator.subschema_for::<T>(),
-        struct_schema: input_schema::struct_schema::<T>,
-        parse: |json| serde_json::from_str::<T>(json),
+        subschema: SchemaGenerator::subschema_for::<T>,
+        parse: from_json::<T>,
+    }
+}
+
+/// How to describe and read the arguments of a tool as one struct `T` (`Args<T>`), made by
+/// [`struct_argument`]: its schema is the whole input schema.
+///
+/// Apart from [`ArgumentType`], so that a type used as a flat parameter does not compile the
+/// code of a whole schema, nor a struct the code of a property's.
+pub struct StructArgument<T> {
+    schema: fn() -> Map<String, Value>,
+    parse: fn(&str) -> Result<T, serde_json::Error>,
+}
+
+impl<T> Clone for StructArgument<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for StructArgument<T> {}
+
+/// The [`StructArgument`] of `T` (see [`argument`]).
+pub const fn struct_argument<T: ToolArgument>() -> StructArgument<T> {
+    StructArgument {
+        schema: input_schema::struct_schema::<T>,
+        parse: from_json::<T>,
+    }
+}
+
+/// Reads a `T` from JSON text: one function per type for both kinds of argument.
+fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_str(json)
+}
+
+impl<T> StructArgument<T> {
+    /// `T`'s schema as the whole input schema.
+    pub(crate) fn schema(&self) -> Map<String, Value> {
+        (self.schema)()
     }
 }
 
 impl<T> ArgumentType<T> {
     /// `T`'s schema as a property of the input schema (a `$ref` into `generator`'s `$defs`
-    /// for named types).
-    pub(crate) fn subschema(&self, generator: &mut SchemaGenerator) -> Schema {
-        (self.subschema)(generator)
+    /// for named types): the function, so that the code using it need not be generic.
+    pub(crate) const fn subschema(&self) -> fn(&mut SchemaGenerator) -> Schema {
+        self.subschema
     }
 
-    /// `T`'s schema as the whole input schema (for `Args<T>`).
-    pub(crate) fn struct_schema(&self) -> Map<String, Value> {
-        (self.struct_schema)()
+    /// Reads `T` from JSON text; [`message`] words the error. Only the call through the
+    /// pointer is generic: the code around it is compiled once, here.
+    fn parse(&self, json: &str) -> Result<T, serde_json::Error> {
+        (self.parse)(json)
     }
+}
 
-    /// Reads `T` from JSON text. Errors leave out the position, which is within this one
-    /// value and so means nothing to the client.
-    fn parse(&self, json: &str) -> Result<T, String> {
-        (self.parse)(json).map_err(|e| {
-            let message = e.to_string();
-            let position = format!(" at line {} column {}", e.line(), e.column());
-            match message.strip_suffix(&position) {
-                Some(message) => message.to_owned(),
-                None => message,
-            }
-        })
+/// A parse error's message for the client, without the position: that is within this one
+/// value and so means nothing to the client.
+fn message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match message.strip_suffix(&position) {
+        Some(message) => message.to_owned(),
+        None => message,
     }
 }
 
@@ -130,34 +168,66 @@ impl ArgumentParser {
 
     /// Takes a required parameter (`null` counts as missing, unless `T` accepts it).
     pub fn required<T>(&mut self, name: &str, ty: ArgumentType<T>) -> Option<T> {
-        let outcome = match self.take(name) {
-            None => Err(format!("missing required argument `{name}`")),
-            Some("null") => ty
-                .parse("null")
-                .map_err(|_| format!("missing required argument `{name}`")),
-            Some(json) => ty
-                .parse(json)
-                .map_err(|e| format!("invalid argument `{name}`: {e}")),
+        let Some(json) = self.take(name) else {
+            self.missing(name);
+            return None;
         };
-        self.keep(outcome)
+        let null = json == "null";
+        match ty.parse(json) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.unread(name, null, true, error);
+                None
+            }
+        }
     }
 
     /// Takes an optional parameter: `Some(None)` when it is absent, or `null` and `T` does not
     /// accept `null` (for `x: Option<Option<T>>`, `null` is `Some(None)`).
     pub fn optional<T>(&mut self, name: &str, ty: ArgumentType<T>) -> Option<Option<T>> {
-        let outcome = match self.take(name) {
-            None => Ok(None),
-            Some("null") => Ok(ty.parse("null").ok()),
-            Some(json) => ty
-                .parse(json)
-                .map(Some)
-                .map_err(|e| format!("invalid argument `{name}`: {e}")),
+        let Some(json) = self.take(name) else {
+            return Some(None);
         };
-        self.keep(outcome)
+        let null = json == "null";
+        match ty.parse(json) {
+            Ok(value) => Some(Some(value)),
+            Err(error) => self.unread(name, null, false, error).then_some(None),
+        }
     }
 
-    fn keep<T>(&mut self, outcome: Result<T, String>) -> Option<T> {
-        outcome.map_err(|problem| self.problems.push(problem)).ok()
+    /// Notes that the required argument `name` is missing.
+    fn missing(&mut self, name: &str) {
+        self.problems
+            .push(format!("missing required argument `{name}`"));
+    }
+
+    /// The argument `name` (`null` or not, `required` or not) did not read as its type: notes
+    /// the problem, or returns `true` for an optional one that is `null` (absent). Takes what
+    /// [`required`](Self::required) and [`optional`](Self::optional) would otherwise compile
+    /// once per type.
+    fn unread(&mut self, name: &str, null: bool, required: bool, error: serde_json::Error) -> bool {
+        match (null, required) {
+            (true, true) => self.missing(name),
+            (true, false) => return true,
+            (false, _) => {
+                let message = message(&error);
+                self.problems
+                    .push(format!("invalid argument `{name}`: {message}"));
+            }
+        }
+        false
+    }
+
+    /// Ends parsing for a call whose parameters did not all read: the `isError` result naming
+    /// every bad or unknown argument, as a ready future.
+    fn reject(self) -> Rejected {
+        rejected(self.finish())
+    }
+
+    /// Ends parsing for a call whose parameters all read: its rejection if there were unknown
+    /// arguments. Non-generic, so that the generic code around it stays small.
+    fn reject_if_any(self) -> Option<Rejected> {
+        self.finish().err().map(|error| rejected(Err(error)))
     }
 
     /// Ends parsing: `Err` holds an `isError` result naming every bad or unknown argument.
@@ -198,21 +268,178 @@ impl ArgumentParser {
 }
 
 /// The error result for arguments that failed to parse.
-pub fn arguments_error(outcome: Result<(), CallToolResult>) -> CallToolResult {
+pub(crate) fn arguments_error(outcome: Result<(), CallToolResult>) -> CallToolResult {
     outcome
         .err()
         .unwrap_or_else(|| CallToolResult::error("Invalid arguments"))
 }
 
+/// A tool call refused before its future was made (its arguments did not parse): the
+/// `isError` result, as the call's future.
+pub type Rejected = BoxFuture<'static, CallToolResult>;
+
+/// `outcome`'s error result as a ready future; non-generic, so that it is compiled once, here.
+fn rejected(outcome: Result<(), CallToolResult>) -> Rejected {
+    Box::pin(std::future::ready(arguments_error(outcome)))
+}
+
+/// One flat parameter of a tool (made by [`required`] or [`optional`]), or a tuple of them.
+pub trait FlatParam {
+    /// What the tool gets: `T` for a required parameter, `Option<T>` for an optional one, a
+    /// tuple of those for a tuple.
+    type Value;
+
+    /// Takes the parameter out of `parser`; `None` when it is missing or invalid (the parser
+    /// holds the problem).
+    fn take(&self, parser: &mut ArgumentParser) -> Option<Self::Value>;
+}
+
+/// A required parameter (see [`ArgumentParser::required`]), made by [`required`].
+pub struct Required<T> {
+    name: &'static str,
+    ty: ArgumentType<T>,
+}
+
+/// An optional parameter (see [`ArgumentParser::optional`]), made by [`optional`].
+pub struct Optional<T> {
+    name: &'static str,
+    ty: ArgumentType<T>,
+}
+
+/// The required parameter `name` of type `T`. `const`, so that the generated code's list of
+/// parameters is a constant, not code run on each call.
+pub const fn required<T>(name: &'static str, ty: ArgumentType<T>) -> Required<T> {
+    Required { name, ty }
+}
+
+/// The optional parameter `name` (an `Option<T>`, `None` when absent); `const` as [`required`].
+pub const fn optional<T>(name: &'static str, ty: ArgumentType<T>) -> Optional<T> {
+    Optional { name, ty }
+}
+
+impl<T> FlatParam for Required<T> {
+    type Value = T;
+
+    fn take(&self, parser: &mut ArgumentParser) -> Option<T> {
+        parser.required(self.name, self.ty)
+    }
+}
+
+impl<T> FlatParam for Optional<T> {
+    type Value = Option<T>;
+
+    fn take(&self, parser: &mut ArgumentParser) -> Option<Option<T>> {
+        parser.optional(self.name, self.ty)
+    }
+}
+
+/// A tool's flat parameters, in order: a tuple of up to 12 [`FlatParam`]s (past that, the
+/// macro nests a tuple of the rest as the twelfth).
+///
+/// Implemented per arity, each in one function: tools whose parameters have the same types
+/// share one copy of the code that reads them.
+pub trait FlatParams {
+    /// The parameters' values: a tuple of the same shape.
+    type Values;
+
+    /// Parses the arguments the client sent: the parameters' values, else the `isError`
+    /// result naming every bad or unknown argument.
+    fn parse(&self, arguments: ToolArguments) -> Result<Self::Values, Rejected>;
+}
+
+/// `FlatParam` and `FlatParams` for the tuple of the parameters `$p`, whose values are bound to
+/// `$v` on the way.
+macro_rules! flat_tuple {
+    ($($p:ident $v:ident),+) => {
+        impl<$($p: FlatParam),+> FlatParam for ($($p,)+) {
+            type Value = ($($p::Value,)+);
+
+            fn take(&self, parser: &mut ArgumentParser) -> Option<Self::Value> {
+                let ($($v,)+) = self;
+                // Every one is taken, so that every problem is named.
+                $(let $v = $v.take(parser);)+
+                match ($($v,)+) {
+                    ($(Some($v),)+) => Some(($($v,)+)),
+                    _ => None,
+                }
+            }
+        }
+
+        impl<$($p: FlatParam),+> FlatParams for ($($p,)+) {
+            type Values = ($($p::Value,)+);
+
+            fn parse(&self, arguments: ToolArguments) -> Result<Self::Values, Rejected> {
+                let mut parser = ArgumentParser::new(arguments);
+                let ($($v,)+) = self;
+                $(let $v = $v.take(&mut parser);)+
+                // Written for few moves of the values: this is compiled once per signature.
+                let ($(Some($v),)+) = ($($v,)+) else {
+                    return Err(parser.reject());
+                };
+                match parser.reject_if_any() {
+                    None => Ok(($($v,)+)),
+                    Some(rejected) => Err(rejected),
+                }
+            }
+        }
+    };
+}
+
+flat_tuple!(A a);
+flat_tuple!(A a, B b);
+flat_tuple!(A a, B b, C c);
+flat_tuple!(A a, B b, C c, D d);
+flat_tuple!(A a, B b, C c, D d, E e);
+flat_tuple!(A a, B b, C c, D d, E e, F f);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g, H h);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g, H h, I i);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k);
+flat_tuple!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l);
+
+/// Parses a tool's flat parameters `params` (a constant the macro writes): their values, else
+/// the `isError` result as a ready future.
+///
+/// Called by the generated `call_tool` before the tool's future is made, so that the parsing
+/// is not compiled into every tool's future.
+pub fn flat_arguments<P: FlatParams>(
+    arguments: ToolArguments,
+    params: &P,
+) -> Result<P::Values, Rejected> {
+    params.parse(arguments)
+}
+
+/// Checks the arguments of a tool without flat parameters (all are unknown): `Err` names
+/// them, as a ready future.
+pub fn no_arguments(arguments: ToolArguments) -> Result<(), Rejected> {
+    ArgumentParser::new(arguments)
+        .finish()
+        .map_err(|error| rejected(Err(error)))
+}
+
+/// Parses a tool's arguments as one struct (`Args<T>`, see [`struct_arguments`]) before its
+/// future is made: the struct, else the `isError` result as a ready future.
+pub fn args_struct<T>(ty: &StructArgument<T>, arguments: ToolArguments) -> Result<T, Rejected> {
+    struct_arguments(*ty, arguments).map_err(|error| rejected(Err(error)))
+}
+
 /// Parses a tool's arguments as one struct (`Args<T>`).
 #[allow(clippy::result_large_err)] // the error is the call's result, made once, cold
-pub fn struct_arguments<T>(
-    ty: ArgumentType<T>,
+pub(crate) fn struct_arguments<T>(
+    ty: StructArgument<T>,
     arguments: ToolArguments,
 ) -> Result<T, CallToolResult> {
     let json = arguments.raw().map_or("{}", RawValue::get);
-    ty.parse(json)
-        .map_err(|e| CallToolResult::error(format!("Invalid arguments: {e}")))
+    match (ty.parse)(json) {
+        Ok(value) => Ok(value),
+        Err(error) => Err(struct_error(&error)),
+    }
+}
+
+/// The error result of arguments that did not read as the tool's struct.
+fn struct_error(error: &serde_json::Error) -> CallToolResult {
+    CallToolResult::error(format!("Invalid arguments: {}", message(error)))
 }
 
 #[cfg(test)]
@@ -283,10 +510,11 @@ mod tests {
         }
         let args = ToolArguments::from(json!({"x": 3}).as_object().cloned());
         assert_eq!(
-            struct_arguments(argument::<Point>(), args).ok(),
+            struct_arguments(struct_argument::<Point>(), args).ok(),
             Some(Point { x: 3 })
         );
-        let error = struct_arguments(argument::<Point>(), ToolArguments::none()).unwrap_err();
+        let error =
+            struct_arguments(struct_argument::<Point>(), ToolArguments::none()).unwrap_err();
         assert_eq!(
             error.content[0].as_text(),
             Some("Invalid arguments: missing field `x`")
