@@ -418,7 +418,7 @@ pub fn no_arguments(arguments: ToolArguments) -> Result<(), Rejected> {
         .map_err(|error| rejected(Err(error)))
 }
 
-/// Parses a tool's arguments as one struct (`Args<T>`, see [`struct_arguments`]) before its
+/// Parses a tool's arguments as one struct (`Args<T>`) before its
 /// future is made: the struct, else the `isError` result as a ready future.
 pub fn args_struct<T>(ty: &StructArgument<T>, arguments: ToolArguments) -> Result<T, Rejected> {
     struct_arguments(*ty, arguments).map_err(|error| rejected(Err(error)))
