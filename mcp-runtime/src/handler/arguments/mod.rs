@@ -221,13 +221,13 @@ impl ArgumentParser {
     /// Ends parsing for a call whose parameters did not all read: the `isError` result naming
     /// every bad or unknown argument, as a ready future.
     fn reject(self) -> Rejected {
-        rejected(self.finish())
+        rejected(arguments_error(self.finish()))
     }
 
     /// Ends parsing for a call whose parameters all read: its rejection if there were unknown
     /// arguments. Non-generic, so that the generic code around it stays small.
     fn reject_if_any(self) -> Option<Rejected> {
-        self.finish().err().map(|error| rejected(Err(error)))
+        self.finish().err().map(rejected)
     }
 
     /// Ends parsing: `Err` holds an `isError` result naming every bad or unknown argument.
@@ -278,9 +278,9 @@ pub(crate) fn arguments_error(outcome: Result<(), CallToolResult>) -> CallToolRe
 /// `isError` result, as the call's future.
 pub type Rejected = BoxFuture<'static, CallToolResult>;
 
-/// `outcome`'s error result as a ready future; non-generic, so that it is compiled once, here.
-fn rejected(outcome: Result<(), CallToolResult>) -> Rejected {
-    Box::pin(std::future::ready(arguments_error(outcome)))
+/// The error result `error` as a ready future; non-generic, so that it is compiled once, here.
+fn rejected(error: CallToolResult) -> Rejected {
+    Box::pin(std::future::ready(error))
 }
 
 /// One flat parameter of a tool (made by [`required`] or [`optional`]), or a tuple of them.
@@ -413,15 +413,13 @@ pub fn flat_arguments<P: FlatParams>(
 /// Checks the arguments of a tool without flat parameters (all are unknown): `Err` names
 /// them, as a ready future.
 pub fn no_arguments(arguments: ToolArguments) -> Result<(), Rejected> {
-    ArgumentParser::new(arguments)
-        .finish()
-        .map_err(|error| rejected(Err(error)))
+    ArgumentParser::new(arguments).finish().map_err(rejected)
 }
 
 /// Parses a tool's arguments as one struct (`Args<T>`) before its
 /// future is made: the struct, else the `isError` result as a ready future.
 pub fn args_struct<T>(ty: &StructArgument<T>, arguments: ToolArguments) -> Result<T, Rejected> {
-    struct_arguments(*ty, arguments).map_err(|error| rejected(Err(error)))
+    struct_arguments(*ty, arguments).map_err(rejected)
 }
 
 /// Parses a tool's arguments as one struct (`Args<T>`).
