@@ -39,77 +39,33 @@ pub const fn param_schema<T>(
 /// The JSON Schema of a tool's flat parameters: an object of them, no others allowed. Not
 /// generic, and given the parameters as a constant: compiled once, here, not per tool.
 pub fn input_schema(params: &[ParamSchema]) -> Map<String, Value> {
-    let mut schema = InputSchema::new();
+    let mut generator = generator();
+    let mut properties = Map::new();
+    let mut required = Vec::new();
     for param in params {
-        schema = schema.param(param.name, param.subschema, param.required);
-        if let Some(description) = param.description {
-            schema = schema.described(description);
-        }
-    }
-    schema.build()
-}
-
-/// Builds the JSON Schema of a tool's arguments, one parameter at a time.
-struct InputSchema {
-    generator: SchemaGenerator,
-    properties: Map<String, Value>,
-    required: Vec<Value>,
-    /// The parameter added last, which [`described`](Self::described) describes.
-    last: String,
-}
-
-impl InputSchema {
-    /// An empty object schema (JSON Schema 2020-12).
-    fn new() -> Self {
-        InputSchema {
-            generator: generator(),
-            properties: Map::new(),
-            required: Vec::new(),
-            last: String::new(),
-        }
-    }
-
-    /// Adds a parameter; not generic, so that it is compiled once, here.
-    fn param(
-        mut self,
-        name: &str,
-        subschema: fn(&mut SchemaGenerator) -> Schema,
-        required: bool,
-    ) -> Self {
-        let mut schema = subschema(&mut self.generator).to_value();
+        let mut schema = (param.subschema)(&mut generator).to_value();
         strip_optional_nulls(&mut schema);
-        self.properties.insert(name.into(), schema);
-        name.clone_into(&mut self.last);
-        if required {
-            self.required.push(Value::String(name.into()));
-        }
-        self
-    }
-
-    /// Describes the parameter added last.
-    fn described(mut self, description: &str) -> Self {
-        if let Some(Value::Object(schema)) = self.properties.get_mut(&self.last) {
+        if let (Value::Object(schema), Some(description)) = (&mut schema, param.description) {
             schema.insert("description".into(), Value::String(description.into()));
         }
-        self
-    }
-
-    /// The finished schema: an object of the parameters, no others allowed.
-    fn build(mut self) -> Map<String, Value> {
-        let mut schema = Map::new();
-        schema.insert("type".into(), Value::String("object".into()));
-        schema.insert("properties".into(), Value::Object(self.properties));
-        if !self.required.is_empty() {
-            schema.insert("required".into(), Value::Array(self.required));
+        properties.insert(param.name.into(), schema);
+        if param.required {
+            required.push(Value::String(param.name.into()));
         }
-        schema.insert("additionalProperties".into(), Value::Bool(false));
-        let mut defs = self.generator.take_definitions(true);
-        if !defs.is_empty() {
-            defs.values_mut().for_each(strip_optional_nulls);
-            schema.insert("$defs".into(), Value::Object(defs));
-        }
-        schema
     }
+    let mut schema = Map::new();
+    schema.insert("type".into(), Value::String("object".into()));
+    schema.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        schema.insert("required".into(), Value::Array(required));
+    }
+    schema.insert("additionalProperties".into(), Value::Bool(false));
+    let mut defs = generator.take_definitions(true);
+    if !defs.is_empty() {
+        defs.values_mut().for_each(strip_optional_nulls);
+        schema.insert("$defs".into(), Value::Object(defs));
+    }
+    schema
 }
 
 /// The schema of a tool whose arguments are one struct `T` (`Args<T>`): the struct's own
