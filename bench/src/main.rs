@@ -38,7 +38,7 @@ USAGE:
     mcp-bench payload [OPTIONS]         1 MiB results (text, base64) against bare axum, MB/s
     mcp-bench stdio [OPTIONS]           tools/call over pipes against rmcp's stdio server
     mcp-bench redis [OPTIONS]           one node on Redis against the same node in memory
-    mcp-bench serve-stdio ours|rmcp     serve `add` on stdin/stdout
+    mcp-bench serve-stdio SIDE          serve `add` on stdin/stdout (SIDE: ours, rmcp, floor)
     mcp-bench compile-scale [--sizes L] build times of servers of 10, 50, 200 tools, vs rmcp
 
 OPTIONS:

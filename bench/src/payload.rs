@@ -74,6 +74,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
     if !args.iter().any(|a| a == "--concurrency") {
         opts.concurrency = vec![1, 4];
     }
+    // Counted before pinning: the count follows this process's affinity.
+    let cores = crate::sys::cores();
     if opts.pin && !crate::sys::pin_to_core(1) {
         eprintln!("payload: could not pin the load generator to core 1");
     }
@@ -154,7 +156,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let machine = format!(
         "{} ({} cores, Linux {})",
         crate::sys::cpu_model(),
-        crate::sys::cores(),
+        cores,
         crate::sys::kernel()
     );
     let mut md = String::new();

@@ -1,9 +1,15 @@
 //! `mcp-bench stdio`: `tools/call` of `add` over pipes, ours against rmcp's stdio server.
 //!
-//! Each server runs as a child process (`mcp-bench serve-stdio ours|rmcp`, pinned to core 0);
-//! the client, on core 1, opens the session (`initialize`, `notifications/initialized`) and
-//! keeps `depth` calls in flight on the one pipe, judging every reply as the HTTP benchmark
-//! does. The figure is calls per second after a warm-up; medians over rounds.
+//! Each server runs as a child process (`mcp-bench serve-stdio ours|rmcp|floor`, pinned to
+//! core 0); the client, on core 1, opens the session (`initialize`,
+//! `notifications/initialized`) and keeps `depth` calls in flight on the one pipe, judging
+//! every reply as the HTTP benchmark does. The figure is calls per second after a warm-up;
+//! medians over rounds.
+//!
+//! A third server, the floor, is no MCP server at all: a blocking loop on std's stdin and
+//! stdout that parses each line and answers `add` with its sum. It measures what the pipes,
+//! the two processes' wake-ups and the client cost on this machine, which bounds what any
+//! server can reach with one call in flight.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -24,6 +30,7 @@ const FLOOR: f64 = 2.0;
 enum Side {
     Ours,
     Rmcp,
+    Floor,
 }
 
 impl Side {
@@ -31,16 +38,19 @@ impl Side {
         match self {
             Side::Ours => "ours",
             Side::Rmcp => "rmcp",
+            Side::Floor => "floor",
         }
     }
 }
 
-/// `mcp-bench serve-stdio ours|rmcp`: serves `add` on stdin and stdout until stdin closes.
+/// `mcp-bench serve-stdio ours|rmcp|floor`: serves `add` on stdin and stdout until stdin
+/// closes.
 pub fn serve_main(args: &[String]) -> Result<(), String> {
     let side = match args.first().map(String::as_str) {
         Some("ours") => Side::Ours,
         Some("rmcp") => Side::Rmcp,
-        _ => return Err("usage: mcp-bench serve-stdio ours|rmcp".into()),
+        Some("floor") => return serve_floor().map_err(|e| format!("floor: {e}")),
+        _ => return Err("usage: mcp-bench serve-stdio ours|rmcp|floor".into()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -51,9 +61,72 @@ pub fn serve_main(args: &[String]) -> Result<(), String> {
             match side {
                 Side::Ours => crate::servers::ours::serve_stdio().await,
                 Side::Rmcp => crate::servers::peer_rmcp::serve_stdio().await,
+                Side::Floor => Ok(()), // served above, without a runtime
             }
         })
         .map_err(|e| format!("{}: {e}", side.name()))
+}
+
+/// The floor: answers `initialize` and `tools/call` of `add` on std's blocking stdin and
+/// stdout, one line at a time, with no framework and no async runtime.
+fn serve_floor() -> std::io::Result<()> {
+    use std::io::{BufRead, Write};
+
+    #[derive(Deserialize)]
+    struct Call {
+        id: Option<serde_json::Value>,
+        method: String,
+        #[serde(default)]
+        params: Option<Params>,
+    }
+    #[derive(Deserialize)]
+    struct Params {
+        arguments: Option<Add>,
+    }
+    #[derive(Deserialize)]
+    struct Add {
+        a: f64,
+        b: f64,
+    }
+
+    let stdin = std::io::stdin().lock();
+    let mut stdout = std::io::stdout().lock();
+    let mut reply = String::new();
+    for line in stdin.lines() {
+        let line = line?;
+        let Ok(call) = serde_json::from_str::<Call>(&line) else {
+            continue;
+        };
+        let Some(id) = call.id else {
+            continue; // a notification
+        };
+        reply.clear();
+        match (call.method.as_str(), call.params.and_then(|p| p.arguments)) {
+            ("initialize", _) => {
+                let _ = write!(
+                    reply,
+                    r#"{{"jsonrpc":"2.0","id":{id},"result":{{"protocolVersion":"2025-11-25","capabilities":{{"tools":{{}}}},"serverInfo":{{"name":"floor","version":"0"}}}}}}"#
+                );
+            }
+            ("tools/call", Some(Add { a, b })) => {
+                let _ = write!(
+                    reply,
+                    r#"{{"jsonrpc":"2.0","id":{id},"result":{{"content":[{{"type":"text","text":"{}"}}],"isError":false}}}}"#,
+                    a + b
+                );
+            }
+            _ => {
+                let _ = write!(
+                    reply,
+                    r#"{{"jsonrpc":"2.0","id":{id},"error":{{"code":-32601,"message":"not here"}}}}"#
+                );
+            }
+        }
+        reply.push('\n');
+        stdout.write_all(reply.as_bytes())?;
+        stdout.flush()?;
+    }
+    Ok(())
 }
 
 /// One server process and its pipes; killed when dropped.
@@ -207,6 +280,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
     if !args.iter().any(|a| a == "--concurrency") {
         opts.concurrency = vec![1, 16];
     }
+    // Counted before pinning: the count follows this process's affinity.
+    let cores = crate::sys::cores();
     if opts.pin && !crate::sys::pin_to_core(1) {
         eprintln!("stdio: could not pin the client to core 1");
     }
@@ -216,29 +291,47 @@ pub fn main(args: &[String]) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let (mut rows, mut verdicts) = (String::new(), String::new());
     for &depth in &opts.concurrency {
-        let mut rates = [Vec::new(), Vec::new()];
+        let mut rates = [Vec::new(), Vec::new(), Vec::new()];
         for _ in 0..opts.rounds {
-            for (i, side) in [Side::Ours, Side::Rmcp].into_iter().enumerate() {
+            for (i, side) in [Side::Ours, Side::Rmcp, Side::Floor]
+                .into_iter()
+                .enumerate()
+            {
                 let rate =
                     runtime.block_on(point(side, depth, opts.warmup, opts.seconds, opts.pin))?;
                 eprintln!("  {:<5} depth {depth:<3} {rate:>9.0} calls/s", side.name());
                 rates[i].push(rate);
             }
         }
-        let [ours, rmcp] = rates.map(crate::report::median);
+        let [ours, rmcp, floor] = rates.map(crate::report::median);
         let ratio = ours / rmcp;
-        let _ = writeln!(rows, "| ours | {depth} | {ours:.0} | {ratio:.2}x |");
-        let _ = writeln!(rows, "| rmcp | {depth} | {rmcp:.0} | – |");
+        let (ours_floor, rmcp_floor, floor_rmcp) = (ours / floor, rmcp / floor, floor / rmcp);
+        let _ = writeln!(
+            rows,
+            "| ours | {depth} | {ours:.0} | {ratio:.2}x | {ours_floor:.2}x |"
+        );
+        let _ = writeln!(
+            rows,
+            "| rmcp | {depth} | {rmcp:.0} | – | {rmcp_floor:.2}x |"
+        );
+        let _ = writeln!(
+            rows,
+            "| floor | {depth} | {floor:.0} | {floor_rmcp:.2}x | – |"
+        );
+        let verdict = if !ratio.is_finite() {
+            "not measured".to_owned()
+        } else if ratio >= FLOOR {
+            "met".to_owned()
+        } else if floor_rmcp < FLOOR {
+            // No server can beat the floor: the target asks for more than this machine gives.
+            format!("**missed**: out of reach here, the floor itself is {floor_rmcp:.2}x rmcp's")
+        } else {
+            "**missed**".to_owned()
+        };
         let _ = writeln!(
             verdicts,
-            "| stdio, {depth} in flight: ≥ {FLOOR}x rmcp's calls/s | {ratio:.2}x | {} |",
-            if !ratio.is_finite() {
-                "not measured"
-            } else if ratio >= FLOOR {
-                "met"
-            } else {
-                "**missed**"
-            }
+            "| stdio, {depth} in flight: ≥ {FLOOR}x rmcp's calls/s | {ratio:.2}x \
+             ({ours_floor:.2}x the floor's) | {verdict} |"
         );
     }
     let md = format!(
@@ -247,13 +340,15 @@ pub fn main(args: &[String]) -> Result<(), String> {
          bench/Cargo.toml -- stdio{}`\n\nEach server is a child process serving the quickstart's \
          `add` on stdin/stdout (ours: `serve_stdio`; rmcp 3.11: `serve(stdio())`). The client \
          opens the session, then keeps N calls in flight on the pipe and judges every reply \
-         (id and sum). Calls per second after {} s of warm-up, over {} s; medians of {} \
-         rounds.\n\n## Targets (issue: Performance round 2)\n\n| target | measured | verdict \
+         (id and sum). The floor is no MCP server: a blocking loop on std's stdin and stdout \
+         that parses each line and answers `add`, the least any server costs here (pipes, \
+         wake-ups, the client). Calls per second after {} s of warm-up, over {} s; medians of \
+         {} rounds.\n\n## Targets (issue: Performance round 2)\n\n| target | measured | verdict \
          |\n| --- | --- | --- |\n{verdicts}\n## Figures\n\n| server | in flight | calls/s | \
-         ×rmcp |\n| --- | ---: | ---: | ---: |\n{rows}",
+         ×rmcp | ×floor |\n| --- | ---: | ---: | ---: | ---: |\n{rows}",
         crate::sys::utc_now(),
         crate::sys::cpu_model(),
-        crate::sys::cores(),
+        cores,
         crate::sys::kernel(),
         args.iter().map(|a| format!(" {a}")).collect::<String>(),
         opts.warmup,
