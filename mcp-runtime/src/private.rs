@@ -2,6 +2,9 @@
 
 use std::fmt::Display;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::Poll;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -178,16 +181,106 @@ impl IntoResultTag {
     pub fn convert<T: IntoToolResult>(self, value: T) -> CallToolResult {
         value.into_tool_result()
     }
+
+    /// `future`, its output converted through [`IntoToolResult`].
+    pub fn map<F>(self, future: F) -> Converted<F, Self>
+    where
+        F: Future,
+        F::Output: IntoToolResult,
+    {
+        Converted { future, kind: self }
+    }
 }
 
 impl SerializeTag {
     /// Serializes to JSON text.
     pub fn convert<T: SerializeOutput>(self, value: T) -> CallToolResult {
-        match serde_json::to_string(&value) {
-            Ok(text) => CallToolResult::text(text),
-            Err(e) => {
-                CallToolResult::error(format!("the tool's result could not be serialized: {e}"))
-            }
-        }
+        serialized_result(value)
+    }
+
+    /// `future`, its output serialized to JSON text (see [`IntoResultTag::map`]).
+    pub fn map<F>(self, future: F) -> Converted<F, Self>
+    where
+        F: Future,
+        F::Output: SerializeOutput,
+    {
+        Converted { future, kind: self }
     }
 }
+
+/// A value serialized to JSON text, or the error saying why it could not be.
+fn serialized_result<T: SerializeOutput>(value: T) -> CallToolResult {
+    match serde_json::to_string(&value) {
+        Ok(text) => CallToolResult::text(text),
+        Err(e) => CallToolResult::error(format!("the tool's result could not be serialized: {e}")),
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// An `async` tool's future with its output converted as the tag `K` says: a combinator,
+    /// not an `async` block per tool. rustc proves an `async` block `Send` only once the
+    /// function holding it is type-checked, so each one stayed a pending obligation while the
+    /// rest of `call_tool` was checked, which made its type checking grow faster than the
+    /// number of tools.
+    pub struct Converted<F, K> {
+        #[pin]
+        future: F,
+        kind: K,
+    }
+}
+
+impl<F> Future for Converted<F, IntoResultTag>
+where
+    F: Future,
+    F::Output: IntoToolResult,
+{
+    type Output = CallToolResult;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<CallToolResult> {
+        self.project()
+            .future
+            .poll(cx)
+            .map(IntoToolResult::into_tool_result)
+    }
+}
+
+impl<F> Future for Converted<F, SerializeTag>
+where
+    F: Future,
+    F::Output: SerializeOutput,
+{
+    type Output = CallToolResult;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<CallToolResult> {
+        self.project().future.poll(cx).map(serialized_result)
+    }
+}
+
+/// The output type of a future, as a value to pick its conversion by (see
+/// [`IntoResultOutput`]).
+pub struct OutputOf<T>(PhantomData<T>);
+
+/// The [`OutputOf`] of `future`.
+pub fn output_of<F: Future>(_future: &F) -> OutputOf<F::Output> {
+    OutputOf(PhantomData)
+}
+
+/// [`IntoResultKind`] for an [`OutputOf`]: picks [`IntoResultTag`] when the output type
+/// implements [`IntoToolResult`] (tried first: it takes the `OutputOf` by value).
+pub trait IntoResultOutput: Sized {
+    /// The tag.
+    fn __tool_output_kind(self) -> IntoResultTag {
+        IntoResultTag
+    }
+}
+impl<T: IntoToolResult> IntoResultOutput for OutputOf<T> {}
+
+/// [`SerializeKind`] for an [`OutputOf`]: picks [`SerializeTag`] for every other type (tried
+/// second, through autoref).
+pub trait SerializeOutputKind {
+    /// The tag.
+    fn __tool_output_kind(&self) -> SerializeTag {
+        SerializeTag
+    }
+}
+impl<T> SerializeOutputKind for OutputOf<T> {}

@@ -32,9 +32,12 @@ pub(super) fn methods(tools: &[Tool<'_>], private: &Private, names: &Names) -> T
             #arguments: #private::ToolArguments,
             #ctx: #private::Context,
         ) -> #private::Option<#private::BoxFuture<'__mcp, #private::CallToolResult>> {
-            // Picks how each return value converts (see `convert`).
+            // Picks how each return value converts (see `convert` and `converted`).
             #[allow(unused_imports)]
-            use #private::{IntoResultKind as _, SerializeKind as _};
+            use #private::{
+                IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
+                SerializeOutputKind as _,
+            };
             match #name {
                 #(#arms)*
                 _ => {
@@ -162,7 +165,8 @@ fn struct_argument(private: &Private, ty: &syn::Type) -> TokenStream {
 }
 
 /// `"name" => Some(match parse { Ok(values) => tool_future(async move { call; convert }),
-/// Err(rejected) => rejected }),`
+/// Err(rejected) => rejected }),`, or for most `async` methods `tool_future(kind.map(future))`
+/// (see [`converted`]).
 ///
 /// The arguments are parsed before the future is made, by a generic function of the runtime
 /// given the parameters as a constant: the future holds only the parsed values, tools with the
@@ -207,20 +211,44 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
         }
     }
 
+    // A future that is not `Send` is reported at the tool's name.
+    let span = tool.method.ident().span();
+    let at_ident = private.at(span);
+    let async_block = |body: TokenStream| quote_spanned!(span=> async move { #body });
     // An `async` method's future is made before the tool's: the tool's future holds only it
     // (dropped as it), not the arguments and the method's future one after the other.
-    let (method_future, body) = match &tool.args.local {
+    let (method_future, converting) = match &tool.args.local {
         None if tool.method.is_async() => {
             let ident = tool.method.ident();
             let made = quote!(let #future = Self::#ident(self, #(#call_args),*););
-            let body = call_and_convert(tool, private, names, quote!(#future.await));
-            (Some(made), body)
+            match converted(tool, private, names) {
+                // Bound to a local at the tool's name, where a future that is not `Send` is
+                // reported (the conversion itself is spanned at the return type). A mixed-site
+                // local would move the error to the attribute; it is bound after the call,
+                // where nothing of the user's is used, so a user-site one cannot collide.
+                Some(converted) => {
+                    let local = Ident::new("__converted", span);
+                    let made = quote!(#made let #local = #converted;);
+                    (Some(made), quote!(#local))
+                }
+                None => {
+                    let call = quote!(#future.await);
+                    let body = call_and_convert(tool, private, names, call);
+                    (Some(made), async_block(body))
+                }
+            }
         }
         None => {
             let call = call_on(&tool.method, &quote!(self), &call_args);
-            (None, call_and_convert(tool, private, names, call))
+            (
+                None,
+                async_block(call_and_convert(tool, private, names, call)),
+            )
         }
-        Some(local) => (None, local_call(tool, private, names, local, &call_args)),
+        Some(local) => (
+            None,
+            async_block(local_call(tool, private, names, local, &call_args)),
+        ),
     };
     let (parse, values) = if let Some(inner) = args_struct {
         let argument = struct_argument(private, inner);
@@ -240,10 +268,7 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
     };
 
     let tool_name = &tool.name;
-    // A future that is not `Send` is reported at the tool's name.
-    let span = tool.method.ident().span();
-    let at_ident = private.at(span);
-    let tool_future = quote_spanned!(span=> #at_ident::tool_future(async move { #body }));
+    let tool_future = quote_spanned!(span=> #at_ident::tool_future(#converting));
     quote! {
         #tool_name => #private::Some(match #parse {
             #private::Ok(#values) => {
@@ -252,6 +277,28 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
             }
             #private::Err(#error) => #error,
         }),
+    }
+}
+
+/// For an `async` method whose value converts as it is (no `Result`, not `structured`): its
+/// future with the conversion as a combinator, `kind.map(future)`, instead of an `async` block
+/// awaiting it (see `Converted` in the runtime). The kind is picked from the future's output
+/// type as [`convert`] picks it from the value, and spanned the same way.
+fn converted(tool: &Tool<'_>, private: &Private, names: &Names) -> Option<TokenStream> {
+    let future = &names.future;
+    if matches!(tool.structured(), Structured::Value(_)) {
+        return None;
+    }
+    match &tool.method.output {
+        Output::Unit => Some(quote!(#private::IntoResultTag.map(#future))),
+        Output::Value(ty) => {
+            let span = ty.span();
+            let at_ty = private.at(span);
+            Some(quote_spanned!(span=>
+                #at_ty::output_of(&#future).__tool_output_kind().map(#future)
+            ))
+        }
+        Output::Result(_) => None,
     }
 }
 

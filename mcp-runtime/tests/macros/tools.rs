@@ -1086,3 +1086,56 @@ async fn many_parameters_are_read_in_order() {
          string \"x\", expected i64; missing required argument `n`; unknown argument `z`"
     );
 }
+
+/// `async` tools whose value converts as it is: their futures are converted by a combinator
+/// rather than an `async` block each (`Converted`), through either of the two conversions.
+struct Awaited;
+
+#[mcp_server(name = "awaited", version = "1.0.0")]
+impl Awaited {
+    /// `IntoToolResult`.
+    #[tool]
+    async fn greet(&self, name: String) -> String {
+        tokio::task::yield_now().await;
+        format!("hello {name}")
+    }
+
+    /// `Serialize` only.
+    #[tool]
+    async fn summary(&self, values: Vec<f64>) -> Stats {
+        tokio::task::yield_now().await;
+        let count = values.len();
+        Stats {
+            count,
+            mean: values.iter().sum::<f64>() / count as f64,
+        }
+    }
+
+    /// `Serialize`, but not as JSON: maps with keys that are not strings are refused.
+    #[tool]
+    async fn pairs(&self) -> std::collections::HashMap<(i32, i32), i32> {
+        std::collections::HashMap::from([((1, 2), 3)])
+    }
+
+    /// Nothing.
+    #[tool]
+    async fn touch(&self) {
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test]
+async fn async_tools_convert_what_they_return_after_pending() {
+    let result = call(&Awaited, "greet", json!({ "name": "ada" })).await;
+    assert_eq!((text(&result), result.is_error), ("hello ada", None));
+    let result = call(&Awaited, "summary", json!({ "values": [1.0, 2.0, 6.0] })).await;
+    assert_eq!(text(&result), r#"{"count":3,"mean":3.0}"#);
+    let result = call(&Awaited, "pairs", Value::Null).await;
+    assert_eq!(result.is_error, Some(true));
+    assert_eq!(
+        text(&result),
+        "the tool's result could not be serialized: key must be a string"
+    );
+    let result = call(&Awaited, "touch", Value::Null).await;
+    assert_eq!(result, CallToolResult::default());
+}

@@ -82,7 +82,10 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
         >,
     > {
         #[allow(unused_imports)]
-        use ::mcp_runtime::__private::{IntoResultKind as _, SerializeKind as _};
+        use ::mcp_runtime::__private::{
+            IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
+            SerializeOutputKind as _,
+        };
         match __name {
             "forecast" => {
                 ::mcp_runtime::__private::Some(

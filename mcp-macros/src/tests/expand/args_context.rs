@@ -50,7 +50,10 @@ where
         ::my::mcp::__private::BoxFuture<'__mcp, ::my::mcp::__private::CallToolResult>,
     > {
         #[allow(unused_imports)]
-        use ::my::mcp::__private::{IntoResultKind as _, SerializeKind as _};
+        use ::my::mcp::__private::{
+            IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
+            SerializeOutputKind as _,
+        };
         match __name {
             "run-job" => {
                 ::my::mcp::__private::Some(
@@ -64,11 +67,9 @@ where
                                 ::my::mcp::__private::Args(__value),
                                 __ctx,
                             );
-                            ::my::mcp::__private::tool_future(async move {
-                                ::my::mcp::__private::IntoToolResult::into_tool_result(
-                                    __future.await,
-                                )
-                            })
+                            let __converted = ::my::mcp::__private::IntoResultTag
+                                .map(__future);
+                            ::my::mcp::__private::tool_future(__converted)
                         }
                         ::my::mcp::__private::Err(__error) => __error,
                     },

@@ -85,7 +85,10 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
         >,
     > {
         #[allow(unused_imports)]
-        use ::mcp_runtime::__private::{IntoResultKind as _, SerializeKind as _};
+        use ::mcp_runtime::__private::{
+            IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
+            SerializeOutputKind as _,
+        };
         match __name {
             "add" => {
                 ::mcp_runtime::__private::Some(
@@ -106,10 +109,12 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                     ) {
                         ::mcp_runtime::__private::Ok((a, b)) => {
                             let __future = Self::add(self, a, b);
-                            ::mcp_runtime::__private::tool_future(async move {
-                                let __ret = __future.await;
-                                (&__ret).__tool_result_kind().convert(__ret)
-                            })
+                            let __converted = ::mcp_runtime::__private::output_of(
+                                    &__future,
+                                )
+                                .__tool_output_kind()
+                                .map(__future);
+                            ::mcp_runtime::__private::tool_future(__converted)
                         }
                         ::mcp_runtime::__private::Err(__error) => __error,
                     },

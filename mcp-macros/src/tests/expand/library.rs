@@ -51,7 +51,10 @@ impl ::mcp_runtime::__private::MCPServer for Library {
         >,
     > {
         #[allow(unused_imports)]
-        use ::mcp_runtime::__private::{IntoResultKind as _, SerializeKind as _};
+        use ::mcp_runtime::__private::{
+            IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
+            SerializeOutputKind as _,
+        };
         match __name {
             _ => {
                 let _ = (__arguments, __ctx);

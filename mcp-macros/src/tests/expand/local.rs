@@ -45,7 +45,10 @@ impl ::mcp_runtime::__private::MCPServer for Notes {
         >,
     > {
         #[allow(unused_imports)]
-        use ::mcp_runtime::__private::{IntoResultKind as _, SerializeKind as _};
+        use ::mcp_runtime::__private::{
+            IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
+            SerializeOutputKind as _,
+        };
         match __name {
             "note" => {
                 ::mcp_runtime::__private::Some(

@@ -102,7 +102,10 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
         >,
     > {
         #[allow(unused_imports)]
-        use ::mcp_runtime::__private::{IntoResultKind as _, SerializeKind as _};
+        use ::mcp_runtime::__private::{
+            IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
+            SerializeOutputKind as _,
+        };
         match __name {
             "area" => {
                 ::mcp_runtime::__private::Some(
