@@ -181,30 +181,12 @@ impl IntoResultTag {
     pub fn convert<T: IntoToolResult>(self, value: T) -> CallToolResult {
         value.into_tool_result()
     }
-
-    /// `future`, its output converted through [`IntoToolResult`].
-    pub fn map<F>(self, future: F) -> Converted<F, Self>
-    where
-        F: Future,
-        F::Output: IntoToolResult,
-    {
-        Converted { future, kind: self }
-    }
 }
 
 impl SerializeTag {
     /// Serializes to JSON text.
     pub fn convert<T: SerializeOutput>(self, value: T) -> CallToolResult {
         serialized_result(value)
-    }
-
-    /// `future`, its output serialized to JSON text (see [`IntoResultTag::map`]).
-    pub fn map<F>(self, future: F) -> Converted<F, Self>
-    where
-        F: Future,
-        F::Output: SerializeOutput,
-    {
-        Converted { future, kind: self }
     }
 }
 
@@ -213,46 +195,6 @@ fn serialized_result<T: SerializeOutput>(value: T) -> CallToolResult {
     match serde_json::to_string(&value) {
         Ok(text) => CallToolResult::text(text),
         Err(e) => CallToolResult::error(format!("the tool's result could not be serialized: {e}")),
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// An `async` tool's future with its output converted as the tag `K` says: a combinator,
-    /// not an `async` block per tool. rustc proves an `async` block `Send` only once the
-    /// function holding it is type-checked, so each one stayed a pending obligation while the
-    /// rest of `call_tool` was checked, which made its type checking grow faster than the
-    /// number of tools.
-    pub struct Converted<F, K> {
-        #[pin]
-        future: F,
-        kind: K,
-    }
-}
-
-impl<F> Future for Converted<F, IntoResultTag>
-where
-    F: Future,
-    F::Output: IntoToolResult,
-{
-    type Output = CallToolResult;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<CallToolResult> {
-        self.project()
-            .future
-            .poll(cx)
-            .map(IntoToolResult::into_tool_result)
-    }
-}
-
-impl<F> Future for Converted<F, SerializeTag>
-where
-    F: Future,
-    F::Output: SerializeOutput,
-{
-    type Output = CallToolResult;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<CallToolResult> {
-        self.project().future.poll(cx).map(serialized_result)
     }
 }
 
@@ -265,22 +207,170 @@ pub fn output_of<F: Future>(_future: &F) -> OutputOf<F::Output> {
     OutputOf(PhantomData)
 }
 
-/// [`IntoResultKind`] for an [`OutputOf`]: picks [`IntoResultTag`] when the output type
-/// implements [`IntoToolResult`] (tried first: it takes the `OutputOf` by value).
-pub trait IntoResultOutput: Sized {
-    /// The tag.
-    fn __tool_output_kind(self) -> IntoResultTag {
-        IntoResultTag
+/// The [`OutputOf`] the `Ok` values of `future`, whose output is a `Result`.
+pub fn ok_output_of<F, T, E>(_future: &F) -> OutputOf<T>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    OutputOf(PhantomData)
+}
+
+/// The `Err` values of `future`, whose output is a `Result`, to convert into error results
+/// (see [`ErrorOf::converter`]).
+pub fn error_of<F, T, E>(_future: &F) -> ErrorOf<E>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    ErrorOf(PhantomData)
+}
+
+/// [`IntoResultKind`] for an [`OutputOf`]: picks conversion through [`IntoToolResult`] when
+/// the output type implements it (tried first: it takes the `OutputOf` by value).
+pub trait IntoResultOutput {
+    /// [`IntoResultAs`].
+    type Kind;
+    /// The kind.
+    fn __tool_output_kind(self) -> Self::Kind;
+}
+impl<T: IntoToolResult> IntoResultOutput for OutputOf<T> {
+    type Kind = IntoResultAs<T>;
+    fn __tool_output_kind(self) -> IntoResultAs<T> {
+        IntoResultAs(PhantomData)
     }
 }
-impl<T: IntoToolResult> IntoResultOutput for OutputOf<T> {}
 
-/// [`SerializeKind`] for an [`OutputOf`]: picks [`SerializeTag`] for every other type (tried
+/// [`SerializeKind`] for an [`OutputOf`]: picks serialization for every other type (tried
 /// second, through autoref).
 pub trait SerializeOutputKind {
-    /// The tag.
-    fn __tool_output_kind(&self) -> SerializeTag {
-        SerializeTag
+    /// [`SerializeAs`].
+    type Kind;
+    /// The kind.
+    fn __tool_output_kind(&self) -> Self::Kind;
+}
+impl<T> SerializeOutputKind for OutputOf<T> {
+    type Kind = SerializeAs<T>;
+    fn __tool_output_kind(&self) -> SerializeAs<T> {
+        SerializeAs(PhantomData)
     }
 }
-impl<T> SerializeOutputKind for OutputOf<T> {}
+
+/// `T` converts through [`IntoToolResult`].
+pub struct IntoResultAs<T>(PhantomData<T>);
+/// `T` is serialized to JSON text.
+pub struct SerializeAs<T>(PhantomData<T>);
+/// `E` becomes an error result.
+pub struct ErrorOf<E>(PhantomData<E>);
+
+impl<T: IntoToolResult> IntoResultAs<T> {
+    /// The conversion.
+    pub fn converter(self) -> Converter<T> {
+        Converter(T::into_tool_result)
+    }
+}
+
+impl<T> SerializeAs<T> {
+    /// The conversion. Where a type that is neither `IntoToolResult` nor `Serialize` is
+    /// reported (the future itself is not, so it is reported once).
+    pub fn converter(self) -> Converter<T>
+    where
+        T: SerializeOutput,
+    {
+        Converter(serialized_result::<T>)
+    }
+}
+
+impl<E> ErrorOf<E> {
+    /// The conversion of errors; where an error type that is not `Display` is reported.
+    pub fn converter(self) -> fn(E) -> CallToolResult
+    where
+        E: Display,
+    {
+        error_result::<E>
+    }
+}
+
+/// How an `async` tool's output becomes its result, picked once the types are known.
+pub struct Converter<T>(fn(T) -> CallToolResult);
+
+impl<T> Converter<T> {
+    /// `future`, its output converted.
+    pub fn wrap<F: Future<Output = T>>(self, future: F) -> Converted<F, T> {
+        Converted {
+            future,
+            convert: self.0,
+        }
+    }
+
+    /// The same for a `Result` output, its errors converted by `errors`.
+    pub fn or_errors<E>(self, errors: fn(E) -> CallToolResult) -> FallibleConverter<T, E> {
+        FallibleConverter {
+            ok: self.0,
+            err: errors,
+        }
+    }
+}
+
+/// [`Converter`] for an output that is a `Result`.
+pub struct FallibleConverter<T, E> {
+    ok: fn(T) -> CallToolResult,
+    err: fn(E) -> CallToolResult,
+}
+
+impl<T, E> FallibleConverter<T, E> {
+    /// `future`, its output converted.
+    pub fn wrap<F: Future<Output = Result<T, E>>>(self, future: F) -> ConvertedResult<F, T, E> {
+        ConvertedResult {
+            future,
+            ok: self.ok,
+            err: self.err,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// An `async` tool's future with its output converted: a combinator, not an `async` block
+    /// per tool. rustc proves an `async` block `Send` only once the function holding it is
+    /// type-checked, so each one stayed a pending obligation while the rest of `call_tool` was
+    /// checked, which made its type checking grow faster than the number of tools. The
+    /// conversion is a function chosen when the future is made, so the future's own `Future`
+    /// impl has no bound to fail a second time.
+    pub struct Converted<F, T> {
+        #[pin]
+        future: F,
+        convert: fn(T) -> CallToolResult,
+    }
+}
+
+impl<F: Future> Future for Converted<F, F::Output> {
+    type Output = CallToolResult;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<CallToolResult> {
+        let this = self.project();
+        this.future.poll(cx).map(*this.convert)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// [`Converted`] for an output that is a `Result`.
+    pub struct ConvertedResult<F, T, E> {
+        #[pin]
+        future: F,
+        ok: fn(T) -> CallToolResult,
+        err: fn(E) -> CallToolResult,
+    }
+}
+
+impl<F, T, E> Future for ConvertedResult<F, T, E>
+where
+    F: Future<Output = Result<T, E>>,
+{
+    type Output = CallToolResult;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<CallToolResult> {
+        let this = self.project();
+        this.future.poll(cx).map(|output| match output {
+            Ok(value) => (this.ok)(value),
+            Err(error) => (this.err)(error),
+        })
+    }
+}

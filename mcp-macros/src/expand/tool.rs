@@ -220,21 +220,22 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
     let (method_future, converting) = match &tool.args.local {
         None if tool.method.is_async() => {
             let ident = tool.method.ident();
-            let made = quote!(let #future = Self::#ident(self, #(#call_args),*););
-            match converted(tool, private, names) {
-                // Bound to a local at the tool's name, where a future that is not `Send` is
-                // reported (the conversion itself is spanned at the return type). A mixed-site
-                // local would move the error to the attribute; it is bound after the call,
-                // where nothing of the user's is used, so a user-site one cannot collide.
+            let made = |future: &Ident| quote!(let #future = Self::#ident(self, #(#call_args),*););
+            match converted(tool, private) {
+                // The future and the converted one are bound to locals at the user's tokens:
+                // a type that cannot be returned is reported at the return type, a future that
+                // is not `Send` at the tool's name. Mixed-site locals would move the errors to
+                // the attribute; they are bound after the call, where nothing of the user's is
+                // used, so user-site ones cannot collide.
                 Some(converted) => {
                     let local = Ident::new("__converted", span);
-                    let made = quote!(#made let #local = #converted;);
-                    (Some(made), quote!(#local))
+                    let made = made(&Ident::new("__future", span));
+                    (Some(quote!(#made let #local = #converted;)), quote!(#local))
                 }
                 None => {
                     let call = quote!(#future.await);
                     let body = call_and_convert(tool, private, names, call);
-                    (Some(made), async_block(body))
+                    (Some(made(future)), async_block(body))
                 }
             }
         }
@@ -280,26 +281,49 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
     }
 }
 
-/// For an `async` method whose value converts as it is (no `Result`, not `structured`): its
-/// future with the conversion as a combinator, `kind.map(future)`, instead of an `async` block
-/// awaiting it (see `Converted` in the runtime). The kind is picked from the future's output
-/// type as [`convert`] picks it from the value, and spanned the same way.
-fn converted(tool: &Tool<'_>, private: &Private, names: &Names) -> Option<TokenStream> {
-    let future = &names.future;
+/// For an `async` method (not `structured`): its future with the conversion as a combinator,
+/// `converter.wrap(future)`, instead of an `async` block awaiting it (see `Converted` in the
+/// runtime). The conversion is picked from the future's output type as [`convert`] picks it
+/// from the value, and spanned the same way: at the return type, and for a `Result` its
+/// errors' at the error type.
+///
+/// The method's future is `__future`, a user-site local (see `call_arm`), named here at the
+/// tokens where each conversion is reported.
+fn converted(tool: &Tool<'_>, private: &Private) -> Option<TokenStream> {
     if matches!(tool.structured(), Structured::Value(_)) {
         return None;
     }
-    match &tool.method.output {
-        Output::Unit => Some(quote!(#private::IntoResultTag.map(#future))),
-        Output::Value(ty) => {
-            let span = ty.span();
-            let at_ty = private.at(span);
-            Some(quote_spanned!(span=>
-                #at_ty::output_of(&#future).__tool_output_kind().map(#future)
-            ))
+    let future = |span: Span| Ident::new("__future", span);
+    let output = &tool.method.output;
+    let (ty, picked) = match output {
+        Output::Unit => {
+            let future = future(tool.method.ident().span());
+            return Some(quote! {
+                #private::output_of(&#future).__tool_output_kind().converter().wrap(#future)
+            });
         }
-        Output::Result(_) => None,
-    }
+        Output::Value(ty) => (ty, quote!(output_of)),
+        Output::Result(ty) => (ty, quote!(ok_output_of)),
+    };
+    let span = ty.span();
+    let at_ty = private.at(span);
+    let at_future = future(span);
+    // The kind is a local at the return type: the conversion's receiver, where rustc reports
+    // a type that is neither `IntoToolResult` nor `Serialize`.
+    let kind = Ident::new("__kind", span);
+    let pick =
+        quote_spanned!(span=> let #kind = #at_ty::#picked(&#at_future).__tool_output_kind(););
+    let converter = quote_spanned!(span=> #kind.converter());
+    Some(match output {
+        Output::Result(_) => {
+            let span = output.error_type().unwrap_or(ty).span();
+            let at_error = private.at(span);
+            let error_future = future(span);
+            let errors = quote_spanned!(span=> #at_error::error_of(&#error_future).converter());
+            quote!({ #pick #converter.or_errors(#errors).wrap(#at_future) })
+        }
+        _ => quote!({ #pick #converter.wrap(#at_future) }),
+    })
 }
 
 /// The tuple of `items` as `FlatParams` takes it (and its values come back): up to

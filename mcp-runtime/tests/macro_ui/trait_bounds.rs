@@ -32,6 +32,17 @@ impl Server {
     fn error_not_display(&self) -> Result<i32, NotDisplay> {
         Ok(1)
     }
+
+    /// `async` tools convert their future by another path; the errors are the same.
+    #[tool]
+    async fn async_not_a_result(&self) -> NotAResult {
+        NotAResult
+    }
+
+    #[tool]
+    async fn async_error_not_display(&self) -> Result<i32, NotDisplay> {
+        Ok(1)
+    }
 }
 
 fn main() {}

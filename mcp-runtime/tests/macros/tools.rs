@@ -1122,6 +1122,19 @@ impl Awaited {
     async fn touch(&self) {
         tokio::task::yield_now().await;
     }
+
+    /// A `Result`: `Ok` converts as a value would, `Err` is an error result.
+    #[tool]
+    async fn root(&self, n: i64) -> Result<Stats, String> {
+        tokio::task::yield_now().await;
+        if n < 0 {
+            return Err(format!("{n} has no square root"));
+        }
+        Ok(Stats {
+            count: 1,
+            mean: (n as f64).sqrt(),
+        })
+    }
 }
 
 #[tokio::test]
@@ -1138,4 +1151,12 @@ async fn async_tools_convert_what_they_return_after_pending() {
     );
     let result = call(&Awaited, "touch", Value::Null).await;
     assert_eq!(result, CallToolResult::default());
+    let result = call(&Awaited, "root", json!({ "n": 9 })).await;
+    assert_eq!(
+        (text(&result), result.is_error),
+        (r#"{"count":1,"mean":3.0}"#, None)
+    );
+    let result = call(&Awaited, "root", json!({ "n": -4 })).await;
+    assert_eq!(result.is_error, Some(true));
+    assert_eq!(text(&result), "-4 has no square root");
 }

@@ -67,8 +67,10 @@ where
                                 ::my::mcp::__private::Args(__value),
                                 __ctx,
                             );
-                            let __converted = ::my::mcp::__private::IntoResultTag
-                                .map(__future);
+                            let __converted = ::my::mcp::__private::output_of(&__future)
+                                .__tool_output_kind()
+                                .converter()
+                                .wrap(__future);
                             ::my::mcp::__private::tool_future(__converted)
                         }
                         ::my::mcp::__private::Err(__error) => __error,

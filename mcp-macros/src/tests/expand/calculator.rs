@@ -109,11 +109,11 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                     ) {
                         ::mcp_runtime::__private::Ok((a, b)) => {
                             let __future = Self::add(self, a, b);
-                            let __converted = ::mcp_runtime::__private::output_of(
-                                    &__future,
-                                )
-                                .__tool_output_kind()
-                                .map(__future);
+                            let __converted = {
+                                let __kind = ::mcp_runtime::__private::output_of(&__future)
+                                    .__tool_output_kind();
+                                __kind.converter().wrap(__future)
+                            };
                             ::mcp_runtime::__private::tool_future(__converted)
                         }
                         ::mcp_runtime::__private::Err(__error) => __error,
