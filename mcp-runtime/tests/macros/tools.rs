@@ -1160,3 +1160,51 @@ async fn async_tools_convert_what_they_return_after_pending() {
     assert_eq!(result.is_error, Some(true));
     assert_eq!(text(&result), "-4 has no square root");
 }
+
+/// Plain (not `async`) tools: called when their future is first polled, not when it is made;
+/// what they return may borrow from the server.
+struct Plain {
+    label: String,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+#[mcp_server(name = "plain", version = "1.0.0")]
+impl Plain {
+    /// Borrows from the server.
+    #[tool]
+    fn label(&self) -> &str {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        &self.label
+    }
+
+    /// A `Result` of a `Serialize` value.
+    #[tool]
+    fn halve(&self, n: i64) -> Result<Stats, String> {
+        if n % 2 != 0 {
+            return Err(format!("{n} is odd"));
+        }
+        Ok(Stats {
+            count: 1,
+            mean: (n / 2) as f64,
+        })
+    }
+}
+
+#[tokio::test]
+async fn plain_tools_are_called_at_the_first_poll() {
+    let server = Plain {
+        label: "plain".into(),
+        calls: Default::default(),
+    };
+    let calls = || server.calls.load(std::sync::atomic::Ordering::SeqCst);
+    let future = server
+        .call_tool("label", None.into(), Context::detached())
+        .expect("a tool");
+    assert_eq!(calls(), 0, "made, not called");
+    let result = future.await;
+    assert_eq!((text(&result), calls()), ("plain", 1));
+    let result = call(&server, "halve", json!({ "n": 8 })).await;
+    assert_eq!(text(&result), r#"{"count":1,"mean":4.0}"#);
+    let result = call(&server, "halve", json!({ "n": 7 })).await;
+    assert_eq!((text(&result), result.is_error), ("7 is odd", Some(true)));
+}
