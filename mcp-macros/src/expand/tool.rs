@@ -165,8 +165,8 @@ fn struct_argument(private: &Private, ty: &syn::Type) -> TokenStream {
 }
 
 /// `"name" => Some(match parse { Ok(values) => tool_future(async move { call; convert }),
-/// Err(rejected) => rejected }),`, or for most `async` methods `tool_future(kind.map(future))`
-/// (see [`converted`]).
+/// Err(rejected) => rejected }),`; for an `async` method that is not `structured`, the future
+/// is `converter.wrap(future)` instead of the `async` block (see [`converted`]).
 ///
 /// The arguments are parsed before the future is made, by a generic function of the runtime
 /// given the parameters as a constant: the future holds only the parsed values, tools with the
