@@ -39,20 +39,6 @@ pub(super) async fn handle(
     }
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, HttpError> {
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let inner = e.into_inner();
-        if inner
-            .downcast_ref::<http_body_util::LengthLimitError>()
-            .is_some()
-        {
-            HttpError::PayloadTooLarge(limit)
-        } else {
-            HttpError::Body(inner.to_string())
-        }
-    })
-}
-
 async fn serve(
     app: Arc<App>,
     (principal, challenge): (Option<Principal>, Option<BearerChallenge>),
@@ -61,7 +47,7 @@ async fn serve(
 ) -> Result<Response, HttpError> {
     headers::check_post_accept(&headers, app.config.json_response)?;
     headers::check_content_type(&headers)?;
-    let mut read = std::pin::pin!(read_body(body, app.config.max_request_body));
+    let mut read = std::pin::pin!(body::read_body(body, app.config.max_request_body));
     // A body that has already arrived (most do: it came with the headers) is read without a
     // timer; registering and cancelling one cost 2.2k instructions per request (callgrind).
     let bytes = match futures_util::FutureExt::now_or_never(&mut read) {
