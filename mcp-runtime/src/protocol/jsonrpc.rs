@@ -415,16 +415,33 @@ impl Outgoing<'_> {
 ///
 /// Written by hand into one buffer of the exact size: every successful call ends here.
 pub fn result_json(id: &RequestId, result: &RawValue) -> String {
+    framed_result("", id, result, "")
+}
+
+/// The text of the response to `id` with `result` between `before` and `after`, in one buffer
+/// of the exact size: an SSE event is written whole, not copied around a response built first.
+pub(crate) fn framed_result(
+    before: &str,
+    id: &RequestId,
+    result: &RawValue,
+    after: &str,
+) -> String {
     let result = result.get();
-    let mut out = result_head(id, result.len() + 1);
+    let mut out = result_head_after(before, id, result.len() + 1 + after.len());
     out.push_str(result);
     out.push('}');
+    out.push_str(after);
     out
 }
 
 /// The text of a response to `id` up to its result (`{"jsonrpc":"2.0","id":ID,"result":`), in
 /// a buffer with room for `more` bytes after it. The result and a closing `}` complete it.
 pub(crate) fn result_head(id: &RequestId, more: usize) -> String {
+    result_head_after("", id, more)
+}
+
+/// [`result_head`] after `before`.
+fn result_head_after(before: &str, id: &RequestId, more: usize) -> String {
     const HEAD: &str = r#"{"jsonrpc":"2.0","id":"#;
     const RESULT: &str = r#","result":"#;
     let mut number = itoa::Buffer::new();
@@ -436,7 +453,8 @@ pub(crate) fn result_head(id: &RequestId, more: usize) -> String {
             quoted.as_str()
         }
     };
-    let mut out = String::with_capacity(HEAD.len() + id.len() + RESULT.len() + more);
+    let mut out = String::with_capacity(before.len() + HEAD.len() + id.len() + RESULT.len() + more);
+    out.push_str(before);
     out.push_str(HEAD);
     out.push_str(id);
     out.push_str(RESULT);

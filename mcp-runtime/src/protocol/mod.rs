@@ -51,11 +51,11 @@ pub use envelope::{
 };
 pub use icon::{Icon, IconTheme};
 pub use input_required::{InputRequest, InputRequiredResult, InputRetry};
-pub(crate) use jsonrpc::result_head;
 pub use jsonrpc::{
     ErrorObject, JSONRPC_VERSION, Message, MessageError, Notification, Outgoing, Request,
     RequestId, Response, error_codes, error_json, notification_json, request_json, result_json,
 };
+pub(crate) use jsonrpc::{framed_result, result_head};
 pub use lifecycle::{
     ClientCapabilities, Implementation, InitializeParams, InitializeResult, ListChanged,
     ResourcesCapability, ServerCapabilities,

@@ -359,6 +359,9 @@ async fn dispatch(
         Some(outcome) if app.config.event_store.is_none() => {
             let mut frames = Vec::new();
             lazy.drain_into(&mut frames);
+            if let (true, Some(Ok(result))) = (frames.is_empty(), &outcome) {
+                return Ok(sse::complete_result(&id, result, header));
+            }
             frames.push(outcome.map_or_else(|| cancelled(&id), |o| reply_json(&id, o)));
             return Ok(sse::complete(frames, header));
         }
