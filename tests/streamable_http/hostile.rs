@@ -58,6 +58,22 @@ async fn requests_whose_headers_never_end_are_disconnected() {
     server.stop().await;
 }
 
+/// The head timeout runs only while the connection waits for a head: a call answered on an
+/// SSE stream that stays open four times as long is not cut, and the connection then serves
+/// the next call.
+#[tokio::test]
+async fn a_response_streaming_longer_than_the_head_timeout_is_not_cut() {
+    let config = HttpConfig::new(Mode::Stateful).header_read_timeout(Duration::from_millis(300));
+    let server = TestServer::start(Calculator, config).await;
+    let mut client = server.client();
+    client.initialize().await;
+    let result = client.call_tool("slow", json!({"ms": 1200})).await;
+    assert_eq!(result["content"][0]["text"], "done");
+    let result = client.call_tool("add", json!({"a": 1, "b": 2})).await;
+    assert_eq!(result["content"][0]["text"], "3");
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn idle_connections_are_closed_but_slow_calls_are_not() {
     let config = HttpConfig::new(Mode::Stateful)

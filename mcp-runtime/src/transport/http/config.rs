@@ -231,13 +231,14 @@ pub struct HttpConfig {
     /// How long a request body may take to arrive; slower gets 408. Default: 30 s.
     pub body_read_timeout: Option<Duration>,
     /// How long a client may take to send a request's headers (the first request of a
-    /// connection, or the next one on a kept-alive connection); slower is disconnected.
+    /// connection, or the next one on a kept-alive connection, counted from the end of the
+    /// previous response); slower is disconnected, up to a quarter of this late.
     /// Applies to [`serve`](crate::serve) and [`StreamableHttp::serve`](crate::StreamableHttp::serve);
     /// a router mounted in your own server has your server's settings. Default: 10 s.
     pub header_read_timeout: Duration,
     /// A connection that moves no bytes for this long, with no request in flight, is closed
-    /// (between one and two periods after it fell idle; SSE keep-alive comments count as
-    /// moving). `serve` only. Default: 60 s.
+    /// (up to a quarter of the shorter of this and `header_read_timeout` late; SSE keep-alive
+    /// comments count as moving). `serve` only. Default: 60 s.
     pub idle_connection_timeout: Option<Duration>,
     /// Connections open at once; the next waits in the listen backlog until one closes.
     /// `serve` only; raise `ulimit -n` to match. Default: 10,000.

@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use crate::engine::MCPServer;
 use crate::transport::http::StreamableHttp;
 use crate::transport::http::config::HttpConfig;
-use crate::transport::http::connection::{Activity, Counted};
+use crate::transport::http::connection::{Activity, Closed, Counted, Tracked};
 
 /// Serves `server` at `http://ADDR/mcp` until Ctrl-C (or SIGTERM). Then it stops accepting,
 /// ends long-lived streams, lets requests in flight finish for up to
@@ -164,8 +164,8 @@ impl StreamableHttp {
         tracing::info!(url = %format!("http://{addr}{}", config.path), mode = ?config.mode, "MCP server listening");
         let router = app;
         let mut http = hyper::server::conn::http1::Builder::new();
-        http.timer(hyper_util::rt::TokioTimer::new())
-            .header_read_timeout(config.header_read_timeout)
+        // No timer: each connection's watchdog (`Activity::watch`) times request heads.
+        http.header_read_timeout(None)
             .max_buf_size(config.max_header_bytes.max(8 * 1024));
         let permits = Arc::new(Semaphore::new(config.max_connections.max(1)));
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -201,33 +201,33 @@ impl StreamableHttp {
                 let router = router.clone();
                 let activity = activity.clone();
                 hyper::service::service_fn(move |request| {
-                    let in_flight = activity.request();
+                    let (in_flight, responding) = activity.request();
                     let mut router = router.clone();
                     let response = tower_service::Service::call(&mut router, request);
                     async move {
                         let response = response.await;
                         drop(in_flight);
-                        response
+                        response.map(|response| response.map(|body| Tracked::new(body, responding)))
                     }
                 })
             };
             let connection = graceful.watch(http.serve_connection(io, service));
-            let idle = config.idle_connection_timeout;
+            let (head, idle) = (config.header_read_timeout, config.idle_connection_timeout);
             connections.spawn(async move {
                 let _permit = permit;
-                let idle = async {
-                    match idle {
-                        Some(timeout) => activity.idle(timeout).await,
-                        None => std::future::pending().await,
-                    }
-                };
                 tokio::select! {
                     served = connection => {
                         if let Err(e) = served {
                             tracing::debug!(error = %e, "connection ended with an error");
                         }
                     }
-                    () = idle => tracing::debug!("idle connection closed"),
+                    closed = activity.watch(head, idle) => match closed {
+                        Closed::HeadTimeout => tracing::debug!(
+                            ?head,
+                            "connection closed: no request head arrived whole in time"
+                        ),
+                        Closed::Idle => tracing::debug!("idle connection closed"),
+                    },
                 }
             });
         }
