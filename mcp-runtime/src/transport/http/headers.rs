@@ -98,9 +98,11 @@ pub(crate) fn check_get_accept(headers: &HeaderMap) -> Result<(), HttpError> {
 /// POST bodies must be JSON.
 pub(crate) fn check_content_type(headers: &HeaderMap) -> Result<(), HttpError> {
     let is_json = str_header(headers, &header::CONTENT_TYPE).is_some_and(|v| {
-        v.split(';')
-            .next()
-            .is_some_and(|m| m.trim().eq_ignore_ascii_case(JSON))
+        // What clients send, compared whole before it is split (250 instructions, callgrind).
+        v == JSON
+            || v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case(JSON))
     });
     if is_json {
         Ok(())
