@@ -277,42 +277,41 @@ pub(crate) enum Gated<T> {
     Stopped(Result<Value, ErrorObject>),
 }
 
-/// Runs a handler until it finishes or waits on input only the client can give.
-pub(crate) struct Gate<'a, T> {
-    work: Pin<Box<dyn Future<Output = T> + Send + 'a>>,
-    exchange: Arc<InputExchange>,
-}
-
-impl<'a, T> Gate<'a, T> {
-    pub(crate) fn new(
-        work: impl Future<Output = T> + Send + 'a,
+pin_project_lite::pin_project! {
+    /// Runs a handler until it finishes or waits on input only the client can give. The
+    /// handler's future is held in place (not boxed again: its caller boxes the gate).
+    pub(crate) struct Gate<F> {
+        #[pin]
+        work: F,
         exchange: Arc<InputExchange>,
-    ) -> Self {
-        Gate {
-            work: Box::pin(work),
-            exchange,
+    }
+
+    impl<F> PinnedDrop for Gate<F> {
+        fn drop(this: Pin<&mut Self>) {
+            this.exchange.end();
         }
     }
 }
 
-impl<T> Future for Gate<'_, T> {
-    type Output = Gated<T>;
+impl<F> Gate<F> {
+    pub(crate) fn new(work: F, exchange: Arc<InputExchange>) -> Self {
+        Gate { work, exchange }
+    }
+}
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        match self.work.as_mut().poll(cx) {
+impl<F: Future> Future for Gate<F> {
+    type Output = Gated<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.work.poll(cx) {
             Poll::Ready(value) => Poll::Ready(Gated::Done(value)),
             // Every branch the handler polls in one go (say, `join!`) has asked by now.
-            Poll::Pending if self.exchange.halted() => {
-                Poll::Ready(Gated::Stopped(self.exchange.outcome()))
+            Poll::Pending if this.exchange.halted() => {
+                Poll::Ready(Gated::Stopped(this.exchange.outcome()))
             }
             Poll::Pending => Poll::Pending,
         }
-    }
-}
-
-impl<T> Drop for Gate<'_, T> {
-    fn drop(&mut self) {
-        self.exchange.end();
     }
 }
 

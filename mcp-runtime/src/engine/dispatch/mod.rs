@@ -497,19 +497,17 @@ impl Dispatcher {
         let work: Either<_, McpFuture<'_>> = match input.clone() {
             None if !layered => Either::Left(self.route(id, method, params, env, None, None)),
             None => Either::Right(Box::pin(self.layered(id, method, params, env, None))),
-            Some(exchange) => {
-                let gate = if layered {
-                    Gate::new(self.layered(id, method, params, env, input), exchange)
-                } else if let Some(call) = tool_call {
-                    Gate::new(self.route_tool_call(id, call, env, input), exchange)
-                } else {
-                    Gate::new(self.route(id, method, params, env, input, None), exchange)
-                };
-                Either::Right(Box::pin(gate.map(|gated| match gated {
-                    Gated::Done(outcome) => outcome,
-                    Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
-                })))
-            }
+            // One box each, the gate holding the handler's future in place.
+            Some(exchange) => Either::Right(if layered {
+                let work = self.layered(id, method, params, env, input);
+                Box::pin(Gate::new(work, exchange).map(ungated))
+            } else if let Some(call) = tool_call {
+                let work = self.route_tool_call(id, call, env, input);
+                Box::pin(Gate::new(work, exchange).map(ungated))
+            } else {
+                let work = self.route(id, method, params, env, input, None);
+                Box::pin(Gate::new(work, exchange).map(ungated))
+            }),
         };
         UntilCancelled {
             cancel,
@@ -537,6 +535,14 @@ impl Dispatcher {
             input,
         };
         middleware::run(&self.layers, request, McpService::new(route))
+    }
+}
+
+/// A gated request's outcome: the handler's, or the result it was stopped with.
+fn ungated(gated: Gated<middleware::McpResult>) -> middleware::McpResult {
+    match gated {
+        Gated::Done(outcome) => outcome,
+        Gated::Stopped(outcome) => outcome.and_then(|v| to_raw(&v)),
     }
 }
 
