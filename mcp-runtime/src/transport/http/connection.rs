@@ -93,10 +93,12 @@ impl Activity {
             } else {
                 quiet + tick
             };
-            if awaiting >= head {
+            // A whole tick at least, even with a zero timeout: a tick with a head in it is no
+            // wait for one.
+            if !awaiting.is_zero() && awaiting >= head {
                 return Closed::HeadTimeout;
             }
-            if idle.is_some_and(|idle| quiet >= idle) {
+            if !quiet.is_zero() && idle.is_some_and(|idle| quiet >= idle) {
                 return Closed::Idle;
             }
             (moves, heads) = (now_moves, now_heads);
