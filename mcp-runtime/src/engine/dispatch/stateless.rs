@@ -170,7 +170,9 @@ impl Dispatcher {
             TaskRoute::Refused(error) => Some(Err(error)),
             TaskRoute::Method(tasks) if self.layers.is_empty() => {
                 let owner = call.caller.identity();
-                let served = tasks.serve(method, params.as_ref(), owner.as_deref()).await;
+                // Boxed, as the task call below: inline, these rare branches made every
+                // request's future half as large again (3,168 bytes), moved whole when boxed.
+                let served = Box::pin(tasks.serve(method, params.as_ref(), owner.as_deref())).await;
                 Some(served.and_then(|value| self.reply(Era::Stateless, None, &value)))
             }
             TaskRoute::Method(tasks) => {
@@ -185,8 +187,7 @@ impl Dispatcher {
                     support,
                     owner: call.caller.identity(),
                 };
-                self.call_as_task(request, env, input, in_flight, task)
-                    .await
+                Box::pin(self.call_as_task(request, env, input, in_flight, task)).await
             }
         }
     }
