@@ -74,6 +74,7 @@ pub use skills::{
     DIRECTORY_MIME_TYPE, DirectoryChild, DirectoryReadParams, DirectoryReadResult, GetSkillResult,
     ListSkillsResult, SKILLS_EXTENSION, SkillEntry, SkillFile,
 };
+pub(crate) use stateless::InfoJson;
 pub use stateless::StatelessResult;
 pub use subscriptions::{ListenParams, SubscriptionFilter};
 pub use tasks::{

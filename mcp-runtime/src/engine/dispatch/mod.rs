@@ -37,8 +37,8 @@ use super::{MCPServer, NotBegun, Peer};
 use crate::engine::context::Context;
 use crate::handler::scopes::RequiredScopes;
 use crate::protocol::{
-    CacheHint, CallToolParams, Era, ErrorObject, Implementation, ListChanged, Method, Request,
-    RequestId, ResourcesCapability, SKILLS_EXTENSION, ServerCapabilities, TASKS_EXTENSION,
+    CacheHint, CallToolParams, Era, ErrorObject, Implementation, InfoJson, ListChanged, Method,
+    Request, RequestId, ResourcesCapability, SKILLS_EXTENSION, ServerCapabilities, TASKS_EXTENSION,
     TaskSupport, Tool, UI_EXTENSION, Version, error_json, result_json,
 };
 
@@ -48,7 +48,7 @@ pub(crate) struct Dispatcher {
     pub(super) server: Arc<dyn MCPServer>,
     pub(super) info: Implementation,
     /// `info` serialized once: every 2026-07-28 result carries it.
-    pub(super) info_json: Box<RawValue>,
+    pub(super) info_json: InfoJson,
     /// The server's name, shared by the request states it binds (2026-07-28).
     pub(super) audience: Arc<str>,
     pub(super) instructions: Option<String>,
@@ -261,11 +261,7 @@ impl Dispatcher {
         let info = server.server_info();
         Ok(Dispatcher {
             audience: info.name.as_str().into(),
-            // An `Implementation` is strings and JSON values: it always serializes.
-            info_json: to_raw(&info).unwrap_or_else(|error| {
-                tracing::warn!(%error, "the server's info does not serialize");
-                RawValue::NULL.to_owned()
-            }),
+            info_json: InfoJson::new(&info),
             info,
             instructions: server.instructions(),
             capabilities,
