@@ -409,8 +409,9 @@ pub(crate) mod ours {
     }
 
     /// Stateless JSON, behind the bearer layer (the quickstart's configuration plus auth).
+    /// Served by the same accept loop as the server without authorization
+    /// (`StreamableHttp::serve_with`), so that the two differ only by the authorization.
     pub(super) async fn serve_authorized(listener: TcpListener) -> std::io::Result<()> {
-        use axum::serve::ListenerExt;
         let config = mcp_auth::ResourceServerConfig::new("http://127.0.0.1/mcp")
             .issuer("https://auth.bench.invalid")
             .scopes_supported(["mcp:read"]);
@@ -421,10 +422,7 @@ pub(crate) mod ours {
             HttpConfig::new(Mode::Stateless).json_response(true),
         );
         let app = auth.protect(mcp.router());
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, app).await
+        mcp.serve_with(listener, app, std::future::pending()).await
     }
 }
 
