@@ -16,13 +16,24 @@ pub(super) fn methods(tools: &[Tool<'_>], private: &Private, names: &Names) -> T
         ctx,
         ..
     } = names;
+    let mut schemas = Constants::new("__schemas");
     let descriptors = vec_of(
         private,
-        tools.iter().map(|t| descriptor(t, private)).collect(),
+        tools
+            .iter()
+            .map(|t| descriptor(t, private, &mut schemas))
+            .collect(),
     );
-    let arms = tools.iter().map(|tool| call_arm(tool, private, names));
+    let schemas = schemas.binding();
+    let mut params = Constants::new("__params");
+    let arms: Vec<TokenStream> = tools
+        .iter()
+        .map(|tool| call_arm(tool, private, names, &mut params))
+        .collect();
+    let params = params.binding();
     quote! {
         fn tools(&self) -> #private::Vec<#private::Tool> {
+            #schemas
             #descriptors
         }
 
@@ -38,6 +49,7 @@ pub(super) fn methods(tools: &[Tool<'_>], private: &Private, names: &Names) -> T
                 IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
                 SerializeOutputKind as _,
             };
+            #params
             match #name {
                 #(#arms)*
                 _ => {
@@ -49,11 +61,47 @@ pub(super) fn methods(tools: &[Tool<'_>], private: &Private, names: &Names) -> T
     }
 }
 
+/// The constants of one generated method, made by one inline `const` block: the method
+/// starts with `let local = &const { (c0, c1, ...) };` and uses each as `&local.i`.
+///
+/// One block per method, not one per tool: rustc's dead-code pass
+/// (`live_symbols_and_ignored_derived_traits`) takes time proportional to the number of
+/// inline `const` blocks in a body times the body's size, so one per tool made it quadratic in
+/// the number of tools: 55 ms at 100 tools, 207 ms at 200, on every rebuild (`-Z
+/// self-profile`); 10 ms with one block.
+struct Constants {
+    local: Ident,
+    items: Vec<TokenStream>,
+}
+
+impl Constants {
+    fn new(local: &str) -> Self {
+        Constants {
+            local: Ident::new(local, Span::mixed_site()),
+            items: Vec::new(),
+        }
+    }
+
+    /// Adds the constant `value`; the expression that refers to it (`&local.i`).
+    fn push(&mut self, value: TokenStream) -> TokenStream {
+        let local = &self.local;
+        let index = syn::Index::from(self.items.len());
+        self.items.push(value);
+        quote!(&#local.#index)
+    }
+
+    /// The statement binding the block's value, if there are constants.
+    fn binding(&self) -> Option<TokenStream> {
+        let Constants { local, items } = self;
+        (!items.is_empty()).then(|| quote!(let #local = &const { (#(#items,)*) };))
+    }
+}
+
 /// An expression building the tool's `Tool` for `tools/list`.
-fn descriptor(tool: &Tool<'_>, private: &Private) -> TokenStream {
+fn descriptor(tool: &Tool<'_>, private: &Private, schemas: &mut Constants) -> TokenStream {
     let var = Ident::new("__tool", Span::call_site());
     let name = &tool.name;
-    let schema = input_schema(tool, private);
+    let schema = input_schema(tool, private, schemas);
     let description = super::option_str(private, tool.description.as_deref());
     let some = quote!(#private::Some);
     let args = &tool.args;
@@ -122,8 +170,9 @@ fn descriptor(tool: &Tool<'_>, private: &Private) -> TokenStream {
 }
 
 /// The JSON Schema of the tool's arguments: `struct_input_schema(struct_argument::<T>())`, or
-/// `input_schema(&const { [param_schema("a", argument::<A>(), true, None), ...] })`.
-fn input_schema(tool: &Tool<'_>, private: &Private) -> TokenStream {
+/// `input_schema(&schemas.i)` of the constant `[param_schema("a", argument::<A>(), true,
+/// None), ...]`.
+fn input_schema(tool: &Tool<'_>, private: &Private, schemas: &mut Constants) -> TokenStream {
     let mut params = Vec::new();
     for param in &tool.method.params {
         match &param.kind {
@@ -149,7 +198,8 @@ fn input_schema(tool: &Tool<'_>, private: &Private) -> TokenStream {
             ParamKind::Context | ParamKind::ContextRef => {}
         }
     }
-    quote!(#private::input_schema(&const { [#(#params),*] }))
+    let params = schemas.push(quote!([#(#params),*]));
+    quote!(#private::input_schema(#params))
 }
 
 /// `argument::<T>()`, spanned at `T`: where a type that cannot be an argument is reported.
@@ -169,10 +219,15 @@ fn struct_argument(private: &Private, ty: &syn::Type) -> TokenStream {
 /// is `converter.wrap(future)` instead of the `async` block (see [`converted`]).
 ///
 /// The arguments are parsed before the future is made, by a generic function of the runtime
-/// given the parameters as a constant: the future holds only the parsed values, tools with the
-/// same parameter types share one copy of the parsing code, and arguments that do not parse
-/// give a ready future.
-fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
+/// given the parameters as a constant (one of `constants`): the future holds only the parsed
+/// values, tools with the same parameter types share one copy of the parsing code, and
+/// arguments that do not parse give a ready future.
+fn call_arm(
+    tool: &Tool<'_>,
+    private: &Private,
+    names: &Names,
+    constants: &mut Constants,
+) -> TokenStream {
     let Names {
         arguments,
         ctx,
@@ -253,17 +308,18 @@ fn call_arm(tool: &Tool<'_>, private: &Private, names: &Names) -> TokenStream {
     };
     let (parse, values) = if let Some(inner) = args_struct {
         let argument = struct_argument(private, inner);
+        let argument = constants.push(argument);
         (
-            quote!(#private::args_struct(&const { #argument }, #arguments)),
+            quote!(#private::args_struct(#argument, #arguments)),
             quote!(#value),
         )
     } else if params.is_empty() {
         (quote!(#private::no_arguments(#arguments)), quote!(()))
     } else {
-        let params = flat_tuple(params);
+        let params = constants.push(flat_tuple(params));
         let values = flat_tuple(locals);
         (
-            quote!(#private::flat_arguments(#arguments, &const { #params })),
+            quote!(#private::flat_arguments(#arguments, #params)),
             values,
         )
     };

@@ -26,23 +26,25 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
         ::mcp_runtime::__private::Implementation::new("weather", "1.0.0")
     }
     fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
+        let __schemas = &const {
+            (
+                [
+                    ::mcp_runtime::__private::param_schema(
+                        "city",
+                        ::mcp_runtime::__private::argument::<String>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                ],
+                [],
+            )
+        };
         ::mcp_runtime::__private::vec([
             {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "forecast",
                     ::mcp_runtime::__private::Some("Today's weather."),
-                    ::mcp_runtime::__private::input_schema(
-                        &const {
-                            [
-                                ::mcp_runtime::__private::param_schema(
-                                    "city",
-                                    ::mcp_runtime::__private::argument::<String>(),
-                                    true,
-                                    ::mcp_runtime::__private::None,
-                                ),
-                            ]
-                        },
-                    ),
+                    ::mcp_runtime::__private::input_schema(&__schemas.0),
                 );
                 __tool.meta = ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::tool_ui(
@@ -56,7 +58,7 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "refresh",
                     ::mcp_runtime::__private::Some("Refresh the view."),
-                    ::mcp_runtime::__private::input_schema(&const { [] }),
+                    ::mcp_runtime::__private::input_schema(&__schemas.1),
                 );
                 __tool.meta = ::mcp_runtime::__private::Some(
                     ::mcp_runtime::__private::tool_ui(
@@ -86,19 +88,22 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
             IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
             SerializeOutputKind as _,
         };
+        let __params = &const {
+            (
+                (
+                    ::mcp_runtime::__private::required(
+                        "city",
+                        ::mcp_runtime::__private::argument::<String>(),
+                    ),
+                ),
+            )
+        };
         match __name {
             "forecast" => {
                 ::mcp_runtime::__private::Some(
                     match ::mcp_runtime::__private::flat_arguments(
                         __arguments,
-                        &const {
-                            (
-                                ::mcp_runtime::__private::required(
-                                    "city",
-                                    ::mcp_runtime::__private::argument::<String>(),
-                                ),
-                            )
-                        },
+                        &__params.0,
                     ) {
                         ::mcp_runtime::__private::Ok((city,)) => {
                             ::mcp_runtime::__private::tool_future(async move {

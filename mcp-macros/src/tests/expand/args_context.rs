@@ -26,6 +26,7 @@ where
         ::my::mcp::__private::some_text("Use it wisely.")
     }
     fn tools(&self) -> ::my::mcp::__private::Vec<::my::mcp::__private::Tool> {
+        let __schemas = &const { ([],) };
         ::my::mcp::__private::vec([
             ::my::mcp::__private::tool(
                 "run-job",
@@ -37,7 +38,7 @@ where
             ::my::mcp::__private::tool(
                 "ping",
                 ::my::mcp::__private::None,
-                ::my::mcp::__private::input_schema(&const { [] }),
+                ::my::mcp::__private::input_schema(&__schemas.0),
             ),
         ])
     }
@@ -54,13 +55,11 @@ where
             IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
             SerializeOutputKind as _,
         };
+        let __params = &const { (::my::mcp::__private::struct_argument::<Job>(),) };
         match __name {
             "run-job" => {
                 ::my::mcp::__private::Some(
-                    match ::my::mcp::__private::args_struct(
-                        &const { ::my::mcp::__private::struct_argument::<Job>() },
-                        __arguments,
-                    ) {
+                    match ::my::mcp::__private::args_struct(&__params.0, __arguments) {
                         ::my::mcp::__private::Ok(__value) => {
                             let __future = Self::run(
                                 self,

@@ -17,51 +17,49 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
         ::mcp_runtime::__private::Implementation::new("calculator", "1.0.0")
     }
     fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
+        let __schemas = &const {
+            (
+                [
+                    ::mcp_runtime::__private::param_schema(
+                        "a",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                    ::mcp_runtime::__private::param_schema(
+                        "b",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                ],
+                [
+                    ::mcp_runtime::__private::param_schema(
+                        "a",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                        true,
+                        ::mcp_runtime::__private::Some("The dividend."),
+                    ),
+                    ::mcp_runtime::__private::param_schema(
+                        "b",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                        false,
+                        ::mcp_runtime::__private::Some("The divisor."),
+                    ),
+                ],
+            )
+        };
         ::mcp_runtime::__private::vec([
             ::mcp_runtime::__private::tool(
                 "add",
                 ::mcp_runtime::__private::Some("Add two numbers."),
-                ::mcp_runtime::__private::input_schema(
-                    &const {
-                        [
-                            ::mcp_runtime::__private::param_schema(
-                                "a",
-                                ::mcp_runtime::__private::argument::<f64>(),
-                                true,
-                                ::mcp_runtime::__private::None,
-                            ),
-                            ::mcp_runtime::__private::param_schema(
-                                "b",
-                                ::mcp_runtime::__private::argument::<f64>(),
-                                true,
-                                ::mcp_runtime::__private::None,
-                            ),
-                        ]
-                    },
-                ),
+                ::mcp_runtime::__private::input_schema(&__schemas.0),
             ),
             {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "divide",
                     ::mcp_runtime::__private::Some("Divide `a` by `b`."),
-                    ::mcp_runtime::__private::input_schema(
-                        &const {
-                            [
-                                ::mcp_runtime::__private::param_schema(
-                                    "a",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                    true,
-                                    ::mcp_runtime::__private::Some("The dividend."),
-                                ),
-                                ::mcp_runtime::__private::param_schema(
-                                    "b",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                    false,
-                                    ::mcp_runtime::__private::Some("The divisor."),
-                                ),
-                            ]
-                        },
-                    ),
+                    ::mcp_runtime::__private::input_schema(&__schemas.1),
                 );
                 __tool.title = ::mcp_runtime::__private::some_text("Divide");
                 __tool.annotations = ::mcp_runtime::__private::Some(::mcp_runtime::__private::ToolAnnotations {
@@ -89,23 +87,36 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
             IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
             SerializeOutputKind as _,
         };
+        let __params = &const {
+            (
+                (
+                    ::mcp_runtime::__private::required(
+                        "a",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                    ),
+                    ::mcp_runtime::__private::required(
+                        "b",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                    ),
+                ),
+                (
+                    ::mcp_runtime::__private::required(
+                        "a",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                    ),
+                    ::mcp_runtime::__private::optional(
+                        "b",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                    ),
+                ),
+            )
+        };
         match __name {
             "add" => {
                 ::mcp_runtime::__private::Some(
                     match ::mcp_runtime::__private::flat_arguments(
                         __arguments,
-                        &const {
-                            (
-                                ::mcp_runtime::__private::required(
-                                    "a",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                ),
-                                ::mcp_runtime::__private::required(
-                                    "b",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                ),
-                            )
-                        },
+                        &__params.0,
                     ) {
                         ::mcp_runtime::__private::Ok((a, b)) => {
                             let __future = Self::add(self, a, b);
@@ -124,18 +135,7 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                 ::mcp_runtime::__private::Some(
                     match ::mcp_runtime::__private::flat_arguments(
                         __arguments,
-                        &const {
-                            (
-                                ::mcp_runtime::__private::required(
-                                    "a",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                ),
-                                ::mcp_runtime::__private::optional(
-                                    "b",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                ),
-                            )
-                        },
+                        &__params.1,
                     ) {
                         ::mcp_runtime::__private::Ok((a, b)) => {
                             ::mcp_runtime::__private::tool_future(async move {

@@ -14,22 +14,23 @@ impl ::mcp_runtime::__private::MCPServer for Notes {
         )
     }
     fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
+        let __schemas = &const {
+            (
+                [
+                    ::mcp_runtime::__private::param_schema(
+                        "text",
+                        ::mcp_runtime::__private::argument::<String>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                ],
+            )
+        };
         ::mcp_runtime::__private::vec([
             ::mcp_runtime::__private::tool(
                 "note",
                 ::mcp_runtime::__private::Some("Take a note."),
-                ::mcp_runtime::__private::input_schema(
-                    &const {
-                        [
-                            ::mcp_runtime::__private::param_schema(
-                                "text",
-                                ::mcp_runtime::__private::argument::<String>(),
-                                true,
-                                ::mcp_runtime::__private::None,
-                            ),
-                        ]
-                    },
-                ),
+                ::mcp_runtime::__private::input_schema(&__schemas.0),
             ),
         ])
     }
@@ -49,19 +50,22 @@ impl ::mcp_runtime::__private::MCPServer for Notes {
             IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
             SerializeOutputKind as _,
         };
+        let __params = &const {
+            (
+                (
+                    ::mcp_runtime::__private::required(
+                        "text",
+                        ::mcp_runtime::__private::argument::<String>(),
+                    ),
+                ),
+            )
+        };
         match __name {
             "note" => {
                 ::mcp_runtime::__private::Some(
                     match ::mcp_runtime::__private::flat_arguments(
                         __arguments,
-                        &const {
-                            (
-                                ::mcp_runtime::__private::required(
-                                    "text",
-                                    ::mcp_runtime::__private::argument::<String>(),
-                                ),
-                            )
-                        },
+                        &__params.0,
                     ) {
                         ::mcp_runtime::__private::Ok((text,)) => {
                             ::mcp_runtime::__private::tool_future(async move {

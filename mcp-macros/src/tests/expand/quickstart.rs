@@ -22,28 +22,57 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
         ::mcp_runtime::__private::Implementation::new("calculator", "1.0.0")
     }
     fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
+        let __schemas = &const {
+            (
+                [
+                    ::mcp_runtime::__private::param_schema(
+                        "a",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                    ::mcp_runtime::__private::param_schema(
+                        "b",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                ],
+                [
+                    ::mcp_runtime::__private::param_schema(
+                        "a",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                    ::mcp_runtime::__private::param_schema(
+                        "b",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                ],
+                [
+                    ::mcp_runtime::__private::param_schema(
+                        "x",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                    ::mcp_runtime::__private::param_schema(
+                        "digits",
+                        ::mcp_runtime::__private::argument::<u32>(),
+                        false,
+                        ::mcp_runtime::__private::Some("Decimal places to keep"),
+                    ),
+                ],
+            )
+        };
         ::mcp_runtime::__private::vec([
             ::mcp_runtime::__private::tool(
                 "add",
                 ::mcp_runtime::__private::Some("Add two numbers."),
-                ::mcp_runtime::__private::input_schema(
-                    &const {
-                        [
-                            ::mcp_runtime::__private::param_schema(
-                                "a",
-                                ::mcp_runtime::__private::argument::<f64>(),
-                                true,
-                                ::mcp_runtime::__private::None,
-                            ),
-                            ::mcp_runtime::__private::param_schema(
-                                "b",
-                                ::mcp_runtime::__private::argument::<f64>(),
-                                true,
-                                ::mcp_runtime::__private::None,
-                            ),
-                        ]
-                    },
-                ),
+                ::mcp_runtime::__private::input_schema(&__schemas.0),
             ),
             {
                 let mut __tool = ::mcp_runtime::__private::tool(
@@ -51,24 +80,7 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                     ::mcp_runtime::__private::Some(
                         "Divide `a` by `b`; dividing by zero is a tool error, not a crash.",
                     ),
-                    ::mcp_runtime::__private::input_schema(
-                        &const {
-                            [
-                                ::mcp_runtime::__private::param_schema(
-                                    "a",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                    true,
-                                    ::mcp_runtime::__private::None,
-                                ),
-                                ::mcp_runtime::__private::param_schema(
-                                    "b",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                    true,
-                                    ::mcp_runtime::__private::None,
-                                ),
-                            ]
-                        },
-                    ),
+                    ::mcp_runtime::__private::input_schema(&__schemas.1),
                 );
                 __tool.annotations = ::mcp_runtime::__private::Some(::mcp_runtime::__private::ToolAnnotations {
                     read_only_hint: ::mcp_runtime::__private::Some(true),
@@ -81,24 +93,7 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                 ::mcp_runtime::__private::Some(
                     "Round `x` to `digits` decimal places (0 when omitted).",
                 ),
-                ::mcp_runtime::__private::input_schema(
-                    &const {
-                        [
-                            ::mcp_runtime::__private::param_schema(
-                                "x",
-                                ::mcp_runtime::__private::argument::<f64>(),
-                                true,
-                                ::mcp_runtime::__private::None,
-                            ),
-                            ::mcp_runtime::__private::param_schema(
-                                "digits",
-                                ::mcp_runtime::__private::argument::<u32>(),
-                                false,
-                                ::mcp_runtime::__private::Some("Decimal places to keep"),
-                            ),
-                        ]
-                    },
-                ),
+                ::mcp_runtime::__private::input_schema(&__schemas.2),
             ),
         ])
     }
@@ -118,23 +113,46 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
             IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
             SerializeOutputKind as _,
         };
+        let __params = &const {
+            (
+                (
+                    ::mcp_runtime::__private::required(
+                        "a",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                    ),
+                    ::mcp_runtime::__private::required(
+                        "b",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                    ),
+                ),
+                (
+                    ::mcp_runtime::__private::required(
+                        "a",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                    ),
+                    ::mcp_runtime::__private::required(
+                        "b",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                    ),
+                ),
+                (
+                    ::mcp_runtime::__private::required(
+                        "x",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                    ),
+                    ::mcp_runtime::__private::optional(
+                        "digits",
+                        ::mcp_runtime::__private::argument::<u32>(),
+                    ),
+                ),
+            )
+        };
         match __name {
             "add" => {
                 ::mcp_runtime::__private::Some(
                     match ::mcp_runtime::__private::flat_arguments(
                         __arguments,
-                        &const {
-                            (
-                                ::mcp_runtime::__private::required(
-                                    "a",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                ),
-                                ::mcp_runtime::__private::required(
-                                    "b",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                ),
-                            )
-                        },
+                        &__params.0,
                     ) {
                         ::mcp_runtime::__private::Ok((a, b)) => {
                             let __future = Self::add(self, a, b);
@@ -153,18 +171,7 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                 ::mcp_runtime::__private::Some(
                     match ::mcp_runtime::__private::flat_arguments(
                         __arguments,
-                        &const {
-                            (
-                                ::mcp_runtime::__private::required(
-                                    "a",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                ),
-                                ::mcp_runtime::__private::required(
-                                    "b",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                ),
-                            )
-                        },
+                        &__params.1,
                     ) {
                         ::mcp_runtime::__private::Ok((a, b)) => {
                             ::mcp_runtime::__private::tool_future(async move {
@@ -186,18 +193,7 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
                 ::mcp_runtime::__private::Some(
                     match ::mcp_runtime::__private::flat_arguments(
                         __arguments,
-                        &const {
-                            (
-                                ::mcp_runtime::__private::required(
-                                    "x",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                ),
-                                ::mcp_runtime::__private::optional(
-                                    "digits",
-                                    ::mcp_runtime::__private::argument::<u32>(),
-                                ),
-                            )
-                        },
+                        &__params.2,
                     ) {
                         ::mcp_runtime::__private::Ok((x, digits)) => {
                             ::mcp_runtime::__private::tool_future(async move {

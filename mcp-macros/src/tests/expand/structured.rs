@@ -34,23 +34,32 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
         }
     }
     fn tools(&self) -> ::mcp_runtime::__private::Vec<::mcp_runtime::__private::Tool> {
+        let __schemas = &const {
+            (
+                [
+                    ::mcp_runtime::__private::param_schema(
+                        "side",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                ],
+                [
+                    ::mcp_runtime::__private::param_schema(
+                        "name",
+                        ::mcp_runtime::__private::argument::<String>(),
+                        true,
+                        ::mcp_runtime::__private::None,
+                    ),
+                ],
+            )
+        };
         ::mcp_runtime::__private::vec([
             {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "area",
                     ::mcp_runtime::__private::Some("The area of a square."),
-                    ::mcp_runtime::__private::input_schema(
-                        &const {
-                            [
-                                ::mcp_runtime::__private::param_schema(
-                                    "side",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                    true,
-                                    ::mcp_runtime::__private::None,
-                                ),
-                            ]
-                        },
-                    ),
+                    ::mcp_runtime::__private::input_schema(&__schemas.0),
                 );
                 __tool.icons = ::mcp_runtime::__private::vec([
                     ::mcp_runtime::__private::Icon::new("https://example.com/square.svg"),
@@ -64,18 +73,7 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
                 let mut __tool = ::mcp_runtime::__private::tool(
                     "sides",
                     ::mcp_runtime::__private::Some("Sides of a regular polygon."),
-                    ::mcp_runtime::__private::input_schema(
-                        &const {
-                            [
-                                ::mcp_runtime::__private::param_schema(
-                                    "name",
-                                    ::mcp_runtime::__private::argument::<String>(),
-                                    true,
-                                    ::mcp_runtime::__private::None,
-                                ),
-                            ]
-                        },
-                    ),
+                    ::mcp_runtime::__private::input_schema(&__schemas.1),
                 );
                 __tool.icons = ::mcp_runtime::__private::vec([
                     ::mcp_runtime::__private::Icon::new("poly.png")
@@ -106,19 +104,28 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
             IntoResultKind as _, IntoResultOutput as _, SerializeKind as _,
             SerializeOutputKind as _,
         };
+        let __params = &const {
+            (
+                (
+                    ::mcp_runtime::__private::required(
+                        "side",
+                        ::mcp_runtime::__private::argument::<f64>(),
+                    ),
+                ),
+                (
+                    ::mcp_runtime::__private::required(
+                        "name",
+                        ::mcp_runtime::__private::argument::<String>(),
+                    ),
+                ),
+            )
+        };
         match __name {
             "area" => {
                 ::mcp_runtime::__private::Some(
                     match ::mcp_runtime::__private::flat_arguments(
                         __arguments,
-                        &const {
-                            (
-                                ::mcp_runtime::__private::required(
-                                    "side",
-                                    ::mcp_runtime::__private::argument::<f64>(),
-                                ),
-                            )
-                        },
+                        &__params.0,
                     ) {
                         ::mcp_runtime::__private::Ok((side,)) => {
                             ::mcp_runtime::__private::tool_future(async move {
@@ -134,14 +141,7 @@ impl ::mcp_runtime::__private::MCPServer for Shapes {
                 ::mcp_runtime::__private::Some(
                     match ::mcp_runtime::__private::flat_arguments(
                         __arguments,
-                        &const {
-                            (
-                                ::mcp_runtime::__private::required(
-                                    "name",
-                                    ::mcp_runtime::__private::argument::<String>(),
-                                ),
-                            )
-                        },
+                        &__params.1,
                     ) {
                         ::mcp_runtime::__private::Ok((name,)) => {
                             ::mcp_runtime::__private::tool_future(async move {
