@@ -21,6 +21,9 @@ const INCREMENTAL_RUNS: usize = 3;
 enum Side {
     Ours,
     Rmcp,
+    /// The same tool methods called by a hand-written `match`, no macro of ours: the floor
+    /// any framework's rebuild stands on (rustc, LLVM and the linker on the user's code).
+    Plain,
 }
 
 impl Side {
@@ -28,6 +31,15 @@ impl Side {
         match self {
             Side::Ours => "ours",
             Side::Rmcp => "rmcp",
+            Side::Plain => "plain",
+        }
+    }
+
+    /// The side whose dependencies (and target directory) this one uses.
+    fn dependencies(self) -> Side {
+        match self {
+            Side::Plain => Side::Ours,
+            side => side,
         }
     }
 }
@@ -37,6 +49,10 @@ fn manifest(side: Side, root: &Path) -> String {
     let deps = match side {
         Side::Ours => format!(
             "mcp-runtime = {{ path = {:?} }}\nschemars = {{ version = \"1\", features = [\"preserve_order\"] }}\n",
+            root.join("mcp-runtime")
+        ),
+        Side::Plain => format!(
+            "mcp-runtime = {{ path = {:?} }}\nschemars = {{ version = \"1\", features = [\"preserve_order\"] }}\nserde_json = \"1\"\n",
             root.join("mcp-runtime")
         ),
         Side::Rmcp => "rmcp = { version = \"=3.11.0\", default-features = false, features = [\"server\", \"macros\", \"transport-streamable-http-server\"] }\naxum = { version = \"0.8\", default-features = false, features = [\"http1\", \"tokio\"] }\n".to_owned(),
@@ -80,6 +96,36 @@ fn source(side: Side, tools: usize) -> String {
                 );
             }
             s.push_str("}\n\n#[tokio::main]\nasync fn main() -> std::io::Result<()> {\n    mcp_runtime::serve(Generated, \"127.0.0.1:0\", HttpConfig::new(Mode::Stateless)).await\n}\n");
+        }
+        Side::Plain => {
+            s.push_str("use std::future::Future;\nuse std::pin::Pin;\n\nuse mcp_runtime::{HttpConfig, Mode, mcp_server, tool};\nuse serde::Deserialize;\nuse serde::de::DeserializeOwned;\nuse serde_json::Value;\n\n");
+            for i in (0..tools).step_by(4) {
+                let _ = writeln!(
+                    s,
+                    "#[derive(Deserialize, schemars::JsonSchema)]\npub struct Point{i} {{ pub x: f64, pub y: f64 }}\n"
+                );
+            }
+            s.push_str("struct Generated;\n\nimpl Generated {\n");
+            for i in 0..tools {
+                let (third, used) = if i % 4 == 0 {
+                    (format!("p: Point{i}"), "p.x + p.y")
+                } else {
+                    ("c: String".into(), "c.len() as f64")
+                };
+                let _ = writeln!(
+                    s,
+                    "    /// Tool {i}.\n    async fn tool_{i}(&self, a: f64, b: i64, {third}) -> String {{\n        format!(\"{{}}\", a + b as f64 + {used} /*body*/)\n    }}\n"
+                );
+            }
+            s.push_str("}\n\ntype ToolFuture<'a> = Pin<Box<dyn Future<Output = String> + Send + 'a>>;\n\nfn arg<T: DeserializeOwned>(args: &Value, name: &str) -> Option<T> {\n    T::deserialize(args.get(name)?).ok()\n}\n\n/// The dispatch the macros would write, by hand.\nfn call<'a>(server: &'a Generated, name: &str, args: &Value) -> Option<ToolFuture<'a>> {\n    match name {\n");
+            for i in 0..tools {
+                let third = if i % 4 == 0 { "p" } else { "c" };
+                let _ = writeln!(
+                    s,
+                    "        \"tool_{i}\" => Some(Box::pin(server.tool_{i}(arg(args, \"a\")?, arg(args, \"b\")?, arg(args, \"{third}\")?))),"
+                );
+            }
+            s.push_str("        _ => None,\n    }\n}\n\n/// One tool through the macros, so that the same runtime is linked.\n#[derive(Default)]\nstruct Linked;\n\n#[mcp_server(name = \"linked\", version = \"1.0.0\")]\nimpl Linked {\n    /// Echo.\n    #[tool]\n    async fn echo(&self, text: String) -> String {\n        text\n    }\n}\n\n#[tokio::main]\nasync fn main() -> std::io::Result<()> {\n    if let Some(name) = std::env::args().nth(1) {\n        if let Some(future) = call(&Generated, &name, &Value::Null) {\n            println!(\"{}\", future.await);\n        }\n    }\n    mcp_runtime::serve(Linked, \"127.0.0.1:0\", HttpConfig::new(Mode::Stateless)).await\n}\n");
         }
         Side::Rmcp => {
             s.push_str("use std::sync::Arc;\n\nuse rmcp::handler::server::router::tool::ToolRouter;\nuse rmcp::handler::server::wrapper::Parameters;\nuse rmcp::model::{ServerCapabilities, ServerConfig};\nuse rmcp::transport::streamable_http_server::session::local::LocalSessionManager;\nuse rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};\nuse rmcp::{ServerHandler, schemars, tool, tool_handler, tool_router};\nuse serde::Deserialize;\n\n");
@@ -214,9 +260,10 @@ fn measure(tmp: &Path, root: &Path, tools: usize, side: Side) -> Result<Row, Str
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("Cargo.toml"), manifest(side, root)).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("src/main.rs"), source(side, tools)).map_err(|e| e.to_string())?;
-    let target = tmp.join(format!("target-{}", side.name()));
+    // The hand-written server has our dependencies: it shares their build.
+    let target = tmp.join(format!("target-{}", side.dependencies().name()));
     let krate = Crate { side, dir, target };
-    if root.join("Cargo.lock").exists() && side == Side::Ours {
+    if root.join("Cargo.lock").exists() && side.dependencies() == Side::Ours {
         // The workspace's versions, so the dependencies are the ones already downloaded.
         let _ = std::fs::copy(root.join("Cargo.lock"), krate.dir.join("Cargo.lock"));
     }
@@ -277,7 +324,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let mut rows = Vec::new();
     let result = (|| {
         for &tools in &sizes {
-            for side in [Side::Ours, Side::Rmcp] {
+            for side in [Side::Ours, Side::Rmcp, Side::Plain] {
                 rows.push(measure(&tmp, root, tools, side)?);
             }
         }
@@ -286,9 +333,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&tmp);
     result?;
     let (mut table, mut verdicts) = (String::new(), String::new());
-    for pair in rows.chunks(2) {
-        let [ours, rmcp] = pair else { continue };
-        for r in pair {
+    for size in rows.chunks(3) {
+        let [ours, rmcp, plain] = size else { continue };
+        for r in size {
             let _ = writeln!(
                 table,
                 "| {} | {} | {:.2} | {:.2} | {:.2} ({:.0}%) |",
@@ -323,9 +370,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
         if ours.tools == 200 {
             let _ = writeln!(
                 verdicts,
-                "| 200 tools: incremental rebuild < 0.8 s and ≤ 0.3x rmcp's | {:.2} s vs {:.2} s: {incr:.2}x | {} |",
+                "| 200 tools: incremental rebuild < 0.8 s and ≤ 0.3x rmcp's | {:.2} s vs {:.2} s: {incr:.2}x (hand-written, no macros: {:.2} s) | {} |",
                 ours.incremental,
                 rmcp.incremental,
+                plain.incremental,
                 verdict(ours.incremental < 0.8 && incr <= 0.3)
             );
         }
@@ -336,7 +384,11 @@ pub fn main(args: &[String]) -> Result<(), String> {
          --release --manifest-path bench/Cargo.toml -- compile-scale`\n\nServers of 10, 50 and \
          200 tools, three typed parameters each (`f64`, `i64`, and a `String` or, for every \
          fourth tool, a struct), written with our `#[mcp_server]`/`#[tool]` and with rmcp 3.11's \
-         `#[tool_router]`/`#[tool]` (a `Parameters` struct per tool, as rmcp requires). Debug \
+         `#[tool_router]`/`#[tool]` (a `Parameters` struct per tool, as rmcp requires), and \
+         \"plain\": the same tool methods called by a hand-written `match` that reads each \
+         argument with serde and boxes the future, no macro of ours on them (one one-tool \
+         `#[mcp_server]` beside them, so that the same runtime is linked): the floor under any \
+         framework's figures, rustc, LLVM and the linker on the user's own code. Debug \
          builds with dependencies prebuilt: the crate build is `cargo build` after `cargo clean \
          -p` of the server crate; the incremental rebuild follows an edit of one tool's body \
          (median of {INCREMENTAL_RUNS}); expansion is rustc's `expand_crate` pass (`-Z \
