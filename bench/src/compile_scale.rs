@@ -1,11 +1,13 @@
 //! `mcp-bench compile-scale`: build times of generated servers of 10, 50 and 200 tools, ours
-//! against rmcp 3.11, as users of proc-macro frameworks feel them.
+//! against rmcp 3.11, as users of proc-macro frameworks feel them, and against the same tools
+//! dispatched by hand with no macro of ours (`plain`): what rustc, LLVM and the linker take for
+//! the user's own code, under any framework.
 //!
 //! Each tool takes three typed parameters; every fourth takes a struct as its third. Each
 //! server is its own crate in a temp dir (its own workspace and target dir). Its dependencies
 //! are built first (not timed); then the server crate alone is rebuilt from clean (`cargo
 //! clean -p`, then `cargo build`: the "crate build"), and rebuilt after one tool's body is
-//! edited (the "incremental rebuild", median of three). Debug builds, `--offline`. The share
+//! edited (the "incremental rebuild", median of five). Debug builds, `--offline`. The share
 //! of macro expansion comes from rustc's own `-Z time-passes` (`expand_crate`), enabled on
 //! the stable compiler with `RUSTC_BOOTSTRAP=1` for the server crate only.
 
@@ -15,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const SIZES: [usize; 3] = [10, 50, 200];
-const INCREMENTAL_RUNS: usize = 3;
+const INCREMENTAL_RUNS: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Side {
@@ -296,13 +298,17 @@ fn measure(tmp: &Path, root: &Path, tools: usize, side: Side) -> Result<Row, Str
     Ok(row)
 }
 
-/// `mcp-bench compile-scale [--sizes 10,50,200] [--out DIR]`: writes `compile-scale.md`.
+/// `mcp-bench compile-scale [--sizes 10,50,200] [--keep] [--out DIR]`: writes
+/// `compile-scale.md`. `--keep` leaves the generated crates in the temp dir, for profiling.
 pub fn main(args: &[String]) -> Result<(), String> {
     let mut sizes = SIZES.to_vec();
+    let mut keep = false;
     let mut rest = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        if arg == "--sizes" {
+        if arg == "--keep" {
+            keep = true;
+        } else if arg == "--sizes" {
             let list = it.next().ok_or("--sizes needs a value")?;
             sizes = list
                 .split(',')
@@ -330,7 +336,11 @@ pub fn main(args: &[String]) -> Result<(), String> {
         }
         Ok::<(), String>(())
     })();
-    let _ = std::fs::remove_dir_all(&tmp);
+    if keep {
+        eprintln!("compile-scale: kept {}", tmp.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
     result?;
     let (mut table, mut verdicts) = (String::new(), String::new());
     for size in rows.chunks(3) {

@@ -39,7 +39,7 @@ USAGE:
     mcp-bench stdio [OPTIONS]           tools/call over pipes against rmcp's stdio server
     mcp-bench redis [OPTIONS]           one node on Redis against the same node in memory
     mcp-bench serve-stdio SIDE          serve `add` on stdin/stdout (SIDE: ours, rmcp, floor)
-    mcp-bench compile-scale [--sizes L] build times of servers of 10, 50, 200 tools, vs rmcp
+    mcp-bench compile-scale [--sizes L] [--keep] build times of servers of 10, 50, 200 tools, vs rmcp
 
 OPTIONS:
     --seconds S        measured seconds per point (default 5)
