@@ -618,7 +618,68 @@ async fn generic_server() {
     assert_eq!(text(&call(&counter, "plus", json!({ "n": 2 })).await), "42");
 }
 
-#[derive(Serialize, Deserialize, JsonSchema)]
+/// A tool parameter of the impl's own type parameter: the constants that describe the
+/// parameters (one `const` block per generated method) are generic too.
+struct GenericEcho<T> {
+    prefix: String,
+    _value: std::marker::PhantomData<T>,
+}
+
+#[mcp_server(name = "echo")]
+impl<T> GenericEcho<T>
+where
+    T: serde::de::DeserializeOwned + JsonSchema + std::fmt::Debug + Send + Sync + 'static,
+{
+    /// Echo a value of type `T`.
+    #[tool]
+    fn echo(&self, value: T, times: Option<u32>) -> String {
+        format!("{}{value:?} x{}", self.prefix, times.unwrap_or(1))
+    }
+
+    /// Echo a value of type `T` twice, after the other tool's constants.
+    #[tool]
+    async fn twice(&self, first: T, second: T) -> String {
+        format!("{}{first:?} {second:?}", self.prefix)
+    }
+}
+
+#[tokio::test]
+async fn generic_parameter_types() {
+    let echo = GenericEcho::<Point> {
+        prefix: "> ".into(),
+        _value: std::marker::PhantomData,
+    };
+    let result = call(
+        &echo,
+        "echo",
+        json!({ "value": { "x": 1, "y": 2 }, "times": 3 }),
+    )
+    .await;
+    assert_eq!(text(&result), "> Point { x: 1, y: 2 } x3");
+    let result = call(
+        &echo,
+        "twice",
+        json!({ "first": { "x": 1, "y": 2 }, "second": { "x": 3, "y": 4 } }),
+    )
+    .await;
+    assert_eq!(text(&result), "> Point { x: 1, y: 2 } Point { x: 3, y: 4 }");
+    let tools = echo.tools();
+    let schema = serde_json::to_value(&tools[1].input_schema).unwrap();
+    assert_eq!(schema["required"], json!(["first", "second"]));
+    assert_eq!(
+        schema["properties"]["first"]["$ref"],
+        json!("#/$defs/Point")
+    );
+    let rejected = call(
+        &echo,
+        "twice",
+        json!({ "first": 1, "second": { "x": 3, "y": 4 } }),
+    )
+    .await;
+    assert_eq!(rejected.is_error, Some(true), "{}", text(&rejected));
+}
+
+#[derive(Serialize, Deserialize, JsonSchema, Debug)]
 struct Point {
     x: i64,
     y: i64,
