@@ -68,57 +68,47 @@ fn manifest(side: Side, root: &Path) -> String {
     )
 }
 
+/// The parameter structs of our and the hand-written server: one per four tools.
+fn points(s: &mut String, tools: usize) {
+    for i in (0..tools).step_by(4) {
+        let _ = writeln!(
+            s,
+            "#[derive(Deserialize, schemars::JsonSchema)]\npub struct Point{i} {{ pub x: f64, pub y: f64 }}\n"
+        );
+    }
+}
+
+/// The tool methods of our and the hand-written server, each under `attr`.
+fn tool_methods(s: &mut String, tools: usize, attr: &str) {
+    for i in 0..tools {
+        let (third, used) = if i % 4 == 0 {
+            (format!("p: Point{i}"), "p.x + p.y")
+        } else {
+            ("c: String".into(), "c.len() as f64")
+        };
+        let _ = writeln!(
+            s,
+            "    /// Tool {i}.\n{attr}    async fn tool_{i}(&self, a: f64, b: i64, {third}) -> String {{\n        format!(\"{{}}\", a + b as f64 + {used} /*body*/)\n    }}\n"
+        );
+    }
+}
+
 /// The generated server: `tools` tools, the body of tool 0 marked for editing.
 fn source(side: Side, tools: usize) -> String {
     let mut s = String::new();
     match side {
         Side::Ours => {
             s.push_str("use mcp_runtime::{HttpConfig, Mode, mcp_server, tool};\nuse serde::Deserialize;\n\n");
-            for i in (0..tools).step_by(4) {
-                let _ = writeln!(
-                    s,
-                    "#[derive(Deserialize, schemars::JsonSchema)]\npub struct Point{i} {{ pub x: f64, pub y: f64 }}\n"
-                );
-            }
+            points(&mut s, tools);
             s.push_str("#[derive(Default)]\nstruct Generated;\n\n#[mcp_server(name = \"generated\", version = \"1.0.0\")]\nimpl Generated {\n");
-            for i in 0..tools {
-                let third = if i % 4 == 0 {
-                    format!("p: Point{i}")
-                } else {
-                    "c: String".into()
-                };
-                let used = if i % 4 == 0 {
-                    "p.x + p.y"
-                } else {
-                    "c.len() as f64"
-                };
-                let _ = writeln!(
-                    s,
-                    "    /// Tool {i}.\n    #[tool]\n    async fn tool_{i}(&self, a: f64, b: i64, {third}) -> String {{\n        format!(\"{{}}\", a + b as f64 + {used} /*body*/)\n    }}\n"
-                );
-            }
+            tool_methods(&mut s, tools, "    #[tool]\n");
             s.push_str("}\n\n#[tokio::main]\nasync fn main() -> std::io::Result<()> {\n    mcp_runtime::serve(Generated, \"127.0.0.1:0\", HttpConfig::new(Mode::Stateless)).await\n}\n");
         }
         Side::Plain => {
             s.push_str("use std::future::Future;\nuse std::pin::Pin;\n\nuse mcp_runtime::{HttpConfig, Mode, mcp_server, tool};\nuse serde::Deserialize;\nuse serde::de::DeserializeOwned;\nuse serde_json::Value;\n\n");
-            for i in (0..tools).step_by(4) {
-                let _ = writeln!(
-                    s,
-                    "#[derive(Deserialize, schemars::JsonSchema)]\npub struct Point{i} {{ pub x: f64, pub y: f64 }}\n"
-                );
-            }
+            points(&mut s, tools);
             s.push_str("struct Generated;\n\nimpl Generated {\n");
-            for i in 0..tools {
-                let (third, used) = if i % 4 == 0 {
-                    (format!("p: Point{i}"), "p.x + p.y")
-                } else {
-                    ("c: String".into(), "c.len() as f64")
-                };
-                let _ = writeln!(
-                    s,
-                    "    /// Tool {i}.\n    async fn tool_{i}(&self, a: f64, b: i64, {third}) -> String {{\n        format!(\"{{}}\", a + b as f64 + {used} /*body*/)\n    }}\n"
-                );
-            }
+            tool_methods(&mut s, tools, "");
             s.push_str("}\n\ntype ToolFuture<'a> = Pin<Box<dyn Future<Output = String> + Send + 'a>>;\n\nfn arg<T: DeserializeOwned>(args: &Value, name: &str) -> Option<T> {\n    T::deserialize(args.get(name)?).ok()\n}\n\n/// The dispatch the macros would write, by hand.\nfn call<'a>(server: &'a Generated, name: &str, args: &Value) -> Option<ToolFuture<'a>> {\n    match name {\n");
             for i in 0..tools {
                 let third = if i % 4 == 0 { "p" } else { "c" };
@@ -419,4 +409,31 @@ pub fn main(args: &[String]) -> Result<(), String> {
     print!("{md}");
     eprintln!("wrote {}", path.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-written server has the very tool methods ours has, without `#[tool]`: the
+    /// floor is the same user code.
+    #[test]
+    fn plain_has_our_tool_methods() {
+        let methods = |side| {
+            source(side, 10)
+                .lines()
+                .filter(|l| !l.trim().starts_with("#[tool]"))
+                .skip_while(|l| !l.starts_with("impl Generated"))
+                .skip(1)
+                .take_while(|l| *l != "}")
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let ours = methods(Side::Ours);
+        assert_eq!(ours.matches("async fn tool_").count(), 10);
+        assert_eq!(ours.matches("/*body*/").count(), 10);
+        assert_eq!(ours, methods(Side::Plain));
+        let plain = source(Side::Plain, 10);
+        assert_eq!(plain.matches("=> Some(Box::pin(server.tool_").count(), 10);
+    }
 }
