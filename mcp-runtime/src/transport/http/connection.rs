@@ -60,10 +60,9 @@ impl Activity {
     /// - with `idle`, no byte moved and no request was in flight for that long.
     ///
     /// Checked every quarter of the shorter, so either is found up to a quarter late, never
-    /// early. One
-    /// timer per connection does the work of hyper's header-read timer, which is made,
-    /// registered in the timer wheel and cancelled for every request (1.2k instructions per
-    /// request, callgrind).
+    /// early. One timer per connection does the work of hyper's header-read timer, which is
+    /// made, registered in the timer wheel and cancelled for every request (1.2k instructions
+    /// per request, callgrind).
     pub(crate) async fn watch(&self, head: Duration, idle: Option<Duration>) -> Closed {
         let tick = (idle.map_or(head, |idle| idle.min(head)) / 4).max(Duration::from_millis(1));
         let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
