@@ -585,3 +585,71 @@ async fn after_shutdown_no_session_opens() {
     assert_jsonrpc_error(&reply.body, -32000);
     task.abort();
 }
+
+/// `serve` answers requests to the endpoint's path itself, not through the router: the same
+/// requests get the same answers from both, whatever the method, path, mode and host.
+#[tokio::test]
+async fn serve_answers_every_request_as_the_router_does() {
+    for mode in [Mode::Stateful, Mode::Stateless] {
+        let direct = TestServer::serve(StreamableHttp::new(Calculator, mode.into())).await;
+        let endpoint = StreamableHttp::new(Calculator, mode.into());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let routed_addr = listener.local_addr().unwrap();
+        let router = endpoint.router();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let routed = tokio::spawn(endpoint.serve_with(listener, router, async {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::new();
+        let answer = async |addr: std::net::SocketAddr, method: &reqwest::Method, path, host| {
+            let response = http
+                .request(method.clone(), format!("http://{addr}{path}"))
+                .header("host", host)
+                .header("accept", "application/json, text/event-stream")
+                .header("content-type", "application/json")
+                .body(PING)
+                .send()
+                .await
+                .unwrap();
+            let reply = read(response).await;
+            let allow = reply.header("allow").map(str::to_owned);
+            let content_type = reply.header("content-type").map(str::to_owned);
+            (reply.status, allow, content_type, reply.body)
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for method in ["POST", "GET", "DELETE", "HEAD", "PUT", "PATCH", "OPTIONS"] {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            for path in ["/mcp", "/mcp/", "/MCP", "/other", "/mcp?x=1"] {
+                for host in ["localhost", "evil.example.com"] {
+                    let ours = answer(direct.addr, &method, path, host).await;
+                    let theirs = answer(routed_addr, &method, path, host).await;
+                    assert_eq!(ours, theirs, "{mode:?} {method} {path} host {host}");
+                    seen.insert(ours.0);
+                }
+            }
+        }
+        // The table covers refusals of every kind, not one answer repeated.
+        for status in [404, 405, 421] {
+            assert!(seen.contains(&status), "{mode:?}: {status} in {seen:?}");
+        }
+        direct.stop().await;
+        let _ = stop.send(());
+        routed.await.unwrap().unwrap();
+    }
+}
+
+/// A path with parameters is routed by the router, under `serve` too.
+#[tokio::test]
+async fn serve_routes_a_path_with_parameters() {
+    let config = HttpConfig::new(Mode::Stateless).path("/tenants/{tenant}/mcp");
+    let server = TestServer::serve(StreamableHttp::new(Calculator, config)).await;
+    let mut client = Client::new(&format!("http://{}/tenants/acme/mcp", server.addr));
+    client.initialize().await;
+    let result = client.call_tool("add", json!({"a": 2, "b": 3})).await;
+    assert_eq!(result["content"][0]["text"], "5", "{result}");
+    let other = reqwest::get(format!("http://{}/tenants/acme", server.addr))
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 404);
+    server.stop().await;
+}

@@ -385,3 +385,71 @@ async fn the_runtime_binds_sessions_to_the_token_subject() {
         "another subject does not see alice's session"
     );
 }
+
+/// `StreamableHttp::serve_layered`, over a socket: the bearer layer guards every method at
+/// the endpoint's path, the metadata is served beside it, and other paths are 404.
+#[tokio::test]
+async fn serve_layered_guards_the_endpoint_and_serves_the_metadata_beside_it() {
+    let (fake, key, auth) = setup().await;
+    let mcp = StreamableHttp::new(Notes, HttpConfig::new(Mode::Stateful).json_response(true));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served =
+        tokio::spawn(
+            mcp.serve_layered(listener, auth.layer(), auth.metadata_router(), async {
+                let _ = stopped.await;
+            }),
+        );
+    let http = reqwest::Client::new();
+    let alice = key.sign(&claims(&fake.issuer, "alice"));
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"}}});
+    let post = |token: Option<&str>| {
+        let mut request = http
+            .post(format!("{base}/mcp"))
+            .header(header::ACCEPT, "application/json, text/event-stream")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(initialize.to_string());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let refused = post(None).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let challenge = refused.headers()[header::WWW_AUTHENTICATE]
+        .to_str()
+        .unwrap();
+    assert!(challenge.contains(PRM_URL), "{challenge}");
+    let admitted = post(Some(&alice)).await.unwrap();
+    assert_eq!(admitted.status(), 200);
+    assert!(admitted.headers().contains_key("mcp-session-id"));
+    let reply: Value = admitted.json().await.unwrap();
+    assert_eq!(reply["result"]["serverInfo"]["name"], "notes", "{reply}");
+    // Every method at the path is behind the layer; the endpoint answers those it admits.
+    let put = |token: Option<&str>| {
+        let mut request = http.put(format!("{base}/mcp"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    assert_eq!(put(None).await.unwrap().status(), 401);
+    let not_allowed = put(Some(&alice)).await.unwrap();
+    assert_eq!(not_allowed.status(), 405);
+    assert_eq!(not_allowed.headers()[header::ALLOW], "GET, POST, DELETE");
+    let metadata = http
+        .get(format!("{base}/.well-known/oauth-protected-resource/mcp"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metadata.status(), 200);
+    let document: Value = metadata.json().await.unwrap();
+    assert_eq!(document["resource"], RESOURCE);
+    let elsewhere = http.get(format!("{base}/other")).send().await.unwrap();
+    assert_eq!(elsewhere.status(), 404);
+    let _ = stop.send(());
+    served.await.unwrap().unwrap();
+}

@@ -4,6 +4,7 @@ mod body;
 pub(crate) mod config;
 mod connection;
 mod delete;
+pub(crate) mod endpoint;
 mod error;
 mod get;
 pub(crate) mod headers;
@@ -18,9 +19,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use axum::Router;
-use axum::extract::State;
-use axum::response::IntoResponse;
-use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::engine::metrics;
 use crate::engine::principal::{BearerChallenge, Principal};
@@ -148,25 +146,26 @@ impl StreamableHttp {
 
     /// An axum router serving the endpoint at the configured path, with Host/Origin checks.
     pub fn router(&self) -> Router {
-        let allow = match self.app.config.mode {
-            Mode::Stateful => "GET, POST, DELETE",
-            Mode::Stateless => "POST",
-        };
-        let methods: MethodRouter<Arc<App>> = on(MethodFilter::POST, post::handle)
-            .on(MethodFilter::GET, get::handle)
-            .on(MethodFilter::DELETE, delete::handle)
-            .fallback(
-                move |State(app): State<Arc<App>>, request: axum::extract::Request| async move {
-                    let (parts, _) = request.into_parts();
-                    let refusal = security::check(app.checks(), &parts).err();
-                    refusal
-                        .unwrap_or(HttpError::MethodNotAllowed(allow))
-                        .into_response()
-                },
-            );
-        Router::new()
-            .route(&self.app.config.path, methods)
-            .with_state(self.app.clone())
+        Router::new().route_service(&self.app.config.path, self.service())
+    }
+
+    /// The endpoint as a tower service, for every request to its path (what
+    /// [`router`](Self::router) routes there).
+    ///
+    /// ```
+    /// # use mcp_runtime::{mcp_server, tool, HttpConfig, Mode, StreamableHttp};
+    /// # struct Hello;
+    /// # #[mcp_server] impl Hello { /// Greet.
+    /// #   #[tool] fn hello(&self) -> &'static str { "hi" } }
+    /// let mcp = StreamableHttp::new(Hello, HttpConfig::new(Mode::Stateful));
+    /// // The same endpoint at a second path.
+    /// let app = mcp.router().route_service("/v1/mcp", mcp.service());
+    /// # let _ = app;
+    /// ```
+    pub fn service(&self) -> endpoint::EndpointService {
+        endpoint::EndpointService {
+            app: self.app.clone(),
+        }
     }
 
     /// How many sessions are open.
