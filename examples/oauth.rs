@@ -20,7 +20,6 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use mcp_auth::{IntrospectionVerifier, JwtVerifier, ResourceServer, ResourceServerConfig};
 use mcp_runtime::{Context, HttpConfig, Mode, Principal, StreamableHttp, mcp_server, tool};
 use serde_json::{Value, json};
@@ -102,7 +101,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let mcp = StreamableHttp::new(Account::default(), HttpConfig::new(Mode::Stateful));
-    let app = auth.protect(mcp.router());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!(
         url = %format!("http://{}/mcp", listener.local_addr()?),
@@ -111,16 +109,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         metadata = %auth.metadata_url(),
         "MCP server listening (OAuth resource server)"
     );
-    // Without TCP_NODELAY, SSE answers on a reused connection stall on Nagle's algorithm.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let closing = mcp.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            mcp_runtime::shutdown_signal().await;
-            closing.shutdown(); // ends the sessions' long-lived streams so the server drains
-        })
-        .await?;
+    // The endpoint behind the bearer layer, the metadata routes beside it; with the runtime's
+    // connection limits, timeouts and draining shutdown.
+    mcp.serve_layered(
+        listener,
+        auth.layer(),
+        auth.metadata_router(),
+        mcp_runtime::shutdown_signal(),
+    )
+    .await?;
     Ok(())
 }
