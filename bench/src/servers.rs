@@ -409,8 +409,9 @@ pub(crate) mod ours {
     }
 
     /// Stateless JSON, behind the bearer layer (the quickstart's configuration plus auth).
-    /// Served by the same accept loop as the server without authorization
-    /// (`StreamableHttp::serve_with`), so that the two differ only by the authorization.
+    /// Served as `serve` serves the server without authorization (the endpoint called
+    /// directly, not through a router: `StreamableHttp::serve_layered`), so that the two
+    /// differ only by the authorization.
     pub(super) async fn serve_authorized(listener: TcpListener) -> std::io::Result<()> {
         let config = mcp_auth::ResourceServerConfig::new("http://127.0.0.1/mcp")
             .issuer("https://auth.bench.invalid")
@@ -421,8 +422,9 @@ pub(crate) mod ours {
             Calculator,
             HttpConfig::new(Mode::Stateless).json_response(true),
         );
-        let app = auth.protect(mcp.router());
-        mcp.serve_with(listener, app, std::future::pending()).await
+        let (layer, metadata) = (auth.layer(), auth.metadata_router());
+        mcp.serve_layered(listener, layer, metadata, std::future::pending())
+            .await
     }
 }
 
