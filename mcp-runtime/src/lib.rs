@@ -363,6 +363,7 @@ pub use protocol::{CallToolResult, Content, PromptMessage, ResourceContents, Too
 pub use transport::http::StreamableHttp;
 pub use transport::http::config::{HttpConfig, Mode, Security};
 pub use transport::http::endpoint::EndpointService;
+pub use transport::http::guard::{Admission, Guard};
 pub use transport::http::serve::{serve, serve_listener, shutdown_signal};
 pub use transport::stdio::{serve_io, serve_io_with, serve_stdio, serve_stdio_with};
 

@@ -653,3 +653,104 @@ async fn serve_routes_a_path_with_parameters() {
     assert_eq!(other.status(), 404);
     server.stop().await;
 }
+
+/// A guard of the test's own: `x-key: now` is admitted at once as `now`, `x-key: later` after
+/// an await as `later`, anything else refused with 401.
+struct KeyGuard;
+
+impl mcp_runtime::Guard for KeyGuard {
+    fn check(&self, mut request: axum::extract::Request) -> mcp_runtime::Admission {
+        use axum::response::IntoResponse;
+        use mcp_runtime::{Admission, Principal};
+        let key = request
+            .headers()
+            .get("x-key")
+            .map(|v| v.as_bytes().to_vec());
+        match key.as_deref() {
+            Some(b"now") => {
+                request.extensions_mut().insert(Principal::new("now"));
+                Admission::Admit(request)
+            }
+            Some(b"later") => Admission::Later(Box::pin(async move {
+                tokio::task::yield_now().await;
+                request.extensions_mut().insert(Principal::new("later"));
+                Ok(request)
+            })),
+            _ => {
+                Admission::Refuse((axum::http::StatusCode::UNAUTHORIZED, "no key").into_response())
+            }
+        }
+    }
+}
+
+/// `serve_guarded`: refused requests never reach the endpoint, admitted ones are served with
+/// the principal the guard inserted (sessions are bound to it), at a literal path and at one
+/// with parameters (routed).
+#[tokio::test]
+async fn serve_guarded_admits_refuses_and_decides_later() {
+    for path in ["/mcp", "/t/{tenant}/mcp"] {
+        let endpoint = StreamableHttp::new(Calculator, HttpConfig::new(Mode::Stateful).path(path));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}{}",
+            listener.local_addr().unwrap(),
+            path.replace("{tenant}", "acme")
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let beside = axum::Router::new().route("/health", axum::routing::get(|| async { "ok" }));
+        let served = tokio::spawn(endpoint.serve_guarded(listener, KeyGuard, beside, async {
+            let _ = stopped.await;
+        }));
+        let keyed = |key: Option<&'static str>| {
+            let mut client = Client::new(&url);
+            if let Some(key) = key {
+                let mut headers = reqwest::header::HeaderMap::new();
+                headers.insert("x-key", reqwest::header::HeaderValue::from_static(key));
+                client.http = reqwest::Client::builder()
+                    .default_headers(headers)
+                    .build()
+                    .unwrap();
+            }
+            client
+        };
+        for refused in [None, Some("wrong")] {
+            let reply = read(
+                keyed(refused)
+                    .post_builder()
+                    .body(PING)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(
+                (reply.status, reply.body.as_str()),
+                (401, "no key"),
+                "{path} {refused:?}"
+            );
+        }
+        let mut now = keyed(Some("now"));
+        now.initialize().await;
+        assert_eq!(
+            now.call_tool("add", json!({"a": 1, "b": 2})).await["content"][0]["text"],
+            "3"
+        );
+        let mut later = keyed(Some("later"));
+        later.initialize().await;
+        assert_eq!(
+            later.call_tool("add", json!({"a": 2, "b": 2})).await["content"][0]["text"],
+            "4"
+        );
+        // `later`'s session is not `now`'s: the guard's principal reached the runtime.
+        later.session.clone_from(&now.session);
+        let reply = later.request("tools/list", json!({})).await;
+        assert_eq!(reply.status, 404, "{path}: {}", reply.body);
+        let health =
+            reqwest::get(url.replace(path.replace("{tenant}", "acme").as_str(), "/health"))
+                .await
+                .unwrap();
+        assert_eq!(health.text().await.unwrap(), "ok");
+        let _ = stop.send(());
+        served.await.unwrap().unwrap();
+    }
+}

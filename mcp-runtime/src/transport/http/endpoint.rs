@@ -13,6 +13,7 @@ use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Either};
 
 use super::error::HttpError;
+use super::guard::{Admission, Guard};
 use super::{App, delete, get, post, security};
 use crate::transport::http::config::Mode;
 
@@ -55,6 +56,29 @@ pub struct EndpointService {
 }
 
 impl EndpointService {
+    /// `request`, when `guard` admits it at once (to [`respond`](Self::respond) to);
+    /// otherwise the answer to it, boxed: the guard's refusal, or its later decision and then
+    /// the response.
+    pub(super) fn admit(
+        &self,
+        guard: &dyn Guard,
+        request: Request,
+    ) -> Result<Request, BoxFuture<'static, Response>> {
+        match guard.check(request) {
+            Admission::Admit(request) => Ok(request),
+            Admission::Refuse(response) => Err(Box::pin(std::future::ready(response))),
+            Admission::Later(decided) => {
+                let endpoint = self.clone();
+                Err(Box::pin(async move {
+                    match decided.await {
+                        Ok(request) => endpoint.respond(request).await,
+                        Err(response) => response,
+                    }
+                }))
+            }
+        }
+    }
+
     /// The response to `request`. Not boxed: [`serve`](super::StreamableHttp::serve) polls
     /// the POST handler's future in place.
     pub(super) fn respond<B>(

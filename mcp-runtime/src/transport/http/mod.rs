@@ -7,6 +7,7 @@ mod delete;
 pub(crate) mod endpoint;
 mod error;
 mod get;
+pub(crate) mod guard;
 pub(crate) mod headers;
 mod post;
 mod security;
