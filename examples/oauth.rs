@@ -109,14 +109,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         metadata = %auth.metadata_url(),
         "MCP server listening (OAuth resource server)"
     );
-    // The endpoint behind the bearer layer, the metadata routes beside it; with the runtime's
-    // connection limits, timeouts and draining shutdown.
-    mcp.serve_layered(
-        listener,
-        auth.layer(),
-        auth.metadata_router(),
-        mcp_runtime::shutdown_signal(),
-    )
-    .await?;
+    // Bearer tokens checked before the endpoint, the metadata routes beside it; with the
+    // runtime's connection limits, timeouts and draining shutdown.
+    let metadata = auth.metadata_router();
+    mcp.serve_guarded(listener, auth, metadata, mcp_runtime::shutdown_signal())
+        .await?;
     Ok(())
 }

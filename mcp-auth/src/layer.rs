@@ -9,6 +9,8 @@ use axum::response::Response;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use mcp_runtime::{Admission, Guard};
+
 use crate::server::ResourceServer;
 
 /// Guards a service with bearer tokens: a request without an acceptable token is answered
@@ -60,35 +62,64 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request) -> Self::Future {
-        let token = match self.auth.bearer_token(request.uri(), request.headers()) {
+    fn call(&mut self, request: Request) -> Self::Future {
+        match self.auth.admission(request) {
+            // A known token: no allocation, no await, straight to the endpoint.
+            Admission::Admit(request) => ResponseFuture::inner(self.inner.call(request)),
+            Admission::Refuse(response) => ResponseFuture::ready(response),
+            Admission::Later(verified) => {
+                // The clone that was made ready is the one to call (tower's usual swap).
+                let clone = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, clone);
+                ResponseFuture::verifying(Box::pin(async move {
+                    match verified.await {
+                        Ok(request) => inner.call(request).await,
+                        Err(response) => Ok(response),
+                    }
+                }))
+            }
+        }
+    }
+}
+
+/// The same check, before the endpoint rather than around it:
+/// [`StreamableHttp::serve_guarded`](mcp_runtime::StreamableHttp::serve_guarded) serves what
+/// it admits without wrapping the endpoint's response future.
+impl Guard for ResourceServer {
+    fn check(&self, request: Request) -> Admission {
+        self.admission(request)
+    }
+}
+
+impl ResourceServer {
+    /// What the layer and the guard decide for `request`: refused without a usable bearer
+    /// token; admitted at once, with its [`Principal`](mcp_runtime::Principal) inserted, for
+    /// a token in the cache; otherwise after verifying the token.
+    fn admission(&self, mut request: Request) -> Admission {
+        let token = match self.bearer_token(request.uri(), request.headers()) {
             Ok(token) => token,
             Err(rejection) => {
                 tracing::debug!(status = %rejection.status(), "request without a usable bearer token");
-                return ResponseFuture::ready(self.auth.refuse(rejection));
+                return Admission::Refuse(self.refuse(rejection));
             }
         };
-        // A known token: no allocation, no await, straight to the endpoint.
-        if let Some(principal) = self.auth.cached(token) {
-            return match self.auth.admit(principal, request.extensions_mut()) {
-                Ok(()) => ResponseFuture::inner(self.inner.call(request)),
-                Err(rejection) => ResponseFuture::ready(self.auth.refuse(rejection)),
+        if let Some(principal) = self.cached(token) {
+            return match self.admit(principal, request.extensions_mut()) {
+                Ok(()) => Admission::Admit(request),
+                Err(rejection) => Admission::Refuse(self.refuse(rejection)),
             };
         }
         let token = token.to_owned();
-        let auth = self.auth.clone();
-        // The clone that was made ready is the one to call (tower's usual swap).
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        ResponseFuture::verifying(Box::pin(async move {
+        let auth = self.clone();
+        Admission::Later(Box::pin(async move {
             match auth.verify(&token).await {
                 Ok(principal) => match auth.admit(principal, request.extensions_mut()) {
-                    Ok(()) => inner.call(request).await,
-                    Err(rejection) => Ok(auth.refuse(rejection)),
+                    Ok(()) => Ok(request),
+                    Err(rejection) => Err(auth.refuse(rejection)),
                 },
                 Err(error) => {
                     auth.log_refusal(&token, &error);
-                    Ok(auth.refuse(crate::challenge::Rejection::InvalidToken(error)))
+                    Err(auth.refuse(crate::challenge::Rejection::InvalidToken(error)))
                 }
             }
         }))

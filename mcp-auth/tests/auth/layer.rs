@@ -386,21 +386,31 @@ async fn the_runtime_binds_sessions_to_the_token_subject() {
     );
 }
 
-/// `StreamableHttp::serve_layered`, over a socket: the bearer layer guards every method at
-/// the endpoint's path, the metadata is served beside it, and other paths are 404.
+/// `StreamableHttp::serve_layered` and `serve_guarded`, over a socket: the bearer check
+/// covers every method at the endpoint's path (a new token verified, then cached), the
+/// metadata is served beside it, and other paths are 404.
 #[tokio::test]
-async fn serve_layered_guards_the_endpoint_and_serves_the_metadata_beside_it() {
+async fn serve_layered_and_serve_guarded_check_the_endpoint_and_serve_the_metadata_beside_it() {
+    for guarded in [false, true] {
+        serve_behind_auth(guarded).await;
+    }
+}
+
+async fn serve_behind_auth(guarded: bool) {
     let (fake, key, auth) = setup().await;
     let mcp = StreamableHttp::new(Notes, HttpConfig::new(Mode::Stateful).json_response(true));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served =
-        tokio::spawn(
-            mcp.serve_layered(listener, auth.layer(), auth.metadata_router(), async {
-                let _ = stopped.await;
-            }),
-        );
+    let stopped = async {
+        let _ = stopped.await;
+    };
+    let metadata = auth.metadata_router();
+    let served = if guarded {
+        tokio::spawn(mcp.serve_guarded(listener, auth.clone(), metadata, stopped))
+    } else {
+        tokio::spawn(mcp.serve_layered(listener, auth.layer(), metadata, stopped))
+    };
     let http = reqwest::Client::new();
     let alice = key.sign(&claims(&fake.issuer, "alice"));
     let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
@@ -423,11 +433,17 @@ async fn serve_layered_guards_the_endpoint_and_serves_the_metadata_beside_it() {
         .to_str()
         .unwrap();
     assert!(challenge.contains(PRM_URL), "{challenge}");
-    let admitted = post(Some(&alice)).await.unwrap();
-    assert_eq!(admitted.status(), 200);
-    assert!(admitted.headers().contains_key("mcp-session-id"));
-    let reply: Value = admitted.json().await.unwrap();
-    assert_eq!(reply["result"]["serverInfo"]["name"], "notes", "{reply}");
+    // Another key's signature: verified (not cached), and refused.
+    let forged = SigningKey::rsa("k1", RSA2).sign(&claims(&fake.issuer, "mallory"));
+    assert_eq!(post(Some(&forged)).await.unwrap().status(), 401);
+    // A new token (verified), then the same one (cached): both admitted.
+    for _ in 0..2 {
+        let admitted = post(Some(&alice)).await.unwrap();
+        assert_eq!(admitted.status(), 200);
+        assert!(admitted.headers().contains_key("mcp-session-id"));
+        let reply: Value = admitted.json().await.unwrap();
+        assert_eq!(reply["result"]["serverInfo"]["name"], "notes", "{reply}");
+    }
     // Every method at the path is behind the layer; the endpoint answers those it admits.
     let put = |token: Option<&str>| {
         let mut request = http.put(format!("{base}/mcp"));
