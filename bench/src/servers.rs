@@ -408,10 +408,10 @@ pub(crate) mod ours {
         }
     }
 
-    /// Stateless JSON, behind the bearer layer (the quickstart's configuration plus auth).
-    /// Served as `serve` serves the server without authorization (the endpoint called
-    /// directly, not through a router: `StreamableHttp::serve_layered`), so that the two
-    /// differ only by the authorization.
+    /// Stateless JSON, behind the bearer check (the quickstart's configuration plus auth),
+    /// served as the documentation shows (`StreamableHttp::serve_guarded`): like the server
+    /// without authorization, the endpoint is called directly, not through a router, so that
+    /// the two differ only by the authorization.
     pub(super) async fn serve_authorized(listener: TcpListener) -> std::io::Result<()> {
         let config = mcp_auth::ResourceServerConfig::new("http://127.0.0.1/mcp")
             .issuer("https://auth.bench.invalid")
@@ -422,8 +422,8 @@ pub(crate) mod ours {
             Calculator,
             HttpConfig::new(Mode::Stateless).json_response(true),
         );
-        let (layer, metadata) = (auth.layer(), auth.metadata_router());
-        mcp.serve_layered(listener, layer, metadata, std::future::pending())
+        let metadata = auth.metadata_router();
+        mcp.serve_guarded(listener, auth, metadata, std::future::pending())
             .await
     }
 }
