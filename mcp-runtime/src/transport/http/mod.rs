@@ -10,6 +10,7 @@ mod get;
 pub(crate) mod guard;
 pub(crate) mod headers;
 mod post;
+mod routes;
 mod security;
 pub(crate) mod serve;
 pub(crate) mod session;

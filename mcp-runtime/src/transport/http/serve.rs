@@ -8,12 +8,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::response::Response;
-use futures_util::future::{BoxFuture, Either};
+use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
-use futures_util::{FutureExt, StreamExt};
-use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::Semaphore;
@@ -27,6 +24,7 @@ use crate::transport::http::config::HttpConfig;
 use crate::transport::http::connection::{Activity, Closed, Counted, Tracked};
 use crate::transport::http::endpoint::EndpointService;
 use crate::transport::http::guard::Guard;
+use crate::transport::http::routes::{Direct, Guarded, Layered, Routes};
 
 /// Serves `server` at `http://ADDR/mcp` until Ctrl-C (or SIGTERM). Then it stops accepting,
 /// ends long-lived streams, lets requests in flight finish for up to
@@ -157,10 +155,7 @@ impl StreamableHttp {
         // once, in this crate. A future polled from here instead would be compiled again in
         // every crate that serves (about 60% of a small server's code, measured in its LLVM
         // IR).
-        let routes = Routes {
-            direct: None,
-            router: app,
-        };
+        let routes = Routes::router(app);
         self.run(listener, routes, Box::pin(shutdown)).await
     }
 
@@ -196,10 +191,7 @@ impl StreamableHttp {
         beside: axum::Router,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
-        let guarded = Guarded {
-            guard: Arc::new(guard),
-            endpoint: self.service(),
-        };
+        let guarded = Guarded::new(guard, self.service());
         let path = &self.config().path;
         let router = beside.route_service(path, guarded.clone());
         let routes = Routes::new(path, Direct::Guarded(guarded), router);
@@ -382,138 +374,6 @@ impl StreamableHttp {
         }
         tracing::info!("server stopped");
         Ok(())
-    }
-}
-
-/// What each connection serves: the endpoint at its path, and a router for the rest.
-#[derive(Clone)]
-struct Routes {
-    /// The endpoint's path, when it is literal (`/mcp/{tenant}` is matched by the router),
-    /// and what answers it. The router would send these requests there too, at about 3k
-    /// instructions per request more (callgrind, stateless JSON: matching, `Oneshot`, boxing
-    /// the handler's 3 KB future).
-    direct: Option<(Arc<str>, Direct)>,
-    /// Everything else; it routes the endpoint's path too.
-    router: axum::Router,
-}
-
-/// The endpoint: alone, behind a [`Guard`], or behind the layers of
-/// [`StreamableHttp::serve_layered`].
-#[derive(Clone)]
-enum Direct {
-    Endpoint(EndpointService),
-    Guarded(Guarded),
-    Layered(Layered),
-}
-
-impl Routes {
-    fn new(path: &str, direct: Direct, router: axum::Router) -> Self {
-        let literal = !path.contains(['{', '}']);
-        Routes {
-            direct: literal.then(|| (path.into(), direct)),
-            router,
-        }
-    }
-
-    fn call(
-        &self,
-        request: axum::http::Request<Incoming>,
-    ) -> impl Future<Output = Response> + Send + use<> {
-        if let Some((_, direct)) =
-            (self.direct.as_ref()).filter(|(path, _)| **path == *request.uri().path())
-        {
-            return match direct {
-                Direct::Endpoint(endpoint) => Either::Left(Either::Left(endpoint.respond(request))),
-                Direct::Guarded(Guarded { guard, endpoint }) => {
-                    match endpoint.admit(&**guard, request.map(Body::new)) {
-                        Ok(admitted) => Either::Left(Either::Right(endpoint.respond(admitted))),
-                        Err(answer) => Either::Right(Either::Left(answer)),
-                    }
-                }
-                Direct::Layered(layered) => {
-                    Either::Right(Either::Left((layered.0)(request.map(Body::new))))
-                }
-            };
-        }
-        let routed = self.router.clone().call(request);
-        Either::Right(Either::Right(routed.map(|response| match response {
-            Ok(response) => response,
-            Err(never) => match never {},
-        })))
-    }
-}
-
-/// The endpoint behind a [`Guard`].
-#[derive(Clone)]
-struct Guarded {
-    guard: Arc<dyn Guard>,
-    endpoint: EndpointService,
-}
-
-/// For the router, when the path is not literal.
-impl Service<axum::extract::Request> for Guarded {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Infallible>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: axum::extract::Request) -> Self::Future {
-        match self.endpoint.admit(&*self.guard, request) {
-            Ok(admitted) => Box::pin(self.endpoint.respond(admitted).map(Ok)),
-            Err(answer) => Box::pin(answer.map(Ok)),
-        }
-    }
-}
-
-/// The endpoint behind a user's layers, boxed: [`run`](StreamableHttp::run) is not generic.
-#[derive(Clone)]
-struct Layered(Arc<dyn Fn(axum::extract::Request) -> BoxFuture<'static, Response> + Send + Sync>);
-
-impl Layered {
-    fn new<S>(service: S) -> Self
-    where
-        S: Service<axum::extract::Request, Response = Response, Error = Infallible>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Future: Send + 'static,
-    {
-        Layered(Arc::new(move |request| {
-            let mut service = service.clone();
-            Box::pin(async move {
-                let Ok(()) = std::future::poll_fn(|cx| service.poll_ready(cx)).await;
-                let Ok(response) = service.call(request).await;
-                response
-            })
-        }))
-    }
-}
-
-/// For the router, when the path is not literal.
-impl Service<axum::extract::Request> for Layered {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = futures_util::future::Map<
-        BoxFuture<'static, Response>,
-        fn(Response) -> Result<Response, Infallible>,
-    >;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Infallible>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: axum::extract::Request) -> Self::Future {
-        (self.0)(request).map(Ok)
     }
 }
 
