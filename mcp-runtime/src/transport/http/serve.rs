@@ -125,10 +125,10 @@ impl StreamableHttp {
     /// routes of yours, on `listener`, with this endpoint's connection limits, timeouts and
     /// draining shutdown (what [`serve`](Self::serve) does for the endpoint alone).
     ///
-    /// Every request is routed by `app`. [`serve`](Self::serve) and
-    /// [`serve_layered`](Self::serve_layered) answer the endpoint's path without routing,
-    /// about 3k instructions per request less; prefer them when the endpoint's layers are
-    /// your only reason for a router.
+    /// Every request is routed by `app`. [`serve`](Self::serve),
+    /// [`serve_guarded`](Self::serve_guarded) and [`serve_layered`](Self::serve_layered)
+    /// answer the endpoint's path without routing, about 3k instructions per request less;
+    /// prefer them when a guard or the endpoint's layers are your only reason for a router.
     ///
     /// ```no_run
     /// # use mcp_runtime::{mcp_server, tool, HttpConfig, Mode, StreamableHttp};
