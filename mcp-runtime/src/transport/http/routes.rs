@@ -72,7 +72,7 @@ impl Routes {
                     }
                 }
                 Direct::Layered(layered) => {
-                    Either::Right(Either::Left((layered.0)(request.map(Body::new))))
+                    Either::Right(Either::Left(layered.answer(request.map(Body::new))))
                 }
             };
         }
@@ -91,27 +91,6 @@ pub(super) struct Guarded {
     endpoint: EndpointService,
 }
 
-/// For the router, when the path is not literal.
-impl Service<axum::extract::Request> for Guarded {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Infallible>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: axum::extract::Request) -> Self::Future {
-        match self.endpoint.admit(&*self.guard, request) {
-            Ok(admitted) => Box::pin(self.endpoint.respond(admitted).map(Ok)),
-            Err(answer) => Box::pin(answer.map(Ok)),
-        }
-    }
-}
-
 /// The endpoint behind a user's layers, boxed: the accept loop is not generic.
 #[derive(Clone)]
 pub(super) struct Layered(
@@ -123,6 +102,14 @@ impl Guarded {
         Guarded {
             guard: Arc::new(guard),
             endpoint,
+        }
+    }
+
+    /// The answer to `request`, boxed: for the router, when the path is not literal.
+    pub(super) fn answer(&self, request: axum::extract::Request) -> BoxFuture<'static, Response> {
+        match self.endpoint.admit(&*self.guard, request) {
+            Ok(admitted) => Box::pin(self.endpoint.respond(admitted)),
+            Err(answer) => answer,
         }
     }
 }
@@ -146,25 +133,9 @@ impl Layered {
             })
         }))
     }
-}
 
-/// For the router, when the path is not literal.
-impl Service<axum::extract::Request> for Layered {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = futures_util::future::Map<
-        BoxFuture<'static, Response>,
-        fn(Response) -> Result<Response, Infallible>,
-    >;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Infallible>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: axum::extract::Request) -> Self::Future {
-        (self.0)(request).map(Ok)
+    /// The answer to `request`.
+    pub(super) fn answer(&self, request: axum::extract::Request) -> BoxFuture<'static, Response> {
+        (self.0)(request)
     }
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::response::Response;
+use axum::routing::any;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use hyper_util::rt::TokioIo;
@@ -193,7 +194,8 @@ impl StreamableHttp {
     ) -> io::Result<()> {
         let guarded = Guarded::new(guard, self.service());
         let path = &self.config().path;
-        let router = beside.route_service(path, guarded.clone());
+        let routed = guarded.clone();
+        let router = beside.route(path, any(move |request| routed.answer(request)));
         let routes = Routes::new(path, Direct::Guarded(guarded), router);
         self.run(listener, routes, Box::pin(shutdown)).await
     }
@@ -241,7 +243,8 @@ impl StreamableHttp {
     {
         let layered = Layered::new(layer.layer(self.service()));
         let path = &self.config().path;
-        let router = beside.route_service(path, layered.clone());
+        let routed = layered.clone();
+        let router = beside.route(path, any(move |request| routed.answer(request)));
         let routes = Routes::new(path, Direct::Layered(layered), router);
         self.run(listener, routes, Box::pin(shutdown)).await
     }
