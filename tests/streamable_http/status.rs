@@ -754,3 +754,47 @@ async fn serve_guarded_admits_refuses_and_decides_later() {
         served.await.unwrap().unwrap();
     }
 }
+
+/// `serve_layered`: the layer sees every request to the endpoint and can change its response,
+/// at a literal path (called directly) and at one with parameters (routed).
+#[tokio::test]
+async fn serve_layered_runs_the_layer_around_the_endpoint() {
+    fn mark(mut response: axum::response::Response) -> axum::response::Response {
+        response
+            .headers_mut()
+            .insert("x-layered", axum::http::HeaderValue::from_static("yes"));
+        response
+    }
+    for path in ["/mcp", "/t/{tenant}/mcp"] {
+        let endpoint = StreamableHttp::new(Calculator, HttpConfig::new(Mode::Stateless).path(path));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let url = format!("http://{addr}{}", path.replace("{tenant}", "acme"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let beside = axum::Router::new().route("/health", axum::routing::get(|| async { "ok" }));
+        let layer = tower::util::MapResponseLayer::new(mark as fn(_) -> _);
+        let served = tokio::spawn(endpoint.serve_layered(listener, layer, beside, async {
+            let _ = stopped.await;
+        }));
+        let mut client = Client::new(&url);
+        client.initialize().await;
+        let reply = read(client.post_builder().body(PING).send().await.unwrap()).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        assert_eq!(reply.header("x-layered"), Some("yes"), "{path}");
+        let refused = read(client.http.put(&url).send().await.unwrap()).await;
+        assert_eq!(refused.status, 405, "{path}");
+        assert_eq!(
+            refused.header("x-layered"),
+            Some("yes"),
+            "{path}: every method is layered"
+        );
+        let health = reqwest::get(format!("http://{addr}/health")).await.unwrap();
+        assert!(
+            health.headers().get("x-layered").is_none(),
+            "{path}: beside is not layered"
+        );
+        assert_eq!(health.text().await.unwrap(), "ok");
+        let _ = stop.send(());
+        served.await.unwrap().unwrap();
+    }
+}

@@ -154,7 +154,8 @@ mod tests {
         }
     }
 
-    async fn answer(method: &str) -> (u16, Option<String>, axum::body::Bytes) {
+    /// The status, `Content-Type`, `Allow` and body of the answer to `method` on `/mcp`.
+    async fn answer(method: &str) -> (u16, Option<String>, Option<String>, axum::body::Bytes) {
         let mcp = StreamableHttp::new(Hello, HttpConfig::new(Mode::Stateful));
         let request = Request::builder()
             .method(method)
@@ -165,31 +166,33 @@ mod tests {
             .unwrap();
         let response = mcp.service().oneshot(request).await.unwrap();
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap().to_owned());
+        let header = |name| {
+            (response.headers().get(name))
+                .map(|v: &axum::http::HeaderValue| v.to_str().unwrap().to_owned())
+        };
+        let (content_type, allow) = (header(header::CONTENT_TYPE), header(header::ALLOW));
         let body = axum::body::to_bytes(response.into_body(), 1 << 16)
             .await
             .unwrap();
-        (status, content_type, body)
+        (status, content_type, allow, body)
     }
 
     #[tokio::test]
     async fn head_is_get_without_the_body() {
         // Without a session id, GET is a 400 with a JSON-RPC error.
-        let (get_status, get_type, get_body) = answer("GET").await;
+        let (get_status, get_type, _, get_body) = answer("GET").await;
         assert_eq!(get_status, 400);
         assert!(!get_body.is_empty());
-        let (status, content_type, body) = answer("HEAD").await;
+        let (status, content_type, _, body) = answer("HEAD").await;
         assert_eq!((status, content_type), (get_status, get_type));
         assert!(body.is_empty(), "{body:?}");
     }
 
     #[tokio::test]
     async fn other_methods_are_405_with_allow() {
-        let (status, _, body) = answer("PUT").await;
+        let (status, _, allow, body) = answer("PUT").await;
         assert_eq!(status, 405);
+        assert_eq!(allow.as_deref(), Some("GET, POST, DELETE"));
         let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(error["error"]["code"], -32000, "{error}");
     }
