@@ -323,6 +323,16 @@ impl<F> Traced<F> {
     pub(crate) fn new(observed: Option<Box<Observed>>, work: F) -> Self {
         Traced { observed, work }
     }
+
+    /// The work `start` makes, made inside the span (as if in its first poll): what it logs
+    /// nests under the request's span as the work's own logs do.
+    pub(crate) fn start(observed: Option<Box<Observed>>, start: impl FnOnce() -> F) -> Self {
+        let work = match observed.as_ref().and_then(|o| o.span.as_ref()) {
+            Some(span) => span.in_scope(start),
+            None => start(),
+        };
+        Traced { observed, work }
+    }
 }
 
 impl<F> Future for Traced<F>
