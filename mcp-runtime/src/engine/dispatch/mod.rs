@@ -488,22 +488,28 @@ impl Dispatcher {
         let cancel = env.cancel.clone();
         let Request { id, method, params } = request;
         let layered = !self.layers.is_empty();
-        // Boxed, the other ways: only servers with middleware and multi round-trip requests
-        // (2026-07-28) take them, and inline they would grow every request's future.
-        let work: Either<_, McpFuture<'_>> = match input.clone() {
-            None if !layered => Either::Left(self.route(id, method, params, env, None, None)),
-            None => Either::Right(Box::pin(self.layered(id, method, params, env, None))),
-            // One box each, the gate holding the handler's future in place.
-            Some(exchange) => Either::Right(if layered {
+        // Inline: the route, and a 2026-07-28 tool call gated for client input (the era's
+        // most common request; its gate is no larger than the route). Boxed, the other ways:
+        // only servers with middleware and other requests that may ask for input take them,
+        // and inline they would grow every request's future.
+        let work = match input.clone() {
+            None if !layered => Run::Route {
+                route: self.route(id, method, params, env, None, None),
+            },
+            None => Run::boxed(self.layered(id, method, params, env, None)),
+            Some(exchange) if layered => {
                 let work = self.layered(id, method, params, env, input);
-                Box::pin(Gate::new(work, exchange).map(ungated))
-            } else if let Some(call) = tool_call {
-                let work = self.route_tool_call(id, call, env, input);
-                Box::pin(Gate::new(work, exchange).map(ungated))
-            } else {
-                let work = self.route(id, method, params, env, input, None);
-                Box::pin(Gate::new(work, exchange).map(ungated))
-            }),
+                Run::boxed(Gate::new(work, exchange).map(ungated))
+            }
+            Some(exchange) => match tool_call {
+                Some(call) => Run::GatedCall {
+                    call: Gate::new(self.route_tool_call(id, call, env, input), exchange),
+                },
+                None => {
+                    let work = self.route(id, method, params, env, input, None);
+                    Run::boxed(Gate::new(work, exchange).map(ungated))
+                }
+            },
         };
         UntilCancelled {
             cancel,
@@ -547,6 +553,43 @@ pub(crate) fn reply_json(id: &RequestId, outcome: Result<Box<RawValue>, ErrorObj
     match outcome {
         Ok(result) => result_json(id, &result),
         Err(error) => error_json(Some(id), &error),
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// What a request runs (see [`Dispatcher::answer`]).
+    #[project = RunProjection]
+    enum Run<'a, R, C> {
+        /// Its route.
+        Route { #[pin] route: R },
+        /// A tool call's route, stopped if it asks the client for input.
+        GatedCall { #[pin] call: Gate<C> },
+        /// Anything else.
+        Boxed { work: McpFuture<'a> },
+    }
+}
+
+impl<'a, R, C> Run<'a, R, C> {
+    fn boxed(work: impl Future<Output = middleware::McpResult> + Send + 'a) -> Self {
+        Run::Boxed {
+            work: Box::pin(work),
+        }
+    }
+}
+
+impl<R, C> Future for Run<'_, R, C>
+where
+    R: Future<Output = middleware::McpResult>,
+    C: Future<Output = middleware::McpResult>,
+{
+    type Output = middleware::McpResult;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            RunProjection::Route { route } => route.poll(cx),
+            RunProjection::GatedCall { call } => call.poll(cx).map(ungated),
+            RunProjection::Boxed { work } => work.as_mut().poll(cx),
+        }
     }
 }
 
