@@ -92,7 +92,8 @@ impl EndpointService {
         let app = State(self.app.clone());
         let method = request.method();
         if method == Method::POST {
-            return Either::Left(post::handle(app, request.map(Body::new)));
+            // Hyper's body as it is: boxing it into an axum `Body` cost an allocation.
+            return Either::Left(post::handle(app, request));
         }
         let other: BoxFuture<'static, Response> = if method == Method::GET {
             Box::pin(get::handle(app, request.map(Body::new)))

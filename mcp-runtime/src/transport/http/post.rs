@@ -22,10 +22,14 @@ use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_code
 use crate::transport::http::config::Mode;
 use crate::transport::http::session::{Published, Refusal, Session, StreamSink, WhenFull};
 
-pub(super) async fn handle(
+pub(super) async fn handle<B>(
     State(app): State<Arc<App>>,
-    request: axum::extract::Request,
-) -> Response {
+    request: axum::http::Request<B>,
+) -> Response
+where
+    B: http_body::Body<Data = axum::body::Bytes>,
+    B::Error: Into<axum::BoxError>,
+{
     // The request taken whole: the `HeaderMap` and `Extension` extractors would clone.
     let (parts, body) = request.into_parts();
     let admitted = match app.admit(parts) {
@@ -39,12 +43,16 @@ pub(super) async fn handle(
     }
 }
 
-async fn serve(
+async fn serve<B>(
     app: Arc<App>,
     (principal, challenge): (Option<Principal>, Option<BearerChallenge>),
     headers: HeaderMap,
-    body: Body,
-) -> Result<Response, HttpError> {
+    body: B,
+) -> Result<Response, HttpError>
+where
+    B: http_body::Body<Data = axum::body::Bytes>,
+    B::Error: Into<axum::BoxError>,
+{
     headers::check_post_accept(&headers, app.config.json_response)?;
     headers::check_content_type(&headers)?;
     let mut read = std::pin::pin!(body::read_body(body, app.config.max_request_body));
