@@ -48,7 +48,7 @@ pub use ::std;
 pub use ::core::convert::From;
 pub use ::core::default::Default;
 pub use ::core::option::Option::{self, None, Some};
-pub use ::core::primitive::str;
+pub use ::core::primitive::{bool, str};
 pub use ::core::result::Result::{self, Err, Ok};
 pub use ::core::time::Duration;
 pub use ::std::string::String;

@@ -145,6 +145,47 @@ async fn the_request_state_cannot_be_forged_or_moved() {
     server.stop().await;
 }
 
+/// A tool whose method takes no `Context` cannot ask the client for input: the macro says
+/// so, and its first try runs without an input exchange. A retry sent to it still has its
+/// request state checked, as for any tool.
+#[tokio::test]
+async fn a_tool_without_context_never_asks_and_its_retries_are_still_checked() {
+    use mcp_runtime::MCPServer;
+    let desk = Desk::default();
+    for (tool, may_ask) in [
+        ("locate", false),
+        ("hang", false),
+        ("greet", true),
+        ("touch", true),
+        ("no-such-tool", true),
+    ] {
+        assert_eq!(desk.tool_may_ask_input(tool), may_ask, "{tool}");
+    }
+    let server = TestServer::start(desk, Mode::Stateless).await;
+    let mut client = ModernClient::new(&server.url);
+    client
+        .extra_headers
+        .push(("mcp-param-region".into(), "attic".into()));
+    let call = json!({"name": "locate", "arguments": {"region": "attic", "query": "keys"}});
+    let done = client.result("tools/call", call.clone()).await;
+    assert_eq!(done["resultType"], "complete");
+    assert_eq!(done["content"][0]["text"], "keys in attic");
+
+    let greeting = json!({"name": "greet", "arguments": {}});
+    let asked = client.result("tools/call", greeting).await;
+    for (bad, message) in [
+        (asked["requestState"].clone(), INVALID_STATE),
+        (json!("not a state"), INVALID_STATE),
+        (json!(7), "Invalid params: requestState must be a string"),
+    ] {
+        let mut retry = call.clone();
+        retry["requestState"] = bad.clone();
+        let refusal = client.error("tools/call", retry).await;
+        assert_refused(refusal, -32602, message, &format!("locate with {bad}"));
+    }
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn bad_answers_are_refused_and_missing_ones_asked_again() {
     let server = TestServer::start(Desk::default(), Mode::Stateless).await;

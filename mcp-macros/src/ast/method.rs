@@ -113,6 +113,13 @@ impl<'a> Method<'a> {
         self.original.sig.asyncness.is_some()
     }
 
+    /// Whether the method takes the request's `Context`.
+    pub(crate) fn takes_context(&self) -> bool {
+        self.params
+            .iter()
+            .any(|param| matches!(param.kind, ParamKind::Context | ParamKind::ContextRef))
+    }
+
     /// The parameters that are arguments, with their names.
     pub(crate) fn flat_params(&self) -> impl Iterator<Item = (&Param<'a>, &Flat<'a>)> {
         self.params.iter().filter_map(|param| match &param.kind {

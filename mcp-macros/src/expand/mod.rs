@@ -78,6 +78,7 @@ pub(crate) fn server(server: &Server<'_>) -> TokenStream {
         .then(|| completion::methods(server, &private, &names));
     let scopes = required_scopes(server, &private);
     let timeouts = tool_timeouts(server, &private);
+    let asking = tool_may_ask_input(server, &private);
 
     quote! {
         #user_impl
@@ -101,6 +102,8 @@ pub(crate) fn server(server: &Server<'_>) -> TokenStream {
             #scopes
 
             #timeouts
+
+            #asking
         }
     }
 }
@@ -124,6 +127,25 @@ fn tool_timeouts(server: &Server<'_>, private: &Private) -> Option<TokenStream> 
                 #(#timed)*
                 _ => #private::None,
             }
+        }
+    })
+}
+
+/// `tool_may_ask_input`, `false` for the tools whose method takes no `Context` (the only way
+/// a tool asks the client for input), when there are any.
+fn tool_may_ask_input(server: &Server<'_>, private: &Private) -> Option<TokenStream> {
+    let silent: Vec<&String> = server
+        .tools
+        .iter()
+        .filter(|t| !t.method.takes_context())
+        .map(|t| &t.name)
+        .collect();
+    if silent.is_empty() {
+        return None;
+    }
+    Some(quote! {
+        fn tool_may_ask_input(&self, name: &#private::str) -> #private::bool {
+            !#private::core::matches!(name, #(#silent)|*)
         }
     })
 }

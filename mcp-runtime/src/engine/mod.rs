@@ -175,6 +175,33 @@ pub trait MCPServer: Send + Sync + 'static {
         None
     }
 
+    /// Whether the tool `name` may ask the client for input while it runs (sampling,
+    /// elicitation, roots: all through its [`Context`]). `#[mcp_server]` answers `false` for
+    /// the tools whose method takes no `Context`; the default is `true`. A 2026-07-28 call
+    /// of a tool that may not, on its first try, runs without an input exchange (what would
+    /// stop it to ask the client), which it would never use.
+    ///
+    /// ```
+    /// use mcp_runtime::{MCPServer, mcp_server, tool};
+    ///
+    /// struct Calc;
+    ///
+    /// #[mcp_server]
+    /// impl Calc {
+    ///     /// Adds two numbers.
+    ///     #[tool]
+    ///     fn add(&self, a: f64, b: f64) -> f64 {
+    ///         a + b
+    ///     }
+    /// }
+    ///
+    /// assert!(!Calc.tool_may_ask_input("add"));
+    /// ```
+    fn tool_may_ask_input(&self, name: &str) -> bool {
+        let _ = name;
+        true
+    }
+
     /// How long a 2026-07-28 client may reuse `result`, and who may cache it (`ttlMs` and
     /// `cacheScope`). `None` (the default) takes the dispatcher's hint
     /// ([`ServerConfig::cache_hint`], itself "stale at once, private" by default).

@@ -248,4 +248,10 @@ impl ::mcp_runtime::__private::MCPServer for Weather {
         let _ = __ctx;
         ::mcp_runtime::__private::None
     }
+    fn tool_may_ask_input(
+        &self,
+        name: &::mcp_runtime::__private::str,
+    ) -> ::mcp_runtime::__private::bool {
+        !::mcp_runtime::__private::core::matches!(name, "forecast" | "refresh")
+    }
 }

@@ -95,4 +95,10 @@ where
             }
         }
     }
+    fn tool_may_ask_input(
+        &self,
+        name: &::my::mcp::__private::str,
+    ) -> ::my::mcp::__private::bool {
+        !::my::mcp::__private::core::matches!(name, "ping")
+    }
 }

@@ -211,4 +211,10 @@ impl ::mcp_runtime::__private::MCPServer for Calculator {
             }
         }
     }
+    fn tool_may_ask_input(
+        &self,
+        name: &::mcp_runtime::__private::str,
+    ) -> ::mcp_runtime::__private::bool {
+        !::mcp_runtime::__private::core::matches!(name, "add" | "divide" | "round")
+    }
 }

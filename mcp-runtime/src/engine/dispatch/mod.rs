@@ -493,8 +493,14 @@ impl Dispatcher {
         // only servers with middleware and other requests that may ask for input take them,
         // and inline they would grow every request's future.
         let work = match input.clone() {
-            None if !layered => Run::Route {
-                route: self.route(id, method, params, env, None, None),
+            // A tool call whose params were read ahead (2026-07-28, a tool that cannot ask).
+            None if !layered => match tool_call {
+                Some(call) => Run::Call {
+                    call: self.route_tool_call(id, call, env, None),
+                },
+                None => Run::Route {
+                    route: self.route(id, method, params, env, None, None),
+                },
             },
             None => Run::boxed(self.layered(id, method, params, env, None)),
             Some(exchange) if layered => {
@@ -562,6 +568,8 @@ pin_project_lite::pin_project! {
     enum Run<'a, R, C> {
         /// Its route.
         Route { #[pin] route: R },
+        /// A tool call's route.
+        Call { #[pin] call: C },
         /// A tool call's route, stopped if it asks the client for input.
         GatedCall { #[pin] call: Gate<C> },
         /// Anything else.
@@ -587,6 +595,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             RunProjection::Route { route } => route.poll(cx),
+            RunProjection::Call { call } => call.poll(cx),
             RunProjection::GatedCall { call } => call.poll(cx).map(ungated),
             RunProjection::Boxed { work } => work.as_mut().poll(cx),
         }
