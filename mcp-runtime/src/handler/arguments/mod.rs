@@ -238,6 +238,10 @@ impl ArgumentParser {
             entries,
             mut problems,
         } = self;
+        // Most calls: every argument taken, nothing wrong.
+        if problems.is_empty() && entries.iter().all(|e| e.taken) {
+            return Ok(());
+        }
         let text = arguments.raw().map_or("", RawValue::get);
         // Named up to a point: a body may hold a hundred thousand stray keys.
         const NAMED: usize = 10;
