@@ -81,7 +81,7 @@ impl Security {
     /// What requests are checked against for a server bound to `addr` (`None`: unknown,
     /// treated as loopback, the safe choice).
     pub(crate) fn checks(&self, addr: Option<SocketAddr>) -> Checks {
-        let list = |patterns: &[&str]| Some(patterns.iter().map(|p| (*p).to_owned()).collect());
+        let list = |patterns: &[&str]| Some(patterns.iter().map(|p| Pattern::new(p)).collect());
         match self {
             Security::Auto if addr.is_none_or(|a| a.ip().is_loopback()) => Checks {
                 hosts: list(&LOOPBACK_HOSTS),
@@ -92,8 +92,8 @@ impl Security {
                 origins: list(&LOOPBACK_ORIGINS),
             },
             Security::Allow { hosts, origins } => Checks {
-                hosts: Some(hosts.clone()),
-                origins: Some(origins.clone()),
+                hosts: Some(hosts.iter().map(|p| Pattern::new(p)).collect()),
+                origins: Some(origins.iter().map(|p| Pattern::new(p)).collect()),
             },
             Security::Disabled => Checks {
                 hosts: None,
@@ -118,8 +118,48 @@ impl Security {
 /// checked against (`None`: that header is not checked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Checks {
-    pub(crate) hosts: Option<Vec<String>>,
-    pub(crate) origins: Option<Vec<String>>,
+    pub(crate) hosts: Option<Vec<Pattern>>,
+    pub(crate) origins: Option<Vec<Pattern>>,
+}
+
+/// An allow-list entry, read once at start-up: `x` (exact, case-insensitive) or `x:*` (`x`
+/// with or without any port).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pattern {
+    base: Box<str>,
+    any_port: bool,
+}
+
+impl Pattern {
+    fn new(pattern: &str) -> Self {
+        match pattern.strip_suffix(":*") {
+            Some(base) => Pattern {
+                base: base.into(),
+                any_port: true,
+            },
+            None => Pattern {
+                base: pattern.into(),
+                any_port: false,
+            },
+        }
+    }
+
+    fn matches(&self, value: &str) -> bool {
+        let (value, base) = (value.as_bytes(), self.base.as_bytes());
+        let Some((head, rest)) = value.split_at_checked(base.len()) else {
+            return false;
+        };
+        if !head.eq_ignore_ascii_case(base) {
+            return false;
+        }
+        match rest {
+            [] => true,
+            [b':', port @ ..] if self.any_port => {
+                !port.is_empty() && port.iter().all(u8::is_ascii_digit)
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Checks {
@@ -127,14 +167,14 @@ impl Checks {
     pub(crate) fn host_allowed(&self, host: &str) -> bool {
         self.hosts
             .as_ref()
-            .is_none_or(|hosts| hosts.iter().any(|p| matches_pattern(p, host)))
+            .is_none_or(|hosts| hosts.iter().any(|p| p.matches(host)))
     }
 
     /// Whether an `Origin` value passes.
     pub(crate) fn origin_allowed(&self, origin: &str) -> bool {
         self.origins
             .as_ref()
-            .is_none_or(|origins| origins.iter().any(|p| matches_pattern(p, origin)))
+            .is_none_or(|origins| origins.iter().any(|p| p.matches(origin)))
     }
 
     /// Says at startup what is checked, loudly when nothing is.
@@ -160,24 +200,6 @@ const LOOPBACK_ORIGINS: [&str; 6] = [
     "https://localhost:*",
     "https://[::1]:*",
 ];
-
-/// `pattern` is `x` (exact, case-insensitive) or `x:*` (`x` with or without any port).
-fn matches_pattern(pattern: &str, value: &str) -> bool {
-    match pattern.strip_suffix(":*") {
-        Some(base) => {
-            let Some(rest) = value.get(..base.len()) else {
-                return false;
-            };
-            rest.eq_ignore_ascii_case(base)
-                && value[base.len()..]
-                    .strip_prefix(':')
-                    .map_or(value.len() == base.len(), |port| {
-                        !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
-                    })
-        }
-        None => pattern.eq_ignore_ascii_case(value),
-    }
-}
 
 /// The Streamable HTTP endpoint's settings, with the defaults of the Python SDK's session
 /// manager, and the protocol-level [`ServerConfig`] every transport takes.
@@ -501,14 +523,17 @@ mod tests {
 
     #[test]
     fn port_wildcards() {
-        assert!(matches_pattern("localhost:*", "localhost"));
-        assert!(matches_pattern("localhost:*", "LOCALHOST:8080"));
-        assert!(!matches_pattern("localhost:*", "localhost:"));
-        assert!(!matches_pattern("localhost:*", "localhost.evil.com"));
-        assert!(!matches_pattern("localhost:*", "localhost:80x"));
-        assert!(matches_pattern("http://[::1]:*", "http://[::1]:3000"));
-        assert!(matches_pattern("example.com", "example.com"));
-        assert!(!matches_pattern("example.com", "example.com:80"));
+        assert!(Pattern::new("localhost:*").matches("localhost"));
+        assert!(Pattern::new("localhost:*").matches("LOCALHOST:8080"));
+        assert!(!Pattern::new("localhost:*").matches("localhost:"));
+        assert!(!Pattern::new("localhost:*").matches("localhost.evil.com"));
+        assert!(!Pattern::new("localhost:*").matches("localhost:80x"));
+        assert!(Pattern::new("http://[::1]:*").matches("http://[::1]:3000"));
+        assert!(Pattern::new("example.com").matches("example.com"));
+        assert!(!Pattern::new("example.com").matches("example.com:80"));
+        assert!(Pattern::new("example.com").matches("EXAMPLE.com"));
+        assert!(!Pattern::new("localhost:*").matches("local"));
+        assert!(!Pattern::new("localhost:*").matches("localhost:８０"));
     }
 
     #[test]
