@@ -65,9 +65,9 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         match self.auth.admission(request) {
             // A known token: no allocation, no await, straight to the endpoint.
-            Admission::Admit(request) => ResponseFuture::inner(self.inner.call(request)),
-            Admission::Refuse(response) => ResponseFuture::ready(response),
-            Admission::Later(verified) => {
+            Decision::Admit(request) => ResponseFuture::inner(self.inner.call(request)),
+            Decision::Refuse(response) => ResponseFuture::ready(response),
+            Decision::Later(verified) => {
                 // The clone that was made ready is the one to call (tower's usual swap).
                 let clone = self.inner.clone();
                 let mut inner = std::mem::replace(&mut self.inner, clone);
@@ -86,32 +86,44 @@ where
 /// [`StreamableHttp::serve_guarded`](mcp_runtime::StreamableHttp::serve_guarded) serves what
 /// it admits without wrapping the endpoint's response future.
 impl Guard for ResourceServer {
-    fn check(&self, request: Request) -> Admission {
-        self.admission(request)
+    fn check(&self, request: axum::http::Request<()>) -> Admission {
+        match self.admission(request) {
+            Decision::Admit(request) => Admission::Admit(request),
+            Decision::Refuse(response) => Admission::Refuse(response),
+            Decision::Later(verified) => Admission::Later(verified),
+        }
     }
+}
+
+/// What the layer and the guard decide for a request: its body (`B`) untouched, whatever it
+/// is (the layer's requests have one, the guard's only a head).
+enum Decision<B> {
+    Admit(axum::http::Request<B>),
+    Refuse(Response),
+    Later(BoxFuture<Result<axum::http::Request<B>, Response>>),
 }
 
 impl ResourceServer {
     /// What the layer and the guard decide for `request`: refused without a usable bearer
     /// token; admitted at once, with its [`Principal`](mcp_runtime::Principal) inserted, for
     /// a token in the cache; otherwise after verifying the token.
-    fn admission(&self, mut request: Request) -> Admission {
+    fn admission<B: Send + 'static>(&self, mut request: axum::http::Request<B>) -> Decision<B> {
         let token = match self.bearer_token(request.uri(), request.headers()) {
             Ok(token) => token,
             Err(rejection) => {
                 tracing::debug!(status = %rejection.status(), "request without a usable bearer token");
-                return Admission::Refuse(self.refuse(rejection));
+                return Decision::Refuse(self.refuse(rejection));
             }
         };
         if let Some(principal) = self.cached(token) {
             return match self.admit(principal, request.extensions_mut()) {
-                Ok(()) => Admission::Admit(request),
-                Err(rejection) => Admission::Refuse(self.refuse(rejection)),
+                Ok(()) => Decision::Admit(request),
+                Err(rejection) => Decision::Refuse(self.refuse(rejection)),
             };
         }
         let token = token.to_owned();
         let auth = self.clone();
-        Admission::Later(Box::pin(async move {
+        Decision::Later(Box::pin(async move {
             match auth.verify(&token).await {
                 Ok(principal) => match auth.admit(principal, request.extensions_mut()) {
                     Ok(()) => Ok(request),

@@ -659,7 +659,7 @@ async fn serve_routes_a_path_with_parameters() {
 struct KeyGuard;
 
 impl mcp_runtime::Guard for KeyGuard {
-    fn check(&self, mut request: axum::extract::Request) -> mcp_runtime::Admission {
+    fn check(&self, mut request: axum::http::Request<()>) -> mcp_runtime::Admission {
         use axum::response::IntoResponse;
         use mcp_runtime::{Admission, Principal};
         let key = request

@@ -56,22 +56,27 @@ pub struct EndpointService {
 }
 
 impl EndpointService {
-    /// `request`, when `guard` admits it at once (to [`respond`](Self::respond) to);
-    /// otherwise the answer to it, boxed: the guard's refusal, or its later decision and then
-    /// the response.
-    pub(super) fn admit(
+    /// The request, its head as `guard` left it and its `body`, when the guard admits it at
+    /// once (to [`respond`](Self::respond) to); otherwise the answer to it, boxed: the
+    /// guard's refusal, or its later decision and then the response.
+    pub(super) fn admit<B>(
         &self,
         guard: &dyn Guard,
-        request: Request,
-    ) -> Result<Request, BoxFuture<'static, Response>> {
-        match guard.check(request) {
-            Admission::Admit(request) => Ok(request),
+        head: axum::http::Request<()>,
+        body: B,
+    ) -> Result<axum::http::Request<B>, BoxFuture<'static, Response>>
+    where
+        B: http_body::Body<Data = axum::body::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        match guard.check(head) {
+            Admission::Admit(head) => Ok(head.map(|()| body)),
             Admission::Refuse(response) => Err(Box::pin(std::future::ready(response))),
             Admission::Later(decided) => {
                 let endpoint = self.clone();
                 Err(Box::pin(async move {
                     match decided.await {
-                        Ok(request) => endpoint.respond(request).await,
+                        Ok(head) => endpoint.respond(head.map(|()| body)).await,
                         Err(response) => response,
                     }
                 }))

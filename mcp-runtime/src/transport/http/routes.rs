@@ -66,7 +66,10 @@ impl Routes {
             return match direct {
                 Direct::Endpoint(endpoint) => Either::Left(Either::Left(endpoint.respond(request))),
                 Direct::Guarded(Guarded { guard, endpoint }) => {
-                    match endpoint.admit(&**guard, request.map(Body::new)) {
+                    // The guard decides on the head; hyper's body goes to the endpoint as it is.
+                    let (head, body) = request.into_parts();
+                    let head = axum::http::Request::from_parts(head, ());
+                    match endpoint.admit(&**guard, head, body) {
                         Ok(admitted) => Either::Left(Either::Right(endpoint.respond(admitted))),
                         Err(answer) => Either::Right(Either::Left(answer)),
                     }
@@ -107,7 +110,9 @@ impl Guarded {
 
     /// The answer to `request`, boxed: for the router, when the path is not literal.
     pub(super) fn answer(&self, request: axum::extract::Request) -> BoxFuture<'static, Response> {
-        match self.endpoint.admit(&*self.guard, request) {
+        let (head, body) = request.into_parts();
+        let head = axum::http::Request::from_parts(head, ());
+        match self.endpoint.admit(&*self.guard, head, body) {
             Ok(admitted) => Box::pin(self.endpoint.respond(admitted)),
             Err(answer) => answer,
         }
