@@ -33,7 +33,7 @@ use crate::transport::http::stateless::{ladder, param_headers};
 /// assert!(speaks(&headers, None).is_err());
 /// ```
 pub fn speaks(headers: &HeaderMap, message: Option<&Message>) -> Result<Option<Version>, String> {
-    match headers::speaks(headers, message) {
+    match headers::speaks(headers::Head::read(headers).version(), message) {
         Ok(Speaks::Handshake(version)) => Ok(Some(version)),
         Ok(Speaks::Stateless) => Ok(None),
         Err(refusal) => Err(refusal.to_string()),

@@ -113,7 +113,8 @@ impl EndpointService {
             }))
         } else {
             let (parts, _) = request.into_parts();
-            let refusal = security::check(self.app.checks(), &parts).err();
+            let head = super::headers::Head::read(&parts.headers);
+            let refusal = security::check(self.app.checks(), &head, &parts.uri).err();
             let allow = match self.app.config.mode {
                 Mode::Stateful => "GET, POST, DELETE",
                 Mode::Stateless => "POST",

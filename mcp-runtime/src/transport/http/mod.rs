@@ -228,26 +228,37 @@ impl App {
         let _ = self.checks.set(checks);
     }
 
-    /// The preamble of POST, GET and DELETE.
-    fn admit(&self, mut parts: axum::http::request::Parts) -> Result<Admitted, HttpError> {
-        security::check(self.checks(), &parts)?;
+    /// The preamble of GET and DELETE (POST checks its headers in one pass, then
+    /// [`identify`](Self::identify)).
+    fn admit(&self, parts: axum::http::request::Parts) -> Result<Admitted, HttpError> {
+        security::check(
+            self.checks(),
+            &headers::Head::read(&parts.headers),
+            &parts.uri,
+        )?;
+        Ok(self.identify(parts))
+    }
+
+    /// Who sent a request that passed the checks: the principal a guard or layer inserted.
+    fn identify(&self, mut parts: axum::http::request::Parts) -> Admitted {
         let principal = parts.extensions.remove::<Principal>();
         // The principal's own challenge, else one the layer inserted beside it.
         let challenge = match principal.as_ref().and_then(Principal::challenge) {
             Some(challenge) => Some(challenge.clone()),
             None => parts.extensions.remove::<BearerChallenge>(),
         };
-        Ok(Admitted {
+        Admitted {
             parts,
             principal,
             challenge,
-        })
+        }
     }
 
     /// GET and DELETE exist only for handshake-era sessions: 405 otherwise.
     fn require_sessions(&self, headers: &axum::http::HeaderMap) -> Result<(), HttpError> {
+        let version = headers::Head::read(headers).version();
         let stateless = matches!(
-            headers::speaks(headers, None),
+            headers::speaks(version, None),
             Ok(headers::Speaks::Stateless)
         );
         if self.config.mode == Mode::Stateless || stateless {
