@@ -149,7 +149,9 @@ impl Pattern {
         let Some((head, rest)) = value.split_at_checked(base.len()) else {
             return false;
         };
-        if !head.eq_ignore_ascii_case(base) {
+        // Compared exactly first (one `memcmp`): hosts are sent in lower case, and comparing
+        // byte by byte ignoring case cost 180 instructions per request (callgrind).
+        if head != base && !head.eq_ignore_ascii_case(base) {
             return false;
         }
         match rest {
