@@ -141,14 +141,14 @@ impl TestClient {
                 .as_deref()
                 .and_then(|p| serde_json::from_str(p.get()).ok())
                 .unwrap_or_default();
-            let call = StatelessCall {
+            let call = Box::new(StatelessCall {
                 envelope,
                 retry,
                 tool_call: None,
                 outbound: Some(tx.into()),
                 cancel: self.closed.child_token(),
                 caller: self.caller.clone(),
-            };
+            });
             let work = catch_panic(self.dispatcher.handle_stateless(request, call));
             tokio::pin!(work);
             let outcome = loop {

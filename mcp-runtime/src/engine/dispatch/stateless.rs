@@ -96,7 +96,7 @@ impl Dispatcher {
     pub(crate) fn handle_stateless(
         &self,
         request: Request,
-        call: StatelessCall,
+        call: Box<StatelessCall>,
     ) -> impl Future<Output = Option<Result<Box<RawValue>, ErrorObject>>> + Send + '_ {
         let site = Site {
             session: None,
@@ -129,7 +129,7 @@ impl Dispatcher {
     fn stateless_work(
         &self,
         mut request: Request,
-        mut call: StatelessCall,
+        mut call: Box<StatelessCall>,
     ) -> impl Future<Output = Option<Result<Box<RawValue>, ErrorObject>>> + Send + '_ {
         let refused = |error| Either::Left(ready(Some(Err(error))));
         let method = &request.method;
@@ -234,7 +234,7 @@ impl Dispatcher {
     fn prepare(
         &self,
         request: &Request,
-        call: StatelessCall,
+        call: Box<StatelessCall>,
         params: Option<Box<RawValue>>,
         may_ask: bool,
     ) -> Result<(RequestEnv, Option<Arc<InputExchange>>), ErrorObject> {
@@ -245,7 +245,7 @@ impl Dispatcher {
             outbound,
             cancel,
             caller,
-        } = call;
+        } = *call;
         let RequestEnvelope {
             protocol_version,
             client_capabilities,

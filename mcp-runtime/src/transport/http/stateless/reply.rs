@@ -20,12 +20,10 @@ use tokio::sync::mpsc;
 
 use super::super::post::retry_after;
 use super::super::{App, sse};
-use super::ladder::Checked;
 use super::{json_response, status_for};
 use crate::engine::StatelessCall;
 use crate::engine::middleware::rate_limit;
 use crate::engine::outbound::LazyOutbound;
-use crate::engine::principal::Caller;
 use crate::protocol::{ErrorObject, Request, RequestId, error_codes, error_json, result_json};
 
 type Outcome = Option<Result<Box<RawValue>, ErrorObject>>;
@@ -64,27 +62,10 @@ fn message(id: &RequestId, outcome: Outcome) -> (StatusCode, String) {
 pub(super) async fn answer(
     app: Arc<App>,
     request: Request,
-    checked: Checked,
-    caller: Caller,
+    mut call: Box<StatelessCall>,
 ) -> Response {
-    let Checked {
-        envelope,
-        retry,
-        tool_call,
-    } = checked;
     let id = request.id.clone();
-    // The request's peer is its own and this era has no `notifications/cancelled`: nothing
-    // cancels this token but the shutdown (see `post::dispatch`).
-    let cancel = app.sessions.shutdown_token().clone();
     if app.config.json_response {
-        let call = StatelessCall {
-            envelope,
-            retry,
-            tool_call,
-            outbound: None,
-            cancel,
-            caller,
-        };
         // Boxed: inline, the dispatcher's future would make this one as large, and it is
         // moved whole (unresumed) at each level above.
         let outcome = Box::pin(app.dispatcher.handle_stateless(request, call)).await;
@@ -92,14 +73,7 @@ pub(super) async fn answer(
     }
     // The channel for its messages is made only if it sends one, or when the answer waits.
     let (outbound, lazy) = LazyOutbound::new();
-    let call = StatelessCall {
-        envelope,
-        retry,
-        tool_call,
-        outbound: Some(outbound),
-        cancel,
-        caller,
-    };
+    call.outbound = Some(outbound);
     let runner = app.clone();
     let mut work: Work =
         Box::pin(async move { runner.dispatcher.handle_stateless(request, call).await });
