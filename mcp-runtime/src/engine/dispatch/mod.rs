@@ -429,7 +429,7 @@ impl Dispatcher {
     /// Registers a request as in flight, so its id is taken and `notifications/cancelled`
     /// reaches it from now on. `Err` holds the error response for an id already in flight.
     pub(crate) fn begin(&self, request: &Request, env: &RequestEnv) -> Result<InFlight, String> {
-        match env.peer.begin_request(&request.id, env.cancel.clone()) {
+        match env.peer.begin_request(&request.id, &env.cancel) {
             Ok(guard) => Ok(InFlight {
                 _registration: guard,
             }),
@@ -669,7 +669,7 @@ mod until_cancelled {
         let peer = std::sync::Arc::new(crate::engine::Peer::new(false));
         let in_flight = super::InFlight {
             _registration: peer
-                .begin_request(&crate::protocol::RequestId::Number(1), token.clone())
+                .begin_request(&crate::protocol::RequestId::Number(1), &token)
                 .expect("a free id"),
         };
         let cancelling = token.clone();
@@ -691,7 +691,7 @@ mod until_cancelled {
         let peer = std::sync::Arc::new(crate::engine::Peer::new(false));
         super::InFlight {
             _registration: peer
-                .begin_request(&crate::protocol::RequestId::Number(id), token.clone())
+                .begin_request(&crate::protocol::RequestId::Number(id), token)
                 .expect("a free id"),
         }
     }
