@@ -99,14 +99,33 @@ pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Re
     };
     tracing::debug!(method = %request.method, id = %request.id, "2026-07-28 request");
     let headers = caller.headers.clone().unwrap_or_default();
-    let checked = match ladder::check(&app, &headers, &request, caller.principal.as_ref()) {
-        Ok(checked) => checked,
+    let call = match checked_call(&app, &headers, &request, caller) {
+        Ok(call) => call,
         Err(error) => return Rejection::new(Some(&request.id), error).into_response(),
     };
-    // Boxed once here: the call is moved through several futures and calls below, 568 bytes
-    // each time inline (300 instructions per call, callgrind), and it kept every future that
-    // held it as large.
-    let call = Box::new(StatelessCall {
+    if request.method == Method::SubscriptionsListen {
+        let owner = call.caller.identity();
+        // Boxed: inline, this rare stream would make every request's future 830 bytes larger.
+        let listen = open_listen(&app, &headers, request, &call.envelope, owner.as_deref());
+        return Box::pin(listen).await;
+    }
+    if let Err(refusal) = super::post::check_scopes(&app, &request, &call.caller) {
+        return refusal.into_response();
+    }
+    reply::answer(app, request, call).await
+}
+
+/// The request's checks ([`ladder::check`]), and the call that passed them, boxed: it is moved
+/// through several futures and calls, 568 bytes each time inline (300 instructions per call,
+/// callgrind), and any future that held it, or the checks' result, across a wait grew as large.
+fn checked_call(
+    app: &App,
+    headers: &HeaderMap,
+    request: &Request,
+    caller: Caller,
+) -> Result<Box<StatelessCall>, ErrorObject> {
+    let checked = ladder::check(app, headers, request, caller.principal.as_ref())?;
+    Ok(Box::new(StatelessCall {
         envelope: checked.envelope,
         retry: checked.retry,
         tool_call: checked.tool_call,
@@ -115,15 +134,7 @@ pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Re
         // nothing cancels this token but the shutdown (see `post::dispatch`).
         cancel: app.sessions.shutdown_token().clone(),
         caller,
-    });
-    if request.method == Method::SubscriptionsListen {
-        let owner = call.caller.identity();
-        return open_listen(&app, &headers, request, &call.envelope, owner.as_deref()).await;
-    }
-    if let Err(refusal) = super::post::check_scopes(&app, &request, &call.caller) {
-        return refusal.into_response();
-    }
-    reply::answer(app, request, call).await
+    }))
 }
 
 async fn open_listen(
