@@ -7,6 +7,8 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
+use futures_util::future::Either;
 use tokio::sync::mpsc;
 
 use super::error::HttpError;
@@ -22,12 +24,15 @@ use crate::protocol::{ErrorObject, Message, Method, Request, Version, error_code
 use crate::transport::http::config::Mode;
 use crate::transport::http::session::{Published, Refusal, Session, StreamSink, WhenFull};
 
-pub(super) async fn handle<B>(
+/// The response to a POST. A plain function: the headers are checked, and the caller
+/// identified, before the future is made, which then holds only what serving needs (as an
+/// `async fn` it also held the request and its head, 770 bytes that hyper moves with it).
+pub(super) fn handle<B>(
     State(app): State<Arc<App>>,
     request: axum::http::Request<B>,
-) -> Response
+) -> impl Future<Output = Response> + Send + use<B>
 where
-    B: http_body::Body<Data = axum::body::Bytes>,
+    B: http_body::Body<Data = axum::body::Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
 {
     // The request taken whole: the `HeaderMap` and `Extension` extractors would clone.
@@ -39,16 +44,17 @@ where
             .and_then(|()| headers::check_post_accept(&head, app.config.json_response))
             .and_then(|()| headers::check_content_type(&head));
         if let Err(refusal) = checked {
-            return refusal.into_response();
+            return Either::Left(std::future::ready(refusal.into_response()));
         }
         head.version()
     };
     let admitted = app.identify(parts);
     let identity = (admitted.principal, admitted.challenge);
-    match serve(app, identity, admitted.parts.headers, version, body).await {
+    let served = serve(app, identity, admitted.parts.headers, version, body);
+    Either::Right(served.map(|served| match served {
         Ok(response) => response,
         Err(error) => error.into_response(),
-    }
+    }))
 }
 
 async fn serve<B>(
