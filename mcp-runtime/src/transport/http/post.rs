@@ -26,7 +26,7 @@ use crate::transport::http::session::{Published, Refusal, Session, StreamSink, W
 
 /// The response to a POST. A plain function: the headers are checked, and the caller
 /// identified, before the future is made, which then holds only what serving needs (as an
-/// `async fn` it also held the request and its head, 770 bytes that hyper moves with it).
+/// `async fn` it also held the request and its head, 750 bytes that hyper moves with it).
 pub(super) fn handle<B>(
     State(app): State<Arc<App>>,
     request: axum::http::Request<B>,
