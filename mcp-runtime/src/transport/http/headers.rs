@@ -58,7 +58,8 @@ impl<'a> Head<'a> {
         let Some(value) = self.protocol_version else {
             return VersionHeader::Absent;
         };
-        match value.to_str().ok().and_then(|v| Version::parse(v.trim())) {
+        // A value's only whitespace can be spaces and tabs, which `trim_ascii` trims.
+        match Version::parse_bytes(value.as_bytes().trim_ascii()) {
             Some(version) => VersionHeader::Known(version),
             None => VersionHeader::Unknown(clip(value.as_bytes())),
         }
@@ -273,6 +274,22 @@ mod tests {
         assert_eq!(
             Head::read(&HeaderMap::new()).version(),
             VersionHeader::Absent
+        );
+        // Read as bytes: tabs are trimmed as spaces are, and a value that is not text is
+        // unknown, clipped as text for the error.
+        h.insert(
+            &PROTOCOL_VERSION,
+            HeaderValue::from_static("\t2026-07-28\t"),
+        );
+        assert_eq!(
+            Head::read(&h).version(),
+            VersionHeader::Known(Version::V2026_07_28)
+        );
+        let opaque = HeaderValue::from_bytes(b"2025-06-18\xff").unwrap();
+        h.insert(&PROTOCOL_VERSION, opaque);
+        assert_eq!(
+            Head::read(&h).version(),
+            VersionHeader::Unknown("2025-06-18\u{fffd}".into())
         );
     }
 
