@@ -155,8 +155,10 @@ impl Peer {
         client: Option<Implementation>,
         capabilities: ClientCapabilities,
         log_level: Option<LogLevel>,
-    ) -> Self {
-        let peer = Peer::new(false);
+    ) -> Arc<Self> {
+        // Shared at once and filled in place: the peer is 440 bytes, and each move of it
+        // before it was shared was a copy.
+        let peer = Arc::new(Peer::new(false));
         peer.initialized.store(true, Ordering::Release);
         let _ = peer.protocol_version.set(version);
         let _ = peer.client.set((client, capabilities));

@@ -277,12 +277,7 @@ impl Dispatcher {
         } else {
             None
         };
-        let peer = Arc::new(Peer::for_request(
-            version,
-            client_info,
-            client_capabilities,
-            log_level,
-        ));
+        let peer = Peer::for_request(version, client_info, client_capabilities, log_level);
         let env = RequestEnv {
             peer,
             outbound,
