@@ -13,9 +13,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{App, headers};
+use crate::engine::NetworkTransport;
 use crate::engine::principal::Caller;
 use crate::engine::trace::{self, Site};
-use crate::engine::{NetworkTransport, StatelessCall};
 use crate::protocol::{
     Era, ErrorObject, ListenParams, Message, Method, Request, RequestEnvelope, RequestId,
     error_codes, error_json,
@@ -99,7 +99,10 @@ pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Re
     };
     tracing::debug!(method = %request.method, id = %request.id, "2026-07-28 request");
     let headers = caller.headers.clone().unwrap_or_default();
-    let call = match checked_call(&app, &headers, &request, caller) {
+    // The call is boxed: it is moved through several futures and calls, 568 bytes each time
+    // inline (300 instructions per call, callgrind), and any future that held it, or the
+    // checks' result, across a wait grew as large.
+    let call = match ladder::check(&app, &headers, &request, caller) {
         Ok(call) => call,
         Err(error) => return Rejection::new(Some(&request.id), error).into_response(),
     };
@@ -113,28 +116,6 @@ pub(super) async fn serve(app: Arc<App>, caller: Caller, message: Message) -> Re
         return refusal.into_response();
     }
     reply::answer(app, request, call).await
-}
-
-/// The request's checks ([`ladder::check`]), and the call that passed them, boxed: it is moved
-/// through several futures and calls, 568 bytes each time inline (300 instructions per call,
-/// callgrind), and any future that held it, or the checks' result, across a wait grew as large.
-fn checked_call(
-    app: &App,
-    headers: &HeaderMap,
-    request: &Request,
-    caller: Caller,
-) -> Result<Box<StatelessCall>, ErrorObject> {
-    let checked = ladder::check(app, headers, request, caller.principal.as_ref())?;
-    Ok(Box::new(StatelessCall {
-        envelope: checked.envelope,
-        retry: checked.retry,
-        tool_call: checked.tool_call,
-        outbound: None,
-        // The request's peer is its own and this era has no `notifications/cancelled`:
-        // nothing cancels this token but the shutdown (see `post::dispatch`).
-        cancel: app.sessions.shutdown_token().clone(),
-        caller,
-    }))
 }
 
 async fn open_listen(
