@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 
 use crate::StreamableHttp;
+use crate::engine::principal::Caller;
 use crate::protocol::{ErrorObject, Message, Request, RequestEnvelope, Version};
 use crate::transport::http::headers::{self, Speaks};
 use crate::transport::http::stateless::{ladder, param_headers};
@@ -73,7 +74,7 @@ pub fn stateless_checks(
     headers: &HeaderMap,
     request: &Request,
 ) -> Result<RequestEnvelope, ErrorObject> {
-    ladder::check(&endpoint.app, headers, request, None).map(|checked| checked.envelope)
+    ladder::check(&endpoint.app, headers, request, Caller::default()).map(|call| call.envelope)
 }
 
 /// An `Mcp-Name` or `Mcp-Param-*` header value decoded (whitespace trimmed, the
