@@ -58,12 +58,17 @@ impl<'a> Head<'a> {
         let Some(value) = self.protocol_version else {
             return VersionHeader::Absent;
         };
-        // A value's only whitespace can be spaces and tabs, which `trim_ascii` trims.
-        match Version::parse_bytes(value.as_bytes().trim_ascii()) {
+        match version_of(value) {
             Some(version) => VersionHeader::Known(version),
             None => VersionHeader::Unknown(clip(value.as_bytes())),
         }
     }
+}
+
+/// The revision an `MCP-Protocol-Version` value names, if this server knows it. A value's only
+/// whitespace can be spaces and tabs, which `trim_ascii` trims.
+fn version_of(value: &HeaderValue) -> Option<Version> {
+    Version::parse_bytes(value.as_bytes().trim_ascii())
 }
 
 /// The `MCP-Protocol-Version` header of a request.
@@ -91,7 +96,7 @@ pub(crate) fn session_id(headers: &HeaderMap) -> Option<&str> {
 
 /// The revision the `MCP-Protocol-Version` header names, when it names one this server knows.
 pub(crate) fn protocol_version(headers: &HeaderMap) -> Option<Version> {
-    str_header(headers, &PROTOCOL_VERSION).and_then(|v| Version::parse(v.trim()))
+    headers.get(&PROTOCOL_VERSION).and_then(version_of)
 }
 
 /// The `Last-Event-ID` header, if any.
