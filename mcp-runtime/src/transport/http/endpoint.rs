@@ -56,20 +56,21 @@ pub struct EndpointService {
 }
 
 impl EndpointService {
-    /// The request, its head as `guard` left it and its `body`, when the guard admits it at
-    /// once (to [`respond`](Self::respond) to); otherwise the answer to it, boxed: the
-    /// guard's refusal, or its later decision and then the response.
+    /// `request`, its head as `guard` left it, when the guard admits it at once (to
+    /// [`respond`](Self::respond) to); otherwise the answer to it, boxed: the guard's refusal,
+    /// or its later decision and then the response. The guard decides on the head; the body
+    /// goes to the endpoint as the connection read it.
     pub(super) fn admit<B>(
         &self,
         guard: &dyn Guard,
-        head: axum::http::Request<()>,
-        body: B,
+        request: axum::http::Request<B>,
     ) -> Result<axum::http::Request<B>, BoxFuture<'static, Response>>
     where
         B: http_body::Body<Data = axum::body::Bytes> + Send + 'static,
         B::Error: Into<axum::BoxError>,
     {
-        match guard.check(head) {
+        let (head, body) = request.into_parts();
+        match guard.check(axum::http::Request::from_parts(head, ())) {
             Admission::Admit(head) => Ok(head.map(|()| body)),
             Admission::Refuse(response) => Err(Box::pin(std::future::ready(response))),
             Admission::Later(decided) => {

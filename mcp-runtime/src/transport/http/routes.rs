@@ -66,10 +66,7 @@ impl Routes {
             return match direct {
                 Direct::Endpoint(endpoint) => Either::Left(Either::Left(endpoint.respond(request))),
                 Direct::Guarded(Guarded { guard, endpoint }) => {
-                    // The guard decides on the head; hyper's body goes to the endpoint as it is.
-                    let (head, body) = request.into_parts();
-                    let head = axum::http::Request::from_parts(head, ());
-                    match endpoint.admit(&**guard, head, body) {
+                    match endpoint.admit(&**guard, request) {
                         Ok(admitted) => Either::Left(Either::Right(endpoint.respond(admitted))),
                         Err(answer) => Either::Right(Either::Left(answer)),
                     }
@@ -110,9 +107,7 @@ impl Guarded {
 
     /// The answer to `request`, boxed: for the router, when the path is not literal.
     pub(super) fn answer(&self, request: axum::extract::Request) -> BoxFuture<'static, Response> {
-        let (head, body) = request.into_parts();
-        let head = axum::http::Request::from_parts(head, ());
-        match self.endpoint.admit(&*self.guard, head, body) {
+        match self.endpoint.admit(&*self.guard, request) {
             Ok(admitted) => Box::pin(self.endpoint.respond(admitted)),
             Err(answer) => answer,
         }
