@@ -434,3 +434,48 @@ async fn list_changes_are_announced_on_the_connection() {
     assert_eq!(text(&got[1]), "hidden");
     assert_eq!(client.finish().await, Vec::<Value>::new());
 }
+
+/// A client that sends without reading: the server stops reading once its request tasks reach
+/// the cap (running, or answered and waiting for the writer), so the client's writes block
+/// instead of the server's memory growing; once the client reads, every request is answered.
+#[tokio::test(start_paused = true)]
+async fn a_client_that_sends_without_reading_is_held_back_and_then_fully_answered() {
+    const REQUESTS: usize = 20_000;
+    let Client {
+        mut write,
+        mut lines,
+        server,
+    } = Client::start();
+    let mut input = String::new();
+    for id in 1..=REQUESTS {
+        input.push_str(&format!(
+            "{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"ping\"}}\n"
+        ));
+    }
+    let input = input.into_bytes();
+    let mut sent = &input[..];
+    // Time is paused: the timeout fires as soon as both sides wait on each other.
+    let held = timeout(Duration::from_secs(30), write.write_all_buf(&mut sent)).await;
+    assert!(
+        held.is_err(),
+        "the server read all {REQUESTS} requests unanswered"
+    );
+    // The 64 KiB pipe, the request tasks (100 in flight + 1,024 unsent answers) and the
+    // writer's queue hold a few thousand; not all of them.
+    let unsent = sent.len();
+    assert!(unsent > input.len() / 2, "only {unsent} bytes left unread");
+    let reading = tokio::spawn(async move {
+        let mut ids = Vec::with_capacity(REQUESTS);
+        while let Some(message) = next_message(&mut lines).await {
+            assert_eq!(message["result"], json!({}), "{message}");
+            ids.push(message["id"].as_u64().expect("a numeric id"));
+        }
+        ids
+    });
+    write.write_all_buf(&mut sent).await.unwrap();
+    drop(write);
+    let mut ids = reading.await.unwrap();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=REQUESTS as u64).collect::<Vec<_>>());
+    stopped(server).await;
+}

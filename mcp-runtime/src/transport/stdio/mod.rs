@@ -40,6 +40,11 @@ mod pipes;
 /// A longer line is skipped and answered with a -32600 error.
 const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
+/// Request tasks that may wait to write their answers, beyond the
+/// [`Limits::max_in_flight_per_session`](crate::Limits::max_in_flight_per_session) that may be
+/// running: past that many tasks, no input is read until one ends.
+const MAX_UNSENT_ANSWERS: usize = 1024;
+
 /// Serves `server` on this process's stdin and stdout until the client closes stdin.
 ///
 /// The connection is one session for the life of the process, whatever the HTTP
@@ -144,6 +149,12 @@ impl<T> Drop for AbortOnDrop<T> {
 /// on. It returns an error if reading or writing fails; a writer whose other end is closed (a
 /// broken pipe) counts as the client leaving, and ends serving without an error. Dropping the
 /// future aborts every request still running.
+///
+/// Input is read only while fewer than
+/// [`max_in_flight_per_session`](crate::Limits::max_in_flight_per_session) + 1,024 requests are
+/// running or have answers waiting to be written. A client that keeps sending without reading
+/// what comes back sees its writes block, as over a full pipe, and the server's memory stays
+/// bounded; every request read is still answered once the client reads again.
 ///
 /// ```
 /// use mcp_runtime::{mcp_server, tool};
@@ -261,9 +272,12 @@ impl Connection {
         let mut reader = LineReader::new(reader, MAX_LINE_BYTES);
         let mut tasks = JoinSet::new();
         let mut events = Some(self.dispatcher.handle().subscribe());
+        let most_tasks = self.peer.limits().max_in_flight_per_session + MAX_UNSENT_ANSWERS;
         let outcome = loop {
             let line = tokio::select! {
-                line = reader.next_line() => line,
+                // At the cap, input waits until a request task ends: a client that sends
+                // without reading the answers fills its pipe, instead of this process's memory.
+                line = reader.next_line(), if tasks.len() < most_tasks => line,
                 () = self.closed.cancelled() => break Ok(()),
                 Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
                     report_join(joined);
