@@ -27,8 +27,8 @@ pub use engine::Limits;
 pub use engine::context::{Context, Elicitation};
 pub use engine::principal::{BearerChallenge, Principal};
 pub use engine::{
-    BoxFuture, Cacheable, InvalidServer, LogLevel, MCPServer, PeerError, PromptDef,
-    RegistrationError, RequestStateKey, RequestStateKeyError, ResourceDef, ServerConfig,
+    BoxFuture, Cacheable, Composite, CompositeError, InvalidServer, LogLevel, MCPServer, PeerError,
+    PromptDef, RegistrationError, RequestStateKey, RequestStateKeyError, ResourceDef, ServerConfig,
     ServerEvent, ServerHandle, Skills, TaskConfig, ToolDef, ToolFilter, UriVariables,
 };
 pub use handler::args::Args;
@@ -56,7 +56,8 @@ pub use handler::structured::Json;
 ///
 /// The server may be generic, and keep its state behind `Arc`s or locks (tools take `&self`
 /// and may run concurrently). One impl block of the type carries `#[mcp_server]`; the others
-/// are plain, and its tools may call their methods. Without `name` and `version`, they are
+/// are plain, and its tools may call their methods. To split a server's tools across types,
+/// put them together with [`Composite`]. Without `name` and `version`, they are
 /// those of the crate that defines the server.
 ///
 /// ```

@@ -3,6 +3,7 @@
 
 pub(crate) mod apps;
 pub(crate) mod cluster;
+mod composite;
 mod config;
 pub(crate) mod context;
 pub(crate) mod dispatch;
@@ -24,6 +25,7 @@ pub(crate) mod trace;
 
 pub use crate::protocol::LogLevel;
 pub use apps::InvalidServer;
+pub use composite::{Composite, CompositeError};
 pub use config::ServerConfig;
 pub(crate) use dispatch::{Dispatcher, InFlight, RequestEnv};
 pub use handle::{ServerEvent, ServerHandle};

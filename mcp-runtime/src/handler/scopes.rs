@@ -1,5 +1,7 @@
 //! [`RequiredScopes`]: the OAuth scopes a server's tools, resources and prompts require.
 
+use std::borrow::Cow;
+
 use crate::handler::uri_template::match_uri_template;
 
 /// The OAuth scopes a caller needs, as `#[tool(scopes = [...])]`, `#[resource(scopes = [...])]`,
@@ -25,11 +27,15 @@ use crate::handler::uri_template::match_uri_template;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequiredScopes {
     server: Vec<&'static str>,
-    tools: Vec<(&'static str, &'static [&'static str])>,
-    prompts: Vec<(&'static str, &'static [&'static str])>,
+    tools: Vec<Entry>,
+    prompts: Vec<Entry>,
     /// Fixed URIs and URI templates.
-    resources: Vec<(&'static str, &'static [&'static str])>,
+    resources: Vec<Entry>,
 }
+
+/// A tool, prompt or resource and the scopes it requires: as the macros write them
+/// (`'static`), or made at start ([`Composite`](crate::Composite) renames its members' tools).
+type Entry = (Cow<'static, str>, Cow<'static, [&'static str]>);
 
 impl RequiredScopes {
     /// Scopes every tool, resource and prompt requires.
@@ -42,20 +48,31 @@ impl RequiredScopes {
 
     /// Scopes the tool `name` requires.
     pub fn tool(mut self, name: &'static str, scopes: &'static [&'static str]) -> Self {
-        self.tools.push((name, scopes));
+        self.tools.push((name.into(), scopes.into()));
         self
     }
 
     /// Scopes the prompt `name` requires.
     pub fn prompt(mut self, name: &'static str, scopes: &'static [&'static str]) -> Self {
-        self.prompts.push((name, scopes));
+        self.prompts.push((name.into(), scopes.into()));
         self
     }
 
     /// Scopes the resource at `uri` (a fixed URI or a `{param}` template) requires.
     pub fn resource(mut self, uri: &'static str, scopes: &'static [&'static str]) -> Self {
-        self.resources.push((uri, scopes));
+        self.resources.push((uri.into(), scopes.into()));
         self
+    }
+
+    /// [`tool`](Self::tool), [`prompt`](Self::prompt) and [`resource`](Self::resource) for
+    /// names made at run time.
+    pub(crate) fn push_owned(&mut self, kind: ScopedKind, name: String, scopes: Vec<&'static str>) {
+        let list = match kind {
+            ScopedKind::Tool => &mut self.tools,
+            ScopedKind::Prompt => &mut self.prompts,
+            ScopedKind::Resource => &mut self.resources,
+        };
+        list.push((name.into(), scopes.into()));
     }
 
     /// Whether nothing requires a scope.
@@ -99,9 +116,14 @@ impl RequiredScopes {
     }
 }
 
-fn own(
-    list: &[(&'static str, &'static [&'static str])],
-    is: impl Fn(&str) -> bool,
-) -> &'static [&'static str] {
+/// Which list [`RequiredScopes::push_owned`] adds to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ScopedKind {
+    Tool,
+    Prompt,
+    Resource,
+}
+
+fn own(list: &[Entry], is: impl Fn(&str) -> bool) -> &[&'static str] {
     list.iter().find(|(n, _)| is(n)).map_or(&[], |(_, s)| s)
 }

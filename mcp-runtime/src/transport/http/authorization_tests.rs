@@ -38,7 +38,12 @@ fn app(mode: Mode) -> axum::Router {
 }
 
 fn app_with(config: HttpConfig) -> axum::Router {
-    StreamableHttp::new(Admin, config.json_response(true))
+    guarded(Admin, config)
+}
+
+/// `server`'s endpoint under the stand-in authentication layer.
+fn guarded(server: impl crate::MCPServer, config: HttpConfig) -> axum::Router {
+    StreamableHttp::new(server, config.json_response(true))
         .router()
         .layer(axum::middleware::from_fn(
             |mut request: axum::extract::Request, next: axum::middleware::Next| async move {
@@ -238,4 +243,39 @@ async fn a_tool_the_filter_hides_is_unknown_not_a_scope_challenge() {
     let (status, _, body) = send(&app, request("mcp:read mcp:admin ops")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["result"]["content"][0]["text"], "reset");
+}
+
+struct Open;
+
+#[mcp_server(crate = crate)]
+impl Open {
+    /// Anyone may ask.
+    #[tool]
+    fn hello(&self) -> &'static str {
+        "hello"
+    }
+}
+
+/// A member's scopes hold under its composite name, and only over its own tools.
+#[tokio::test]
+async fn a_composites_members_keep_their_scopes_under_the_new_names() {
+    let suite = crate::Composite::new("suite", "1.0.0")
+        .mount("admin", Admin)
+        .and_then(|c| c.merge(Open))
+        .unwrap();
+    let app = guarded(suite, HttpConfig::new(Mode::Stateless));
+    let (status, challenge, _) = send(&app, post(call(1, "admin_reset"), "mcp:read", &[])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(challenge.unwrap().contains("scope=\"mcp:read mcp:admin\""));
+    let (status, challenge, _) = send(&app, post(call(2, "admin_whoami"), "", &[])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(challenge.unwrap().contains("scope=\"mcp:read\""));
+    let both = "mcp:read mcp:admin";
+    let (status, _, body) = send(&app, post(call(3, "admin_reset"), both, &[])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"]["content"][0]["text"], "reset");
+    // The other member's tool needs nothing.
+    let (status, _, body) = send(&app, post(call(4, "hello"), "", &[])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"]["content"][0]["text"], "hello");
 }
