@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The MCP Inspector's CLI mode (pinned) against the quickstart over Streamable HTTP and the
-# `stdio` example over stdio: tools/list and tools/call.
+# The MCP Inspector's CLI mode (pinned) against the quickstart over Streamable HTTP, the
+# `stdio` example over stdio and the `composite` example (two servers as one) over HTTP:
+# tools/list and tools/call.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 trap ci_cleanup EXIT
@@ -15,10 +16,14 @@ mkdir -p "$inspector_home"
 
 quickstart="$(ci_example quickstart)"
 stdio="$(ci_example stdio)"
+composite="$(ci_example composite)"
 port="$(ci_free_port)"
 url="http://127.0.0.1:$port/mcp"
 log="$CI_CACHE/quickstart-inspector.log"
 ci_start_server "$log" "$port" "$quickstart" "127.0.0.1:$port"
+composite_port="$(ci_free_port)"
+composite_url="http://127.0.0.1:$composite_port/mcp"
+ci_start_server "$CI_CACHE/composite-inspector.log" "$composite_port" "$composite" "127.0.0.1:$composite_port"
 
 passed=0
 failed=0
@@ -53,6 +58,15 @@ check "http tools/call divide(1, 0) is a tool error" 5 \
 check "stdio tools/call add(2, 3.5)" 0 \
   "out['content'] == [{'type': 'text', 'text': '5.5'}]" \
   -- "$stdio" --method tools/call --tool-name add --tool-arg a=2 b=3.5
+check "composite tools/list: the mounted server's tools are prefixed" 0 \
+  "[t['name'] for t in out['tools']] == ['weather_forecast', 'weather_alerts', 'next_meeting']" \
+  -- "$composite_url" --method tools/list
+check "composite tools/call weather_forecast reaches the mounted server" 0 \
+  "out['content'] == [{'type': 'text', 'text': 'Sunny in Oslo, 21 C.'}]" \
+  -- "$composite_url" --method tools/call --tool-name weather_forecast --tool-arg city=Oslo
+check "composite tools/call next_meeting reaches the merged server" 0 \
+  "out['content'] == [{'type': 'text', 'text': 'Stand-up at 9:30.'}]" \
+  -- "$composite_url" --method tools/call --tool-name next_meeting
 
 echo "inspector-cli: $passed passed, $failed failed"
 if [ "$failed" -gt 0 ]; then
@@ -60,4 +74,4 @@ if [ "$failed" -gt 0 ]; then
   tail -n 20 "$log"
   ci_die "MCP Inspector $INSPECTOR_VERSION CLI found failures"
 fi
-ci_log "PASS: MCP Inspector $INSPECTOR_VERSION CLI (http and stdio) in ${SECONDS}s"
+ci_log "PASS: MCP Inspector $INSPECTOR_VERSION CLI (http, stdio, a composite server) in ${SECONDS}s"
