@@ -363,3 +363,36 @@ fn a_lists_caching_hint_is_the_strictest_of_the_members() {
         .unwrap();
     assert_eq!(unsure.cache_hint(Cacheable::ToolsList), None);
 }
+
+struct Dials;
+
+#[mcp_server]
+impl Dials {
+    /// Show the dial.
+    #[tool(read_only, app = "ui://dials/main")]
+    fn show(&self) -> &'static str {
+        "shown"
+    }
+
+    /// The dial's page.
+    #[resource(uri = "ui://dials/main", app)]
+    fn page(&self) -> &'static str {
+        "<html></html>"
+    }
+}
+
+/// A mounted member's MCP App keeps its link: the renamed tool still points at the view,
+/// which the composite serves (a link to nothing would not start, `InvalidServer`).
+#[tokio::test]
+async fn a_members_app_view_is_still_linked_and_served() {
+    let composite = Composite::new("x", "1").mount("dials", Dials).unwrap();
+    let client = TestClient::modern(composite).await;
+    let tools = client.list_tools().await.unwrap();
+    assert_eq!(tools[0].name, "dials_show");
+    let meta = serde_json::to_value(&tools[0]).unwrap()["_meta"].clone();
+    assert_eq!(meta["ui"]["resourceUri"], "ui://dials/main", "{meta}");
+    let page = client.read_resource("ui://dials/main").await.unwrap();
+    assert_eq!(text_of(&page.contents[0]), "<html></html>");
+    let shown = client.call_tool("dials_show", json!({})).await.unwrap();
+    assert_eq!(shown.content[0].as_text(), Some("shown"));
+}
