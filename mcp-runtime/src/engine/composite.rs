@@ -28,9 +28,9 @@ use crate::protocol::{
 /// client for input, the OAuth scopes of its tools, prompts and resources (its server-wide
 /// `scopes` apply to its own items only), its completions, its caching hints (a list's hint is
 /// the strictest of the members'). Its instructions are joined, each introduced by its prefix,
-/// unless [`with_instructions`](Self::with_instructions) replaces them. Capabilities are derived from
-/// what the composite has; a member's own [`MCPServer::capabilities`] is not used. Two members
-/// giving the same name (or URI) is an error when the second is added.
+/// unless [`with_instructions`](Self::with_instructions) replaces them. Capabilities are
+/// derived from what the composite has; a member's own [`MCPServer::capabilities`] is not
+/// used. Two members giving the same name (or URI) is an error when the second is added.
 ///
 /// ```
 /// use mcp_runtime::testing::TestClient;
