@@ -66,7 +66,8 @@ use crate::protocol::{
 ///     .merge(Calendar)?;
 ///
 /// let client = TestClient::new(assistant).await;
-/// let names: Vec<String> = client.list_tools().await.unwrap().into_iter().map(|t| t.name).collect();
+/// let tools = client.list_tools().await.unwrap();
+/// let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
 /// assert_eq!(names, ["weather_forecast", "next_meeting"]);
 /// let result = client.call_tool("weather_forecast", json!({"city": "Oslo"})).await.unwrap();
 /// assert_eq!(result.content[0].as_text(), Some("sunny in Oslo"));
@@ -130,9 +131,7 @@ struct Route {
 pub enum CompositeError {
     /// The prefix is empty or has a character a tool name may not have (MCP allows ASCII
     /// letters, digits, `_`, `-` and `.`).
-    #[error(
-        "`{0}` cannot prefix tool names: use ASCII letters, digits, `_`, `-` and `.` (and at least one)"
-    )]
+    #[error("`{0}` cannot prefix tool names: use one or more ASCII letters, digits, `_`, `-`, `.`")]
     InvalidPrefix(String),
     /// Another member already has a tool of this name (prefix included).
     #[error("two members of the composite have a tool named `{0}`")]
