@@ -652,3 +652,53 @@ async fn a_panic_while_reading_arguments_is_the_tool_s() {
         assert_eq!(again.expect("a result").is_error, Some(true));
     }
 }
+
+struct Builds;
+
+#[mcp_server]
+impl Builds {
+    /// Build (always a task), until cancelled.
+    #[tool(task = "required")]
+    async fn build(&self, ctx: Context) -> &'static str {
+        ctx.cancelled().await;
+        "stopped"
+    }
+}
+
+/// A client that declares the tasks extension gets a task for a task tool, and drives it with
+/// `request`; one that does not is refused (-32021, as over HTTP).
+#[tokio::test]
+async fn a_declared_extension_lets_a_test_drive_a_task() {
+    let modern = || TestClient::builder().version(Version::V2026_07_28);
+    let plain = modern().connect(Builds).await;
+    let refused = plain
+        .request("tools/call", json!({"name": "build"}))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), -32021, "{refused:?}");
+
+    let tasks = modern()
+        .extension(mcp_runtime::protocol::TASKS_EXTENSION, json!({}))
+        .connect(Builds)
+        .await;
+    let created = tasks
+        .request("tools/call", json!({"name": "build"}))
+        .await
+        .unwrap();
+    assert_eq!(created["resultType"], "task", "{created}");
+    let id = created["taskId"].clone();
+    let working = tasks
+        .request("tasks/get", json!({"taskId": id}))
+        .await
+        .unwrap();
+    assert_eq!(working["status"], "working", "{working}");
+    tasks
+        .request("tasks/cancel", json!({"taskId": id}))
+        .await
+        .unwrap();
+    let cancelled = tasks
+        .request("tasks/get", json!({"taskId": id}))
+        .await
+        .unwrap();
+    assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
+}

@@ -74,6 +74,8 @@ pub struct TestClientBuilder {
     handlers: Handlers,
     log_level: Option<LogLevel>,
     principal: Option<Principal>,
+    /// Extensions the client declares (`capabilities.extensions`).
+    extensions: Map<String, Value>,
 }
 
 impl Default for TestClientBuilder {
@@ -84,6 +86,7 @@ impl Default for TestClientBuilder {
             handlers: Handlers::default(),
             log_level: None,
             principal: None,
+            extensions: Map::new(),
         }
     }
 }
@@ -156,6 +159,57 @@ impl TestClientBuilder {
         self
     }
 
+    /// Declares the extension `name` with its `settings` in the client's capabilities
+    /// (`capabilities.extensions`), as a client that supports it does: with the tasks
+    /// extension ([`TASKS_EXTENSION`](crate::protocol::TASKS_EXTENSION)), a 2026-07-28 call of
+    /// a task tool answers with a task, driven with [`request`](TestClient::request)
+    /// (`tasks/get`, `tasks/update`, `tasks/cancel`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mcp_runtime::protocol::{TASKS_EXTENSION, Version};
+    /// use mcp_runtime::testing::TestClient;
+    /// use mcp_runtime::{mcp_server, tool};
+    /// use serde_json::json;
+    ///
+    /// struct Builder;
+    ///
+    /// #[mcp_server]
+    /// impl Builder {
+    ///     /// Build the project (always a task).
+    ///     #[tool(task = "required")]
+    ///     async fn build(&self) -> &'static str {
+    ///         tokio::time::sleep(Duration::from_millis(20)).await;
+    ///         "built"
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let client = TestClient::builder()
+    ///     .version(Version::V2026_07_28)
+    ///     .extension(TASKS_EXTENSION, json!({}))
+    ///     .connect(Builder)
+    ///     .await;
+    /// let created = client.request("tools/call", json!({"name": "build"})).await.unwrap();
+    /// assert_eq!(created["resultType"], "task");
+    /// let id = created["taskId"].clone();
+    /// let done = loop {
+    ///     let task = client.request("tasks/get", json!({"taskId": id})).await.unwrap();
+    ///     if task["status"] != "working" {
+    ///         break task;
+    ///     }
+    ///     tokio::time::sleep(Duration::from_millis(10)).await;
+    /// };
+    /// assert_eq!(done["status"], "completed");
+    /// assert_eq!(done["result"]["content"][0]["text"], "built");
+    /// # }
+    /// ```
+    pub fn extension(mut self, name: impl Into<String>, settings: Value) -> Self {
+        self.extensions.insert(name.into(), settings);
+        self
+    }
+
     /// Connects to `server`, in process: a handshake-era client initializes its session
     /// (`initialize`, then `notifications/initialized`), a 2026-07-28 client asks
     /// `server/discover`.
@@ -169,7 +223,12 @@ impl TestClientBuilder {
         let events = Mutex::new(dispatcher.handle().subscribe());
         let client_info =
             json!({"name": "mcp-runtime-test-client", "version": env!("CARGO_PKG_VERSION")});
-        let capabilities = self.handlers.capabilities();
+        let mut capabilities = self.handlers.capabilities();
+        if !self.extensions.is_empty() {
+            capabilities
+                .0
+                .insert("extensions".into(), Value::Object(self.extensions));
+        }
         let connection = match self.version.era() {
             Era::Handshake => Connection::Handshake {
                 peer: Arc::new(dispatcher.session_peer()),
