@@ -268,19 +268,18 @@ impl Composite {
         let prompt_names = prompts.iter_mut().map(|p| &mut p.name);
         let prompt_routes = renamed(prompt_names, &rename, &self.prompt_routes)
             .map_err(CompositeError::DuplicatePrompt)?;
-        let mut uris: Vec<&str> = Vec::new();
+        let mut uris = HashSet::new();
         for resource in &resources {
-            if self.uri_routes.contains_key(&resource.uri) || uris.contains(&&*resource.uri) {
-                return Err(CompositeError::DuplicateResource(resource.uri.clone()));
+            let uri = resource.uri.as_str();
+            if self.uri_routes.contains_key(uri) || !uris.insert(uri) {
+                return Err(CompositeError::DuplicateResource(uri.to_owned()));
             }
-            uris.push(&resource.uri);
         }
         for template in &templates {
-            let uri = &template.uri_template;
-            if self.uri_routes.contains_key(uri) || uris.contains(&&**uri) {
-                return Err(CompositeError::DuplicateTemplate(uri.clone()));
+            let uri = template.uri_template.as_str();
+            if self.uri_routes.contains_key(uri) || !uris.insert(uri) {
+                return Err(CompositeError::DuplicateTemplate(uri.to_owned()));
             }
-            uris.push(uri);
         }
         for (full, name) in tool_routes {
             self.tool_routes.insert(full, Route { member, name });
